@@ -1,0 +1,277 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The architecture contract: what the kernel model and the Kprobes core may
+ * ask of an instruction set. Mirrors the `arch_*` declarations of
+ * `include/linux/kprobes.h`: the generic core never reads an opcode, the
+ * arch half never knows tasks, modules or the probe table.
+ *
+ * 64-bit guest values travel as two unsigned 32-bit halves `(hi, lo)` inside
+ * `arch/`; `bigint` appears only at the handler boundary (`pt_regs`).
+ *
+ * @module
+ */
+
+/** Why {@linkcode GuestCpu.run} returned. */
+export type StopReason = number;
+/** The instruction budget given to `run()` is used up. */
+export const STOP_BUDGET: StopReason = 0;
+/** A CPU exception (vector 0–31) was raised; see `trapVector`. */
+export const STOP_TRAP: StopReason = 1;
+/** The CPU executed `hlt` (x86) or its idle equivalent; `rip` is past it. */
+export const STOP_HALT: StopReason = 2;
+/** The CPU returned to user mode (CPL 3 / MSR.PR); the host plays user space. */
+export const STOP_USER: StopReason = 3;
+/** The guest made a hypercall (`vmcall` on x86); number in `hypercallNr`. */
+export const STOP_HYPERCALL: StopReason = 4;
+
+/** Page-fault error-code bits (x86 layout, used by every arch's model). */
+export const PF_PROT = 1;
+/** The faulting access was a write. */
+export const PF_WRITE = 2;
+/** The faulting access came from user mode. */
+export const PF_USER = 4;
+/** The faulting access was an instruction fetch. */
+export const PF_INSTR = 16;
+
+/**
+ * The guest address space as the interpreters see it. Implemented by
+ * `kernel-model/memory.ts`; endianness is fixed at construction.
+ *
+ * Every access either succeeds or throws the preallocated
+ * {@linkcode Fault} (vector 14, error code, address) with no side effect.
+ */
+export interface GuestMemory {
+  /** True for x86, false for ppc64. */
+  readonly littleEndian: boolean;
+  /** The backing bytes; offsets come from {@linkcode GuestMemory.translate}. */
+  readonly u8: Uint8Array;
+  /**
+   * Offset into `u8` of guest address `(hi, lo)` for an access of `size`
+   * bytes that must not cross a page; throws the fault otherwise.
+   * `access` is a combination of `PF_WRITE`, `PF_USER`, `PF_INSTR`.
+   */
+  translate(hi: number, lo: number, access: number): number;
+  /** Reads an unsigned byte. */
+  read8(hi: number, lo: number): number;
+  /** Reads an unsigned 16-bit value in the memory's byte order. */
+  read16(hi: number, lo: number): number;
+  /** Reads an unsigned 32-bit value in the memory's byte order. */
+  read32(hi: number, lo: number): number;
+  /** Writes a byte. */
+  write8(hi: number, lo: number, value: number): void;
+  /** Writes a 16-bit value. */
+  write16(hi: number, lo: number, value: number): void;
+  /** Writes a 32-bit value. */
+  write32(hi: number, lo: number, value: number): void;
+  /**
+   * Writes bytes into kernel text regardless of protection and tells every
+   * text-write listener (decode caches). Linux: text_poke().
+   */
+  pokeText(hi: number, lo: number, bytes: Uint8Array): void;
+  /** Registers a listener for text writes `(hi, lo, length)`. */
+  onTextWrite(listener: (hi: number, lo: number, length: number) => void): void;
+}
+
+/**
+ * The part of a CPU object the kernel model touches directly on its run
+ * loop; everything else goes through the {@linkcode Arch} object.
+ */
+export interface ArchCpu {
+  /** Retired instructions: the CPU's clock. */
+  tsc: number;
+  /** Vector of the exception that stopped `run()` with `STOP_TRAP`. */
+  trapVector: number;
+  /** Its error code. */
+  trapErrorCode: number;
+  /** Executes up to `budget` instructions; returns why it stopped. */
+  run(budget: number): StopReason;
+  /** Makes an external interrupt pending. */
+  raiseInterrupt(vector: number): void;
+}
+
+/** A probe point as the arch half sees it. Linux: `struct kprobe` + `struct arch_specific_insn`. */
+export interface ArchProbe {
+  /** Probed address. */
+  addr: bigint;
+  /** Instruction slot holding the copy (0n until prepared). */
+  slot: bigint;
+  /** The original bytes the breakpoint replaces. */
+  saved: Uint8Array;
+  /** Arch-private decode of the probed instruction. */
+  ainsn: unknown;
+}
+
+/** Per-CPU saved flags the arch half keeps while single-stepping. */
+export interface ArchStepState {
+  /** Flags bits (TF/IF or MSR.SE/EE) to restore after the step. */
+  savedFlags: number;
+  /** Flags bits as they were at the hit. */
+  oldFlags: number;
+}
+
+/** What `prepareKprobe` may ask of the kernel: memory and symbol bounds. */
+export interface PrepareContext {
+  /** The guest memory. */
+  memory: GuestMemory;
+  /** Start address of the function containing `addr`, if known. */
+  functionStart: bigint | undefined;
+  /** Allocates an instruction slot; 0n when none is left. */
+  getInsnSlot(): bigint;
+}
+
+/**
+ * The architecture half of Kprobes. Linux: the `arch_*` functions of
+ * `arch/<arch>/kernel/kprobes.c`.
+ */
+export interface KprobesArch {
+  /** The breakpoint instruction bytes (0xcc, or 0x7fe00008 big-endian). */
+  readonly breakpoint: Uint8Array;
+  /** Linux: MAX_INSN_SIZE in bytes. */
+  readonly maxInsnSize: number;
+  /** Linux: arch_prepare_kprobe(): checks the address and copies the instruction; 0 or -errno. */
+  prepareKprobe(p: ArchProbe, ctx: PrepareContext): number;
+  /** Linux: arch_arm_kprobe(): writes the breakpoint. */
+  armKprobe(p: ArchProbe, memory: GuestMemory): void;
+  /** Linux: arch_disarm_kprobe(): restores the original bytes. */
+  disarmKprobe(p: ArchProbe, memory: GuestMemory): void;
+  /** Low 32 bits of the breakpoint address that trapped, from the CPU state after the trap. */
+  breakpointLo(cpu: ArchCpu): number;
+  /** High 32 bits of that address. */
+  breakpointHi(cpu: ArchCpu): number;
+  /** Is the word at `addr` a breakpoint (ours or the guest's)? */
+  isBreakpoint(memory: GuestMemory, addr: bigint): boolean;
+  /** Linux: prepare_singlestep(): PC to the slot, trace flag on, interrupts off. */
+  setupSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void;
+  /** Linux: resume_execution(): fixes PC/stack after the step and restores flags. */
+  resumeExecution(p: ArchProbe, cpu: ArchCpu, state: ArchStepState, memory: GuestMemory): void;
+  /** Restores PC to the probe and the flags, when the step faulted. */
+  abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void;
+  /** Does the trace flag remain set after resume (the guest was itself tracing)? */
+  traceFlagSet(cpu: ArchCpu): boolean;
+}
+
+/** A saved register file, opaque to the kernel model. */
+export type ArchContext = unknown;
+
+/** One line-oriented register dump for an Oops, in the arch's Linux format. */
+export interface OopsRegisters {
+  /** `RIP: 0010:[<…>]` style first line(s) without the symbol. */
+  lines: string[];
+}
+
+/**
+ * An instruction set as the kernel model uses it: CPUs, calling convention,
+ * system-call entry, stack unwinding and the Kprobes half. Chosen once at
+ * boot; the kernel model never switches on the arch name.
+ */
+export interface Arch {
+  /** `x86_64`, `i386` or `ppc64`. */
+  readonly name: string;
+  /** Pointer width in bits. */
+  readonly bits: 32 | 64;
+  /** Byte order of the guest. */
+  readonly littleEndian: boolean;
+  /** ELF e_machine of its images. */
+  readonly elfMachine: number;
+  /** Base of kernel RAM (where the image is linked). */
+  readonly kernelBase: bigint;
+  /** Base and size of the shared user region. */
+  readonly userBase: bigint;
+  /** Size in bytes of the user region. */
+  readonly userSize: number;
+  /** External interrupt vector of the timer. */
+  readonly timerVector: number;
+  /** The Kprobes half. */
+  readonly kprobes: KprobesArch;
+  /** Makes CPU `id` over `memory`, reset, interrupts off, kernel mode. */
+  createCpu(memory: GuestMemory, id: number): ArchCpu;
+  /** Points a reset CPU at `entry` with `arg` in the first argument register. */
+  startCpu(cpu: ArchCpu, entry: bigint, arg: bigint): void;
+  /** Program counter. */
+  getPc(cpu: ArchCpu): bigint;
+  /** Sets the program counter. */
+  setPc(cpu: ArchCpu, pc: bigint): void;
+  /** Stack pointer. */
+  getSp(cpu: ArchCpu): bigint;
+  /** Sets the stack pointer. */
+  setSp(cpu: ArchCpu, sp: bigint): void;
+  /** The function return value register (rax, gpr[3]). */
+  getReturnValue(cpu: ArchCpu): bigint;
+  /** Argument `i` of the calling convention at a function entry. */
+  getArgument(cpu: ArchCpu, memory: GuestMemory, i: number): bigint;
+  /** Whether external interrupts are enabled. */
+  interruptsEnabled(cpu: ArchCpu): boolean;
+  /** Whether the CPU is in user mode. */
+  isUserMode(cpu: ArchCpu): boolean;
+  /** Snapshot of every register. */
+  saveContext(cpu: ArchCpu): ArchContext;
+  /** Restores a snapshot. */
+  restoreContext(cpu: ArchCpu, ctx: ArchContext): void;
+  /**
+   * Sets up a call of `fn(args…)` returning to `returnAddress`, on the stack
+   * at `sp` (already below anything live); kernel mode, interrupts off.
+   */
+  setupCall(
+    cpu: ArchCpu,
+    memory: GuestMemory,
+    fn: bigint,
+    args: readonly bigint[],
+    returnAddress: bigint,
+    sp: bigint,
+  ): void;
+  /** Enters the kernel from user mode with system call `nr` (`int $0x80`, `sc`). */
+  enterSyscall(cpu: ArchCpu, nr: number, args: readonly bigint[], userSp: bigint): void;
+  /** Address of the kernel stack top the CPU would switch to from user mode. */
+  kernelStackTop(cpu: ArchCpu, memory: GuestMemory): bigint;
+  /** The handler-facing `pt_regs` view of this CPU (one object per CPU). */
+  ptRegs(cpu: ArchCpu): PtRegsView;
+  /**
+   * Return addresses of the call chain, innermost first, starting from the
+   * CPU's current PC (which is included first).
+   */
+  unwind(
+    cpu: ArchCpu,
+    memory: GuestMemory,
+    symbolStart: (pc: bigint) => bigint | undefined,
+  ): bigint[];
+  /** Register dump lines for an Oops. */
+  oopsRegisters(cpu: ArchCpu): string[];
+  /** Faulting data address of the last page fault (CR2/DAR). */
+  faultAddress(cpu: ArchCpu): bigint;
+  /** Hypercall number and arguments at `STOP_HYPERCALL`. */
+  hypercall(cpu: ArchCpu): { nr: number; arg0: bigint };
+  /** Linux trap numbers of this arch (§4.1 trapnr). */
+  readonly traps: ArchTraps;
+  /** PC of the halt instruction that stopped the CPU with `STOP_HALT`. */
+  haltPc(cpu: ArchCpu): bigint;
+  /** Clears the single-step flag (a stray debug trap in kernel mode). */
+  clearTraceFlag(cpu: ArchCpu): void;
+  /** System call numbers by name (`open`, `fork`…) of this arch's ABI. */
+  readonly syscallNumbers: Readonly<Record<string, number>>;
+  /** Symbol where secondary CPUs start. */
+  readonly secondaryEntry: string;
+  /** Options for kallsyms on this arch (name resolution of dot symbols on ppc64). */
+  readonly kallsymsOptions?: { resolveName?: (name: string) => string[] };
+}
+
+/** Trap numbers as an arch reports them to fault handlers. */
+export interface ArchTraps {
+  /** Breakpoint trap (x86 3, ppc64 0x700). */
+  breakpoint: number;
+  /** Single-step trap (x86 1, ppc64 0xd00). */
+  singleStep: number;
+  /** Page fault / data storage (x86 14, ppc64 0x300). */
+  pageFault: number;
+  /** General protection (x86 13). */
+  generalProtection: number;
+  /** Invalid opcode (x86 6). */
+  invalidOpcode: number;
+  /** Divide error (x86 0). */
+  divideError: number;
+}
+
+/** A `pt_regs` view bound to a CPU: field access reads and writes the live registers. */
+export interface PtRegsView {
+  /** Register by its Linux `pt_regs` name. */
+  [name: string]: unknown;
+}
