@@ -148,6 +148,34 @@ export interface KprobesArch {
   abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void;
   /** Does the trace flag remain set after resume (the guest was itself tracing)? */
   traceFlagSet(cpu: ArchCpu): boolean;
+  /**
+   * Saves the registers and up to MAX_STACK_SIZE bytes of stack, then sends
+   * the CPU to `entry` with interrupts off. Linux: setjmp_pre_handler().
+   */
+  setjmpPreHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave, entry: bigint): void;
+  /**
+   * Restores what `setjmpPreHandler` saved (registers and the stack copy).
+   * Linux: longjmp_break_handler().
+   */
+  longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void;
+  /**
+   * At a function entry: returns the real return address and replaces it
+   * with `trampoline` (on the stack on x86, in LR on ppc64).
+   * Linux: arch_prepare_kretprobe().
+   */
+  prepareKretprobe(cpu: ArchCpu, memory: GuestMemory, trampoline: bigint): bigint;
+  /** Linux: MAX_STACK_SIZE, bytes of stack a jprobe saves. */
+  readonly maxStackSize: number;
+}
+
+/** What a jprobe hit saves on its CPU. Linux: the jprobe part of `struct kprobe_ctlblk`. */
+export interface JprobeSave {
+  /** The saved registers. */
+  context: ArchContext;
+  /** Where the saved stack bytes came from. */
+  stackAddr: bigint;
+  /** The saved stack bytes. */
+  stack: Uint8Array;
 }
 
 /** A saved register file, opaque to the kernel model. */
@@ -195,6 +223,10 @@ export interface Arch {
   getSp(cpu: ArchCpu): bigint;
   /** Sets the stack pointer. */
   setSp(cpu: ArchCpu, sp: bigint): void;
+  /** Low 32 bits of the stack pointer (hot path, no BigInt). */
+  spLo(cpu: ArchCpu): number;
+  /** High 32 bits of the stack pointer. */
+  spHi(cpu: ArchCpu): number;
   /** The function return value register (rax, gpr[3]). */
   getReturnValue(cpu: ArchCpu): bigint;
   /** Argument `i` of the calling convention at a function entry. */
@@ -270,8 +302,8 @@ export interface ArchTraps {
   divideError: number;
 }
 
-/** A `pt_regs` view bound to a CPU: field access reads and writes the live registers. */
-export interface PtRegsView {
-  /** Register by its Linux `pt_regs` name. */
-  [name: string]: unknown;
-}
+/**
+ * A `pt_regs` view bound to a CPU: field access reads and writes the live
+ * registers. Opaque here; handlers see it typed as `PtRegs`.
+ */
+export type PtRegsView = object;

@@ -78,6 +78,7 @@ SOURCES=(
 	kernel/string.c
 	kernel/panic.c
 	kernel/kprobes_text.c
+	kernel/bench.c
 	arch/x86/kernel/kprobes_text.S
 )
 LDS=arch/x86/vmlinux_64.lds

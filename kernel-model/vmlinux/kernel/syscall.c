@@ -27,6 +27,7 @@ const sys_call_ptr_t sys_call_table[NR_syscalls] = {
 	SYSCALL(__NR_getuid, sys_getuid),
 	SYSCALL(__NR_setuid, sys_setuid),
 	SYSCALL(__NR_getppid, sys_getppid),
+	SYSCALL(__NR_kprobe_bench, sys_kprobe_bench),
 };
 
 long sys_ni_syscall(void)

@@ -1,0 +1,18 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Instruction sets: the arch contract (`Arch`, `KprobesArch`), the registry
+ * that picks one at boot, and the x86 implementation.
+ *
+ * @example Pick an architecture
+ * ```ts
+ * import { archByName } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(archByName("x86_64").kprobes.breakpoint[0], 0xcc);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./types.ts";
+export * from "./registry.ts";
+export * from "./x86/mod.ts";

@@ -1,0 +1,40 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Chooses the architecture for a boot by name.
+ *
+ * @module
+ */
+
+import type { Arch } from "./types.ts";
+import { X86_64 } from "./x86/arch.ts";
+
+/** Names accepted by `--arch`. */
+export type ArchName = "x86_64" | "i386" | "ppc64";
+
+/** Architectures this build can boot. */
+export const ARCH_NAMES: readonly ArchName[] = ["x86_64"];
+
+/**
+ * The arch object for a name.
+ *
+ * @param name `x86_64` (i386 and ppc64 follow).
+ * @returns The arch.
+ * @throws {RangeError} For an unknown or not yet supported name.
+ *
+ * @example x86_64
+ * ```ts
+ * import { archByName } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(archByName("x86_64").bits, 64);
+ * ```
+ */
+export function archByName(name: string): Arch {
+  switch (name) {
+    case "x86_64":
+      return X86_64;
+    default:
+      throw new RangeError(
+        `Cannot boot architecture "${name}": this build supports ${ARCH_NAMES.join(", ")}`,
+      );
+  }
+}

@@ -1,0 +1,265 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The step loop: cached fetch (the current page's slot array indexed by
+ * page offset), dispatch through `DISPATCH[insn.dispatch]`, retirement
+ * count, and the slow path for events — pending stops, external interrupt
+ * delivery at instruction boundaries, and the EFLAGS.TF single-step trap
+ * after exactly one instruction. One `try/catch` per `run()` turns the
+ * preallocated `Fault` into `STOP_TRAP` with RIP back on the faulting
+ * instruction.
+ *
+ * @module
+ */
+
+import { Fault } from "../_common/fault.ts";
+import { PF_INSTR, STOP_BUDGET, STOP_TRAP, type StopReason } from "../types.ts";
+import type { X86Cpu } from "./cpu.ts";
+import { type DecodedInsn, decodeX86 } from "./decode.ts";
+import { DISPATCH } from "./opcodes.ts";
+import {
+  BRANCH_NONE,
+  BRANCH_TARGET,
+  DR6_BS,
+  FLAG_TF,
+  PAGE_HI,
+  PAGE_LO,
+  RIP_HI,
+  RIP_LO,
+} from "./regs.ts";
+import { deliverPendingInterrupt, syncEvents, takeFault } from "./traps.ts";
+
+const TWO32 = 4294967296;
+const INV32 = 1 / TWO32;
+const EV_STOP = 1;
+const EV_IRQ = 4;
+const EV_FLUSH = 8;
+
+/**
+ * The decoded instruction at `(hi, lo)`: switches the CPU's current page
+ * (checking execute permission) and decodes into the cache on a miss.
+ * Throws the memory's fault when the bytes cannot be fetched.
+ *
+ * @param cpu The CPU.
+ * @param hi Address high half.
+ * @param lo Address low half.
+ * @param _flags Reserved.
+ * @returns The instruction, or null (never, when faults propagate).
+ */
+export function fetchDecode(
+  cpu: X86Cpu,
+  hi: number,
+  lo: number,
+  _flags: number,
+): DecodedInsn | null {
+  const pageLo = (lo & ~0xfff) >>> 0;
+  const access = PF_INSTR | cpu.accRead;
+  if (hi !== cpu.regs[PAGE_HI] || pageLo !== cpu.regs[PAGE_LO] || cpu.page === null) {
+    cpu.mem.translate(hi, lo, access);
+    cpu.page = cpu.cache.page(hi, lo);
+    cpu.regs[PAGE_HI] = hi;
+    cpu.regs[PAGE_LO] = pageLo;
+  }
+  const idx = lo & 0xfff;
+  const cached = cpu.page[idx];
+  if (cached !== null) return cached;
+  const page = cpu.page;
+  const off = cpu.mem.translate(hi, lo, access);
+  const inPage = 4096 - idx;
+  let insn: DecodedInsn;
+  if (inPage >= 15) {
+    insn = decodeX86(cpu.u8, off, cpu.mode);
+  } else {
+    // Straddles a page: decode with what this page holds; fetch the next
+    // page only if the instruction needs it (faulting with its address).
+    const buf = cpu.fetchBuf;
+    buf.fill(0);
+    buf.set(cpu.u8.subarray(off, off + inPage));
+    insn = decodeX86(buf, 0, cpu.mode);
+    if (insn.length === 0 || insn.length > inPage) {
+      const s = lo + inPage;
+      const nlo = s >>> 0;
+      const nhi = cpu.mode === 64 ? (hi + (s - nlo) * INV32) >>> 0 : 0;
+      const noff = cpu.mem.translate(nhi, nlo, access);
+      buf.set(cpu.u8.subarray(noff, noff + 15 - inPage), inPage);
+      insn = decodeX86(buf, 0, cpu.mode);
+    }
+  }
+  insn.addrLo = lo;
+  insn.addrHi = hi;
+  const n = lo + insn.length;
+  insn.nextLo = n >>> 0;
+  insn.nextHi = cpu.mode === 64 ? (hi + (n >= TWO32 ? 1 : 0)) >>> 0 : 0;
+  if (insn.relative !== 0) {
+    const t = insn.nextLo + insn.imm;
+    const tl = t >>> 0;
+    if (cpu.mode === 64) {
+      insn.targetLo = tl;
+      insn.targetHi = (insn.nextHi + (t - tl) * INV32) >>> 0;
+    } else {
+      insn.targetLo = insn.opsize === 2 ? tl & 0xffff : tl;
+      insn.targetHi = 0;
+    }
+  }
+  page[idx] = insn;
+  return insn;
+}
+
+function takeStop(cpu: X86Cpu): StopReason {
+  let r: number;
+  if (cpu.pendingTrap >= 0) {
+    cpu.trapVector = cpu.pendingTrap;
+    cpu.trapErrorCode = 0;
+    cpu.pendingTrap = -1;
+    r = STOP_TRAP;
+  } else {
+    r = cpu.pendingStop;
+    cpu.pendingStop = -1;
+  }
+  syncEvents(cpu);
+  return r;
+}
+
+// Leaves RIP in regs after `insn` retired, per the handler's `cpu.branch`.
+function settleRip(cpu: X86Cpu, insn: DecodedInsn): void {
+  const regs = cpu.regs;
+  const b = cpu.branch;
+  if (b === BRANCH_NONE) {
+    regs[RIP_LO] = insn.nextLo;
+    regs[RIP_HI] = insn.nextHi;
+  } else if (b === BRANCH_TARGET) {
+    regs[RIP_LO] = insn.targetLo;
+    regs[RIP_HI] = insn.targetHi;
+  }
+  cpu.branch = BRANCH_NONE;
+}
+
+// The slow path at an instruction boundary with events pending (RIP in
+// regs): stops, interrupt delivery, one instruction, the single-step trap.
+// Returns a stop or -1.
+function slowStep(cpu: X86Cpu): StopReason {
+  if ((cpu.events & EV_STOP) !== 0) return takeStop(cpu);
+  if ((cpu.events & EV_FLUSH) !== 0) cpu.events &= ~EV_FLUSH;
+  if ((cpu.events & EV_IRQ) !== 0 && cpu.clock[0] !== cpu.shadowTsc) {
+    cpu.cur = null;
+    deliverPendingInterrupt(cpu);
+  }
+  const tf = (cpu.flagsBase & FLAG_TF) !== 0;
+  const regs = cpu.regs;
+  cpu.cur = null;
+  const insn = fetchDecode(cpu, regs[RIP_HI], regs[RIP_LO], 0)!;
+  cpu.cur = insn;
+  DISPATCH[insn.dispatch](cpu, insn);
+  cpu.clock[0]++;
+  cpu.cur = null;
+  settleRip(cpu, insn);
+  if (tf) {
+    if (cpu.pendingTrap >= 0) return takeStop(cpu);
+    // Single-step trap after the instruction; a pending stop waits.
+    cpu.dr6 = (cpu.dr6 | DR6_BS) >>> 0;
+    cpu.trapVector = 1;
+    cpu.trapErrorCode = 0;
+    return STOP_TRAP;
+  }
+  if ((cpu.events & EV_STOP) !== 0) return takeStop(cpu);
+  return -1;
+}
+
+// Looks up the instruction at RIP through the current page, else the cache.
+function lookupRip(cpu: X86Cpu): DecodedInsn {
+  const regs = cpu.regs;
+  const lo = regs[RIP_LO];
+  const hi = regs[RIP_HI];
+  const d = (lo - regs[PAGE_LO]) >>> 0;
+  const page = cpu.page;
+  if (hi === regs[PAGE_HI] && d < 4096 && page !== null) {
+    const insn = page[d];
+    if (insn !== null) return insn;
+  }
+  cpu.cur = null;
+  return fetchDecode(cpu, hi, lo, 0)!;
+}
+
+// Threaded dispatch: follow `next`/`target` links; RIP lives in regs only
+// when `insn` is null (or at exit).
+function loop(cpu: X86Cpu, budget: number): StopReason {
+  const dispatch = DISPATCH;
+  const regs = cpu.regs;
+  const clock = cpu.clock;
+  let insn: DecodedInsn | null = null;
+  while (budget > 0) {
+    if (cpu.events !== 0) {
+      if (insn !== null) {
+        regs[RIP_LO] = insn.addrLo;
+        regs[RIP_HI] = insn.addrHi;
+        insn = null;
+      }
+      const r = slowStep(cpu);
+      if (r >= 0) return r;
+      budget--;
+      continue;
+    }
+    if (insn === null) insn = lookupRip(cpu);
+    cpu.cur = insn;
+    dispatch[insn.dispatch](cpu, insn);
+    clock[0]++;
+    budget--;
+    const b = cpu.branch;
+    let next: DecodedInsn | null;
+    if (b === BRANCH_NONE) {
+      next = insn.next;
+      if (next === null) {
+        regs[RIP_LO] = insn.nextLo;
+        regs[RIP_HI] = insn.nextHi;
+        if (cpu.events === 0) {
+          next = lookupRip(cpu);
+          insn.next = next;
+        }
+      }
+    } else if (b === BRANCH_TARGET) {
+      cpu.branch = BRANCH_NONE;
+      next = insn.target;
+      if (next === null) {
+        regs[RIP_LO] = insn.targetLo;
+        regs[RIP_HI] = insn.targetHi;
+        if (cpu.events === 0) {
+          next = lookupRip(cpu);
+          insn.target = next;
+        }
+      }
+    } else {
+      cpu.branch = BRANCH_NONE;
+      next = null;
+    }
+    insn = next;
+  }
+  cpu.cur = null;
+  if (insn !== null) {
+    regs[RIP_LO] = insn.addrLo;
+    regs[RIP_HI] = insn.addrHi;
+  }
+  if ((cpu.events & EV_STOP) !== 0) return takeStop(cpu);
+  return STOP_BUDGET;
+}
+
+/**
+ * Runs `cpu` for up to `budget` instructions.
+ *
+ * @param cpu The CPU.
+ * @param budget Instruction budget.
+ * @returns Why it stopped.
+ */
+export function runCpu(cpu: X86Cpu, budget: number): StopReason {
+  cpu.syncMemory();
+  try {
+    return loop(cpu, budget);
+  } catch (e) {
+    cpu.branch = BRANCH_NONE;
+    if (!(e instanceof Fault)) {
+      cpu.cur = null;
+      throw e;
+    }
+    takeFault(cpu, e);
+    cpu.cur = null;
+    return STOP_TRAP;
+  }
+}

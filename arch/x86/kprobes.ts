@@ -1,0 +1,307 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The x86 half of Kprobes (i386 and x86_64): the `int3` breakpoint, copying
+ * the probed instruction into a slot with its RIP-relative displacement
+ * fixed, single-stepping it with EFLAGS.TF and interrupts off, and the
+ * post-step fixups of `resume_execution()`.
+ * Linux: arch/x86/kernel/kprobes.c (2.6.12 x86_64 and later `can_probe`).
+ *
+ * @module
+ */
+
+import type {
+  ArchContext,
+  ArchCpu,
+  ArchProbe,
+  ArchStepState,
+  GuestMemory,
+  JprobeSave,
+  KprobesArch,
+  PrepareContext,
+} from "../types.ts";
+import { decodeX86 } from "./decode.ts";
+import { FLAG_IF, FLAG_TF, RSP } from "./regs.ts";
+import type { X86Cpu } from "./cpu.ts";
+
+const EILSEQ = 84;
+const ENOMEM = 12;
+const EINVAL = 22;
+
+/** Linux: MAX_INSN_SIZE. */
+export const MAX_INSN_SIZE = 16;
+/** Linux: MAX_STACK_SIZE (64 bytes on i386 and x86_64). */
+export const MAX_STACK_SIZE = 64;
+/** Linux: BREAKPOINT_INSTRUCTION. */
+export const BREAKPOINT_INSTRUCTION = 0xcc;
+
+/** How the post-step fixup treats an instruction (Linux: the switch in resume_execution()). */
+const FIX_RIP = 1; // relocate rip from the slot back to the probe
+const FIX_CALL = 2; // relocate the pushed return address
+const FIX_PUSHF = 4; // clear TF from the pushed flags
+const IF_MODIFIER = 8; // cli, sti, popf, iret: IF is theirs to set
+
+/** The arch-private decode kept with a probe. Linux: `struct arch_specific_insn`. */
+export interface X86ArchInsn {
+  /** Instruction length. */
+  length: number;
+  /** FIX_* and IF_MODIFIER bits. */
+  fix: number;
+  /** Mnemonic, for listings. */
+  mnemonic: string;
+  /** Slot address halves (hot path: no BigInt). */
+  slotLo: number;
+  /** High half of the slot address. */
+  slotHi: number;
+  /** `addr - slot`: added to addresses computed in the slot. */
+  delta: number;
+}
+
+const TWO32 = 4294967296;
+
+function lo32(a: bigint): number {
+  return Number(a & 0xffffffffn);
+}
+function hi32(a: bigint): number {
+  return Number((a >> 32n) & 0xffffffffn);
+}
+
+function readBytes(memory: GuestMemory, addr: bigint, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let got = 0;
+  try {
+    for (; got < n; got++) {
+      const a = addr + BigInt(got);
+      out[got] = memory.read8(hi32(a), lo32(a));
+    }
+  } catch {
+    return out.subarray(0, got);
+  }
+  return out;
+}
+
+/** Classifies an instruction for resume_execution(). */
+function classify(opcode: number, reg: number): number {
+  switch (opcode) {
+    case 0x9c: // pushf
+      return FIX_RIP | FIX_PUSHF;
+    case 0x9d: // popf
+    case 0xfa: // cli
+    case 0xfb: // sti
+      return FIX_RIP | IF_MODIFIER;
+    case 0xcf: // iret
+      return IF_MODIFIER;
+    case 0xc2: // ret imm16
+    case 0xc3: // ret
+    case 0xca: // lret imm16
+    case 0xcb: // lret
+    case 0xea: // jmp far
+      return 0;
+    case 0xe8: // call rel32
+      return FIX_RIP | FIX_CALL;
+    case 0xff:
+      if (reg === 2 || reg === 3) return FIX_CALL; // call indirect: target is absolute
+      if (reg === 4 || reg === 5) return 0; // jmp indirect
+      return FIX_RIP;
+    default:
+      return FIX_RIP;
+  }
+}
+
+/**
+ * Builds the x86 Kprobes half for a CPU mode.
+ *
+ * @param mode 64 (x86_64) or 32 (i386).
+ * @returns The arch half.
+ *
+ * @example The breakpoint byte
+ * ```ts
+ * import { makeX86Kprobes } from "./kprobes.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...makeX86Kprobes(64).breakpoint], [0xcc]);
+ * ```
+ */
+export function makeX86Kprobes(
+  mode: 64 | 32,
+  saveContext: (cpu: ArchCpu) => ArchContext,
+  restoreContext: (cpu: ArchCpu, ctx: ArchContext) => void,
+): KprobesArch {
+  const ptr = mode / 8;
+  /** Linux: can_probe(): is `addr` an instruction boundary of its function? */
+  function canProbe(memory: GuestMemory, addr: bigint, start: bigint | undefined): boolean {
+    if (start === undefined || start > addr) return true;
+    let a = start;
+    while (a < addr) {
+      const bytes = readBytes(memory, a, MAX_INSN_SIZE);
+      const d = decodeX86(bytes, 0, mode);
+      if (d.length <= 0) return false;
+      a += BigInt(d.length);
+    }
+    return a === addr;
+  }
+
+  return {
+    breakpoint: new Uint8Array([BREAKPOINT_INSTRUCTION]),
+    maxInsnSize: MAX_INSN_SIZE,
+
+    prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
+      const memory = ctx.memory;
+      if (!canProbe(memory, p.addr, ctx.functionStart)) return -EILSEQ;
+      const bytes = readBytes(memory, p.addr, MAX_INSN_SIZE);
+      if (bytes.length === 0) return -EINVAL;
+      const d = decodeX86(bytes, 0, mode);
+      if (d.length <= 0 || d.length > bytes.length || d.invalid) return -EILSEQ;
+      if (bytes[0] === BREAKPOINT_INSTRUCTION) return -EILSEQ;
+      const slot = ctx.getInsnSlot();
+      if (slot === 0n) return -ENOMEM;
+      p.slot = slot;
+      const copy = bytes.slice(0, d.length);
+      if (d.ripRelative && d.dispOffset >= 0) {
+        // Linux: fix_riprel(): the displacement is relative to the next instruction.
+        const disp = BigInt(
+          copy[d.dispOffset] | (copy[d.dispOffset + 1] << 8) | (copy[d.dispOffset + 2] << 16) |
+            (copy[d.dispOffset + 3] << 24),
+        );
+        const nd = disp + (p.addr - slot);
+        if (nd < -0x80000000n || nd > 0x7fffffffn) return -EINVAL;
+        const v = Number(BigInt.asUintN(32, nd));
+        copy[d.dispOffset] = v & 0xff;
+        copy[d.dispOffset + 1] = (v >>> 8) & 0xff;
+        copy[d.dispOffset + 2] = (v >>> 16) & 0xff;
+        copy[d.dispOffset + 3] = (v >>> 24) & 0xff;
+      }
+      memory.pokeText(hi32(slot), lo32(slot), copy);
+      p.saved = bytes.slice(0, 1);
+      // Two-byte and longer opcodes (jcc rel32, setcc…) only need rip relocated.
+      const fix = (d.opcode >> 8) !== 0 ? FIX_RIP : classify(d.opcode & 0xff, d.reg);
+      const ainsn: X86ArchInsn = {
+        length: d.length,
+        fix,
+        mnemonic: d.mnemonic,
+        slotLo: lo32(slot),
+        slotHi: hi32(slot),
+        delta: Number(p.addr - slot),
+      };
+      p.ainsn = ainsn;
+      return 0;
+    },
+
+    armKprobe(p: ArchProbe, memory: GuestMemory): void {
+      memory.pokeText(hi32(p.addr), lo32(p.addr), new Uint8Array([BREAKPOINT_INSTRUCTION]));
+    },
+
+    disarmKprobe(p: ArchProbe, memory: GuestMemory): void {
+      memory.pokeText(hi32(p.addr), lo32(p.addr), p.saved);
+    },
+
+    breakpointLo(cpu: ArchCpu): number {
+      return ((cpu as X86Cpu).ripLo - 1) >>> 0;
+    },
+
+    breakpointHi(cpu: ArchCpu): number {
+      const c = cpu as X86Cpu;
+      return c.ripLo === 0 ? (c.ripHi - 1) >>> 0 : c.ripHi;
+    },
+
+    isBreakpoint(memory: GuestMemory, addr: bigint): boolean {
+      try {
+        return memory.read8(hi32(addr), lo32(addr)) === BREAKPOINT_INSTRUCTION;
+      } catch {
+        return false;
+      }
+    },
+
+    setupSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      const c = cpu as X86Cpu;
+      const ai = p.ainsn as X86ArchInsn;
+      const flags = c.getFlags();
+      state.oldFlags = state.savedFlags = flags & (FLAG_TF | FLAG_IF);
+      if ((ai.fix & IF_MODIFIER) !== 0) state.savedFlags &= ~FLAG_IF;
+      c.setFlags((flags | FLAG_TF) & ~FLAG_IF);
+      c.ripLo = ai.slotLo;
+      c.ripHi = ai.slotHi;
+    },
+
+    resumeExecution(_p: ArchProbe, cpu: ArchCpu, state: ArchStepState, memory: GuestMemory): void {
+      const c = cpu as X86Cpu;
+      const ai = _p.ainsn as X86ArchInsn;
+      const fix = ai.fix;
+      if ((fix & (FIX_CALL | FIX_PUSHF)) !== 0) {
+        const spLo = c.regs[RSP * 2];
+        const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+        const v = memory.read32(spHi, spLo);
+        if ((fix & FIX_PUSHF) !== 0) {
+          memory.write32(spHi, spLo, ((v & ~(FLAG_TF | FLAG_IF)) | state.oldFlags) >>> 0);
+        } else {
+          // The pushed return address points into the slot: move it back.
+          const r = v + ai.delta;
+          memory.write32(spHi, spLo, r >>> 0);
+          const carry = Math.floor(r / TWO32);
+          if (mode === 64 && carry !== 0) {
+            const h = (spLo + 4) >>> 0;
+            const hh = h < spLo ? (spHi + 1) >>> 0 : spHi;
+            memory.write32(hh, h, (memory.read32(hh, h) + carry) >>> 0);
+          }
+        }
+      }
+      if ((fix & FIX_RIP) !== 0) {
+        const r = c.ripLo + ai.delta;
+        c.ripLo = r >>> 0;
+        if (mode === 64) c.ripHi = (c.ripHi + Math.floor(r / TWO32)) >>> 0;
+      }
+      c.setFlags((c.getFlags() & ~FLAG_TF) | state.savedFlags);
+    },
+
+    abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      const c = cpu as X86Cpu;
+      c.ripLo = lo32(p.addr);
+      c.ripHi = hi32(p.addr);
+      c.setFlags((c.getFlags() & ~FLAG_TF) | state.oldFlags);
+    },
+
+    traceFlagSet(cpu: ArchCpu): boolean {
+      return ((cpu as X86Cpu).getFlags() & FLAG_TF) !== 0;
+    },
+
+    maxStackSize: MAX_STACK_SIZE,
+
+    setjmpPreHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave, entry: bigint): void {
+      const c = cpu as X86Cpu;
+      save.context = saveContext(c);
+      const sp = c.getReg(RSP) & (mode === 64 ? 0xffffffffffffffffn : 0xffffffffn);
+      save.stackAddr = sp;
+      // Linux MIN_STACK_SIZE(): no further than the top of the kernel stack.
+      const top = (sp | 0x3fffn) + 1n;
+      const n = Number(top - sp < BigInt(MAX_STACK_SIZE) ? top - sp : BigInt(MAX_STACK_SIZE));
+      save.stack = readBytes(memory, sp, n);
+      c.setFlags(c.getFlags() & ~FLAG_IF);
+      c.setRip(entry);
+    },
+
+    longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void {
+      restoreContext(cpu, save.context);
+      const a = save.stackAddr;
+      for (let i = 0; i < save.stack.length; i += 4) {
+        const at = a + BigInt(i);
+        const v = save.stack[i] | (save.stack[i + 1] << 8) | (save.stack[i + 2] << 16) |
+          (save.stack[i + 3] << 24);
+        memory.write32(hi32(at), lo32(at), v >>> 0);
+      }
+    },
+
+    prepareKretprobe(cpu: ArchCpu, memory: GuestMemory, trampoline: bigint): bigint {
+      const c = cpu as X86Cpu;
+      const spLo = c.regs[RSP * 2];
+      const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+      const lo = memory.read32(spHi, spLo);
+      let ret = BigInt(lo);
+      if (ptr === 8) {
+        const h = (spLo + 4) >>> 0;
+        const hh = h < spLo ? (spHi + 1) >>> 0 : spHi;
+        ret |= BigInt(memory.read32(hh, h)) << 32n;
+        memory.write32(hh, h, hi32(trampoline));
+      }
+      memory.write32(spHi, spLo, lo32(trampoline));
+      return ret;
+    },
+  };
+}

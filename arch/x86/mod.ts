@@ -1,0 +1,25 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * x86 (x86_64 now, i386 next): the `X86_64` arch object, the interpreter
+ * (`X86Cpu`, `decodeX86`), `pt_regs` views, the unwinder and the x86 half of
+ * Kprobes.
+ *
+ * @example Decode an instruction
+ * ```ts
+ * import { decodeX86 } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const d = decodeX86(new Uint8Array([0x48, 0x89, 0xe5]), 0, 64);
+ * assert.equal(d.length, 3);
+ * assert.equal(d.mnemonic, "mov");
+ * ```
+ *
+ * @module
+ */
+
+export * from "./arch.ts";
+export * from "./cpu.ts";
+export * from "./decode.ts";
+export * from "./kprobes.ts";
+export * from "./pt_regs.ts";
+export * from "./regs.ts";
+export * from "./stacktrace.ts";

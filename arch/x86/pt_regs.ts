@@ -1,0 +1,100 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The handler-facing `struct pt_regs` of x86: reading a field reads the
+ * live register of the trapped CPU, assigning writes it back (the CPU
+ * resumes with it). x86_64 fields are `bigint`, i386 fields `number`.
+ *
+ * @module
+ */
+
+import type { X86Cpu } from "./cpu.ts";
+
+/** x86_64 `struct pt_regs` field names in register-file order (RAX=0 … R15=15). */
+const NAMES64 = [
+  "rax",
+  "rcx",
+  "rdx",
+  "rbx",
+  "rsp",
+  "rbp",
+  "rsi",
+  "rdi",
+  "r8",
+  "r9",
+  "r10",
+  "r11",
+  "r12",
+  "r13",
+  "r14",
+  "r15",
+] as const; // deno-fmt-ignore
+
+/** i386 `struct pt_regs` field names in register-file order. */
+const NAMES32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
+
+/** A `pt_regs` view over one x86 CPU (internal; handlers see it as `PtRegs`). */
+export class X86PtRegs {
+  /** The CPU whose registers this view shows. */
+  readonly cpu: X86Cpu;
+
+  /**
+   * Binds a view to a CPU.
+   *
+   * @param cpu The CPU.
+   */
+  constructor(cpu: X86Cpu) {
+    this.cpu = cpu;
+  }
+}
+
+function define(
+  proto: object,
+  name: string,
+  get: (c: X86Cpu) => unknown,
+  set: (c: X86Cpu, v: unknown) => void,
+) {
+  Object.defineProperty(proto, name, {
+    get(this: X86PtRegs) {
+      return get(this.cpu);
+    },
+    set(this: X86PtRegs, v: unknown) {
+      set(this.cpu, v);
+    },
+    enumerable: true,
+    configurable: false,
+  });
+}
+
+/** The x86_64 view class. */
+export class X86_64PtRegs extends X86PtRegs {}
+/** The i386 view class. */
+export class I386PtRegs extends X86PtRegs {}
+
+const u64 = (v: unknown) => BigInt.asUintN(64, BigInt(v as bigint | number));
+NAMES64.forEach((name, i) => {
+  define(X86_64PtRegs.prototype, name, (c) => c.getReg(i), (c, v) => c.setReg(i, u64(v)));
+});
+define(X86_64PtRegs.prototype, "rip", (c) => c.getRip(), (c, v) => c.setRip(u64(v)));
+define(
+  X86_64PtRegs.prototype,
+  "eflags",
+  (c) => BigInt(c.getFlags()),
+  (c, v) => c.setFlags(Number(u64(v) & 0xffffffffn)),
+);
+define(X86_64PtRegs.prototype, "orig_rax", () => 0xffffffffffffffffn, () => {});
+define(X86_64PtRegs.prototype, "cs", (c) => BigInt(c.cpl === 3 ? 0x33 : 0x10), () => {});
+define(X86_64PtRegs.prototype, "ss", (c) => BigInt(c.cpl === 3 ? 0x2b : 0x18), () => {});
+
+const u32 = (v: unknown) => Number(BigInt.asUintN(32, BigInt(v as bigint | number)));
+NAMES32.forEach((name, i) => {
+  define(
+    I386PtRegs.prototype,
+    name,
+    (c) => Number(c.getReg(i) & 0xffffffffn),
+    (c, v) => c.setReg(i, BigInt(u32(v))),
+  );
+});
+define(I386PtRegs.prototype, "eip", (c) => c.ripLo >>> 0, (c, v) => c.setRip(BigInt(u32(v))));
+define(I386PtRegs.prototype, "eflags", (c) => c.getFlags() >>> 0, (c, v) => c.setFlags(u32(v)));
+define(I386PtRegs.prototype, "orig_eax", () => 0xffffffff, () => {});
+define(I386PtRegs.prototype, "xcs", (c) => (c.cpl === 3 ? 0x73 : 0x60), () => {});

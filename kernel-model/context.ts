@@ -1,0 +1,138 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Binds the kernel ABI to the kernel that is running a module's code. Every
+ * call into module code (init_module, cleanup_module, a probe handler) runs
+ * inside {@linkcode withKernelContext}; the ABI's free functions
+ * (`register_kprobe`, `printk`…) find their kernel with
+ * {@linkcode currentKernelContext}. The stack lives on `globalThis` under a
+ * registered symbol, so a module importing the ABI from another copy of this
+ * package (the published one, say) binds to the same kernel.
+ *
+ * @module
+ */
+
+import type { Jprobe, Kprobe, Kretprobe, TaskRef } from "../probes/types.ts";
+
+/** The operations the kernel ABI forwards to the kernel running the caller. */
+export interface KernelAbi {
+  /** register_kprobe(). */
+  registerKprobe(p: Kprobe): number;
+  /** unregister_kprobe(). */
+  unregisterKprobe(p: Kprobe): void;
+  /** register_jprobe(). */
+  registerJprobe(jp: Jprobe): number;
+  /** unregister_jprobe(). */
+  unregisterJprobe(jp: Jprobe): void;
+  /** jprobe_return(). */
+  jprobeReturn(): never;
+  /** register_kretprobe(). */
+  registerKretprobe(rp: Kretprobe): number;
+  /** unregister_kretprobe(). */
+  unregisterKretprobe(rp: Kretprobe): void;
+  /** printk() through the guest's own printk. */
+  printk(fmt: string, args: readonly unknown[]): number;
+  /** dump_stack() of the context the module code runs in. */
+  dumpStack(): void;
+  /** kallsyms_lookup_name(). */
+  lookupName(name: string): bigint | number;
+  /** The current task. */
+  current(): TaskRef;
+  /** Reads guest memory (faults reported to the running kprobe's fault_handler). */
+  readMemory(addr: bigint | number, size: 1 | 2 | 4 | 8): bigint;
+  /** Writes guest memory. */
+  writeMemory(addr: bigint | number, size: 1 | 2 | 4 | 8, value: bigint | number): void;
+}
+
+/** One frame of the context stack: a kernel and the module on whose behalf it runs. */
+export interface KernelContextFrame {
+  /** The kernel's ABI. */
+  readonly abi: KernelAbi;
+  /** The module name, or null for the host. */
+  readonly owner: string | null;
+}
+
+const KEY = Symbol.for("kprobes-sim.kernel-context");
+
+function stack(): KernelContextFrame[] {
+  const g = globalThis as unknown as Record<symbol, KernelContextFrame[] | undefined>;
+  let s = g[KEY];
+  if (s === undefined) {
+    s = [];
+    g[KEY] = s;
+  }
+  return s;
+}
+
+/**
+ * Runs `fn` with `frame` as the current kernel context.
+ *
+ * @param frame The kernel and owner.
+ * @param fn The module code to run.
+ * @returns What `fn` returns.
+ *
+ * @example Nested frames
+ * ```ts
+ * import { currentKernelContext, withKernelContext, type KernelAbi } from "./context.ts";
+ * import assert from "node:assert/strict";
+ * const abi = {} as KernelAbi;
+ * withKernelContext({ abi, owner: "m" }, () => {
+ *   assert.equal(currentKernelContext("printk").owner, "m");
+ * });
+ * ```
+ */
+export function withKernelContext<R>(frame: KernelContextFrame, fn: () => R): R {
+  const s = stack();
+  s.push(frame);
+  try {
+    return fn();
+  } finally {
+    s.pop();
+  }
+}
+
+/**
+ * Pushes a frame (the hot-path form of {@linkcode withKernelContext}, for
+ * callers that keep their own try/finally).
+ *
+ * @param frame The kernel and owner.
+ */
+export function pushKernelContext(frame: KernelContextFrame): void {
+  stack().push(frame);
+}
+
+/**
+ * Pops the frame pushed by {@linkcode pushKernelContext}.
+ *
+ * @param frame The frame expected on top.
+ */
+export function popKernelContext(frame: KernelContextFrame): void {
+  const s = stack();
+  if (s[s.length - 1] === frame) s.pop();
+}
+
+/** Thrown when kernel-ABI code runs outside any kernel. */
+export class NoKernelContextError extends Error {
+  /**
+   * @param what The ABI function that was called.
+   */
+  constructor(what: string) {
+    super(
+      `Cannot call ${what}(): no kernel is running this code, call it from init_module, cleanup_module or a probe handler`,
+    );
+    this.name = "NoKernelContextError";
+  }
+}
+
+/**
+ * The innermost kernel context.
+ *
+ * @param what Name of the ABI function asking (for the error message).
+ * @returns The frame.
+ * @throws {NoKernelContextError} Outside any kernel.
+ */
+export function currentKernelContext(what: string): KernelContextFrame {
+  const s = stack();
+  const top = s[s.length - 1];
+  if (top === undefined) throw new NoKernelContextError(what);
+  return top;
+}

@@ -1,0 +1,1348 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The simulated machine and kernel: boots a `vmlinux` image on N CPUs,
+ * drives a workload, routes traps through the die-notifier chain to Kprobes,
+ * reports Oopses, and binds modules' kernel ABI to itself. The one
+ * composition root that wires `arch/`, `kernel-model/` and `probes/`.
+ *
+ * @module
+ */
+
+import {
+  type Arch,
+  type ArchCpu,
+  STOP_BUDGET,
+  STOP_HALT,
+  STOP_HYPERCALL,
+  STOP_TRAP,
+  STOP_USER,
+} from "../arch/types.ts";
+import { Fault } from "../arch/_common/fault.ts";
+import { archByName, type ArchName } from "../arch/registry.ts";
+import { KprobesCore } from "../probes/kprobes.ts";
+import { isJprobeReturn, JPROBE_RETURN, Jprobes } from "../probes/jprobes.ts";
+import { Kretprobes } from "../probes/kretprobes.ts";
+import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
+import {
+  type KernelAbi,
+  type KernelContextFrame,
+  popKernelContext,
+  pushKernelContext,
+  withKernelContext,
+} from "./context.ts";
+import { type ElfFile, parseElf, PT_LOAD } from "./elf.ts";
+import { ENOSYS, errnoName } from "./errno.ts";
+import { KernelError, ModuleError } from "./errors.ts";
+import { Kallsyms } from "./kallsyms.ts";
+import { Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
+import { type KernelModule, type ModuleSource, resolveModule } from "./module.ts";
+import {
+  DIE_DEBUG,
+  DIE_GPF,
+  DIE_INT3,
+  DIE_PAGE_FAULT,
+  type DieArgs,
+  type NotifierBlock,
+  NotifierChain,
+  NOTIFY_STOP,
+} from "./notifier.ts";
+import { DEFAULT_WORKLOAD, type SyscallRecord, type Workload, WorkloadDriver } from "./workload.ts";
+import { formatOops } from "./oops.ts";
+
+/** Options of {@linkcode Kernel.boot}. */
+export interface BootOptions {
+  /** Architecture: `x86_64` (default). */
+  arch?: ArchName;
+  /** Number of CPUs (NR_CPUS), 1–8. Default 1. */
+  cpus?: number;
+  /** CONFIG_PREEMPT behaviour: the timer preempts kernel code. Default false. */
+  preempt?: boolean;
+  /** The vmlinux image: bytes or a path/URL. Default: the committed image for `arch`. */
+  image?: Uint8Array | string | URL;
+  /** Kernel RAM in bytes. Default 16 MiB. */
+  memSize?: number;
+  /** Timer interrupts per simulated second. Default 1000. */
+  hz?: number;
+  /** do_fork fails with -EAGAIN at this many tasks. Default 64. */
+  maxTasks?: number;
+  /** Receives each console line as it is printed. */
+  console?: (line: string) => void;
+  /** Instructions each CPU runs before the next gets its turn. Default 2000. */
+  quantum?: number;
+}
+
+/** Options of {@linkcode Kernel.run}. */
+export interface RunOptions {
+  /** The workload to drive. Default: {@linkcode DEFAULT_WORKLOAD}. */
+  workload?: Workload;
+  /** Stop after this many executed instructions (all CPUs). Default 2·10⁹. */
+  maxInstructions?: number;
+}
+
+/** What {@linkcode Kernel.run} reports. */
+export interface RunResult {
+  /** Guest instructions executed during the run, all CPUs. */
+  instructions: number;
+  /** Every system call the workload completed. */
+  syscalls: SyscallRecord[];
+  /** Whether the workload finished (false: the instruction limit was hit or CPUs died). */
+  completed: boolean;
+}
+
+/** A loaded module as lsmod shows it. */
+export interface ModuleInfo {
+  /** Its name. */
+  name: string;
+  /** Where it came from. */
+  origin: string;
+  /** Kprobes it has registered now. */
+  probes: number;
+}
+
+/** Options of {@linkcode Kernel.insmod}. */
+export interface InsmodOptions {
+  /** Load under this name instead of the file's base name. */
+  name?: string;
+}
+
+type Cpu = ArchCpu & { id: number };
+
+const CPU_RUNNING = 0;
+const CPU_HALTED = 1;
+const CPU_USER = 2;
+const CPU_DEAD = 3;
+
+const THREAD_SIZE = 16384n;
+const USER_SCRATCH = 0x1000;
+
+interface LoadedModule {
+  name: string;
+  origin: string;
+  exports: KernelModule;
+}
+
+/** Thrown through a handler to abandon it after an Oops inside it. */
+class HandlerAbort {
+  constructor(readonly reason: string) {}
+}
+
+/** The symbols the host needs from the image. */
+interface KernelSymbols {
+  bootParams: bigint;
+  cpuCurr: bigint;
+  logBuf: bigint;
+  logEnd: bigint;
+  hostCallReturn: bigint;
+  oopsDoExit: bigint;
+  printk: bigint;
+  secondary: bigint;
+  jprobeTrampoline: [bigint, bigint];
+  kretprobeTrampoline: bigint;
+  flushTask: bigint;
+  kprobesText: [bigint, bigint];
+  insnSlots: [bigint, bigint];
+  text: [bigint, bigint];
+  exTable: [bigint, bigint];
+}
+
+function defaultImageUrl(arch: string): URL {
+  return new URL(`./vmlinux/images/vmlinux-${arch}`, import.meta.url);
+}
+
+async function readImage(
+  image: Uint8Array | string | URL | undefined,
+  arch: string,
+): Promise<[Uint8Array, string]> {
+  if (image instanceof Uint8Array) return [image, "vmlinux"];
+  const url = image === undefined ? defaultImageUrl(arch) : image;
+  const shown = String(url);
+  try {
+    if (url instanceof URL && url.protocol !== "file:") {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return [new Uint8Array(await res.arrayBuffer()), shown];
+    }
+    return [await Deno.readFile(url), shown];
+  } catch (e) {
+    throw new KernelError(
+      `Cannot read kernel image "${shown}": ${e instanceof Error ? e.message : e}`,
+      { cause: e },
+    );
+  }
+}
+
+/**
+ * A booted kernel. Many can live in one process; each has its own memory,
+ * CPUs, probes and modules.
+ *
+ * @example Boot, probe, run, read the log
+ * ```ts
+ * import { Kernel } from "./kernel.ts";
+ * import assert from "node:assert/strict";
+ * await using kernel = await Kernel.boot();
+ * let hits = 0;
+ * await kernel.insmod({
+ *   name: "count",
+ *   init_module: () => kernel.registerKprobe({ symbol_name: "do_fork", pre_handler: () => { hits++; return 0; } }),
+ * });
+ * kernel.run();
+ * assert.equal(hits, 3);
+ * ```
+ */
+export class Kernel {
+  readonly #arch: Arch;
+  readonly #memory: Memory;
+  readonly #elf: ElfFile;
+  readonly #kallsyms: Kallsyms;
+  readonly #cpus: Cpu[] = [];
+  readonly #state: Int32Array;
+  readonly #nextTick: Float64Array;
+  readonly #tickPeriod: number;
+  readonly #quantum: number;
+  readonly #sym: KernelSymbols;
+  readonly #kprobes: KprobesCore;
+  readonly #jprobes: Jprobes;
+  readonly #kretprobes: Kretprobes;
+  readonly #die = new NotifierChain();
+  readonly #modules = new Map<string, LoadedModule>();
+  readonly #frames = new Map<string | null, KernelContextFrame>();
+  readonly #consoleLines: string[] = [];
+  readonly #consoleSink: ((line: string) => void) | undefined;
+  readonly #ptrSize: number;
+  readonly #preempt: boolean;
+  #logRead = 0n;
+  #logPartial = "";
+  #driver: WorkloadDriver | null = null;
+  #executed = 0;
+  #abiCpu: Cpu;
+  #hostCallDepth = 0;
+  #hostCallAborted = false;
+  #oopsCount = 0;
+  #shutDown = false;
+
+  private constructor(arch: Arch, elf: ElfFile, options: BootOptions) {
+    this.#arch = arch;
+    this.#elf = elf;
+    this.#ptrSize = arch.bits / 8;
+    this.#preempt = options.preempt ?? false;
+    this.#consoleSink = options.console;
+    const nr = options.cpus ?? 1;
+    if (!Number.isInteger(nr) || nr < 1 || nr > 8) {
+      throw new KernelError(`Cannot boot with ${nr} CPUs: NR_CPUS must be an integer from 1 to 8`);
+    }
+    const memSize = options.memSize ?? 16 * 1024 * 1024;
+    this.#memory = new Memory({ littleEndian: arch.littleEndian });
+    this.#memory.map(arch.kernelBase, memSize, PROT_READ | PROT_WRITE);
+    this.#memory.map(arch.userBase, arch.userSize, PROT_READ | PROT_WRITE | PROT_USER);
+    this.#loadSegments(memSize);
+    this.#kallsyms = Kallsyms.fromElf(elf, arch.kallsymsOptions);
+    this.#sym = this.#resolveSymbols();
+    const hz = options.hz ?? 1000;
+    const tscKhz = 1_000_000;
+    this.#tickPeriod = Math.round((tscKhz * 1000) / hz);
+    this.#quantum = options.quantum ?? 2000;
+    this.#writeBootParams(memSize, nr, hz, options.maxTasks ?? 64, tscKhz);
+    this.#state = new Int32Array(nr);
+    this.#nextTick = new Float64Array(nr).fill(this.#tickPeriod);
+    for (let i = 0; i < nr; i++) {
+      const cpu = arch.createCpu(this.#memory, i) as Cpu;
+      cpu.id = i;
+      this.#cpus.push(cpu);
+      arch.startCpu(cpu, i === 0 ? elf.entry : this.#sym.secondary, BigInt(i));
+    }
+    this.#abiCpu = this.#cpus[0];
+    this.#kprobes = new KprobesCore({
+      arch,
+      memory: this.#memory,
+      nrCpus: nr,
+      kprobesText: this.#sym.kprobesText,
+      insnSlots: this.#sym.insnSlots,
+      lookupName: (name) => this.#kallsyms.lookupName(name),
+      functionStart: (addr) => {
+        const s = this.#kallsyms.lookupAddress(addr);
+        return s === undefined ? undefined : s.address;
+      },
+      isKernelText: (addr) => addr >= this.#sym.text[0] && addr < this.#sym.text[1],
+      currentOwner: () => this.#currentOwner,
+      invoke: (owner, what, cpu, fn, a, b, c) => this.#invoke(owner, what, cpu as Cpu, fn, a, b, c),
+      preemptDisable: (cpu) => this.#addPreempt(cpu, 1),
+      preemptEnable: (cpu) => this.#addPreempt(cpu, -1),
+    });
+    const kprobesNb: NotifierBlock = {
+      priority: 0x7fffffff,
+      notifier_call: (val, args) => this.#kprobeExceptionsNotify(val, args),
+    };
+    this.#die.register(kprobesNb);
+    this.#jprobes = new Jprobes(this.#kprobes, {
+      arch,
+      memory: this.#memory,
+      nrCpus: nr,
+      trampoline: this.#sym.jprobeTrampoline,
+      isFunctionEntry: (addr) => this.#isFunctionEntry(addr),
+      currentCpu: () => this.#abiCpu,
+      callEntry: (owner, jp, args, cpu) => this.#callJprobeEntry(owner, jp, args, cpu as Cpu),
+    });
+    const blacklist = ["__switch_to", "ret_from_fork"].map((n) => this.#kallsyms.lookupName(n))
+      .filter((a) => a !== 0n);
+    this.#kretprobes = new Kretprobes(this.#kprobes, {
+      arch,
+      memory: this.#memory,
+      nrCpus: nr,
+      preempt: this.#preempt,
+      trampoline: this.#sym.kretprobeTrampoline,
+      flushTask: this.#sym.flushTask,
+      isFunctionEntry: (addr) => this.#isFunctionEntry(addr),
+      blacklist,
+      currentCpu: () => this.#abiCpu,
+      currentTask: (cpu) => {
+        const t = this.#currentTask(cpu as Cpu);
+        return { ...this.#taskRef(t), key: t };
+      },
+      taskAt: (address) => ({ ...this.#taskRef(address), key: address }),
+      invoke: (owner, what, cpu, fn, a, b) =>
+        this.#invoke(owner, what, cpu as Cpu, fn, a, b, undefined),
+      report: (message, cpu) => {
+        this.#logDirect(3, message);
+        this.#dumpStack(cpu as Cpu);
+      },
+    });
+  }
+
+  /** Runs a jprobe handler at the trampoline's hypercall. */
+  #callJprobeEntry(owner: string | null, jp: Jprobe, args: (bigint | number)[], cpu: Cpu): void {
+    const prevCpu = this.#abiCpu;
+    this.#abiCpu = cpu;
+    const frame = this.#frame(owner);
+    pushKernelContext(frame);
+    const name = jp.entry.name || "handler";
+    try {
+      jp.entry(...args);
+      this.#logDirect(3, `BUG: jprobe handler ${name} returned without calling jprobe_return()`);
+      this.#dumpStack(cpu);
+    } catch (e) {
+      if (isJprobeReturn(e) || e instanceof HandlerAbort) return;
+      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.#logDirect(3, `kprobes: jprobe handler ${name} of ${owner ?? "host"} threw ${msg}`);
+      this.#dumpStack(cpu);
+    } finally {
+      popKernelContext(frame);
+      this.#abiCpu = prevCpu;
+    }
+  }
+
+  #currentOwner: string | null = null;
+
+  /**
+   * Boots a kernel: loads the image, starts the CPUs and runs until init
+   * (pid 1) first reaches user mode.
+   *
+   * @param options Architecture, CPUs, image and console.
+   * @returns The running kernel.
+   * @throws {KernelError} On a bad option or image ({@linkcode ElfError} for a malformed ELF).
+   *
+   * @example Boot two CPUs
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot({ cpus: 2 });
+   * assert.match(kernel.log, /Linux version/);
+   * ```
+   */
+  static async boot(options: BootOptions = {}): Promise<Kernel> {
+    const arch = archByName(options.arch ?? "x86_64");
+    const [bytes, shown] = await readImage(options.image, arch.name);
+    const elf = parseElf(bytes, shown);
+    if (elf.machine !== arch.elfMachine || elf.class !== arch.bits) {
+      throw new KernelError(
+        `Cannot boot "${shown}" as ${arch.name}: it is an ELF${elf.class} ${elf.machineName} image, pass the matching --arch or image`,
+      );
+    }
+    const kernel = new Kernel(arch, elf, options);
+    kernel.#runLoop(() => kernel.#initInUser(), 500_000_000);
+    kernel.#flushConsole();
+    if (!kernel.#initInUser()) {
+      throw new KernelError(
+        `Cannot boot "${shown}": init did not reach user mode; the log says:\n${kernel.log}`,
+      );
+    }
+    return kernel;
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  #loadSegments(memSize: number): void {
+    const elf = this.#elf;
+    const base = this.#arch.kernelBase;
+    for (const seg of elf.segments) {
+      if (seg.type !== PT_LOAD || seg.memsz === 0) continue;
+      if (seg.vaddr < base || seg.vaddr + BigInt(seg.memsz) > base + BigInt(memSize)) {
+        throw new KernelError(
+          `Cannot load "${elf.name}": segment at 0x${
+            seg.vaddr.toString(16)
+          } lies outside kernel RAM at 0x${base.toString(16)}`,
+        );
+      }
+      this.#memory.writeBytes(seg.vaddr, elf.bytes.subarray(seg.offset, seg.offset + seg.filesz));
+    }
+    for (const seg of elf.segments) {
+      if (seg.type !== PT_LOAD || seg.memsz === 0 || (seg.flags & 2) !== 0) continue;
+      // Read-only segments (text, rodata) are write-protected like CONFIG_DEBUG_RODATA.
+      const start = seg.vaddr & ~0xfffn;
+      const end = (seg.vaddr + BigInt(seg.memsz) + 0xfffn) & ~0xfffn;
+      const exec = (seg.flags & 1) !== 0 ? PROT_EXEC : 0;
+      this.#memory.protect(start, Number(end - start), PROT_READ | exec);
+    }
+  }
+
+  #need(name: string): bigint {
+    const a = this.#kallsyms.lookupName(name);
+    if (a === 0n) {
+      throw new KernelError(
+        `Cannot boot "${this.#elf.name}": it lacks the symbol "${name}" the host needs (see kernel-model/vmlinux/ABI.md)`,
+      );
+    }
+    return a;
+  }
+
+  #symbolRange(name: string): [bigint, bigint] {
+    const start = this.#need(name);
+    const size = this.#kallsyms.lookupSymbol(name)?.size ?? 0n;
+    return [start, start + (size > 0n ? size : 16n)];
+  }
+
+  #isFunctionEntry(addr: bigint): boolean {
+    const s = this.#kallsyms.lookupAddress(addr);
+    return s !== undefined && s.offset === 0n && addr >= this.#sym.text[0] &&
+      addr < this.#sym.text[1];
+  }
+
+  #resolveSymbols(): KernelSymbols {
+    return {
+      bootParams: this.#need("boot_params"),
+      cpuCurr: this.#need("cpu_curr"),
+      logBuf: this.#need("__log_buf"),
+      logEnd: this.#need("log_end"),
+      hostCallReturn: this.#need("host_call_return"),
+      oopsDoExit: this.#need("oops_do_exit"),
+      printk: this.#need("printk"),
+      secondary: this.#need(this.#arch.secondaryEntry),
+      jprobeTrampoline: this.#symbolRange("jprobe_trampoline"),
+      kretprobeTrampoline: this.#need("kretprobe_trampoline"),
+      flushTask: this.#need("kprobe_flush_task"),
+      kprobesText: [this.#need("__kprobes_text_start"), this.#need("__kprobes_text_end")],
+      insnSlots: [this.#need("__insn_slots_start"), this.#need("__insn_slots_end")],
+      text: [this.#need("_stext"), this.#need("_etext")],
+      exTable: [this.#need("__start___ex_table"), this.#need("__stop___ex_table")],
+    };
+  }
+
+  #writeBootParams(
+    memSize: number,
+    nr: number,
+    hz: number,
+    maxTasks: number,
+    tscKhz: number,
+  ): void {
+    const m = this.#memory;
+    const b = this.#sym.bootParams;
+    m.writeU64(b, BigInt(memSize));
+    m.writeU32(b + 8n, nr);
+    m.writeU32(b + 12n, this.#preempt ? 1 : 0);
+    m.writeU32(b + 16n, hz);
+    m.writeU32(b + 20n, maxTasks);
+    m.writeU64(b + 24n, BigInt(tscKhz));
+  }
+
+  // ---------------------------------------------------------------- guest data
+
+  #readPtr(addr: bigint): bigint {
+    return this.#ptrSize === 8 ? this.#memory.readU64(addr) : BigInt(this.#memory.readU32(addr));
+  }
+
+  #currentTask(cpu: Cpu): bigint {
+    return this.#readPtr(this.#sym.cpuCurr + BigInt(cpu.id * this.#ptrSize));
+  }
+
+  #taskRef(task: bigint): TaskRef {
+    const m = this.#memory;
+    if (task === 0n) return { address: this.#addr(0n), pid: 0, comm: "swapper" };
+    const pid = m.readU32(task) | 0;
+    const comm = m.readCString(task + 16n, 16);
+    return { address: this.#addr(task), pid, comm };
+  }
+
+  #parentPid(task: bigint): number {
+    const parent = this.#readPtr(task + 32n + BigInt(this.#ptrSize));
+    return parent === 0n ? 0 : this.#memory.readU32(parent) | 0;
+  }
+
+  #addr(a: bigint): bigint | number {
+    return this.#arch.bits === 64 ? a : Number(a);
+  }
+
+  #initInUser(): boolean {
+    for (const cpu of this.#cpus) {
+      if (this.#state[cpu.id] === CPU_USER && this.#memory.readU32(this.#currentTask(cpu)) === 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** preempt_count of the task whose kernel stack `cpu` runs on. */
+  #addPreempt(cpu: ArchCpu, delta: number): void {
+    // thread_info sits at the 16 KiB-aligned base of the stack; the high
+    // half of the address does not change within a stack.
+    const hi = this.#arch.spHi(cpu);
+    const lo = ((this.#arch.spLo(cpu) & ~(Number(THREAD_SIZE) - 1)) + this.#ptrSize + 8) >>> 0;
+    const m = this.#memory;
+    try {
+      m.write32(hi, lo, (m.read32(hi, lo) + delta) >>> 0);
+    } catch {
+      // A wild stack pointer: the fault path will report it.
+    }
+  }
+
+  // ---------------------------------------------------------------- run loop
+
+  /**
+   * Runs the CPUs round-robin, `quantum` instructions each, until `until()`
+   * holds, every CPU is dead, or `limit` instructions have run.
+   */
+  #runLoop(until: () => boolean, limit: number): boolean {
+    const start = this.#executed;
+    const cpus = this.#cpus;
+    let idleRounds = 0;
+    while (!until()) {
+      if (this.#executed - start >= limit) return false;
+      let progressed = false;
+      let alive = false;
+      for (let i = 0; i < cpus.length; i++) {
+        const st = this.#state[i];
+        if (st === CPU_DEAD) continue;
+        alive = true;
+        if (st === CPU_USER) {
+          if (this.#resumeUser(cpus[i])) progressed = true;
+          continue;
+        }
+        if (st === CPU_HALTED) {
+          this.#idle(cpus[i]);
+          continue;
+        }
+        this.#runQuantum(cpus[i]);
+        progressed = true;
+      }
+      if (!alive) return false;
+      if (!progressed) {
+        // Every CPU idle or parked: let simulated time pass to the next tick.
+        if (++idleRounds > 100_000) return false;
+      } else idleRounds = 0;
+      this.#flushConsole();
+    }
+    return true;
+  }
+
+  #idle(cpu: Cpu): void {
+    const next = this.#nextTick[cpu.id];
+    cpu.tsc = Math.min(next, cpu.tsc + this.#quantum);
+    if (cpu.tsc >= next) {
+      this.#nextTick[cpu.id] = next + this.#tickPeriod;
+      cpu.raiseInterrupt(this.#arch.timerVector);
+      this.#state[cpu.id] = CPU_RUNNING;
+    }
+  }
+
+  #runQuantum(cpu: Cpu): void {
+    const id = cpu.id;
+    let budget = this.#quantum;
+    while (budget > 0 && this.#state[id] === CPU_RUNNING) {
+      const until = this.#nextTick[id] - cpu.tsc;
+      const before = cpu.tsc;
+      const reason = cpu.run(Math.max(1, Math.min(budget, until)));
+      const ran = cpu.tsc - before;
+      this.#executed += ran;
+      budget -= Math.max(ran, 1);
+      if (cpu.tsc >= this.#nextTick[id]) {
+        this.#nextTick[id] += this.#tickPeriod;
+        cpu.raiseInterrupt(this.#arch.timerVector);
+      }
+      this.#dispatchStop(cpu, reason);
+    }
+  }
+
+  #dispatchStop(cpu: Cpu, reason: number): void {
+    switch (reason) {
+      case STOP_BUDGET:
+        return;
+      case STOP_TRAP:
+        this.#trap(cpu);
+        return;
+      case STOP_HALT:
+        if (this.#arch.haltPc(cpu) === this.#sym.hostCallReturn) {
+          this.#panic(cpu, "host call return reached outside a host call");
+        } else if (!this.#arch.interruptsEnabled(cpu)) {
+          this.#panic(cpu, "CPU halted with interrupts disabled");
+        } else this.#state[cpu.id] = CPU_HALTED;
+        return;
+      case STOP_USER:
+        this.#state[cpu.id] = CPU_USER;
+        this.#resumeUser(cpu);
+        return;
+      case STOP_HYPERCALL:
+        this.#hypercall(cpu);
+        return;
+    }
+  }
+
+  /** A task is in user mode on `cpu`: issue its next system call, if any. Returns true if it did. */
+  #resumeUser(cpu: Cpu): boolean {
+    const driver = this.#driver;
+    if (driver === null) return false;
+    const task = this.#currentTask(cpu);
+    const pid = this.#memory.readU32(task) | 0;
+    if (pid === 1 && driver.done) return false;
+    const ret = Number(BigInt.asIntN(32, this.#arch.getReturnValue(cpu)));
+    const step = driver.onUser(pid, this.#parentPid(task), cpu.id, ret);
+    if (step.kind === "idle") return false;
+    this.#issueSyscall(cpu, pid, step.call, step.last);
+    this.#state[cpu.id] = CPU_RUNNING;
+    return true;
+  }
+
+  #issueSyscall(cpu: Cpu, pid: number, call: import("./workload.ts").Syscall, last: number): void {
+    const arch = this.#arch;
+    const nrs = arch.syscallNumbers;
+    const scratch = arch.userBase +
+      BigInt((pid % Math.floor(arch.userSize / USER_SCRATCH)) * USER_SCRATCH);
+    const m = this.#memory;
+    const str = (s: string | number | bigint, off: number): bigint => {
+      if (typeof s !== "string") return BigInt.asUintN(64, BigInt(s));
+      const bytes = new TextEncoder().encode(s.slice(0, 0xe00 - off - 1));
+      m.writeBytes(scratch + BigInt(off), bytes);
+      m.writeU8(scratch + BigInt(off + bytes.length), 0);
+      return scratch + BigInt(off);
+    };
+    let args: bigint[];
+    const fd = (v: number | "last") => BigInt(v === "last" ? last : v);
+    switch (call.call) {
+      case "fork":
+      case "getpid":
+        args = [];
+        break;
+      case "clone":
+        args = [BigInt(call.flags), 0n, call.settid ? scratch + 0xfc0n : 0n, 0n];
+        break;
+      case "open":
+        args = [str(call.path, 0), BigInt(call.flags ?? 0), BigInt(call.mode ?? 0)];
+        break;
+      case "close":
+        args = [fd(call.fd)];
+        break;
+      case "read":
+        args = [fd(call.fd), scratch + 0x800n, BigInt(Math.min(call.count, 0x600))];
+        break;
+      case "write": {
+        const p = str(call.text, 0x100);
+        args = [BigInt(call.fd), p, BigInt(new TextEncoder().encode(call.text).length)];
+        break;
+      }
+      case "execve":
+        args = [str(call.path, 0), 0n, 0n];
+        break;
+      case "exit":
+        args = [BigInt(call.code ?? 0)];
+        break;
+      case "wait4":
+        args = [BigInt.asUintN(64, BigInt(call.pid ?? -1)), scratch + 0xf80n, 0n, 0n];
+        break;
+      case "nanosleep": {
+        const ts = scratch + 0xf00n;
+        m.writeU64(ts, BigInt(Math.floor(call.ms / 1000)));
+        m.writeU64(ts + 8n, BigInt((call.ms % 1000) * 1_000_000));
+        args = [ts, 0n];
+        break;
+      }
+      case "setuid":
+        args = [BigInt(call.uid)];
+        break;
+      case "syscall":
+        args = (call.args ?? []).map((a) => BigInt.asUintN(64, BigInt(a)));
+        break;
+      default:
+        args = [];
+    }
+    const nr = call.call === "syscall" ? call.nr : nrs[call.call] ?? -ENOSYS;
+    arch.enterSyscall(cpu, nr, args, scratch + BigInt(USER_SCRATCH - 64));
+  }
+
+  // ---------------------------------------------------------------- traps
+
+  #kprobeExceptionsNotify(val: number, args: DieArgs): number {
+    const cpu = args.cpu as Cpu;
+    switch (val) {
+      case DIE_INT3:
+        return this.#kprobes.onBreakpoint(cpu) ? NOTIFY_STOP : 0;
+      case DIE_DEBUG:
+        return this.#kprobes.onSingleStep(cpu) ? NOTIFY_STOP : 0;
+      case DIE_GPF:
+      case DIE_PAGE_FAULT:
+        return this.#kprobes.ctlblk(cpu.id).current !== null &&
+            this.#kprobes.onFault(cpu, args.trapnr)
+          ? NOTIFY_STOP
+          : 0;
+    }
+    return 0;
+  }
+
+  /** Linux: do_int3, do_debug, do_page_fault, do_general_protection, do_trap. */
+  #trap(cpu: Cpu): void {
+    const t = this.#arch.traps;
+    const v = cpu.trapVector;
+    const err = cpu.trapErrorCode;
+    const args: DieArgs = { cpu, str: "", err, trapnr: v };
+    if (v === t.breakpoint) {
+      args.str = "int3";
+      if (this.#die.call(DIE_INT3, args) === NOTIFY_STOP) return;
+      this.#oops(cpu, { title: "int3", err: 0 });
+      return;
+    }
+    if (v === t.singleStep) {
+      args.str = "debug";
+      if (this.#die.call(DIE_DEBUG, args) === NOTIFY_STOP) return;
+      this.#arch.clearTraceFlag(cpu);
+      return;
+    }
+    if (v === t.pageFault || v === t.generalProtection) {
+      args.str = v === t.pageFault ? "page fault" : "general protection fault";
+      if (this.#die.call(v === t.pageFault ? DIE_PAGE_FAULT : DIE_GPF, args) === NOTIFY_STOP) {
+        return;
+      }
+      if (this.#fixupException(cpu)) return;
+      if (v === t.pageFault) {
+        const addr = this.#arch.faultAddress(cpu);
+        const what = addr < 4096n ? "NULL pointer dereference" : "paging request";
+        this.#oops(cpu, {
+          title: `unable to handle kernel ${what} at ${this.#hex(addr)}`,
+          bug: true,
+          err,
+        });
+      } else this.#oops(cpu, { title: "general protection fault", err });
+      return;
+    }
+    if (v === t.invalidOpcode) {
+      this.#oops(cpu, { title: "invalid opcode", err: 0, bugAt: this.#arch.getPc(cpu) });
+      return;
+    }
+    if (v === t.divideError) {
+      this.#oops(cpu, { title: "divide error", err: 0 });
+      return;
+    }
+    this.#oops(cpu, { title: `trap ${v}`, err });
+  }
+
+  /** Linux: fixup_exception() over `__ex_table`. */
+  #fixupException(cpu: Cpu): boolean {
+    const pc = this.#arch.getPc(cpu);
+    const [start, end] = this.#sym.exTable;
+    const step = BigInt(this.#ptrSize);
+    for (let e = start; e < end; e += 2n * step) {
+      if (this.#readPtr(e) === pc) {
+        this.#arch.setPc(cpu, this.#readPtr(e + step));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #hex(a: bigint): string {
+    return a.toString(16).padStart(this.#arch.bits / 4, "0");
+  }
+
+  #oops(cpu: Cpu, o: { title: string; err: number; bug?: boolean; bugAt?: bigint }): void {
+    this.#oopsCount++;
+    const task = this.#taskRef(this.#currentTask(cpu));
+    const lines = formatOops({
+      arch: this.#arch,
+      cpu,
+      memory: this.#memory,
+      kallsyms: this.#kallsyms,
+      title: o.title,
+      bug: o.bug ?? false,
+      bugAt: o.bugAt,
+      err: o.err,
+      count: this.#oopsCount,
+      pid: task.pid,
+      comm: task.comm,
+      modules: [...this.#modules.keys()],
+      trace: this.#callTrace(cpu),
+    });
+    for (const l of lines) this.#logDirect(1, l);
+    if (this.#hostCallDepth > 0) {
+      this.#hostCallAborted = true;
+      return;
+    }
+    if (task.pid <= 1) {
+      this.#panic(
+        cpu,
+        task.pid === 0 ? "Attempted to kill the idle task!" : "Attempted to kill init!",
+      );
+      return;
+    }
+    // Linux: do_exit(SIGSEGV) on a fresh stack (rewind_stack_do_exit).
+    const ti = this.#arch.getSp(cpu) & ~(THREAD_SIZE - 1n);
+    this.#arch.setupCall(
+      cpu,
+      this.#memory,
+      this.#sym.oopsDoExit,
+      [11n],
+      0n,
+      ti + THREAD_SIZE - 64n,
+    );
+  }
+
+  #panic(cpu: Cpu, msg: string): void {
+    this.#logDirect(0, `Kernel panic - not syncing: ${msg}`);
+    this.#state[cpu.id] = CPU_DEAD;
+  }
+
+  #callTrace(cpu: Cpu): string[] {
+    const pcs = this.#arch.unwind(
+      cpu,
+      this.#memory,
+      (pc) => this.#kallsyms.lookupAddress(pc)?.address,
+    );
+    return pcs.map((pc) => ` [<${this.#hex(pc)}>] ${this.#kallsyms.formatAddress(pc)}`);
+  }
+
+  #hypercall(cpu: Cpu): void {
+    const { nr, arg0 } = this.#arch.hypercall(cpu);
+    switch (nr) {
+      case 1:
+        this.#dumpStack(cpu);
+        return;
+      case 2: {
+        const prev = this.#abiCpu;
+        this.#abiCpu = cpu;
+        try {
+          this.#jprobes.runEntry(cpu);
+        } finally {
+          this.#abiCpu = prev;
+        }
+        return;
+      }
+      case 3: {
+        let msg = "";
+        try {
+          msg = this.#memory.readCString(arg0, 256);
+        } catch {
+          msg = "(bad message pointer)";
+        }
+        this.#panic(cpu, msg);
+        return;
+      }
+      default:
+        this.#oops(cpu, { title: `unknown hypercall ${nr}`, err: 0 });
+    }
+  }
+
+  #dumpStack(cpu: Cpu): void {
+    const task = this.#taskRef(this.#currentTask(cpu));
+    const lines = [
+      `Pid: ${task.pid}, comm: ${task.comm} Not tainted 2.6.12-kprobes-sim #1`,
+      "Call Trace:",
+      ...this.#callTrace(cpu),
+    ];
+    for (const l of lines) this.#printLine(cpu, 4, l);
+  }
+
+  // ---------------------------------------------------------------- host calls
+
+  /**
+   * Calls guest function `fn` on `cpu` with `args` and returns its result;
+   * the CPU's state is restored afterwards. Runs with interrupts off.
+   */
+  #callGuest(cpu: Cpu, fn: bigint, args: readonly (bigint | string)[]): bigint {
+    const arch = this.#arch;
+    const ctx = arch.saveContext(cpu);
+    const savedState = this.#state[cpu.id];
+    let sp = arch.isUserMode(cpu) ? arch.kernelStackTop(cpu, this.#memory) : arch.getSp(cpu);
+    sp = (sp - 512n) & ~15n;
+    const values: bigint[] = [];
+    for (const a of args) {
+      if (typeof a === "bigint") {
+        values.push(a);
+        continue;
+      }
+      const bytes = new TextEncoder().encode(a);
+      sp = (sp - BigInt(bytes.length + 1)) & ~15n;
+      this.#memory.writeBytes(sp, bytes);
+      this.#memory.writeU8(sp + BigInt(bytes.length), 0);
+      values.push(sp);
+    }
+    sp = (sp - 256n) & ~15n;
+    arch.setupCall(cpu, this.#memory, fn, values, this.#sym.hostCallReturn, sp);
+    this.#hostCallDepth++;
+    const wasAborted = this.#hostCallAborted;
+    this.#hostCallAborted = false;
+    let result = -14n; // -EFAULT when the call is abandoned
+    try {
+      for (let n = 0; n < 200_000_000;) {
+        const before = cpu.tsc;
+        const reason = cpu.run(100_000);
+        n += cpu.tsc - before;
+        this.#executed += cpu.tsc - before;
+        if (reason === STOP_HALT && arch.haltPc(cpu) === this.#sym.hostCallReturn) {
+          result = arch.getReturnValue(cpu);
+          break;
+        }
+        if (reason === STOP_TRAP) this.#trap(cpu);
+        else if (reason === STOP_HYPERCALL) this.#hypercall(cpu);
+        else if (reason !== STOP_BUDGET) break;
+        if (this.#hostCallAborted || this.#state[cpu.id] === CPU_DEAD) break;
+      }
+    } finally {
+      this.#hostCallDepth--;
+      this.#hostCallAborted = wasAborted;
+      arch.restoreContext(cpu, ctx);
+      if (this.#state[cpu.id] !== CPU_DEAD) this.#state[cpu.id] = savedState;
+    }
+    return result;
+  }
+
+  /** Writes a line straight into the guest log buffer (for Oops and panic). */
+  #logDirect(level: number, text: string): void {
+    const m = this.#memory;
+    const cpu = this.#abiCpu;
+    const ns = Math.floor(cpu.tsc);
+    const sec = Math.floor(ns / 1e9);
+    const usec = Math.floor((ns % 1e9) / 1000);
+    const line = `<${level}>[${String(sec).padStart(5)}.${
+      String(usec).padStart(6, "0")
+    }] ${text}\n`;
+    const bytes = new TextEncoder().encode(line);
+    let end = m.readU64(this.#sym.logEnd);
+    for (const b of bytes) {
+      m.writeU8(this.#sym.logBuf + (end % 65536n), b);
+      end++;
+    }
+    m.writeU64(this.#sym.logEnd, end);
+    this.#flushConsole();
+  }
+
+  #printLine(cpu: Cpu, level: number, text: string): void {
+    this.#callGuest(cpu, this.#sym.printk, [`<${level}>%s\n`, text]);
+  }
+
+  // ---------------------------------------------------------------- console
+
+  #flushConsole(): void {
+    const m = this.#memory;
+    const end = m.readU64(this.#sym.logEnd);
+    if (end === this.#logRead) return;
+    let from = this.#logRead;
+    if (end - from > 65536n) from = end - 65536n;
+    const bytes = new Uint8Array(Number(end - from));
+    for (let i = 0; i < bytes.length; i++) {
+      bytes[i] = m.readU8(this.#sym.logBuf + ((from + BigInt(i)) % 65536n));
+    }
+    this.#logRead = end;
+    const text = this.#logPartial + new TextDecoder().decode(bytes);
+    const parts = text.split("\n");
+    this.#logPartial = parts.pop() ?? "";
+    for (let line of parts) {
+      line = line.replace(/^<[0-7]>/, "");
+      this.#consoleLines.push(line);
+      this.#consoleSink?.(line);
+    }
+  }
+
+  /** The console output so far: every log line, without level prefixes. */
+  get log(): string {
+    this.#flushConsole();
+    return this.#consoleLines.join("\n") + (this.#consoleLines.length > 0 ? "\n" : "");
+  }
+
+  /** The console lines so far. */
+  get logLines(): readonly string[] {
+    this.#flushConsole();
+    return this.#consoleLines;
+  }
+
+  // ---------------------------------------------------------------- ABI
+
+  #frame(owner: string | null): KernelContextFrame {
+    let f = this.#frames.get(owner);
+    if (f === undefined) {
+      f = { abi: this.#abi, owner };
+      this.#frames.set(owner, f);
+    }
+    return f;
+  }
+
+  #invoke<A, B, C, R>(
+    owner: string | null,
+    what: string,
+    cpu: Cpu,
+    fn: (a: A, b: B, c: C) => R,
+    a: A,
+    b: B,
+    c: C,
+  ): R | undefined {
+    const prevCpu = this.#abiCpu;
+    this.#abiCpu = cpu;
+    const frame = this.#frame(owner);
+    pushKernelContext(frame);
+    try {
+      return fn(a, b, c);
+    } catch (e) {
+      if (e instanceof HandlerAbort) return undefined;
+      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.#logDirect(3, `kprobes: ${what} of ${owner ?? "host"} threw ${msg}`);
+      this.#dumpStack(cpu);
+      return undefined;
+    } finally {
+      popKernelContext(frame);
+      this.#abiCpu = prevCpu;
+    }
+  }
+
+  readonly #abi: KernelAbi = {
+    registerKprobe: (p) => this.#kprobes.register(p),
+    unregisterKprobe: (p) => this.#kprobes.unregister(p),
+    registerJprobe: (jp: Jprobe) => this.#jprobes.register(jp),
+    unregisterJprobe: (jp: Jprobe) => this.#jprobes.unregister(jp),
+    jprobeReturn: () => {
+      throw { [JPROBE_RETURN]: true };
+    },
+    registerKretprobe: (rp: Kretprobe) => this.#kretprobes.register(rp),
+    unregisterKretprobe: (rp: Kretprobe) => this.#kretprobes.unregister(rp),
+    printk: (fmt, args) => this.#printk(fmt, args),
+    dumpStack: () => this.#dumpStack(this.#abiCpu),
+    lookupName: (name) => this.#addr(this.#kallsyms.lookupName(name)),
+    current: () => this.#taskRef(this.#currentTask(this.#abiCpu)),
+    readMemory: (addr, size) => this.#handlerAccess(addr, size, null),
+    writeMemory: (addr, size, value) => {
+      this.#handlerAccess(addr, size, BigInt(value));
+    },
+  };
+
+  #printk(fmt: string, args: readonly unknown[]): number {
+    const values: (bigint | string)[] = [fmt];
+    for (const a of args) {
+      if (typeof a === "string") values.push(a);
+      else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
+      else if (typeof a === "number") values.push(BigInt.asUintN(64, BigInt(Math.trunc(a))));
+      else if (typeof a === "boolean") values.push(a ? 1n : 0n);
+      else values.push(0n);
+    }
+    const r = this.#callGuest(this.#abiCpu, this.#sym.printk, values);
+    this.#flushConsole();
+    return Number(BigInt.asIntN(32, r));
+  }
+
+  #handlerAccess(addr: bigint | number, size: number, value: bigint | null): bigint {
+    const a = BigInt.asUintN(this.#arch.bits, BigInt(addr));
+    const m = this.#memory;
+    try {
+      if (value === null) {
+        if (size === 1) return BigInt(m.readU8(a));
+        if (size === 2) return BigInt(m.readU16(a));
+        if (size === 4) return BigInt(m.readU32(a));
+        return m.readU64(a);
+      }
+      if (size === 1) m.writeU8(a, Number(value & 0xffn));
+      else if (size === 2) m.writeU16(a, Number(value & 0xffffn));
+      else if (size === 4) m.writeU32(a, Number(value & 0xffffffffn));
+      else m.writeU64(a, BigInt.asUintN(64, value));
+      return 0n;
+    } catch (e) {
+      if (!(e instanceof Fault) && !(e instanceof Error && e.name === "GuestMemoryError")) throw e;
+      const cpu = this.#abiCpu;
+      if (
+        this.#kprobes.ctlblk(cpu.id).current !== null &&
+        this.#kprobes.onFault(cpu, this.#arch.traps.pageFault)
+      ) {
+        throw new HandlerAbort("fault handled");
+      }
+      const what = a < 4096n ? "NULL pointer dereference" : "paging request";
+      this.#logDirect(
+        1,
+        `BUG: unable to handle kernel ${what} at ${this.#hex(a)} in a probe handler`,
+      );
+      this.#dumpStack(cpu);
+      throw new HandlerAbort("oops");
+    }
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** The architecture this kernel runs. */
+  get arch(): string {
+    return this.#arch.name;
+  }
+
+  /** Number of CPUs (NR_CPUS). */
+  get nrCpus(): number {
+    return this.#cpus.length;
+  }
+
+  /** Whether CONFIG_PREEMPT behaviour is on. */
+  get preempt(): boolean {
+    return this.#preempt;
+  }
+
+  /** Guest instructions executed so far, all CPUs. */
+  get instructions(): number {
+    return this.#executed;
+  }
+
+  /** The guest address space. */
+  get memory(): Memory {
+    return this.#memory;
+  }
+
+  /** The kernel's symbol table. */
+  get kallsyms(): Kallsyms {
+    return this.#kallsyms;
+  }
+
+  /** The die-notifier chain (register_die_notifier). */
+  get dieChain(): NotifierChain {
+    return this.#die;
+  }
+
+  /** `/proc/kallsyms` text. */
+  procKallsyms(): string {
+    return this.#kallsyms.procKallsyms();
+  }
+
+  /**
+   * The debugfs Kprobes list, one line per registered kprobe:
+   * `ffffffff81001000  k  do_fork+0x0    [module]`.
+   */
+  kprobesList(): string {
+    return this.#kprobes.list().map(({ addr, owner }) =>
+      `${this.#hex(addr)}  k  ${this.#kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "")}${
+        owner ? `    [${owner}]` : ""
+      }\n`
+    ).join("");
+  }
+
+  /**
+   * Registers a kprobe from host code (outside any module).
+   *
+   * @param kp The kprobe.
+   * @returns 0 or a negative errno.
+   */
+  registerKprobe(kp: Kprobe): number {
+    return this.#kprobes.register(kp);
+  }
+
+  /**
+   * Unregisters a kprobe registered from host code.
+   *
+   * @param kp The kprobe.
+   */
+  unregisterKprobe(kp: Kprobe): void {
+    this.#kprobes.unregister(kp);
+  }
+
+  /**
+   * Registers a jprobe from host code.
+   *
+   * @param jp The jprobe.
+   * @returns 0 or a negative errno.
+   */
+  registerJprobe(jp: Jprobe): number {
+    return this.#jprobes.register(jp);
+  }
+
+  /**
+   * Unregisters a jprobe registered from host code.
+   *
+   * @param jp The jprobe.
+   */
+  unregisterJprobe(jp: Jprobe): void {
+    this.#jprobes.unregister(jp);
+  }
+
+  /**
+   * Registers a return probe from host code.
+   *
+   * @param rp The return probe.
+   * @returns 0 or a negative errno.
+   */
+  registerKretprobe(rp: Kretprobe): number {
+    return this.#kretprobes.register(rp);
+  }
+
+  /**
+   * Unregisters a return probe registered from host code.
+   *
+   * @param rp The return probe.
+   */
+  unregisterKretprobe(rp: Kretprobe): void {
+    this.#kretprobes.unregister(rp);
+  }
+
+  /**
+   * Free instances of a return probe: equal to `maxactive` when nothing is
+   * pending, so a test can show that exiting tasks leak none.
+   *
+   * @param rp The return probe.
+   * @returns The count.
+   */
+  kretprobeFreeInstances(rp: Kretprobe): number {
+    return this.#kretprobes.freeInstances(rp);
+  }
+
+  /**
+   * Inserts a module: imports a fresh instance and runs `init_module()`.
+   *
+   * @param source A path, URL or module object.
+   * @param options Name override.
+   * @returns The module's lsmod entry.
+   * @throws {ModuleError} When loading fails or `init_module()` returns non-zero.
+   */
+  async insmod(source: ModuleSource, options: InsmodOptions = {}): Promise<ModuleInfo> {
+    const resolved = await resolveModule(source);
+    const name = options.name ?? resolved.name;
+    if (this.#modules.has(name)) {
+      throw new ModuleError(
+        `Cannot insert module "${resolved.origin}": a module named "${name}" is already loaded, rmmod it first`,
+      );
+    }
+    const ret = this.#callModule(name, "init_module", () => resolved.exports.init_module());
+    if (typeof ret === "number" && ret !== 0) {
+      this.#removeLeftovers(name, false);
+      this.#flushConsole();
+      throw new ModuleError(
+        `Cannot insert module "${resolved.origin}": init_module returned ${ret} (${
+          errnoName(ret)
+        })`,
+      );
+    }
+    this.#modules.set(name, { name, origin: resolved.origin, exports: resolved.exports });
+    this.#flushConsole();
+    return { name, origin: resolved.origin, probes: this.#kprobes.ownedBy(name).length };
+  }
+
+  #callModule<R>(name: string, what: string, fn: () => R): R {
+    const prevOwner = this.#currentOwner;
+    this.#currentOwner = name;
+    try {
+      return withKernelContext(this.#frame(name), fn);
+    } catch (e) {
+      if (e instanceof ModuleError) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new ModuleError(`Cannot run ${what} of module "${name}": it threw: ${msg}`, {
+        cause: e,
+      });
+    } finally {
+      this.#currentOwner = prevOwner;
+    }
+  }
+
+  #removeLeftovers(name: string, report: boolean): number {
+    const left = this.#kprobes.ownedBy(name);
+    for (const kp of left) {
+      if (report) {
+        const addr = BigInt(kp.addr ?? 0);
+        this.#logDirect(
+          4,
+          `kprobes: module ${name} left a kprobe registered at ${
+            this.#kallsyms.formatAddress(addr)
+          }, unregistering it`,
+        );
+      }
+      if (!this.#jprobes.unregisterByKprobe(kp) && !this.#kretprobes.unregisterByKprobe(kp)) {
+        this.#kprobes.unregister(kp);
+      }
+    }
+    return left.length;
+  }
+
+  /**
+   * Removes a module: runs `cleanup_module()`, then unregisters (and
+   * reports) any probe it left registered.
+   *
+   * @param name The module name.
+   * @throws {ModuleError} When no such module is loaded.
+   */
+  rmmod(name: string): void {
+    const mod = this.#modules.get(name);
+    if (mod === undefined) {
+      throw new ModuleError(`Cannot remove module "${name}": it is not loaded, see lsmod`);
+    }
+    try {
+      if (mod.exports.cleanup_module) {
+        this.#callModule(name, "cleanup_module", () => mod.exports.cleanup_module!());
+      }
+    } finally {
+      this.#removeLeftovers(name, true);
+      this.#modules.delete(name);
+      this.#kprobes.collectSlots();
+      this.#flushConsole();
+    }
+  }
+
+  /** The loaded modules, in load order. */
+  lsmod(): ModuleInfo[] {
+    return [...this.#modules.values()].map((m) => ({
+      name: m.name,
+      origin: m.origin,
+      probes: this.#kprobes.ownedBy(m.name).length,
+    }));
+  }
+
+  /**
+   * Drives a workload until init has finished its script.
+   *
+   * @param options The workload and an instruction limit.
+   * @returns Instructions executed and the system calls' results.
+   */
+  run(options: RunOptions = {}): RunResult {
+    const workload = options.workload ?? DEFAULT_WORKLOAD;
+    if (this.#driver === null) this.#driver = new WorkloadDriver(workload);
+    else this.#driver.restart(workload);
+    const driver = this.#driver;
+    const before = this.#executed;
+    const completed = this.#runLoop(
+      () => driver.done && this.#initInUser(),
+      options.maxInstructions ?? 2_000_000_000,
+    );
+    this.#flushConsole();
+    return { instructions: this.#executed - before, syscalls: [...driver.records], completed };
+  }
+
+  /** Stops the kernel; further calls are errors. */
+  shutdown(): Promise<void> {
+    if (!this.#shutDown) {
+      this.#shutDown = true;
+      for (const name of [...this.#modules.keys()].reverse()) {
+        try {
+          this.rmmod(name);
+        } catch {
+          // A failing cleanup at shutdown is already in the log.
+        }
+      }
+    }
+    return Promise.resolve();
+  }
+
+  /** `await using kernel = await Kernel.boot()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  /**
+   * The live `pt_regs` view of CPU `id`, as handlers see it: reading a
+   * field reads the register, assigning writes it.
+   *
+   * @param id The CPU.
+   * @returns The view.
+   */
+  ptRegs(id: number): PtRegs {
+    return this.#arch.ptRegs(this.#cpus[id]) as unknown as PtRegs;
+  }
+}

@@ -1,0 +1,587 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The guest address space: a few mapped regions over one backing
+ * `Uint8Array`, page protections, a fixed byte order (x86 little-endian,
+ * ppc64 big-endian) and text-write listeners. Guest accesses throw the
+ * memory's preallocated {@linkcode Fault} (vector 14, `PF_*` error code,
+ * address); host helpers take `bigint` addresses and throw
+ * {@linkcode GuestMemoryError}.
+ *
+ * @module
+ */
+
+import { Fault } from "../arch/_common/fault.ts";
+import { type GuestMemory, PF_INSTR, PF_PROT, PF_USER, PF_WRITE } from "../arch/types.ts";
+
+/** Pages may be read. */
+export const PROT_READ = 1;
+/** Pages may be written. */
+export const PROT_WRITE = 2;
+/** Pages may be executed. */
+export const PROT_EXEC = 4;
+/** Pages may be accessed from user mode. */
+export const PROT_USER = 8;
+
+/** Bytes per page. */
+export const PAGE_SIZE = 4096;
+
+const TWO32 = 4294967296;
+
+/** Required protection bits per access code (`PF_WRITE | PF_USER | PF_INSTR`). */
+const NEED: Uint8Array = (() => {
+  const t = new Uint8Array(32);
+  for (let a = 0; a < 32; a++) {
+    t[a] = PROT_READ | ((a & PF_WRITE) !== 0 ? PROT_WRITE : 0) |
+      ((a & PF_USER) !== 0 ? PROT_USER : 0) | ((a & PF_INSTR) !== 0 ? PROT_EXEC : 0);
+  }
+  return t;
+})();
+
+/** A host access to guest memory failed: the address is not mapped. */
+export class GuestMemoryError extends Error {
+  /**
+   * @param message Deno-style message.
+   * @param options Standard error options.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "GuestMemoryError";
+  }
+}
+
+/** Options for {@linkcode Memory}. */
+export interface MemoryOptions {
+  /** Byte order of multi-byte accesses: true for x86, false for ppc64. */
+  littleEndian: boolean;
+}
+
+/** One mapped region. */
+interface Region {
+  hi: number;
+  lo: number;
+  size: number;
+  offset: number;
+}
+
+function hex(addr: bigint): string {
+  return "0x" + BigInt.asUintN(64, addr).toString(16);
+}
+
+/**
+ * Guest memory with page protection and a fixed byte order.
+ *
+ * @example Map, write, read, fault
+ * ```ts
+ * import { Memory, PROT_READ, PROT_WRITE } from "./memory.ts";
+ * import { Fault } from "../arch/_common/fault.ts";
+ * import assert from "node:assert/strict";
+ * const mem = new Memory({ littleEndian: true });
+ * mem.map(0x400000n, 0x1000, PROT_READ | PROT_WRITE);
+ * mem.write32(0, 0x400010, 0x11223344);
+ * assert.equal(mem.read8(0, 0x400010), 0x44);
+ * // A write crossing into an unmapped page faults before storing anything.
+ * assert.throws(() => mem.write32(0, 0x400ffe, 0x11223344), Fault);
+ * assert.equal(mem.read8(0, 0x400ffe), 0);
+ * ```
+ */
+export class Memory implements GuestMemory {
+  /** True for x86, false for ppc64. */
+  readonly littleEndian: boolean;
+  /** The backing bytes; replaced (grown) only by {@linkcode Memory.map}. */
+  u8: Uint8Array = new Uint8Array(0);
+  /** A view over `u8`, replaced together with it. */
+  dv: DataView = new DataView(this.u8.buffer);
+  /** The preallocated fault every guest access throws. */
+  readonly fault: Fault = new Fault();
+  #prot: Uint8Array = new Uint8Array(0);
+  #regions: Region[] = [];
+  // The first (highest) region, checked inline by translate().
+  #r0Hi = -1;
+  #r0Lo = 0;
+  #r0Size = 0;
+  #r0Off = 0;
+  #listeners: ((hi: number, lo: number, length: number) => void)[] = [];
+
+  /**
+   * @param options The byte order.
+   */
+  constructor(options: MemoryOptions) {
+    this.littleEndian = options.littleEndian;
+  }
+
+  /**
+   * Maps `size` bytes (rounded up to pages) at `base`, zero-filled.
+   *
+   * @param base Page-aligned guest address.
+   * @param size Length in bytes.
+   * @param prot `PROT_*` bits.
+   *
+   * @example Map the user area
+   * ```ts
+   * import { Memory, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
+   * import assert from "node:assert/strict";
+   * const mem = new Memory({ littleEndian: true });
+   * mem.map(0x400000n, 0x400000, PROT_READ | PROT_WRITE | PROT_USER);
+   * assert.equal(mem.readU32(0x400000n), 0);
+   * ```
+   */
+  map(base: bigint, size: number, prot: number): void {
+    const start = BigInt.asUintN(64, base);
+    if ((start & 0xfffn) !== 0n) {
+      throw new GuestMemoryError(`Cannot map ${hex(start)}: the address is not page-aligned`);
+    }
+    const len = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    if (!(len > 0) || len >= TWO32) {
+      throw new GuestMemoryError(`Cannot map ${hex(start)}: size ${size} is out of range`);
+    }
+    const end = start + BigInt(len);
+    for (const r of this.#regions) {
+      const rs = (BigInt(r.hi) << 32n) | BigInt(r.lo);
+      if (start < rs + BigInt(r.size) && rs < end) {
+        throw new GuestMemoryError(
+          `Cannot map ${hex(start)}: it overlaps the region at ${hex(rs)}`,
+        );
+      }
+    }
+    if (Number(start & 0xffffffffn) + len > TWO32) {
+      throw new GuestMemoryError(
+        `Cannot map ${hex(start)}: the region crosses a 4 GiB boundary`,
+      );
+    }
+    const offset = this.u8.length;
+    const u8 = new Uint8Array(offset + len);
+    u8.set(this.u8);
+    const prots = new Uint8Array(u8.length / PAGE_SIZE);
+    prots.set(this.#prot);
+    prots.fill(prot, offset / PAGE_SIZE);
+    this.u8 = u8;
+    this.dv = new DataView(u8.buffer);
+    this.#prot = prots;
+    this.#regions.push({
+      hi: Number(start >> 32n),
+      lo: Number(start & 0xffffffffn),
+      size: len,
+      offset,
+    });
+    // Highest region first: the kernel's is the one hot on the fast path.
+    this.#regions.sort((a, b) => b.hi - a.hi || b.lo - a.lo);
+    const r0 = this.#regions[0];
+    this.#r0Hi = r0.hi;
+    this.#r0Lo = r0.lo;
+    this.#r0Size = r0.size;
+    this.#r0Off = r0.offset;
+  }
+
+  /**
+   * Changes the protection of mapped pages. Text-write listeners hear about
+   * ranges that were or become executable.
+   *
+   * @param base Page-aligned guest address.
+   * @param size Length in bytes (rounded up to pages).
+   * @param prot New `PROT_*` bits.
+   *
+   * @example Make a page read-only
+   * ```ts
+   * import { Memory, PROT_READ, PROT_WRITE } from "./memory.ts";
+   * import { Fault } from "../arch/_common/fault.ts";
+   * import assert from "node:assert/strict";
+   * const mem = new Memory({ littleEndian: true });
+   * mem.map(0x400000n, 0x2000, PROT_READ | PROT_WRITE);
+   * mem.protect(0x401000n, 0x1000, PROT_READ);
+   * assert.throws(() => mem.write8(0, 0x401000, 1), Fault);
+   * ```
+   */
+  protect(base: bigint, size: number, prot: number): void {
+    const len = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    let exec = (prot & PROT_EXEC) !== 0;
+    for (let a = 0; a < len; a += PAGE_SIZE) {
+      const off = this.#hostOffset(base + BigInt(a), "protect");
+      const page = off / PAGE_SIZE;
+      if ((this.#prot[page] & PROT_EXEC) !== 0) exec = true;
+      this.#prot[page] = prot;
+    }
+    if (exec) this.#notify(base, len);
+  }
+
+  /**
+   * Offset into `u8` of `(hi, lo)` for an access that does not cross a
+   * page; throws the fault (error code `access`, plus `PF_PROT` when the
+   * page is mapped but the access is denied).
+   *
+   * @param hi High half of the address.
+   * @param lo Low half of the address.
+   * @param access `PF_WRITE | PF_USER | PF_INSTR` combination.
+   * @returns The byte offset.
+   */
+  translate(hi: number, lo: number, access: number): number {
+    let off: number;
+    const d = (lo - this.#r0Lo) >>> 0;
+    if (hi === this.#r0Hi && d < this.#r0Size) off = this.#r0Off + d;
+    else off = this.#find(hi, lo, access);
+    const need = NEED[access];
+    const p = this.#prot[off >>> 12];
+    if ((p & need) !== need) throw this.fault.set(14, access | PF_PROT, hi >>> 0, lo >>> 0);
+    if ((access & PF_WRITE) !== 0 && (p & PROT_EXEC) !== 0) this.#notifyRaw(hi, lo, 1);
+    return off;
+  }
+
+  #find(hi: number, lo: number, access: number): number {
+    const regions = this.#regions;
+    for (let i = 1; i < regions.length; i++) {
+      const r = regions[i];
+      const d = (lo - r.lo) >>> 0;
+      if (hi === r.hi && d < r.size) return r.offset + d;
+    }
+    throw this.fault.set(14, access, hi >>> 0, lo >>> 0);
+  }
+
+  /** Reads an unsigned byte. */
+  read8(hi: number, lo: number): number {
+    return this.u8[this.translate(hi, lo, 0)];
+  }
+
+  /** Reads an unsigned 16-bit value in the memory's byte order. */
+  read16(hi: number, lo: number): number {
+    if ((lo & 0xfff) > 0xffe) return this.#readSlow(hi, lo, 2);
+    return this.dv.getUint16(this.translate(hi, lo, 0), this.littleEndian);
+  }
+
+  /** Reads an unsigned 32-bit value in the memory's byte order. */
+  read32(hi: number, lo: number): number {
+    if ((lo & 0xfff) > 0xffc) return this.#readSlow(hi, lo, 4);
+    return this.dv.getUint32(this.translate(hi, lo, 0), this.littleEndian);
+  }
+
+  /** Writes a byte. */
+  write8(hi: number, lo: number, value: number): void {
+    this.u8[this.translate(hi, lo, PF_WRITE)] = value;
+  }
+
+  /** Writes a 16-bit value. */
+  write16(hi: number, lo: number, value: number): void {
+    if ((lo & 0xfff) > 0xffe) return this.#writeSlow(hi, lo, 2, value);
+    this.dv.setUint16(this.translate(hi, lo, PF_WRITE), value, this.littleEndian);
+  }
+
+  /** Writes a 32-bit value. */
+  write32(hi: number, lo: number, value: number): void {
+    if ((lo & 0xfff) > 0xffc) return this.#writeSlow(hi, lo, 4, value);
+    this.dv.setUint32(this.translate(hi, lo, PF_WRITE), value, this.littleEndian);
+  }
+
+  // A page-crossing read: both pages are checked before the value is built.
+  #readSlow(hi: number, lo: number, size: number): number {
+    let v = 0;
+    for (let i = 0; i < size; i++) {
+      const t = lo + i;
+      const b = this.u8[this.translate(t >= TWO32 ? (hi + 1) >>> 0 : hi, t >>> 0, 0)];
+      v = this.littleEndian ? v + b * 2 ** (8 * i) : v * 256 + b;
+    }
+    return v;
+  }
+
+  // A page-crossing write: translate every byte first, then store.
+  #writeSlow(hi: number, lo: number, size: number, value: number): void {
+    const second = lo + size - 1;
+    const secondHi = second >= TWO32 ? (hi + 1) >>> 0 : hi;
+    this.translate(hi, lo, PF_WRITE);
+    this.translate(secondHi, second >>> 0, PF_WRITE);
+    for (let i = 0; i < size; i++) {
+      const t = lo + i;
+      const shift = this.littleEndian ? 8 * i : 8 * (size - 1 - i);
+      this.u8[this.translate(t >= TWO32 ? (hi + 1) >>> 0 : hi, t >>> 0, PF_WRITE)] =
+        (value >>> shift) & 0xff;
+    }
+  }
+
+  /**
+   * Writes bytes into text regardless of protection and tells every
+   * text-write listener. Linux: text_poke().
+   *
+   * @param hi High half of the address.
+   * @param lo Low half of the address.
+   * @param bytes The new bytes.
+   */
+  pokeText(hi: number, lo: number, bytes: Uint8Array): void {
+    const addr = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    this.#hostCopy(addr, bytes.length, "poke", (off, i, n) => {
+      this.u8.set(bytes.subarray(i, i + n), off);
+    });
+    this.#notifyRaw(hi, lo, bytes.length);
+  }
+
+  /**
+   * Registers a listener for text writes `(hi, lo, length)`.
+   *
+   * @param listener Called after `pokeText`, host writes to executable
+   * pages and protection changes, and before guest writes to writable
+   * executable pages.
+   */
+  onTextWrite(listener: (hi: number, lo: number, length: number) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  #notify(addr: bigint, length: number): void {
+    const a = BigInt.asUintN(64, addr);
+    this.#notifyRaw(Number(a >> 32n), Number(a & 0xffffffffn), length);
+  }
+
+  #notifyRaw(hi: number, lo: number, length: number): void {
+    for (const l of this.#listeners) l(hi >>> 0, lo >>> 0, length);
+  }
+
+  // Host-side offset of one byte, mapped-or-throw, ignoring protection.
+  #hostOffset(addr: bigint, verb: string): number {
+    const a = BigInt.asUintN(64, addr);
+    const hi = Number(a >> 32n);
+    const lo = Number(a & 0xffffffffn);
+    for (const r of this.#regions) {
+      const d = (lo - r.lo) >>> 0;
+      if (hi === r.hi && d < r.size) return r.offset + d;
+    }
+    throw new GuestMemoryError(
+      `Cannot ${verb} guest memory at ${hex(a)}: the address is not mapped`,
+    );
+  }
+
+  #hostCopy(
+    addr: bigint,
+    n: number,
+    verb: string,
+    chunkFn: (off: number, i: number, n: number) => void,
+  ): void {
+    // Validate the whole range before touching anything.
+    for (let i = 0; i < n; i += PAGE_SIZE - Number((addr + BigInt(i)) & 0xfffn)) {
+      this.#hostOffset(addr + BigInt(i), verb);
+    }
+    if (n > 0) this.#hostOffset(addr + BigInt(n - 1), verb);
+    let i = 0;
+    while (i < n) {
+      const off = this.#hostOffset(addr + BigInt(i), verb);
+      const chunk = Math.min(n - i, PAGE_SIZE - Number((addr + BigInt(i)) & 0xfffn));
+      chunkFn(off, i, chunk);
+      i += chunk;
+    }
+  }
+
+  #touchesExec(addr: bigint, n: number): boolean {
+    for (let i = 0; i < n; i += PAGE_SIZE - Number((addr + BigInt(i)) & 0xfffn)) {
+      if ((this.#prot[this.#hostOffset(addr + BigInt(i), "write") >>> 12] & PROT_EXEC) !== 0) {
+        return true;
+      }
+    }
+    return n > 0 &&
+      (this.#prot[this.#hostOffset(addr + BigInt(n - 1), "write") >>> 12] & PROT_EXEC) !== 0;
+  }
+
+  /**
+   * Host read of `n` bytes (ignores protection, honours maps).
+   *
+   * @param addr Guest address.
+   * @param n Byte count.
+   * @returns A copy of the bytes.
+   *
+   * @example Read back written bytes
+   * ```ts
+   * import { Memory, PROT_READ } from "./memory.ts";
+   * import assert from "node:assert/strict";
+   * const mem = new Memory({ littleEndian: true });
+   * mem.map(0x1000n, 0x1000, PROT_READ);
+   * mem.writeBytes(0x1000n, new Uint8Array([1, 2, 3]));
+   * assert.deepEqual([...mem.readBytes(0x1000n, 3)], [1, 2, 3]);
+   * ```
+   */
+  readBytes(addr: bigint, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    this.#hostCopy(addr, n, "read", (off, i, len) => {
+      out.set(this.u8.subarray(off, off + len), i);
+    });
+    return out;
+  }
+
+  /**
+   * Host write of bytes (ignores protection, honours maps); listeners hear
+   * about writes that touch executable pages.
+   *
+   * @param addr Guest address.
+   * @param bytes The bytes.
+   */
+  writeBytes(addr: bigint, bytes: Uint8Array): void {
+    this.#hostCopy(addr, bytes.length, "write", (off, i, n) => {
+      this.u8.set(bytes.subarray(i, i + n), off);
+    });
+    if (this.#touchesExec(addr, bytes.length)) this.#notify(addr, bytes.length);
+  }
+
+  #hostRead(addr: bigint, size: number): number {
+    const b = this.readBytes(addr, size);
+    let v = 0;
+    for (let i = 0; i < size; i++) {
+      v = this.littleEndian ? v + b[i] * 2 ** (8 * i) : v * 256 + b[i];
+    }
+    return v;
+  }
+
+  #hostWrite(addr: bigint, size: number, value: bigint): void {
+    const b = new Uint8Array(size);
+    const v = BigInt.asUintN(size * 8, value);
+    for (let i = 0; i < size; i++) {
+      const shift = BigInt(this.littleEndian ? 8 * i : 8 * (size - 1 - i));
+      b[i] = Number((v >> shift) & 0xffn);
+    }
+    this.writeBytes(addr, b);
+  }
+
+  /**
+   * Host read of a byte.
+   *
+   * @param addr Guest address.
+   * @returns The byte.
+   */
+  readU8(addr: bigint): number {
+    return this.#hostRead(addr, 1);
+  }
+
+  /**
+   * Host read of a 16-bit value in the memory's byte order.
+   *
+   * @param addr Guest address.
+   * @returns The value.
+   */
+  readU16(addr: bigint): number {
+    return this.#hostRead(addr, 2);
+  }
+
+  /**
+   * Host read of a 32-bit value in the memory's byte order.
+   *
+   * @param addr Guest address.
+   * @returns The value.
+   */
+  readU32(addr: bigint): number {
+    return this.#hostRead(addr, 4);
+  }
+
+  /**
+   * Host read of a 64-bit value in the memory's byte order.
+   *
+   * @param addr Guest address.
+   * @returns The value.
+   *
+   * @example Byte order
+   * ```ts
+   * import { Memory, PROT_READ } from "./memory.ts";
+   * import assert from "node:assert/strict";
+   * const mem = new Memory({ littleEndian: false });
+   * mem.map(0n, 0x1000, PROT_READ);
+   * mem.writeU64(8n, 0x0102030405060708n);
+   * assert.equal(mem.readU8(8n), 1);
+   * assert.equal(mem.readU64(8n), 0x0102030405060708n);
+   * ```
+   */
+  readU64(addr: bigint): bigint {
+    const b = this.readBytes(addr, 8);
+    let v = 0n;
+    for (let i = 0; i < 8; i++) {
+      const byte = BigInt(b[this.littleEndian ? 7 - i : i]);
+      v = (v << 8n) | byte;
+    }
+    return v;
+  }
+
+  /**
+   * Host write of a byte.
+   *
+   * @param addr Guest address.
+   * @param value The byte.
+   */
+  writeU8(addr: bigint, value: number): void {
+    this.#hostWrite(addr, 1, BigInt(value));
+  }
+
+  /**
+   * Host write of a 16-bit value.
+   *
+   * @param addr Guest address.
+   * @param value The value.
+   */
+  writeU16(addr: bigint, value: number): void {
+    this.#hostWrite(addr, 2, BigInt(value));
+  }
+
+  /**
+   * Host write of a 32-bit value.
+   *
+   * @param addr Guest address.
+   * @param value The value.
+   */
+  writeU32(addr: bigint, value: number): void {
+    this.#hostWrite(addr, 4, BigInt(value));
+  }
+
+  /**
+   * Host write of a 64-bit value.
+   *
+   * @param addr Guest address.
+   * @param value The value (taken modulo 2**64).
+   */
+  writeU64(addr: bigint, value: bigint): void {
+    this.#hostWrite(addr, 8, value);
+  }
+
+  /**
+   * Host read of a NUL-terminated string (UTF-8), at most `max` bytes.
+   *
+   * @param addr Guest address.
+   * @param max Upper bound on bytes read.
+   * @returns The text before the NUL (or the first `max` bytes).
+   *
+   * @example Read a C string
+   * ```ts
+   * import { Memory, PROT_READ } from "./memory.ts";
+   * import assert from "node:assert/strict";
+   * const mem = new Memory({ littleEndian: true });
+   * mem.map(0x1000n, 0x1000, PROT_READ);
+   * mem.writeBytes(0x1000n, new TextEncoder().encode("init\0"));
+   * assert.equal(mem.readCString(0x1000n, 64), "init");
+   * ```
+   */
+  readCString(addr: bigint, max: number): string {
+    const bytes: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const b = this.u8[this.#hostOffset(addr + BigInt(i), "read")];
+      if (b === 0) break;
+      bytes.push(b);
+    }
+    return new TextDecoder().decode(new Uint8Array(bytes));
+  }
+
+  /**
+   * Whether `addr` is mapped.
+   *
+   * @param addr Guest address.
+   * @returns True if a region covers it.
+   */
+  isMapped(addr: bigint): boolean {
+    try {
+      this.#hostOffset(addr, "probe");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The `PROT_*` bits of the page holding `addr`, or -1 if unmapped.
+   *
+   * @param addr Guest address.
+   * @returns The protection.
+   */
+  protectionOf(addr: bigint): number {
+    try {
+      return this.#prot[this.#hostOffset(addr, "probe") >>> 12];
+    } catch {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The Oops report: what a kernel developer reads after a guest fault —
+ * the cause, `Oops: <err> [#n] SMP`, registers, `Code:` bytes around the
+ * faulting instruction and the `Call Trace:`. Linux: `__die()`, `show_regs()`.
+ *
+ * @module
+ */
+
+import type { Arch, ArchCpu, GuestMemory } from "../arch/types.ts";
+import type { Kallsyms } from "./kallsyms.ts";
+
+/** Everything an Oops report shows. */
+export interface OopsInfo {
+  /** The architecture. */
+  arch: Arch;
+  /** The faulting CPU (its registers are the report's). */
+  cpu: ArchCpu & { id: number };
+  /** Guest memory, for the `Code:` line. */
+  memory: GuestMemory;
+  /** Symbols, for `IP:` and `RIP:`. */
+  kallsyms: Kallsyms;
+  /** What happened (`unable to handle kernel NULL pointer dereference at …`). */
+  title: string;
+  /** Print the title as `BUG: …` with an `IP:` line (page faults). */
+  bug: boolean;
+  /** For `BUG()` (ud2): the address, printed as `kernel BUG at …!`. */
+  bugAt?: bigint;
+  /** The hardware error code. */
+  err: number;
+  /** Oops counter (`[#1]`). */
+  count: number;
+  /** Current task. */
+  pid: number;
+  /** Its name. */
+  comm: string;
+  /** Loaded modules. */
+  modules: string[];
+  /** Formatted `Call Trace:` lines. */
+  trace: string[];
+}
+
+/**
+ * Formats an Oops report, one string per log line.
+ *
+ * @param o What to report.
+ * @returns The lines.
+ */
+export function formatOops(o: OopsInfo): string[] {
+  const pc = o.arch.getPc(o.cpu);
+  const width = o.arch.bits / 4;
+  const hex = (a: bigint) => a.toString(16).padStart(width, "0");
+  const sym = o.kallsyms.formatAddress(pc);
+  const lines: string[] = [];
+  if (o.bugAt !== undefined) {
+    lines.push("------------[ cut here ]------------");
+    lines.push(`kernel BUG at ${o.kallsyms.formatAddress(o.bugAt)}!`);
+  }
+  if (o.bug) {
+    lines.push(`BUG: ${o.title}`);
+    lines.push(`IP: [<${hex(pc)}>] ${sym}`);
+  }
+  lines.push(
+    `${o.bug ? "Oops" : o.title}: ${o.err.toString(16).padStart(4, "0")} [#${o.count}] SMP`,
+  );
+  lines.push(`Modules linked in: ${o.modules.join(" ")}`);
+  lines.push(`CPU ${o.cpu.id}`);
+  lines.push(`Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`);
+  const regs = o.arch.oopsRegisters(o.cpu);
+  if (regs.length > 0) regs[0] = regs[0].replace("%SYM%", sym);
+  lines.push(...regs);
+  lines.push("Call Trace:");
+  lines.push(...o.trace);
+  lines.push(`Code: ${codeBytes(o.memory, pc)}`);
+  lines.push(`---[ end trace ${o.count.toString(16).padStart(16, "0")} ]---`);
+  return lines;
+}
+
+function codeBytes(memory: GuestMemory, pc: bigint): string {
+  const out: string[] = [];
+  for (let i = -16; i < 16; i++) {
+    const a = pc + BigInt(i);
+    let b: string;
+    try {
+      b = memory.read8(Number((a >> 32n) & 0xffffffffn), Number(a & 0xffffffffn)).toString(16)
+        .padStart(2, "0");
+    } catch {
+      b = "??";
+    }
+    out.push(i === 0 ? `<${b}>` : b);
+  }
+  return out.join(" ");
+}

@@ -1,0 +1,271 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Jprobes (§1.2, §4.2): a kprobe at a function's entry whose pre-handler
+ * saves the registers and MAX_STACK_SIZE bytes of stack, then sends the CPU
+ * to the jprobe trampoline; there the host runs the TypeScript handler with
+ * the probed function's arguments (the mirror principle). The handler ends
+ * in `jprobe_return()`, which traps again: the saved registers and stack
+ * come back and the probed function runs as if nothing happened.
+ * Linux: register_jprobe(), setjmp_pre_handler(), longjmp_break_handler().
+ *
+ * @module
+ */
+
+import type { Arch, ArchCpu, GuestMemory, JprobeSave } from "../arch/types.ts";
+import { currentKernelContext } from "../kernel-model/context.ts";
+import { EINVAL } from "../kernel-model/errno.ts";
+import type { KprobesCore } from "./kprobes.ts";
+import type { Jprobe, Kprobe, PtRegs } from "./types.ts";
+
+/** Marks the exception `jprobe_return()` throws (a brand, so copies of this package agree). */
+export const JPROBE_RETURN: unique symbol = Symbol.for("kprobes-sim.jprobe_return") as never;
+
+/** What `jprobe_return()` throws to leave the handler; never caught by handlers. */
+export interface JprobeReturnSignal {
+  /** The brand. */
+  readonly [JPROBE_RETURN]: true;
+}
+
+/** Is `e` the signal `jprobe_return()` throws? */
+export function isJprobeReturn(e: unknown): boolean {
+  return typeof e === "object" && e !== null &&
+    (e as Record<symbol, unknown>)[JPROBE_RETURN] === true;
+}
+
+/** What the jprobe machinery needs from the kernel. */
+export interface JprobesHost {
+  /** The arch. */
+  readonly arch: Arch;
+  /** Guest memory. */
+  readonly memory: GuestMemory;
+  /** Number of CPUs. */
+  readonly nrCpus: number;
+  /** `jprobe_trampoline`: `vmcall` (run the handler), then `int3`. */
+  readonly trampoline: readonly [bigint, bigint];
+  /** Is `addr` the first instruction of a function? */
+  isFunctionEntry(addr: bigint): boolean;
+  /** The CPU whose trap is being handled. */
+  currentCpu(): ArchCpu & { id: number };
+  /** Calls the user's handler in its module's context; reports exceptions. */
+  callEntry(
+    owner: string | null,
+    jp: Jprobe,
+    args: (bigint | number)[],
+    cpu: ArchCpu & { id: number },
+  ): void;
+}
+
+/** The jprobes of one kernel. */
+export class Jprobes {
+  readonly #core: KprobesCore;
+  readonly #host: JprobesHost;
+  readonly #byKprobe = new Map<Kprobe, Jprobe>();
+  readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
+
+  /**
+   * @param core The kprobes core.
+   * @param host The kernel's services.
+   */
+  constructor(core: KprobesCore, host: JprobesHost) {
+    this.#core = core;
+    this.#host = host;
+    for (let i = 0; i < host.nrCpus; i++) {
+      this.#saves.push({ context: null, stackAddr: 0n, stack: new Uint8Array(0), jp: null });
+    }
+  }
+
+  /**
+   * Linux: register_jprobe() (§4.2).
+   *
+   * @param jp The jprobe; `jp.kp.addr` or `jp.kp.symbol_name` names a function entry.
+   * @returns 0, -EINVAL (not a function entry, no handler), -EEXIST (a
+   * jprobe is already on that function), or another register_kprobe() error.
+   */
+  register(jp: Jprobe): number {
+    if (typeof jp?.entry !== "function" || typeof jp.kp !== "object" || jp.kp === null) {
+      return -EINVAL;
+    }
+    const addr = this.#core.resolveAddress(jp.kp);
+    if (addr < 0n) return Number(addr);
+    if (!this.#host.isFunctionEntry(addr)) return -EINVAL;
+    jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
+    jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
+    this.#byKprobe.set(jp.kp, jp);
+    const ret = this.#core.register(jp.kp);
+    if (ret !== 0) this.#byKprobe.delete(jp.kp);
+    return ret;
+  }
+
+  /**
+   * Linux: unregister_jprobe() (§4.4).
+   *
+   * @param jp The jprobe.
+   */
+  unregister(jp: Jprobe): void {
+    this.#core.unregister(jp.kp);
+    this.#byKprobe.delete(jp.kp);
+  }
+
+  /**
+   * Unregisters the jprobe whose kprobe is `kp`, if any (leftover cleanup).
+   *
+   * @param kp A kprobe.
+   * @returns Whether it belonged to a jprobe.
+   */
+  unregisterByKprobe(kp: Kprobe): boolean {
+    const jp = this.#byKprobe.get(kp);
+    if (jp === undefined) return false;
+    this.unregister(jp);
+    return true;
+  }
+
+  /** Linux: setjmp_pre_handler(). */
+  #setjmp(p: Kprobe): number {
+    const jp = this.#byKprobe.get(p);
+    if (jp === undefined) return 0;
+    const cpu = this.#host.currentCpu();
+    const save = this.#saves[cpu.id];
+    save.jp = jp;
+    this.#host.arch.kprobes.setjmpPreHandler(
+      cpu,
+      this.#host.memory,
+      save,
+      this.#host.trampoline[0],
+    );
+    return 1;
+  }
+
+  /**
+   * The trampoline's hypercall: runs the handler with the probed function's
+   * arguments, read by the arch's calling convention.
+   *
+   * @param cpu The CPU at the trampoline.
+   */
+  runEntry(cpu: ArchCpu & { id: number }): void {
+    const save = this.#saves[cpu.id];
+    const jp = save.jp;
+    if (jp === null) return;
+    const n = Math.max(jp.entry.length, 0);
+    const args: (bigint | number)[] = [];
+    const arch = this.#host.arch;
+    for (let i = 0; i < n; i++) {
+      const v = arch.getArgument(cpu, this.#host.memory, i);
+      args.push(arch.bits === 64 ? v : Number(v & 0xffffffffn));
+    }
+    this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);
+  }
+
+  /** Linux: longjmp_break_handler(): only for the trap at the trampoline. */
+  #longjmp(_p: Kprobe): number {
+    const cpu = this.#host.currentCpu();
+    const save = this.#saves[cpu.id];
+    const arch = this.#host.arch;
+    const lo = arch.kprobes.breakpointLo(cpu);
+    const hi = arch.kprobes.breakpointHi(cpu);
+    const addr = (BigInt(hi) << 32n) | BigInt(lo);
+    const [start, end] = this.#host.trampoline;
+    if (save.jp === null || addr < start || addr >= end) return 0;
+    arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
+    save.jp = null;
+    return 1;
+  }
+}
+
+/**
+ * Registers a jprobe (§4.2): `jp.entry` runs with the probed function's
+ * arguments on every call and must end in `jprobe_return()`.
+ *
+ * @param jp The jprobe.
+ * @returns 0 or a negative errno.
+ *
+ * @example Dump do_fork's arguments
+ * ```ts ignore
+ * import { jprobe_return, printk, register_jprobe, type Jprobe } from "../mod.ts";
+ * function jdo_fork(clone_flags: bigint, _stack_start: bigint, regs: bigint, stack_size: bigint) {
+ *   printk("jprobe: clone_flags=0x%lx, stack_size=0x%lx, regs=0x%p\n", clone_flags, stack_size, regs);
+ *   jprobe_return();
+ * }
+ * const jp: Jprobe = { kp: { symbol_name: "do_fork" }, entry: jdo_fork };
+ * export const init_module = () => register_jprobe(jp);
+ * ```
+ */
+export function register_jprobe(jp: Jprobe): number {
+  return currentKernelContext("register_jprobe").abi.registerJprobe(jp);
+}
+
+/**
+ * Removes a jprobe (§4.4).
+ *
+ * @param jp The jprobe.
+ *
+ * @example In cleanup_module
+ * ```ts ignore
+ * import { unregister_jprobe, type Jprobe } from "../mod.ts";
+ * declare const jp: Jprobe;
+ * export const cleanup_module = () => unregister_jprobe(jp);
+ * ```
+ */
+export function unregister_jprobe(jp: Jprobe): void {
+  currentKernelContext("unregister_jprobe").abi.unregisterJprobe(jp);
+}
+
+/**
+ * Registers `num` jprobes, rolling back on failure. Linux: register_jprobes().
+ *
+ * @param jps The jprobes.
+ * @param num How many.
+ * @returns 0 or the first negative errno.
+ *
+ * @example Two jprobes
+ * ```ts ignore
+ * import { register_jprobes, type Jprobe } from "../mod.ts";
+ * declare const jps: Jprobe[];
+ * export const init_module = () => register_jprobes(jps, jps.length);
+ * ```
+ */
+export function register_jprobes(jps: readonly Jprobe[], num: number): number {
+  const abi = currentKernelContext("register_jprobes").abi;
+  if (num <= 0 || num > jps.length) return -EINVAL;
+  for (let i = 0; i < num; i++) {
+    const ret = abi.registerJprobe(jps[i]);
+    if (ret < 0) {
+      for (let j = 0; j < i; j++) abi.unregisterJprobe(jps[j]);
+      return ret;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Unregisters `num` jprobes. Linux: unregister_jprobes().
+ *
+ * @param jps The jprobes.
+ * @param num How many.
+ *
+ * @example Two jprobes
+ * ```ts ignore
+ * import { unregister_jprobes, type Jprobe } from "../mod.ts";
+ * declare const jps: Jprobe[];
+ * export const cleanup_module = () => unregister_jprobes(jps, jps.length);
+ * ```
+ */
+export function unregister_jprobes(jps: readonly Jprobe[], num: number): void {
+  const abi = currentKernelContext("unregister_jprobes").abi;
+  for (let i = 0; i < num && i < jps.length; i++) abi.unregisterJprobe(jps[i]);
+}
+
+/**
+ * Ends a jprobe handler (§1.2): control goes back to Kprobes, which restores
+ * the registers and stack and runs the probed function. Never returns.
+ *
+ * @example The end of every jprobe handler
+ * ```ts ignore
+ * import { jprobe_return } from "../mod.ts";
+ * function jsys_open(filename: bigint, flags: bigint, mode: bigint): number {
+ *   jprobe_return();
+ * }
+ * ```
+ */
+export function jprobe_return(): never {
+  return currentKernelContext("jprobe_return").abi.jprobeReturn();
+}

@@ -1,0 +1,476 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The architecture-independent Kprobes core: the probe table, registration
+ * rules, the breakpoint / single-step / fault entry points called from the
+ * die-notifier chain, reentrancy and `nmissed` accounting. It never reads an
+ * instruction byte: everything about opcodes is the arch half's.
+ * Linux: kernel/kprobes.c plus the generic parts of
+ * arch/x86/kernel/kprobes.c (kprobe_handler, post_kprobe_handler,
+ * kprobe_fault_handler).
+ *
+ * @module
+ */
+
+import type { Arch, ArchCpu, GuestMemory, PtRegsView } from "../arch/types.ts";
+import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
+import { KprobeCtlblk } from "./ctlblk.ts";
+import { InsnSlots } from "./insn_slot.ts";
+import { ProbePoint } from "./probe_point.ts";
+import {
+  type Kprobe,
+  KPROBE_FLAG_DISABLED,
+  KPROBE_HIT_ACTIVE,
+  KPROBE_HIT_SS,
+  KPROBE_HIT_SSDONE,
+  KPROBE_REENTER,
+  type PtRegs,
+} from "./types.ts";
+
+/** What the Kprobes core needs from the kernel it lives in. */
+export interface KprobesHost {
+  /** The architecture chosen at boot. */
+  readonly arch: Arch;
+  /** Guest memory. */
+  readonly memory: GuestMemory;
+  /** Number of CPUs (`cpu.id` ranges over it). */
+  readonly nrCpus: number;
+  /** Bounds of `.kprobes.text`: probes there are refused. */
+  readonly kprobesText: readonly [bigint, bigint];
+  /** Bounds of the instruction-slot area. */
+  readonly insnSlots: readonly [bigint, bigint];
+  /** kallsyms_lookup_name(); 0n when absent. */
+  lookupName(name: string): bigint;
+  /** Start of the function containing `addr`, if any. */
+  functionStart(addr: bigint): bigint | undefined;
+  /** Is `addr` inside kernel text? Linux: kernel_text_address(). */
+  isKernelText(addr: bigint): boolean;
+  /** The module registering right now (for leftover reports), or null. */
+  currentOwner(): string | null;
+  /**
+   * Runs a user handler bound to the module that registered it. A thrown
+   * exception is reported Oops-style and yields `undefined`.
+   */
+  invoke<A, B, C, R>(
+    owner: string | null,
+    what: string,
+    cpu: ArchCpu,
+    fn: (a: A, b: B, c: C) => R,
+    a: A,
+    b: B,
+    c: C,
+  ): R | undefined;
+  /** preempt_disable() on the task running on `cpu`. */
+  preemptDisable(cpu: ArchCpu): void;
+  /** preempt_enable_no_resched() on the task running on `cpu`. */
+  preemptEnable(cpu: ArchCpu): void;
+}
+
+/** A registered kprobe as listed by {@linkcode KprobesCore.list}. */
+export interface RegisteredKprobe {
+  /** The user's kprobe. */
+  kp: Kprobe;
+  /** Its address. */
+  addr: bigint;
+  /** The module that registered it, or null for the host. */
+  owner: string | null;
+}
+
+/** The Kprobes core of one kernel. */
+export class KprobesCore {
+  readonly #host: KprobesHost;
+  readonly #arch: Arch;
+  readonly #table = new Map<number, ProbePoint>();
+  readonly #registered = new Map<Kprobe, ProbePoint>();
+  readonly #owners = new Map<Kprobe, string | null>();
+  readonly #internal = new Set<Kprobe>();
+  readonly #ctl: KprobeCtlblk[] = [];
+  readonly #slots: InsnSlots;
+  #enabled = true;
+
+  /**
+   * Creates the core for a kernel.
+   *
+   * @param host The kernel's services.
+   */
+  constructor(host: KprobesHost) {
+    this.#host = host;
+    this.#arch = host.arch;
+    for (let i = 0; i < host.nrCpus; i++) this.#ctl.push(new KprobeCtlblk());
+    const size = (host.arch.kprobes.maxInsnSize + 15) & ~15;
+    this.#slots = new InsnSlots(host.insnSlots[0], host.insnSlots[1], size);
+  }
+
+  /** The per-CPU control block of CPU `id`. */
+  ctlblk(id: number): KprobeCtlblk {
+    return this.#ctl[id];
+  }
+
+  /** Linux: kprobe_running(): the probe active on `cpuId`, as its first member. */
+  running(cpuId: number): Kprobe | null {
+    const cur = this.#ctl[cpuId].current;
+    return cur === null ? null : cur.members[0] ?? null;
+  }
+
+  /** Resolves the address a kprobe names. Linux: kprobe_addr(); 0n or -errno as negative bigint. */
+  #probeAddress(p: Kprobe): bigint {
+    const hasAddr = p.addr !== undefined && p.addr !== null && BigInt(p.addr) !== 0n;
+    if (p.symbol_name !== undefined && p.symbol_name !== "") {
+      if (hasAddr) return BigInt(-EINVAL);
+      const base = this.#host.lookupName(p.symbol_name);
+      if (base === 0n) return BigInt(-ENOENT);
+      return base + BigInt(p.offset ?? 0);
+    }
+    if (!hasAddr) return BigInt(-EINVAL);
+    const bits = BigInt(this.#arch.bits);
+    return BigInt.asUintN(Number(bits), BigInt(p.addr as bigint | number) + BigInt(p.offset ?? 0));
+  }
+
+  /** Is `addr` in the probe machinery's own code or the slot area? Linux: in_kprobes_functions(). */
+  #inKprobesFunctions(addr: bigint): boolean {
+    const [ks, ke] = this.#host.kprobesText;
+    const [ss, se] = this.#host.insnSlots;
+    return (addr >= ks && addr < ke) || (addr >= ss && addr < se);
+  }
+
+  /**
+   * Registers a kprobe. Linux: register_kprobe() (§4.1).
+   *
+   * @param p The kprobe.
+   * @returns 0, or -EINVAL (already registered, bad or blacklisted address),
+   * -ENOENT (unknown symbol), -EILSEQ (not an instruction boundary or an
+   * unprobeable instruction), -EEXIST (second break handler at one address),
+   * -ENOMEM (no instruction slot).
+   */
+  register(p: Kprobe): number {
+    return this.#register(p, false);
+  }
+
+  /**
+   * Registers a probe of the machinery itself (the kretprobe trampoline,
+   * the task-exit hook), which may sit in `.kprobes.text`.
+   *
+   * @param p The kprobe.
+   * @returns 0 or a negative errno.
+   */
+  registerInternal(p: Kprobe): number {
+    const ret = this.#register(p, true);
+    if (ret === 0) this.#internal.add(p);
+    return ret;
+  }
+
+  /**
+   * The address a kprobe would be registered at, or a negative errno.
+   *
+   * @param p The kprobe.
+   * @returns The address, or -errno as a negative bigint.
+   */
+  resolveAddress(p: Kprobe): bigint {
+    return this.#probeAddress(p);
+  }
+
+  /** The module that registered `p`, or null. */
+  ownerOf(p: Kprobe): string | null {
+    return this.#owners.get(p) ?? null;
+  }
+
+  #register(p: Kprobe, internal: boolean): number {
+    if (this.#registered.has(p)) return -EINVAL;
+    const addr = this.#probeAddress(p);
+    if (addr < 0n) return Number(addr);
+    if (!this.#host.isKernelText(addr) || (!internal && this.#inKprobesFunctions(addr))) {
+      return -EINVAL;
+    }
+    p.addr = this.#arch.bits === 64 ? addr : Number(addr);
+    p.nmissed = 0;
+    const pp0 = this.#lookup(Number(addr & 0xffffffffn), Number(addr >> 32n));
+    if (pp0 !== null) {
+      // Linux add_new_kprobe(): a jprobe (break handler) goes last, any
+      // other probe first, so the newest kprobe's handlers run first.
+      if (p.break_handler) {
+        if (pp0.breakMember !== null) return -EEXIST;
+        pp0.breakMember = p;
+        pp0.members.push(p);
+      } else pp0.members.unshift(p);
+      this.#registered.set(p, pp0);
+      this.#owners.set(p, this.#host.currentOwner());
+      return 0;
+    }
+    const pp = new ProbePoint(addr);
+    const ret = this.#arch.kprobes.prepareKprobe(pp, {
+      memory: this.#host.memory,
+      functionStart: this.#host.functionStart(addr),
+      getInsnSlot: () => this.#slots.get(),
+    });
+    if (ret !== 0) {
+      if (pp.slot !== 0n) this.#slots.free(pp.slot, false);
+      return ret;
+    }
+    if (pp.slot === 0n) return -ENOMEM;
+    pp.members.push(p);
+    if (p.break_handler) pp.breakMember = p;
+    this.#table.set(pp.lo, pp);
+    if (this.#enabled) {
+      this.#arch.kprobes.armKprobe(pp, this.#host.memory);
+      pp.armed = true;
+    }
+    this.#registered.set(p, pp);
+    this.#owners.set(p, this.#host.currentOwner());
+    return 0;
+  }
+
+  /**
+   * Removes a kprobe; the original bytes are back in text when the last
+   * probe at the address goes. Linux: unregister_kprobe() (§4.4).
+   *
+   * @param p The kprobe.
+   */
+  unregister(p: Kprobe): void {
+    const pp = this.#registered.get(p);
+    if (pp === undefined) return;
+    this.#registered.delete(p);
+    this.#owners.delete(p);
+    const i = pp.members.indexOf(p);
+    if (i >= 0) pp.members.splice(i, 1);
+    if (pp.breakMember === p) pp.breakMember = null;
+    if (pp.members.length > 0) return;
+    if (pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
+    pp.armed = false;
+    this.#table.delete(pp.lo);
+    // Two-phase removal: a CPU may still be single-stepping in the slot.
+    const busy = this.#ctl.some((k) => k.current === pp || k.prev.point === pp);
+    this.#slots.free(pp.slot, busy);
+  }
+
+  /** Is `p` registered? */
+  isRegistered(p: Kprobe): boolean {
+    return this.#registered.has(p);
+  }
+
+  /** Every registered kprobe, in registration order. */
+  list(): RegisteredKprobe[] {
+    const out: RegisteredKprobe[] = [];
+    for (const [kp, pp] of this.#registered) {
+      if (this.#internal.has(kp)) continue;
+      out.push({ kp, addr: pp.addr, owner: this.#owners.get(kp) ?? null });
+    }
+    return out;
+  }
+
+  /** Kprobes registered by `owner` (a module name). */
+  ownedBy(owner: string): Kprobe[] {
+    const out: Kprobe[] = [];
+    for (const [kp, o] of this.#owners) if (o === owner) out.push(kp);
+    return out;
+  }
+
+  /** Whether probes are armed (debugfs `enabled`). */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** Arms or disarms every probe. Linux: arm_all_kprobes()/disarm_all_kprobes(). */
+  setEnabled(on: boolean): void {
+    if (on === this.#enabled) return;
+    this.#enabled = on;
+    for (const pp of this.#table.values()) {
+      if (on && !pp.armed) this.#arch.kprobes.armKprobe(pp, this.#host.memory);
+      if (!on && pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
+      pp.armed = on;
+    }
+  }
+
+  /** Frees slots no CPU can be stepping in any more. Linux: collect_garbage_slots(). */
+  collectSlots(): void {
+    if (this.#ctl.every((k) => k.current === null)) this.#slots.collect();
+  }
+
+  #lookup(lo: number, hi: number): ProbePoint | null {
+    const pp = this.#table.get(lo);
+    return pp !== undefined && pp.hi === hi ? pp : null;
+  }
+
+  #incNmissed(pp: ProbePoint): void {
+    for (const m of pp.members) m.nmissed = (m.nmissed ?? 0) + 1;
+  }
+
+  /** Runs the pre-handlers; non-zero when one asked to skip the single-step. Linux: aggr_pre_handler(). */
+  #preHandlers(pp: ProbePoint, kcb: KprobeCtlblk, cpu: ArchCpu, regs: PtRegsView): number {
+    const members = pp.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i];
+      const h = m.pre_handler;
+      if (!h || ((m.flags ?? 0) & KPROBE_FLAG_DISABLED) !== 0) continue;
+      kcb.instance = m;
+      const r = this.#host.invoke(
+        this.#owners.get(m) ?? null,
+        "pre_handler",
+        cpu,
+        h,
+        m,
+        regs as unknown as PtRegs,
+        0,
+      );
+      kcb.instance = null;
+      if (r) return 1;
+    }
+    return 0;
+  }
+
+  #postHandlers(pp: ProbePoint, kcb: KprobeCtlblk, cpu: ArchCpu, regs: PtRegsView): void {
+    const members = pp.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i];
+      const h = m.post_handler;
+      if (!h || ((m.flags ?? 0) & KPROBE_FLAG_DISABLED) !== 0) continue;
+      kcb.instance = m;
+      this.#host.invoke(
+        this.#owners.get(m) ?? null,
+        "post_handler",
+        cpu,
+        h,
+        m,
+        regs as unknown as PtRegs,
+        0,
+      );
+      kcb.instance = null;
+    }
+  }
+
+  /**
+   * The breakpoint trap. Linux: kprobe_handler() via DIE_INT3.
+   *
+   * @param cpu The trapping CPU (its state is the saved `pt_regs`).
+   * @returns true when Kprobes handled the trap.
+   */
+  onBreakpoint(cpu: ArchCpu & { id: number }): boolean {
+    const kcb = this.#ctl[cpu.id];
+    const ka = this.#arch.kprobes;
+    const lo = ka.breakpointLo(cpu);
+    const hi = ka.breakpointHi(cpu);
+    this.#host.preemptDisable(cpu);
+    const pp = this.#lookup(lo, hi);
+    if (kcb.current !== null) {
+      if (pp !== null) {
+        // A probe hit inside a handler or a single-step: run no handler (§5).
+        kcb.savePrevious();
+        kcb.current = pp;
+        this.#incNmissed(pp);
+        ka.setupSingleStep(pp, cpu, kcb.step);
+        kcb.status = KPROBE_REENTER;
+        return true;
+      }
+      const cur = kcb.current;
+      const bm = cur.breakMember;
+      if (bm !== null && bm.break_handler) {
+        const regs = this.#arch.ptRegs(cpu);
+        const r = this.#host.invoke(
+          this.#owners.get(bm) ?? null,
+          "break_handler",
+          cpu,
+          bm.break_handler,
+          bm,
+          regs as unknown as PtRegs,
+          0,
+        );
+        if (r) {
+          // longjmp_break_handler() re-enabled preemption for the jprobe hit;
+          // this trap's count stays until the single-step is done.
+          this.#host.preemptEnable(cpu);
+          ka.setupSingleStep(cur, cpu, kcb.step);
+          kcb.status = KPROBE_HIT_SS;
+          return true;
+        }
+      }
+      this.#host.preemptEnable(cpu);
+      return false;
+    }
+    if (pp === null) {
+      const addr = (BigInt(hi) << 32n) | BigInt(lo);
+      this.#host.preemptEnable(cpu);
+      if (!ka.isBreakpoint(this.#host.memory, addr)) {
+        // The breakpoint was removed right after we hit it: re-execute.
+        this.#arch.setPc(cpu, addr);
+        return true;
+      }
+      return false;
+    }
+    kcb.status = KPROBE_HIT_ACTIVE;
+    kcb.current = pp;
+    const regs = this.#arch.ptRegs(cpu);
+    if (this.#preHandlers(pp, kcb, cpu, regs) !== 0) {
+      if (pp.breakMember !== null) return true; // a jprobe's setjmp: stays current
+      kcb.reset();
+      this.#host.preemptEnable(cpu);
+      return true;
+    }
+    ka.setupSingleStep(pp, cpu, kcb.step);
+    kcb.status = KPROBE_HIT_SS;
+    return true;
+  }
+
+  /**
+   * The single-step trap after the copied instruction ran.
+   * Linux: post_kprobe_handler() via DIE_DEBUG.
+   *
+   * @param cpu The trapping CPU.
+   * @returns true when Kprobes consumed the trap.
+   */
+  onSingleStep(cpu: ArchCpu & { id: number }): boolean {
+    const kcb = this.#ctl[cpu.id];
+    const cur = kcb.current;
+    if (cur === null) return false;
+    const ka = this.#arch.kprobes;
+    if (kcb.status !== KPROBE_REENTER) {
+      kcb.status = KPROBE_HIT_SSDONE;
+      this.#postHandlers(cur, kcb, cpu, this.#arch.ptRegs(cpu));
+    }
+    ka.resumeExecution(cur, cpu, kcb.step, this.#host.memory);
+    if (kcb.status === KPROBE_REENTER) kcb.restorePrevious();
+    else kcb.reset();
+    this.#host.preemptEnable(cpu);
+    return !ka.traceFlagSet(cpu);
+  }
+
+  /**
+   * A fault while a probe is active on `cpu`. Linux: kprobe_fault_handler().
+   * During the single-step the fault handlers run, then the step is undone
+   * so the fault is handled as if the original instruction had faulted.
+   *
+   * @param cpu The faulting CPU.
+   * @param trapnr The arch trap number (14 page fault, 13 GP on x86).
+   * @returns true when a fault handler claimed the fault.
+   */
+  onFault(cpu: ArchCpu & { id: number }, trapnr: number): boolean {
+    const kcb = this.#ctl[cpu.id];
+    const cur = kcb.current;
+    if (cur === null) return false;
+    if (kcb.status === KPROBE_HIT_SS || kcb.status === KPROBE_REENTER) {
+      const handled = kcb.status === KPROBE_HIT_SS && this.#faultHandlers(cur, null, cpu, trapnr);
+      this.#arch.kprobes.abortSingleStep(cur, cpu, kcb.step);
+      if (kcb.status === KPROBE_REENTER) kcb.restorePrevious();
+      else kcb.reset();
+      this.#host.preemptEnable(cpu);
+      return handled;
+    }
+    return this.#faultHandlers(cur, kcb.instance, cpu, trapnr);
+  }
+
+  #faultHandlers(pp: ProbePoint, only: Kprobe | null, cpu: ArchCpu, trapnr: number): boolean {
+    const regs = this.#arch.ptRegs(cpu);
+    for (const m of only !== null ? [only] : pp.members) {
+      const h = m.fault_handler;
+      if (!h) continue;
+      const r = this.#host.invoke(
+        this.#owners.get(m) ?? null,
+        "fault_handler",
+        cpu,
+        h,
+        m,
+        regs as unknown as PtRegs,
+        trapnr,
+      );
+      if (r) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,361 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Return probes (§1.3, §4.3): a kprobe at the function's entry takes a
+ * preallocated `kretprobe_instance`, saves the real return address in it
+ * and puts the trampoline's address in its place. The trampoline carries a
+ * kprobe of its own; its handler calls the user's handler and sends the CPU
+ * to the real return address. Instances of a task that dies are recycled
+ * (`kprobe_flush_task`), so do_exit and do_execve leak none.
+ * Linux: register_kretprobe(), pre_handler_kretprobe(),
+ * trampoline_probe_handler(), kprobe_flush_task().
+ *
+ * @module
+ */
+
+import type { Arch, ArchCpu, GuestMemory } from "../arch/types.ts";
+import { currentKernelContext } from "../kernel-model/context.ts";
+import { EINVAL } from "../kernel-model/errno.ts";
+import type { KprobesCore } from "./kprobes.ts";
+import type { Kprobe, Kretprobe, KretprobeInstance, PtRegs, TaskRef } from "./types.ts";
+
+/** What the return-probe machinery needs from the kernel. */
+export interface KretprobesHost {
+  /** The arch. */
+  readonly arch: Arch;
+  /** Guest memory. */
+  readonly memory: GuestMemory;
+  /** NR_CPUS. */
+  readonly nrCpus: number;
+  /** CONFIG_PREEMPT. */
+  readonly preempt: boolean;
+  /** `kretprobe_trampoline`. */
+  readonly trampoline: bigint;
+  /** `kprobe_flush_task(struct task_struct *tk)`, called when a task is gone. */
+  readonly flushTask: bigint;
+  /** Is `addr` the first instruction of a function? */
+  isFunctionEntry(addr: bigint): boolean;
+  /** Function names return probes refuse (Linux: kretprobe_blacklist). */
+  readonly blacklist: readonly bigint[];
+  /** The CPU whose trap is being handled. */
+  currentCpu(): ArchCpu & { id: number };
+  /** The task running on `cpu` (`current`). */
+  currentTask(cpu: ArchCpu & { id: number }): TaskRef & { key: bigint };
+  /** A task by its task_struct address. */
+  taskAt(address: bigint): TaskRef & { key: bigint };
+  /** Calls a user handler in its owner's context; reports exceptions. */
+  invoke<A, B, R>(
+    owner: string | null,
+    what: string,
+    cpu: ArchCpu,
+    fn: (a: A, b: B) => R,
+    a: A,
+    b: B,
+  ): R | undefined;
+  /** Reports a broken invariant in the log (KERN_ERR). */
+  report(message: string, cpu: ArchCpu & { id: number }): void;
+}
+
+/** An instance with its bookkeeping. Linux: `struct kretprobe_instance` + hlist. */
+interface Instance {
+  ri: KretprobeInstance;
+  /** False once its kretprobe is unregistered: it still restores the address, without the handler. */
+  live: boolean;
+  taskKey: bigint;
+}
+
+/** Per-kretprobe state. */
+interface RpState {
+  free: Instance[];
+  used: Set<Instance>;
+}
+
+/** The return probes of one kernel. */
+export class Kretprobes {
+  readonly #core: KprobesCore;
+  readonly #host: KretprobesHost;
+  readonly #states = new Map<Kretprobe, RpState>();
+  readonly #byKprobe = new Map<Kprobe, Kretprobe>();
+  /** Linux: kretprobe_inst_table, by task; newest last. */
+  readonly #byTask = new Map<bigint, Instance[]>();
+  readonly #trampolineKp: Kprobe;
+  readonly #flushKp: Kprobe;
+
+  /**
+   * Creates the machinery and plants its two internal probes.
+   *
+   * @param core The kprobes core.
+   * @param host The kernel's services.
+   */
+  constructor(core: KprobesCore, host: KretprobesHost) {
+    this.#core = core;
+    this.#host = host;
+    this.#trampolineKp = { addr: host.trampoline, pre_handler: () => this.#trampolineHandler() };
+    this.#flushKp = { addr: host.flushTask, pre_handler: () => this.#flushHandler() };
+    const r1 = core.registerInternal(this.#trampolineKp);
+    const r2 = core.registerInternal(this.#flushKp);
+    if (r1 !== 0 || r2 !== 0) {
+      throw new Error(`Cannot plant the kretprobe trampoline probes: ${r1}, ${r2}`);
+    }
+  }
+
+  /** The kprobes the machinery itself keeps (hidden from listings). */
+  get internalKprobes(): readonly Kprobe[] {
+    return [this.#trampolineKp, this.#flushKp];
+  }
+
+  /**
+   * Linux: register_kretprobe() (§4.3).
+   *
+   * @param rp The return probe; `rp.kp` names a function entry.
+   * @returns 0, -EINVAL (not a function entry, blacklisted), or a
+   * register_kprobe() error.
+   */
+  register(rp: Kretprobe): number {
+    if (typeof rp !== "object" || rp === null || typeof rp.kp !== "object" || rp.kp === null) {
+      return -EINVAL;
+    }
+    if (this.#states.has(rp)) return -EINVAL;
+    const addr = this.#core.resolveAddress(rp.kp);
+    if (addr < 0n) return Number(addr);
+    if (!this.#host.isFunctionEntry(addr) || this.#host.blacklist.includes(addr)) return -EINVAL;
+    let maxactive = rp.maxactive ?? 0;
+    if (maxactive <= 0) {
+      const nr = this.#host.nrCpus;
+      maxactive = this.#host.preempt ? Math.max(10, 2 * nr) : nr;
+    }
+    rp.maxactive = maxactive;
+    rp.nmissed = 0;
+    const state: RpState = { free: [], used: new Set() };
+    const nobody: TaskRef = { address: 0n, pid: -1, comm: "" };
+    for (let i = 0; i < maxactive; i++) {
+      state.free.push({
+        ri: { rp, ret_addr: 0n, task: nobody, data: {} },
+        live: true,
+        taskKey: 0n,
+      });
+    }
+    rp.kp.pre_handler = (_p: Kprobe, regs: PtRegs) => this.#entry(rp, regs);
+    this.#states.set(rp, state);
+    this.#byKprobe.set(rp.kp, rp);
+    const ret = this.#core.register(rp.kp);
+    if (ret !== 0) {
+      this.#states.delete(rp);
+      this.#byKprobe.delete(rp.kp);
+    }
+    return ret;
+  }
+
+  /**
+   * Linux: unregister_kretprobe() (§4.4). Instances still pending return
+   * through the trampoline without calling the handler.
+   *
+   * @param rp The return probe.
+   */
+  unregister(rp: Kretprobe): void {
+    const state = this.#states.get(rp);
+    if (state === undefined) return;
+    this.#core.unregister(rp.kp);
+    for (const inst of state.used) inst.live = false;
+    this.#states.delete(rp);
+    this.#byKprobe.delete(rp.kp);
+  }
+
+  /**
+   * Unregisters the return probe whose kprobe is `kp`, if any (leftover cleanup).
+   *
+   * @param kp A kprobe.
+   * @returns Whether it belonged to a return probe.
+   */
+  unregisterByKprobe(kp: Kprobe): boolean {
+    const rp = this.#byKprobe.get(kp);
+    if (rp === undefined) return false;
+    this.unregister(rp);
+    return true;
+  }
+
+  /** Free instances of `rp` (for tests: nothing leaks). */
+  freeInstances(rp: Kretprobe): number {
+    return this.#states.get(rp)?.free.length ?? 0;
+  }
+
+  /** Linux: pre_handler_kretprobe(). */
+  #entry(rp: Kretprobe, regs: PtRegs): number {
+    const state = this.#states.get(rp);
+    if (state === undefined) return 0;
+    const inst = state.free.pop();
+    if (inst === undefined) {
+      rp.nmissed = (rp.nmissed ?? 0) + 1;
+      return 0;
+    }
+    const host = this.#host;
+    const cpu = host.currentCpu();
+    const task = host.currentTask(cpu);
+    inst.ri.task = { address: task.address, pid: task.pid, comm: task.comm };
+    inst.ri.data = {};
+    inst.taskKey = task.key;
+    if (rp.entry_handler) {
+      const skip = host.invoke(
+        this.#core.ownerOf(rp.kp),
+        "entry_handler",
+        cpu,
+        rp.entry_handler,
+        inst.ri,
+        regs,
+      );
+      if (skip) {
+        state.free.push(inst);
+        return 0;
+      }
+    }
+    const ret = host.arch.kprobes.prepareKretprobe(cpu, host.memory, host.trampoline);
+    inst.ri.ret_addr = host.arch.bits === 64 ? ret : Number(ret);
+    inst.live = true;
+    state.used.add(inst);
+    let list = this.#byTask.get(task.key);
+    if (list === undefined) this.#byTask.set(task.key, list = []);
+    list.push(inst);
+    return 0;
+  }
+
+  #recycle(inst: Instance): void {
+    const state = this.#states.get(inst.ri.rp);
+    if (state === undefined || !inst.live) return;
+    state.used.delete(inst);
+    state.free.push(inst);
+  }
+
+  /** Linux: trampoline_probe_handler(). */
+  #trampolineHandler(): number {
+    const host = this.#host;
+    const cpu = host.currentCpu();
+    const task = host.currentTask(cpu);
+    const list = this.#byTask.get(task.key);
+    const regs = host.arch.ptRegs(cpu) as unknown as PtRegs;
+    let orig = 0n;
+    while (list !== undefined && list.length > 0) {
+      const inst = list.pop()!;
+      if (inst.live && inst.ri.rp.handler) {
+        host.invoke(
+          this.#core.ownerOf(inst.ri.rp.kp),
+          "kretprobe handler",
+          cpu,
+          inst.ri.rp.handler,
+          inst.ri,
+          regs,
+        );
+      }
+      orig = BigInt(inst.ri.ret_addr);
+      this.#recycle(inst);
+      if (orig !== host.trampoline) break;
+    }
+    if (list !== undefined && list.length === 0) this.#byTask.delete(task.key);
+    if (orig === 0n) {
+      host.report(`kretprobe: no return address for pid ${task.pid} at the trampoline`, cpu);
+      return 0;
+    }
+    host.arch.setPc(cpu, orig);
+    return 1;
+  }
+
+  /** Linux: kprobe_flush_task(tk): a dead task's instances go back to their pools. */
+  #flushHandler(): number {
+    const host = this.#host;
+    const cpu = host.currentCpu();
+    const tk = host.arch.getArgument(cpu, host.memory, 0);
+    const key = host.taskAt(tk).key;
+    const list = this.#byTask.get(key);
+    if (list !== undefined) {
+      for (const inst of list) this.#recycle(inst);
+      this.#byTask.delete(key);
+    }
+    return 0;
+  }
+}
+
+/**
+ * Registers a return probe (§4.3): `rp.handler` runs when the function
+ * returns, with the return value in `regs.rax` (x86_64), `regs.eax` (i386)
+ * or `regs.gpr[3]` (ppc64). Set `rp.maxactive` first (≤ 0: the default).
+ *
+ * @param rp The return probe.
+ * @returns 0 or a negative errno.
+ *
+ * @example Report failed opens
+ * ```ts ignore
+ * import { printk, register_kretprobe, type Kretprobe } from "../mod.ts";
+ * const rp: Kretprobe = {
+ *   kp: { symbol_name: "sys_open" },
+ *   handler: (_ri, regs) => {
+ *     const retval = Number(BigInt.asIntN(32, regs.rax));
+ *     if (retval < 0) printk("sys_open returns %d\n", retval);
+ *     return 0;
+ *   },
+ *   maxactive: 20,
+ * };
+ * export const init_module = () => register_kretprobe(rp);
+ * ```
+ */
+export function register_kretprobe(rp: Kretprobe): number {
+  return currentKernelContext("register_kretprobe").abi.registerKretprobe(rp);
+}
+
+/**
+ * Removes a return probe (§4.4).
+ *
+ * @param rp The return probe.
+ *
+ * @example In cleanup_module
+ * ```ts ignore
+ * import { unregister_kretprobe, type Kretprobe } from "../mod.ts";
+ * declare const rp: Kretprobe;
+ * export const cleanup_module = () => unregister_kretprobe(rp);
+ * ```
+ */
+export function unregister_kretprobe(rp: Kretprobe): void {
+  currentKernelContext("unregister_kretprobe").abi.unregisterKretprobe(rp);
+}
+
+/**
+ * Registers `num` return probes, rolling back on failure. Linux: register_kretprobes().
+ *
+ * @param rps The return probes.
+ * @param num How many.
+ * @returns 0 or the first negative errno.
+ *
+ * @example Two return probes
+ * ```ts ignore
+ * import { register_kretprobes, type Kretprobe } from "../mod.ts";
+ * declare const rps: Kretprobe[];
+ * export const init_module = () => register_kretprobes(rps, rps.length);
+ * ```
+ */
+export function register_kretprobes(rps: readonly Kretprobe[], num: number): number {
+  const abi = currentKernelContext("register_kretprobes").abi;
+  if (num <= 0 || num > rps.length) return -EINVAL;
+  for (let i = 0; i < num; i++) {
+    const ret = abi.registerKretprobe(rps[i]);
+    if (ret < 0) {
+      for (let j = 0; j < i; j++) abi.unregisterKretprobe(rps[j]);
+      return ret;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Unregisters `num` return probes. Linux: unregister_kretprobes().
+ *
+ * @param rps The return probes.
+ * @param num How many.
+ *
+ * @example Two return probes
+ * ```ts ignore
+ * import { unregister_kretprobes, type Kretprobe } from "../mod.ts";
+ * declare const rps: Kretprobe[];
+ * export const cleanup_module = () => unregister_kretprobes(rps, rps.length);
+ * ```
+ */
+export function unregister_kretprobes(rps: readonly Kretprobe[], num: number): void {
+  const abi = currentKernelContext("unregister_kretprobes").abi;
+  for (let i = 0; i < num && i < rps.length; i++) abi.unregisterKretprobe(rps[i]);
+}

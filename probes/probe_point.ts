@@ -1,0 +1,59 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * A probe point: one armed breakpoint with the kprobes registered at it.
+ * With one member it behaves as that kprobe; with several it is Linux's
+ * aggregate kprobe, whose handlers run every member's in registration
+ * order. Linux: `struct kprobe` used as `aggr_kprobe` (kernel/kprobes.c).
+ *
+ * @module
+ */
+
+import type { ArchProbe } from "../arch/types.ts";
+import type { Kprobe } from "./types.ts";
+
+/** An armed address and its member kprobes (internal to the Kprobes core). */
+export class ProbePoint implements ArchProbe {
+  /** Probed address. */
+  addr: bigint;
+  /** Low 32 bits of `addr`, the table key. */
+  readonly lo: number;
+  /** High 32 bits of `addr`. */
+  readonly hi: number;
+  /** Instruction slot with the copied instruction. */
+  slot = 0n;
+  /** Original bytes under the breakpoint. */
+  saved: Uint8Array = new Uint8Array(0);
+  /** Arch-private decode. */
+  ainsn: unknown = null;
+  /** Registered kprobes at this address, in registration order. */
+  readonly members: Kprobe[] = [];
+  /** Member whose `break_handler` is set (a jprobe), if any. */
+  breakMember: Kprobe | null = null;
+  /** Is the breakpoint written into text? */
+  armed = false;
+
+  /**
+   * Makes an unarmed, unprepared point.
+   *
+   * @param addr The probed address.
+   *
+   * @example A point
+   * ```ts
+   * import { ProbePoint } from "./probe_point.ts";
+   * import assert from "node:assert/strict";
+   * const pp = new ProbePoint(0xffffffff81000010n);
+   * assert.equal(pp.lo, 0x81000010);
+   * assert.equal(pp.hi, 0xffffffff);
+   * ```
+   */
+  constructor(addr: bigint) {
+    this.addr = addr;
+    this.lo = Number(addr & 0xffffffffn);
+    this.hi = Number((addr >> 32n) & 0xffffffffn);
+  }
+
+  /** Is this an aggregate (more than one member)? */
+  isAggregate(): boolean {
+    return this.members.length > 1;
+  }
+}

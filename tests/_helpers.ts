@@ -1,0 +1,57 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+// Shared test helpers: booting, finding instructions in guest functions.
+
+import { decodeX86 } from "../arch/x86/decode.ts";
+import { type BootOptions, Kernel } from "../mod.ts";
+
+/** Boots a kernel with a quiet console. */
+export function boot(options: BootOptions = {}): Promise<Kernel> {
+  return Kernel.boot(options);
+}
+
+/** One decoded instruction of a guest function. */
+export interface FoundInsn {
+  addr: bigint;
+  length: number;
+  mnemonic: string;
+  opcode: number;
+  ripRelative: boolean;
+  bytes: Uint8Array;
+}
+
+/** Decodes the instructions of function `name` (x86_64). */
+export function instructionsOf(kernel: Kernel, name: string): FoundInsn[] {
+  const sym = kernel.kallsyms.lookupSymbol(name);
+  if (sym === undefined) throw new Error(`no symbol ${name}`);
+  const out: FoundInsn[] = [];
+  const start = sym.address;
+  const end = start + BigInt(sym.size);
+  let a = start;
+  while (a < end) {
+    const bytes = kernel.memory.readBytes(a, 16);
+    const d = decodeX86(bytes, 0, 64);
+    if (d.length === 0) break;
+    out.push({
+      addr: a,
+      length: d.length,
+      mnemonic: d.mnemonic,
+      opcode: d.opcode,
+      ripRelative: d.ripRelative === 1,
+      bytes: bytes.slice(0, d.length),
+    });
+    a += BigInt(d.length);
+  }
+  return out;
+}
+
+/** The first instruction of `name` matching `pred`. */
+export function findInsn(kernel: Kernel, name: string, pred: (i: FoundInsn) => boolean): FoundInsn {
+  const found = instructionsOf(kernel, name).find(pred);
+  if (found === undefined) throw new Error(`no matching instruction in ${name}`);
+  return found;
+}
+
+/** Syscall results of one kind, in completion order. */
+export function results(records: readonly { call: string; ret: number }[], call: string): number[] {
+  return records.filter((r) => r.call === call).map((r) => r.ret);
+}
