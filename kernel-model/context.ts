@@ -41,6 +41,8 @@ export interface KernelAbi {
   readMemory(addr: bigint | number, size: 1 | 2 | 4 | 8): bigint;
   /** Writes guest memory. */
   writeMemory(addr: bigint | number, size: 1 | 2 | 4 | 8, value: bigint | number): void;
+  /** Gives up the CPU for `ms` milliseconds (schedule()/msleep()). */
+  sleep(what: string, ms: number): void;
 }
 
 /** One frame of the context stack: a kernel and the module on whose behalf it runs. */

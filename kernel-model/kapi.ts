@@ -138,3 +138,35 @@ export function kernel_write(
 ): void {
   currentKernelContext("kernel_write").abi.writeMemory(addr, size, value);
 }
+
+/**
+ * Sleeps for `ms` milliseconds. Probe handlers run with preemption disabled
+ * (§5), so from a handler this reports `BUG: scheduling while atomic` with
+ * a call trace, as the guest's `schedule()` does, and returns at once: the
+ * simulated CPU cannot block inside a trap.
+ *
+ * @param ms Milliseconds.
+ *
+ * @example A handler that must not sleep
+ * ```ts ignore
+ * import { msleep } from "../mod.ts";
+ * const handler_pre = () => { msleep(10); return 0; };
+ * ```
+ */
+export function msleep(ms: number): void {
+  currentKernelContext("msleep").abi.sleep("msleep", ms);
+}
+
+/**
+ * Yields the CPU. From a probe handler: `BUG: scheduling while atomic`,
+ * as for {@linkcode msleep}.
+ *
+ * @example In a handler
+ * ```ts ignore
+ * import { schedule } from "../mod.ts";
+ * const handler_pre = () => { schedule(); return 0; };
+ * ```
+ */
+export function schedule(): void {
+  currentKernelContext("schedule").abi.sleep("schedule", 0);
+}

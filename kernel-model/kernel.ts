@@ -1024,7 +1024,36 @@ export class Kernel {
     writeMemory: (addr, size, value) => {
       this.#handlerAccess(addr, size, BigInt(value));
     },
+    sleep: (what, _ms) => this.#sleepFromModule(what),
   };
+
+  /** preempt_count of the task on `cpu`. */
+  #preemptCount(cpu: Cpu): number {
+    const hi = this.#arch.spHi(cpu);
+    const lo = ((this.#arch.spLo(cpu) & ~(Number(THREAD_SIZE) - 1)) + this.#ptrSize + 8) >>> 0;
+    try {
+      return this.#memory.read32(hi, lo) | 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  #sleepFromModule(what: string): void {
+    const cpu = this.#abiCpu;
+    const count = this.#preemptCount(cpu);
+    if (count !== 0 || this.#kprobes.ctlblk(cpu.id).current !== null) {
+      // The guest's schedule() check (kernel/sched.c), reported for the
+      // task the handler interrupted; the CPU cannot block inside a trap.
+      const t = this.#taskRef(this.#currentTask(cpu));
+      const pc = `0x${(count >>> 0).toString(16).padStart(8, "0")}`;
+      this.#printLine(cpu, 3, `BUG: scheduling while atomic: ${t.comm}/${t.pid}/${pc}`);
+      this.#dumpStack(cpu);
+      return;
+    }
+    throw new KernelError(
+      `Cannot ${what}() here: module code runs on the host between guest instructions and cannot block`,
+    );
+  }
 
   #printk(fmt: string, args: readonly unknown[]): number {
     const values: (bigint | string)[] = [fmt];

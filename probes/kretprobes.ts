@@ -263,6 +263,10 @@ export class Kretprobes {
     const cpu = host.currentCpu();
     const tk = host.arch.getArgument(cpu, host.memory, 0);
     const key = host.taskAt(tk).key;
+    // The exec path flushes the live current task (2.6.12 flush_thread());
+    // its kernel frames, do_execve's included, still return through the
+    // trampoline, so only a dead task's instances are recycled here.
+    if (key === host.currentTask(cpu).key) return 0;
     const list = this.#byTask.get(key);
     if (list !== undefined) {
       for (const inst of list) this.#recycle(inst);

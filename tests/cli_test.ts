@@ -39,6 +39,17 @@ Deno.test("cli insmod runs the §8 example end to end", async () => {
   );
 });
 
+Deno.test("cli insmod runs the §9 and §10 examples", async () => {
+  const j = await cli("insmod", "examples/jprobe_example.ts");
+  assert.equal(j.code, 0, j.stderr);
+  assert.equal(j.stdout.match(/jprobe: clone_flags=0x11, stack_size=0x0, regs=0x/g)?.length, 3);
+  const k = await cli("insmod", "--cpus", "2", "examples/kretprobe_example.ts");
+  assert.equal(k.code, 0, k.stderr);
+  assert.equal(k.stdout.match(/sys_open returns -2\n/g)?.length, 3);
+  assert.equal(k.stdout.match(/sys_open returns -13\n/g)?.length, 3);
+  assert.match(k.stdout, /Missed probing 0 instances of sys_open/);
+});
+
 Deno.test("cli insmod exits 1 with a clear message for a missing file", async () => {
   const r = await cli("insmod", "examples/nope.ts");
   assert.equal(r.code, 1);

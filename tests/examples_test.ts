@@ -28,3 +28,34 @@ Deno.test("examples/kprobe_example.ts prints pre/post lines and a do_fork call t
     new RegExp(`pre_handler: p->addr=0x${addr.toString(16)}, rip=${rip}, eflags=0x[0-9a-f]+`),
   );
 });
+
+Deno.test("examples/jprobe_example.ts dumps do_fork's arguments per fork (§9)", async () => {
+  await using kernel = await Kernel.boot();
+  await kernel.insmod(new URL("jprobe_example.ts", examples));
+  const r = kernel.run();
+  kernel.rmmod("jprobe_example");
+  const log = kernel.log;
+  const forks = r.syscalls.filter((s) => s.call === "fork" && s.ret > 0).length;
+  assert.equal(forks, 3);
+  assert.match(log, /Planted jprobe at ffffffff8[0-9a-f]+, handler addr ffffffff8[0-9a-f]+/);
+  // fork() is do_fork(SIGCHLD, regs->rsp, regs, 0, NULL, NULL).
+  assert.equal(
+    log.match(/jprobe: clone_flags=0x11, stack_size=0x0, regs=0xffffffff8[0-9a-f]+\n/g)?.length,
+    forks,
+  );
+  assert.match(log, /jprobe unregistered/);
+});
+
+Deno.test("examples/kretprobe_example.ts reports failed sys_open calls and the missed count (§10)", async () => {
+  await using kernel = await Kernel.boot();
+  await kernel.insmod(new URL("kretprobe_example.ts", examples));
+  const r = kernel.run();
+  kernel.rmmod("kretprobe_example");
+  const log = kernel.log;
+  const failed = r.syscalls.filter((s) => s.call === "open" && s.ret < 0).map((s) => s.ret);
+  assert.deepEqual(failed, [-2, -13, -2, -13, -2, -13]);
+  const reported = [...log.matchAll(/sys_open returns (-\d+)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(reported, failed);
+  assert.match(log, /Planted return probe at ffffffff8[0-9a-f]+/);
+  assert.match(log, /kretprobe unregistered\n.*Missed probing 0 instances of sys_open\n/);
+});

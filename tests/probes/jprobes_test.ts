@@ -1,0 +1,140 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+// Jprobes (spec §1.2, §4.2) through the public API.
+
+import assert from "node:assert/strict";
+import {
+  EEXIST,
+  EINVAL,
+  type Jprobe,
+  jprobe_return,
+  kernel_write,
+  type Kprobe,
+  register_jprobe,
+} from "../../mod.ts";
+import { boot, results } from "../_helpers.ts";
+
+const CLONE_PARENT_SETTID = 0x00100000;
+const SIGCHLD = 17;
+
+Deno.test("register_jprobe() handler sees the probed function's arguments (x86_64 SysV registers)", async () => {
+  await using kernel = await boot();
+  const seen: bigint[][] = [];
+  const jp: Jprobe = {
+    kp: { symbol_name: "do_fork" },
+    entry: (
+      clone_flags: bigint,
+      stack_start: bigint,
+      regs: bigint,
+      stack_size: bigint,
+      ptid: bigint,
+      ctid: bigint,
+    ) => {
+      seen.push([clone_flags, stack_start, regs, stack_size, ptid, ctid]);
+      jprobe_return();
+    },
+  };
+  await kernel.insmod({ name: "j", init_module: () => register_jprobe(jp) });
+  const r = kernel.run({
+    workload: {
+      init: [
+        { call: "fork" },
+        { call: "clone", flags: SIGCHLD | CLONE_PARENT_SETTID, settid: true },
+        { call: "wait4" },
+        { call: "wait4" },
+      ],
+    },
+  });
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0][0], BigInt(SIGCHLD), "fork passes SIGCHLD");
+  assert.equal(seen[1][0], BigInt(SIGCHLD | CLONE_PARENT_SETTID));
+  assert.ok(seen[1][4] !== 0n, "parent_tidptr passed for CLONE_PARENT_SETTID");
+  assert.ok(seen[0][2] >= 0xffffffff81000000n, "regs points at the pt_regs on the kernel stack");
+  assert.equal(results(r.syscalls, "fork").filter((v) => v > 0).length, 1);
+  assert.equal(results(r.syscalls, "clone").filter((v) => v > 0).length, 1);
+});
+
+Deno.test("jprobe handler may scribble on the stack and registers: the probed function is unaffected", async () => {
+  const baseline = await boot();
+  const expected = baseline.run().syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`);
+  await baseline.shutdown();
+
+  await using kernel = await boot();
+  let calls = 0;
+  const jp: Jprobe = {
+    kp: { symbol_name: "do_fork" },
+    entry: () => {
+      calls++;
+      const regs = kernel.ptRegs(0);
+      // Trash MAX_STACK_SIZE (64) bytes from the stack pointer up, the return
+      // address included, and the argument registers.
+      for (let i = 0n; i < 8n; i++) kernel_write(regs.rsp + 8n * i, 8, 0xdeadbeefn);
+      regs.rdi = 0n;
+      regs.rdx = 0n;
+      jprobe_return();
+    },
+  };
+  assert.equal(kernel.registerJprobe(jp), 0);
+  const got = kernel.run().syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`);
+  assert.equal(calls, 3);
+  assert.deepEqual(got, expected);
+  assert.doesNotMatch(kernel.log, /Oops|BUG/);
+});
+
+Deno.test("a jprobe handler that returns without jprobe_return() is reported and the kernel goes on", async () => {
+  await using kernel = await boot();
+  const jp: Jprobe = { kp: { symbol_name: "do_fork" }, entry: function jdo_fork() {} };
+  assert.equal(kernel.registerJprobe(jp), 0);
+  const r = kernel.run();
+  assert.ok(r.completed);
+  assert.equal(
+    kernel.log.match(/BUG: jprobe handler jdo_fork returned without calling jprobe_return\(\)/g)
+      ?.length,
+    3,
+  );
+  assert.equal(results(r.syscalls, "fork").filter((v) => v > 0).length, 3);
+});
+
+Deno.test("register_jprobe() allows one jprobe per function and only at its entry", async () => {
+  await using kernel = await boot();
+  const entry = () => jprobe_return();
+  assert.equal(kernel.registerJprobe({ kp: { symbol_name: "do_fork" }, entry }), 0);
+  assert.equal(kernel.registerJprobe({ kp: { symbol_name: "do_fork" }, entry }), -EEXIST);
+  assert.equal(
+    kernel.registerJprobe({ kp: { symbol_name: "sys_open", offset: 1 }, entry }),
+    -EINVAL,
+  );
+});
+
+Deno.test("kprobes and a jprobe at one address fire in Linux's order: kprobes newest first, the jprobe last", async () => {
+  await using kernel = await boot();
+  const order: string[] = [];
+  const k1: Kprobe = {
+    symbol_name: "do_fork",
+    pre_handler: () => void order.push("k1"),
+    post_handler: () => void order.push("post1"),
+  };
+  const jp: Jprobe = {
+    kp: { symbol_name: "do_fork" },
+    entry: () => {
+      order.push("j");
+      jprobe_return();
+    },
+  };
+  const k2: Kprobe = { symbol_name: "do_fork", pre_handler: () => void order.push("k2") };
+  assert.equal(kernel.registerKprobe(k1), 0);
+  assert.equal(kernel.registerJprobe(jp), 0);
+  assert.equal(kernel.registerKprobe(k2), 0);
+  kernel.run({ workload: { init: [{ call: "fork" }, { call: "wait4" }] } });
+  assert.deepEqual(order, ["k2", "k1", "j", "post1"]);
+});
+
+Deno.test("unregister_jprobe() restores the original instruction", async () => {
+  await using kernel = await boot();
+  const addr = kernel.kallsyms.lookupName("do_fork");
+  const before = kernel.memory.readU8(addr);
+  const jp: Jprobe = { kp: { addr }, entry: () => jprobe_return() };
+  assert.equal(kernel.registerJprobe(jp), 0);
+  assert.equal(kernel.memory.readU8(addr), 0xcc);
+  kernel.unregisterJprobe(jp);
+  assert.equal(kernel.memory.readU8(addr), before);
+});
