@@ -270,8 +270,10 @@ export interface Arch {
   oopsRegisters(cpu: ArchCpu): string[];
   /** Faulting data address of the last page fault (CR2/DAR). */
   faultAddress(cpu: ArchCpu): bigint;
-  /** Hypercall number and arguments at `STOP_HYPERCALL`. */
-  hypercall(cpu: ArchCpu): { nr: number; arg0: bigint };
+  /** Hypercall number at `STOP_HYPERCALL`. */
+  hypercallNr(cpu: ArchCpu): number;
+  /** The hypercall's first argument. */
+  hypercallArg(cpu: ArchCpu): bigint;
   /** Linux trap numbers of this arch (§4.1 trapnr). */
   readonly traps: ArchTraps;
   /** PC of the halt instruction that stopped the CPU with `STOP_HALT`. */

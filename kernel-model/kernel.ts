@@ -20,7 +20,7 @@ import {
 import { Fault } from "../arch/_common/fault.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
 import { KprobesCore } from "../probes/kprobes.ts";
-import { isJprobeReturn, JPROBE_RETURN, Jprobes } from "../probes/jprobes.ts";
+import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
 import {
@@ -121,6 +121,26 @@ interface LoadedModule {
   exports: KernelModule;
 }
 
+/** `ri->task`: fields are read from the task_struct on first use. */
+class LazyTask implements TaskRef {
+  #ref: TaskRef | undefined;
+  readonly #at: bigint;
+  readonly #read: (a: bigint) => TaskRef;
+  constructor(at: bigint, read: (a: bigint) => TaskRef) {
+    this.#at = at;
+    this.#read = read;
+  }
+  get address(): bigint | number {
+    return (this.#ref ??= this.#read(this.#at)).address;
+  }
+  get pid(): number {
+    return (this.#ref ??= this.#read(this.#at)).pid;
+  }
+  get comm(): string {
+    return (this.#ref ??= this.#read(this.#at)).comm;
+  }
+}
+
 /** Thrown through a handler to abandon it after an Oops inside it. */
 class HandlerAbort {
   constructor(readonly reason: string) {}
@@ -204,12 +224,15 @@ export class Kernel {
   readonly #jprobes: Jprobes;
   readonly #kretprobes: Kretprobes;
   readonly #die = new NotifierChain();
+  /** Preallocated die_args per CPU: a probe hit allocates nothing here. */
+  readonly #dieArgs: DieArgs[] = [];
   readonly #modules = new Map<string, LoadedModule>();
   readonly #frames = new Map<string | null, KernelContextFrame>();
   readonly #consoleLines: string[] = [];
   readonly #consoleSink: ((line: string) => void) | undefined;
   readonly #ptrSize: number;
   readonly #preempt: boolean;
+  readonly #kernelHi: number;
   #logRead = 0n;
   #logPartial = "";
   #driver: WorkloadDriver | null = null;
@@ -225,6 +248,7 @@ export class Kernel {
     this.#elf = elf;
     this.#ptrSize = arch.bits / 8;
     this.#preempt = options.preempt ?? false;
+    this.#kernelHi = Number((arch.kernelBase >> 32n) & 0xffffffffn);
     this.#consoleSink = options.console;
     const nr = options.cpus ?? 1;
     if (!Number.isInteger(nr) || nr < 1 || nr > 8) {
@@ -248,6 +272,7 @@ export class Kernel {
       const cpu = arch.createCpu(this.#memory, i) as Cpu;
       cpu.id = i;
       this.#cpus.push(cpu);
+      this.#dieArgs.push({ cpu, str: "", err: 0, trapnr: 0 });
       arch.startCpu(cpu, i === 0 ? elf.entry : this.#sym.secondary, BigInt(i));
     }
     this.#abiCpu = this.#cpus[0];
@@ -294,11 +319,9 @@ export class Kernel {
       isFunctionEntry: (addr) => this.#isFunctionEntry(addr),
       blacklist,
       currentCpu: () => this.#abiCpu,
-      currentTask: (cpu) => {
-        const t = this.#currentTask(cpu as Cpu);
-        return { ...this.#taskRef(t), key: t };
-      },
-      taskAt: (address) => ({ ...this.#taskRef(address), key: address }),
+      currentTaskKey: (cpu) => this.#currentTaskLo(cpu as Cpu),
+      taskRef: (key) => this.#lazyTask(key),
+      taskKeyOf: (address) => Number(address & 0xffffffffn),
       invoke: (owner, what, cpu, fn, a, b) =>
         this.#invoke(owner, what, cpu as Cpu, fn, a, b, undefined),
       report: (message, cpu) => {
@@ -469,6 +492,23 @@ export class Kernel {
     const pid = m.readU32(task) | 0;
     const comm = m.readCString(task + 16n, 16);
     return { address: this.#addr(task), pid, comm };
+  }
+
+  /** Low half of `cpu_curr[cpu]` (kernel addresses share the high half). */
+  #currentTaskLo(cpu: Cpu): number {
+    const a = this.#sym.cpuCurr + BigInt(cpu.id * this.#ptrSize);
+    return this.#memory.read32(
+      this.#kernelHi,
+      Number(a & 0xffffffffn) + (this.#arch.littleEndian ? 0 : 4),
+    );
+  }
+
+  /** A TaskRef whose fields are read from guest memory when asked. */
+  #lazyTask(lo: number): TaskRef {
+    return new LazyTask(
+      (BigInt(this.#kernelHi) << 32n) | BigInt(lo >>> 0),
+      (a) => this.#taskRef(a),
+    );
   }
 
   #parentPid(task: bigint): number {
@@ -699,7 +739,10 @@ export class Kernel {
     const t = this.#arch.traps;
     const v = cpu.trapVector;
     const err = cpu.trapErrorCode;
-    const args: DieArgs = { cpu, str: "", err, trapnr: v };
+    const args = this.#dieArgs[cpu.id];
+    args.str = "";
+    args.err = err;
+    args.trapnr = v;
     if (v === t.breakpoint) {
       args.str = "int3";
       if (this.#die.call(DIE_INT3, args) === NOTIFY_STOP) return;
@@ -815,7 +858,7 @@ export class Kernel {
   }
 
   #hypercall(cpu: Cpu): void {
-    const { nr, arg0 } = this.#arch.hypercall(cpu);
+    const nr = this.#arch.hypercallNr(cpu);
     switch (nr) {
       case 1:
         this.#dumpStack(cpu);
@@ -833,7 +876,7 @@ export class Kernel {
       case 3: {
         let msg = "";
         try {
-          msg = this.#memory.readCString(arg0, 256);
+          msg = this.#memory.readCString(this.#arch.hypercallArg(cpu), 256);
         } catch {
           msg = "(bad message pointer)";
         }
@@ -1012,7 +1055,7 @@ export class Kernel {
     registerJprobe: (jp: Jprobe) => this.#jprobes.register(jp),
     unregisterJprobe: (jp: Jprobe) => this.#jprobes.unregister(jp),
     jprobeReturn: () => {
-      throw { [JPROBE_RETURN]: true };
+      throw JPROBE_RETURN_SIGNAL;
     },
     registerKretprobe: (rp: Kretprobe) => this.#kretprobes.register(rp),
     unregisterKretprobe: (rp: Kretprobe) => this.#kretprobes.unregister(rp),

@@ -26,6 +26,11 @@ export interface JprobeReturnSignal {
   readonly [JPROBE_RETURN]: true;
 }
 
+/** The one signal object `jprobe_return()` throws (preallocated: a hit allocates nothing). */
+export const JPROBE_RETURN_SIGNAL: JprobeReturnSignal = Object.freeze({
+  [JPROBE_RETURN]: true as const,
+});
+
 /** Is `e` the signal `jprobe_return()` throws? */
 export function isJprobeReturn(e: unknown): boolean {
   return typeof e === "object" && e !== null &&

@@ -84,6 +84,7 @@ export class KprobesCore {
   readonly #owners = new Map<Kprobe, string | null>();
   readonly #internal = new Set<Kprobe>();
   readonly #ctl: KprobeCtlblk[] = [];
+  readonly #regs: (PtRegsView | undefined)[] = [];
   readonly #slots: InsnSlots;
   #enabled = true;
 
@@ -284,6 +285,13 @@ export class KprobesCore {
     if (this.#ctl.every((k) => k.current === null)) this.#slots.collect();
   }
 
+  /** The `pt_regs` view of `cpu`, cached per CPU. */
+  #regsOf(cpu: ArchCpu & { id: number }): PtRegsView {
+    let r = this.#regs[cpu.id];
+    if (r === undefined) this.#regs[cpu.id] = r = this.#arch.ptRegs(cpu);
+    return r;
+  }
+
   #lookup(lo: number, hi: number): ProbePoint | null {
     const pp = this.#table.get(lo);
     return pp !== undefined && pp.hi === hi ? pp : null;
@@ -294,7 +302,12 @@ export class KprobesCore {
   }
 
   /** Runs the pre-handlers; non-zero when one asked to skip the single-step. Linux: aggr_pre_handler(). */
-  #preHandlers(pp: ProbePoint, kcb: KprobeCtlblk, cpu: ArchCpu, regs: PtRegsView): number {
+  #preHandlers(
+    pp: ProbePoint,
+    kcb: KprobeCtlblk,
+    cpu: ArchCpu & { id: number },
+    regs: PtRegsView,
+  ): number {
     const members = pp.members;
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
@@ -316,7 +329,12 @@ export class KprobesCore {
     return 0;
   }
 
-  #postHandlers(pp: ProbePoint, kcb: KprobeCtlblk, cpu: ArchCpu, regs: PtRegsView): void {
+  #postHandlers(
+    pp: ProbePoint,
+    kcb: KprobeCtlblk,
+    cpu: ArchCpu & { id: number },
+    regs: PtRegsView,
+  ): void {
     const members = pp.members;
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
@@ -362,7 +380,7 @@ export class KprobesCore {
       const cur = kcb.current;
       const bm = cur.breakMember;
       if (bm !== null && bm.break_handler) {
-        const regs = this.#arch.ptRegs(cpu);
+        const regs = this.#regsOf(cpu);
         const r = this.#host.invoke(
           this.#owners.get(bm) ?? null,
           "break_handler",
@@ -396,7 +414,7 @@ export class KprobesCore {
     }
     kcb.status = KPROBE_HIT_ACTIVE;
     kcb.current = pp;
-    const regs = this.#arch.ptRegs(cpu);
+    const regs = this.#regsOf(cpu);
     if (this.#preHandlers(pp, kcb, cpu, regs) !== 0) {
       if (pp.breakMember !== null) return true; // a jprobe's setjmp: stays current
       kcb.reset();
@@ -422,7 +440,7 @@ export class KprobesCore {
     const ka = this.#arch.kprobes;
     if (kcb.status !== KPROBE_REENTER) {
       kcb.status = KPROBE_HIT_SSDONE;
-      this.#postHandlers(cur, kcb, cpu, this.#arch.ptRegs(cpu));
+      this.#postHandlers(cur, kcb, cpu, this.#regsOf(cpu));
     }
     ka.resumeExecution(cur, cpu, kcb.step, this.#host.memory);
     if (kcb.status === KPROBE_REENTER) kcb.restorePrevious();
@@ -455,8 +473,13 @@ export class KprobesCore {
     return this.#faultHandlers(cur, kcb.instance, cpu, trapnr);
   }
 
-  #faultHandlers(pp: ProbePoint, only: Kprobe | null, cpu: ArchCpu, trapnr: number): boolean {
-    const regs = this.#arch.ptRegs(cpu);
+  #faultHandlers(
+    pp: ProbePoint,
+    only: Kprobe | null,
+    cpu: ArchCpu & { id: number },
+    trapnr: number,
+  ): boolean {
+    const regs = this.#regsOf(cpu);
     for (const m of only !== null ? [only] : pp.members) {
       const h = m.fault_handler;
       if (!h) continue;

@@ -38,10 +38,12 @@ export interface KretprobesHost {
   readonly blacklist: readonly bigint[];
   /** The CPU whose trap is being handled. */
   currentCpu(): ArchCpu & { id: number };
-  /** The task running on `cpu` (`current`). */
-  currentTask(cpu: ArchCpu & { id: number }): TaskRef & { key: bigint };
-  /** A task by its task_struct address. */
-  taskAt(address: bigint): TaskRef & { key: bigint };
+  /** The task_struct address of the task on `cpu`, low 32 bits (a key; no BigInt). */
+  currentTaskKey(cpu: ArchCpu & { id: number }): number;
+  /** The task on `cpu` as handlers see it (fields read on demand). */
+  taskRef(key: number): TaskRef;
+  /** The key of a task_struct address. */
+  taskKeyOf(address: bigint): number;
   /** Calls a user handler in its owner's context; reports exceptions. */
   invoke<A, B, R>(
     owner: string | null,
@@ -60,7 +62,7 @@ interface Instance {
   ri: KretprobeInstance;
   /** False once its kretprobe is unregistered: it still restores the address, without the handler. */
   live: boolean;
-  taskKey: bigint;
+  taskKey: number;
 }
 
 /** Per-kretprobe state. */
@@ -76,7 +78,7 @@ export class Kretprobes {
   readonly #states = new Map<Kretprobe, RpState>();
   readonly #byKprobe = new Map<Kprobe, Kretprobe>();
   /** Linux: kretprobe_inst_table, by task; newest last. */
-  readonly #byTask = new Map<bigint, Instance[]>();
+  readonly #byTask = new Map<number, Instance[]>();
   readonly #trampolineKp: Kprobe;
   readonly #flushKp: Kprobe;
 
@@ -131,7 +133,7 @@ export class Kretprobes {
       state.free.push({
         ri: { rp, ret_addr: 0n, task: nobody, data: {} },
         live: true,
-        taskKey: 0n,
+        taskKey: 0,
       });
     }
     rp.kp.pre_handler = (_p: Kprobe, regs: PtRegs) => this.#entry(rp, regs);
@@ -189,10 +191,10 @@ export class Kretprobes {
     }
     const host = this.#host;
     const cpu = host.currentCpu();
-    const task = host.currentTask(cpu);
-    inst.ri.task = { address: task.address, pid: task.pid, comm: task.comm };
+    const key = host.currentTaskKey(cpu);
+    inst.ri.task = host.taskRef(key);
     inst.ri.data = {};
-    inst.taskKey = task.key;
+    inst.taskKey = key;
     if (rp.entry_handler) {
       const skip = host.invoke(
         this.#core.ownerOf(rp.kp),
@@ -211,8 +213,8 @@ export class Kretprobes {
     inst.ri.ret_addr = host.arch.bits === 64 ? ret : Number(ret);
     inst.live = true;
     state.used.add(inst);
-    let list = this.#byTask.get(task.key);
-    if (list === undefined) this.#byTask.set(task.key, list = []);
+    let list = this.#byTask.get(key);
+    if (list === undefined) this.#byTask.set(key, list = []);
     list.push(inst);
     return 0;
   }
@@ -228,8 +230,8 @@ export class Kretprobes {
   #trampolineHandler(): number {
     const host = this.#host;
     const cpu = host.currentCpu();
-    const task = host.currentTask(cpu);
-    const list = this.#byTask.get(task.key);
+    const key = host.currentTaskKey(cpu);
+    const list = this.#byTask.get(key);
     const regs = host.arch.ptRegs(cpu) as unknown as PtRegs;
     let orig = 0n;
     while (list !== undefined && list.length > 0) {
@@ -248,9 +250,11 @@ export class Kretprobes {
       this.#recycle(inst);
       if (orig !== host.trampoline) break;
     }
-    if (list !== undefined && list.length === 0) this.#byTask.delete(task.key);
     if (orig === 0n) {
-      host.report(`kretprobe: no return address for pid ${task.pid} at the trampoline`, cpu);
+      host.report(
+        `kretprobe: no return address for pid ${host.taskRef(key).pid} at the trampoline`,
+        cpu,
+      );
       return 0;
     }
     host.arch.setPc(cpu, orig);
@@ -262,11 +266,11 @@ export class Kretprobes {
     const host = this.#host;
     const cpu = host.currentCpu();
     const tk = host.arch.getArgument(cpu, host.memory, 0);
-    const key = host.taskAt(tk).key;
+    const key = host.taskKeyOf(tk);
     // The exec path flushes the live current task (2.6.12 flush_thread());
     // its kernel frames, do_execve's included, still return through the
     // trampoline, so only a dead task's instances are recycled here.
-    if (key === host.currentTask(cpu).key) return 0;
+    if (key === host.currentTaskKey(cpu)) return 0;
     const list = this.#byTask.get(key);
     if (list !== undefined) {
       for (const inst of list) this.#recycle(inst);

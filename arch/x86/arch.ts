@@ -270,10 +270,8 @@ export const X86_64: Arch = {
     return (BigInt(c.cr2Hi >>> 0) << 32n) | BigInt(c.cr2Lo >>> 0);
   },
 
-  hypercall(cpu: ArchCpu): { nr: number; arg0: bigint } {
-    const c = cpu as X86Cpu;
-    return { nr: c.regs[0], arg0: c.getReg(RDI) };
-  },
+  hypercallNr: (cpu) => (cpu as X86Cpu).regs[RAX * 2],
+  hypercallArg: (cpu) => (cpu as X86Cpu).getReg(RDI),
 
   haltPc: (cpu) => ((cpu as X86Cpu).getRip() - 1n) & 0xffffffffffffffffn,
 

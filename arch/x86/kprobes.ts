@@ -267,24 +267,36 @@ export function makeX86Kprobes(
     setjmpPreHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave, entry: bigint): void {
       const c = cpu as X86Cpu;
       save.context = saveContext(c);
-      const sp = c.getReg(RSP) & (mode === 64 ? 0xffffffffffffffffn : 0xffffffffn);
-      save.stackAddr = sp;
+      const spLo = c.regs[RSP * 2];
+      const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+      save.stackAddr = (BigInt(spHi) << 32n) | BigInt(spLo);
       // Linux MIN_STACK_SIZE(): no further than the top of the kernel stack.
-      const top = (sp | 0x3fffn) + 1n;
-      const n = Number(top - sp < BigInt(MAX_STACK_SIZE) ? top - sp : BigInt(MAX_STACK_SIZE));
-      save.stack = readBytes(memory, sp, n);
+      const n = Math.min(MAX_STACK_SIZE, 0x4000 - (spLo & 0x3fff)) & ~3;
+      if (save.stack.length !== n) save.stack = new Uint8Array(n);
+      const buf = save.stack;
+      for (let i = 0; i < n; i += 4) {
+        const v = memory.read32(spHi, spLo + i);
+        buf[i] = v & 0xff;
+        buf[i + 1] = (v >>> 8) & 0xff;
+        buf[i + 2] = (v >>> 16) & 0xff;
+        buf[i + 3] = v >>> 24;
+      }
       c.setFlags(c.getFlags() & ~FLAG_IF);
-      c.setRip(entry);
+      c.ripLo = lo32(entry);
+      c.ripHi = hi32(entry);
     },
 
     longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void {
       restoreContext(cpu, save.context);
-      const a = save.stackAddr;
-      for (let i = 0; i < save.stack.length; i += 4) {
-        const at = a + BigInt(i);
-        const v = save.stack[i] | (save.stack[i + 1] << 8) | (save.stack[i + 2] << 16) |
-          (save.stack[i + 3] << 24);
-        memory.write32(hi32(at), lo32(at), v >>> 0);
+      const spLo = lo32(save.stackAddr);
+      const spHi = hi32(save.stackAddr);
+      const buf = save.stack;
+      for (let i = 0; i < buf.length; i += 4) {
+        memory.write32(
+          spHi,
+          spLo + i,
+          (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) >>> 0,
+        );
       }
     },
 
