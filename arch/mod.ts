@@ -14,5 +14,6 @@
  */
 
 export * from "./types.ts";
+export * from "./fault.ts";
 export * from "./registry.ts";
 export * from "./x86/mod.ts";

@@ -17,7 +17,7 @@ import {
   STOP_TRAP,
   STOP_USER,
 } from "../arch/types.ts";
-import { Fault } from "../arch/_common/fault.ts";
+import { Fault } from "../arch/fault.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
 import { KprobesCore } from "../probes/kprobes.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";

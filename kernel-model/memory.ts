@@ -10,7 +10,7 @@
  * @module
  */
 
-import { Fault } from "../arch/_common/fault.ts";
+import { Fault } from "../arch/fault.ts";
 import { type GuestMemory, PF_INSTR, PF_PROT, PF_USER, PF_WRITE } from "../arch/types.ts";
 
 /** Pages may be read. */
@@ -73,7 +73,7 @@ function hex(addr: bigint): string {
  * @example Map, write, read, fault
  * ```ts
  * import { Memory, PROT_READ, PROT_WRITE } from "./memory.ts";
- * import { Fault } from "../arch/_common/fault.ts";
+ * import { Fault } from "../arch/fault.ts";
  * import assert from "node:assert/strict";
  * const mem = new Memory({ littleEndian: true });
  * mem.map(0x400000n, 0x1000, PROT_READ | PROT_WRITE);
@@ -183,7 +183,7 @@ export class Memory implements GuestMemory {
    * @example Make a page read-only
    * ```ts
    * import { Memory, PROT_READ, PROT_WRITE } from "./memory.ts";
-   * import { Fault } from "../arch/_common/fault.ts";
+   * import { Fault } from "../arch/fault.ts";
    * import assert from "node:assert/strict";
    * const mem = new Memory({ littleEndian: true });
    * mem.map(0x400000n, 0x2000, PROT_READ | PROT_WRITE);
