@@ -113,6 +113,8 @@ const CPU_USER = 2;
 const CPU_DEAD = 3;
 
 const THREAD_SIZE = 16384n;
+/** thread_info flags bit: schedule() at the next opportunity. */
+const TIF_NEED_RESCHED = 3;
 const USER_SCRATCH = 0x1000;
 
 interface LoadedModule {
@@ -582,7 +584,27 @@ export class Kernel {
     return true;
   }
 
+  /**
+   * Has another CPU asked this idle CPU to reschedule (TIF_NEED_RESCHED on
+   * its idle task)? The guest sends no IPIs; like `mwait` watching the flag,
+   * the halted CPU wakes when it is set.
+   */
+  #needResched(cpu: Cpu): boolean {
+    try {
+      const task = this.#currentTask(cpu);
+      if (task === 0n) return false;
+      const ti = this.#readPtr(task + 32n);
+      return (this.#memory.readU32(ti + BigInt(this.#ptrSize)) & (1 << TIF_NEED_RESCHED)) !== 0;
+    } catch {
+      return false;
+    }
+  }
+
   #idle(cpu: Cpu): void {
+    if (this.#needResched(cpu)) {
+      this.#state[cpu.id] = CPU_RUNNING;
+      return;
+    }
     const next = this.#nextTick[cpu.id];
     cpu.tsc = Math.min(next, cpu.tsc + this.#quantum);
     if (cpu.tsc >= next) {
@@ -1198,6 +1220,32 @@ export class Kernel {
         owner ? `    [${owner}]` : ""
       }\n`
     ).join("");
+  }
+
+  /**
+   * Hits of a registered kprobe's probe point (every kprobe, jprobe or
+   * return probe's `kp` at that address shares the count).
+   *
+   * @param kp The kprobe (`jp.kp`, `rp.kp` for the others).
+   * @returns The count, or -1 when it is not registered.
+   */
+  kprobeHits(kp: Kprobe): number {
+    return this.#kprobes.hits(kp);
+  }
+
+  /**
+   * Per-probe hits and misses in the format of Linux's
+   * `/sys/kernel/debug/tracing/kprobe_profile`: name, hits, misses.
+   *
+   * @returns The text.
+   */
+  kprobeProfile(): string {
+    return this.#kprobes.list().map(({ kp, addr, nhit }) => {
+      const name = this.#kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "");
+      return `  ${name.padEnd(44)} ${String(nhit).padStart(15)} ${
+        String(kp.nmissed ?? 0).padStart(15)
+      }\n`;
+    }).join("");
   }
 
   /**

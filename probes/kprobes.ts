@@ -71,6 +71,8 @@ export interface RegisteredKprobe {
   kp: Kprobe;
   /** Its address. */
   addr: bigint;
+  /** Hits of its probe point. */
+  nhit: number;
   /** The module that registered it, or null for the host. */
   owner: string | null;
 }
@@ -252,9 +254,20 @@ export class KprobesCore {
     const out: RegisteredKprobe[] = [];
     for (const [kp, pp] of this.#registered) {
       if (this.#internal.has(kp)) continue;
-      out.push({ kp, addr: pp.addr, owner: this.#owners.get(kp) ?? null });
+      out.push({ kp, addr: pp.addr, nhit: pp.nhit, owner: this.#owners.get(kp) ?? null });
     }
     return out;
+  }
+
+  /**
+   * Times the probe point of `p` ran its handlers (shared by all kprobes at
+   * one address); -1 when `p` is not registered.
+   *
+   * @param p The kprobe.
+   * @returns The hit count.
+   */
+  hits(p: Kprobe): number {
+    return this.#registered.get(p)?.nhit ?? -1;
   }
 
   /** Kprobes registered by `owner` (a module name). */
@@ -414,6 +427,7 @@ export class KprobesCore {
     }
     kcb.status = KPROBE_HIT_ACTIVE;
     kcb.current = pp;
+    pp.nhit++;
     const regs = this.#regsOf(cpu);
     if (this.#preHandlers(pp, kcb, cpu, regs) !== 0) {
       if (pp.breakMember !== null) return true; // a jprobe's setjmp: stays current

@@ -25,8 +25,10 @@ export class ProbePoint implements ArchProbe {
   saved: Uint8Array = new Uint8Array(0);
   /** Arch-private decode. */
   ainsn: unknown = null;
-  /** Registered kprobes at this address, in registration order. */
+  /** Registered kprobes at this address, in handler order. */
   readonly members: Kprobe[] = [];
+  /** Hits that ran this point's handlers (Linux: nhit of kprobe_profile). */
+  nhit = 0;
   /** Member whose `break_handler` is set (a jprobe), if any. */
   breakMember: Kprobe | null = null;
   /** Is the breakpoint written into text? */
