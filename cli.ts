@@ -47,13 +47,8 @@ async function readWorkload(path: string): Promise<Workload> {
   }
 }
 
-/**
- * Builds the program (exported for tests).
- *
- * @param out Where console lines go.
- * @returns The commander program.
- */
-export function makeProgram(out: (line: string) => void = console.log) {
+/** Builds the commander program; console lines go to `out`. */
+function makeProgram(out: (line: string) => void = console.log) {
   const program = new Command()
     .name("kprobes-sim")
     .description("Kprobes on a simulated Linux kernel whose code is real machine code.")

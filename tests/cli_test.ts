@@ -20,7 +20,7 @@ Deno.test("cli insmod runs the §8 example end to end", async () => {
   const r = await cli("insmod", "examples/kprobe_example.ts");
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split("\n");
-  assert.match(lines[0], /^\[    0\.\d{6}\] Linux version 2\.6\.12-kprobes-sim/);
+  assert.match(lines[0], /^\[ {4}0\.\d{6}\] Linux version 2\.6\.12-kprobes-sim/);
   const registered = lines.findIndex((l) => l.endsWith("] kprobe registered"));
   const unregistered = lines.findIndex((l) => l.endsWith("] kprobe unregistered"));
   assert.ok(registered > 0 && unregistered > registered);
@@ -35,7 +35,7 @@ Deno.test("cli insmod runs the §8 example end to end", async () => {
   assert.equal(post.length, 3);
   assert.match(
     r.stdout,
-    /\]  \[<ffffffff8[0-9a-f]{7}>\] do_fork\+0x1\/0x[0-9a-f]+\n.*\]  \[<ffffffff8[0-9a-f]{7}>\] sys_fork\+0x[0-9a-f]+\/0x[0-9a-f]+/,
+    /\] {2}\[<ffffffff8[0-9a-f]{7}>\] do_fork\+0x1\/0x[0-9a-f]+\n.*\] {2}\[<ffffffff8[0-9a-f]{7}>\] sys_fork\+0x[0-9a-f]+\/0x[0-9a-f]+/,
   );
 });
 

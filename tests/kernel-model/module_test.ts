@@ -46,7 +46,7 @@ Deno.test("Kernel.rmmod() reports and removes probes a module left registered", 
   const info = await kernel.insmod(new URL("leaky.ts", modules));
   assert.equal(info.name, "leaky");
   assert.deepEqual(kernel.lsmod().map((m) => [m.name, m.probes]), [["leaky", 1]]);
-  assert.match(kernel.kprobesList(), /^ffffffff8[0-9a-f]+  k  do_fork\+0x0    \[leaky\]$/m);
+  assert.match(kernel.kprobesList(), /^ffffffff8[0-9a-f]+ {2}k {2}do_fork\+0x0 {4}\[leaky\]$/m);
   kernel.run();
   kernel.rmmod("leaky");
   assert.match(kernel.log, /leaky: 3 hits/);
