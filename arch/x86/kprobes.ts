@@ -115,9 +115,9 @@ function classify(opcode: number, reg: number): number {
  *
  * @example The breakpoint byte
  * ```ts
- * import { makeX86Kprobes } from "./kprobes.ts";
+ * import { X86_64 } from "./arch.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual([...makeX86Kprobes(64).breakpoint], [0xcc]);
+ * assert.deepEqual([...X86_64.kprobes.breakpoint], [0xcc]);
  * ```
  */
 export function makeX86Kprobes(
