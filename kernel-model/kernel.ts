@@ -63,6 +63,12 @@ export interface BootOptions {
   memSize?: number;
   /** Timer interrupts per simulated second. Default 1000. */
   hz?: number;
+  /**
+   * The simulated CPU's clock in MHz: one instruction retires per cycle, so
+   * this sets how much guest work fits in a tick or a 100 ms time slice.
+   * Default 1000.
+   */
+  cpuMhz?: number;
   /** do_fork fails with -EAGAIN at this many tasks. Default 64. */
   maxTasks?: number;
   /** Receives each console line as it is printed. */
@@ -235,6 +241,7 @@ export class Kernel {
   readonly #ptrSize: number;
   readonly #preempt: boolean;
   readonly #kernelHi: number;
+  readonly #tscKhz: number;
   #logRead = 0n;
   #logPartial = "";
   #driver: WorkloadDriver | null = null;
@@ -264,7 +271,14 @@ export class Kernel {
     this.#kallsyms = Kallsyms.fromElf(elf, arch.kallsymsOptions);
     this.#sym = this.#resolveSymbols();
     const hz = options.hz ?? 1000;
-    const tscKhz = 1_000_000;
+    const mhz = options.cpuMhz ?? 1000;
+    if (!Number.isInteger(mhz) || mhz < 1 || mhz > 100_000) {
+      throw new KernelError(
+        `Cannot boot at ${mhz} MHz: cpuMhz must be an integer from 1 to 100000`,
+      );
+    }
+    const tscKhz = mhz * 1000;
+    this.#tscKhz = tscKhz;
     this.#tickPeriod = Math.round((tscKhz * 1000) / hz);
     this.#quantum = options.quantum ?? 2000;
     this.#writeBootParams(memSize, nr, hz, options.maxTasks ?? 64, tscKhz);
@@ -978,7 +992,7 @@ export class Kernel {
   #logDirect(level: number, text: string): void {
     const m = this.#memory;
     const cpu = this.#abiCpu;
-    const ns = Math.floor(cpu.tsc);
+    const ns = Math.floor((cpu.tsc * 1_000_000) / this.#tscKhz);
     const sec = Math.floor(ns / 1e9);
     const usec = Math.floor((ns % 1e9) / 1000);
     const line = `<${level}>[${String(sec).padStart(5)}.${

@@ -268,3 +268,16 @@ Deno.test("a guest fault caused by a handler oopses the task and the kernel keep
   assert.match(kernel.log, /Call Trace:/);
   assert.equal(results(r.syscalls, "wait4").length, 3);
 });
+
+Deno.test("a probe registered after the code ran (warm decode cache) still fires", async () => {
+  await using kernel = await boot();
+  kernel.run();
+  let hits = 0;
+  const kp: Kprobe = { symbol_name: "do_fork", pre_handler: () => void hits++ };
+  assert.equal(kernel.registerKprobe(kp), 0);
+  kernel.run();
+  assert.equal(hits, 3);
+  kernel.unregisterKprobe(kp);
+  kernel.run();
+  assert.equal(hits, 3, "and stops firing once unregistered");
+});
