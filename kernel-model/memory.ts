@@ -40,6 +40,8 @@ const NEED: Uint8Array = (() => {
 /** A host access to guest memory failed: the address is not mapped. */
 export class GuestMemoryError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message Deno-style message.
    * @param options Standard error options.
    */
@@ -95,14 +97,14 @@ export class Memory implements GuestMemory {
   readonly fault: Fault = new Fault();
   #prot: Uint8Array = new Uint8Array(0);
   #regions: Region[] = [];
-  // The first (highest) region, checked inline by translate().
-  #r0Hi = -1;
-  #r0Lo = 0;
-  #r0Size = 0;
-  #r0Off = 0;
+  // The first (highest) region, checked inline by translate(): hi, lo,
+  // size, backing offset (a typed array: V8 boxes large numbers in fields).
+  #r0 = new Uint32Array([0xffffffff, 1, 0, 0]);
   #listeners: ((hi: number, lo: number, length: number) => void)[] = [];
 
   /**
+   * Creates an empty address space; `map` adds regions.
+   *
    * @param options The byte order.
    */
   constructor(options: MemoryOptions) {
@@ -166,10 +168,10 @@ export class Memory implements GuestMemory {
     // Highest region first: the kernel's is the one hot on the fast path.
     this.#regions.sort((a, b) => b.hi - a.hi || b.lo - a.lo);
     const r0 = this.#regions[0];
-    this.#r0Hi = r0.hi;
-    this.#r0Lo = r0.lo;
-    this.#r0Size = r0.size;
-    this.#r0Off = r0.offset;
+    this.#r0[0] = r0.hi;
+    this.#r0[1] = r0.lo;
+    this.#r0[2] = r0.size;
+    this.#r0[3] = r0.offset;
   }
 
   /**
@@ -215,8 +217,9 @@ export class Memory implements GuestMemory {
    */
   translate(hi: number, lo: number, access: number): number {
     let off: number;
-    const d = (lo - this.#r0Lo) >>> 0;
-    if (hi === this.#r0Hi && d < this.#r0Size) off = this.#r0Off + d;
+    const r0 = this.#r0;
+    const d = (lo - r0[1]) >>> 0;
+    if (hi === r0[0] && d < r0[2]) off = r0[3] + d;
     else off = this.#find(hi, lo, access);
     const need = NEED[access];
     const p = this.#prot[off >>> 12];
@@ -282,7 +285,8 @@ export class Memory implements GuestMemory {
 
   // A page-crossing write: translate every byte first, then store.
   #writeSlow(hi: number, lo: number, size: number, value: number): void {
-    const second = lo + size - 1;
+    // Both pages first; a fault names the first byte it cannot write.
+    const second = (lo | 0xfff) + 1;
     const secondHi = second >= TWO32 ? (hi + 1) >>> 0 : hi;
     this.translate(hi, lo, PF_WRITE);
     this.translate(secondHi, second >>> 0, PF_WRITE);

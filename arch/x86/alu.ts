@@ -38,6 +38,7 @@ import {
 import {
   beginRmw,
   computeEa,
+  probeWrite,
   readE,
   readMem,
   readReg,
@@ -51,7 +52,6 @@ import { EA_HI, EA_LO, FLAG_ZF, OP_HI, RAX, RBX, RCX, RDX, RES_HI } from "./regs
 import { raise } from "./traps.ts";
 
 const TWO32 = 4294967296;
-const INV32 = 1 / TWO32;
 
 /**
  * One ALU operation: `(cpu, width, a, ah, b, bh)` → result low half (high
@@ -84,12 +84,15 @@ function record(
   lf[LAZY_OP] = kind;
   lf[LAZY_W] = w;
   lf[LAZY_A] = a;
-  lf[LAZY_AH] = ah;
   lf[LAZY_B] = b;
-  lf[LAZY_BH] = bh;
   lf[LAZY_R] = r;
-  lf[LAZY_RH] = rh;
-  cpu.regs[RES_HI] = rh;
+  // High halves matter (and are read) only at width 3.
+  if (w === 3) {
+    lf[LAZY_AH] = ah;
+    lf[LAZY_BH] = bh;
+    lf[LAZY_RH] = rh;
+    cpu.regs[RES_HI] = rh;
+  }
 }
 
 function aluAdd(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): number {
@@ -238,7 +241,7 @@ function toE(
       const r = fn(cpu, w, regs[rm << 1], w === 3 ? regs[(rm << 1) | 1] : 0, b, bh);
       if (write) {
         regs[rm << 1] = r;
-        regs[(rm << 1) | 1] = regs[RES_HI];
+        regs[(rm << 1) | 1] = w === 3 ? regs[RES_HI] : 0;
       }
       return;
     }
@@ -288,7 +291,7 @@ function gvEv(cpu: X86Cpu, insn: DecodedInsn, fn: AluOp, write: boolean): void {
     const r = fn(cpu, w, regs[g << 1], w === 3 ? regs[(g << 1) | 1] : 0, b, bh);
     if (write) {
       regs[g << 1] = r;
-      regs[(g << 1) | 1] = regs[RES_HI];
+      regs[(g << 1) | 1] = w === 3 ? regs[RES_HI] : 0;
     }
     return;
   }
@@ -304,7 +307,7 @@ function raxI(cpu: X86Cpu, insn: DecodedInsn, fn: AluOp, write: boolean): void {
     const r = fn(cpu, w, regs[0], w === 3 ? regs[1] : 0, insn.imm, insn.immHi);
     if (write) {
       regs[0] = r;
-      regs[1] = regs[RES_HI];
+      regs[1] = w === 3 ? regs[RES_HI] : 0;
     }
     return;
   }
@@ -516,7 +519,7 @@ function incDecE(cpu: X86Cpu, insn: DecodedInsn, dec: boolean): void {
   if (insn.mod === 3 && w >= 2) {
     const rm = insn.rm;
     regs[rm << 1] = incDec(cpu, w, regs[rm << 1], w === 3 ? regs[(rm << 1) | 1] : 0, dec);
-    regs[(rm << 1) | 1] = regs[RES_HI];
+    regs[(rm << 1) | 1] = w === 3 ? regs[RES_HI] : 0;
     return;
   }
   const off = beginRmw(cpu, insn, w);
@@ -619,10 +622,7 @@ export function cmpxchg8b(cpu: X86Cpu, insn: DecodedInsn): void {
   const eaHi = regs[EA_HI];
   if (wide && (eaLo & 15) !== 0) raise(cpu, 13, 0);
   // Probe the whole operand writable first.
-  const s = eaLo + (wide ? 15 : 7);
-  const lastLo = s >>> 0;
-  const lastHi = (eaHi + (s - lastLo) * INV32) >>> 0;
-  writeMem(cpu, lastHi, lastLo, 0, readMem(cpu, lastHi, lastLo, 0), 0);
+  probeWrite(cpu, eaHi, eaLo, wide ? 16 : 8);
   const f = getArithFlags(cpu.lf) & ~FLAG_ZF;
   if (!wide) {
     const lo = readMem(cpu, eaHi, eaLo, 3);

@@ -86,96 +86,96 @@ export class X86Cpu {
   /** `clock[0]`: retired instructions (a double; see `tsc`). */
   readonly clock: Float64Array = new Float64Array(1);
   /** Current privilege level (CS.RPL). */
-  cpl = 0;
+  cpl: number = 0;
   /** Stack width in bytes: 8 in long mode, 4 in protected mode. */
   stackSize: number;
   /** EFLAGS bits other than the six arithmetic flags (TF, IF, DF, IOPL …). */
-  flagsBase = FLAG_FIXED;
+  flagsBase: number = FLAG_FIXED;
   /** Scratch pair for 64-bit helpers. */
   readonly pair: Uint32Array = new Uint32Array(2);
   /** How the last handler left RIP: `BRANCH_NONE`, `BRANCH_RIP` or `BRANCH_TARGET`. */
-  branch = 0;
+  branch: number = 0;
   /** The executing instruction (null between instructions and while fetching). */
   cur: DecodedInsn | null = null;
   /** Data access code for reads (`PF_USER` at CPL 3). */
-  accRead = 0;
+  accRead: number = 0;
   /** Data access code for writes. */
-  accWrite = PF_WRITE;
+  accWrite: number = PF_WRITE;
 
   /** Segment selectors: ES, CS, SS, DS, FS, GS. */
   readonly sreg: Uint16Array = new Uint16Array(6);
   /** FS base low half. */
-  fsBaseLo = 0;
+  fsBaseLo: number = 0;
   /** FS base high half. */
-  fsBaseHi = 0;
+  fsBaseHi: number = 0;
   /** GS base low half. */
-  gsBaseLo = 0;
+  gsBaseLo: number = 0;
   /** GS base high half. */
-  gsBaseHi = 0;
+  gsBaseHi: number = 0;
   /** IA32_KERNEL_GS_BASE low half (swapped by `swapgs`). */
-  kernelGsBaseLo = 0;
+  kernelGsBaseLo: number = 0;
   /** IA32_KERNEL_GS_BASE high half. */
-  kernelGsBaseHi = 0;
+  kernelGsBaseHi: number = 0;
   /** IA32_EFER. */
-  efer = 0;
+  efer: number = 0;
   /** Other MSRs written by the guest or host, as 64-bit values. */
   readonly msrs: Map<number, bigint> = new Map();
 
   /** CR0. */
   cr0: number;
   /** CR2 (last page-fault address) low half. */
-  cr2Lo = 0;
+  cr2Lo: number = 0;
   /** CR2 high half. */
-  cr2Hi = 0;
+  cr2Hi: number = 0;
   /** CR3 (low half; no paging is modelled). */
-  cr3 = 0;
+  cr3: number = 0;
   /** CR4. */
-  cr4 = 0;
+  cr4: number = 0;
   /** DR0–DR3 (low halves). */
   readonly dr: Float64Array = new Float64Array(4);
   /** DR6 (BS = single step). */
-  dr6 = DR6_FIXED;
+  dr6: number = DR6_FIXED;
   /** DR7. */
-  dr7 = 0x400;
+  dr7: number = 0x400;
   /** GDTR base low half. */
-  gdtBaseLo = 0;
+  gdtBaseLo: number = 0;
   /** GDTR base high half. */
-  gdtBaseHi = 0;
+  gdtBaseHi: number = 0;
   /** GDTR limit. */
   gdtLimit = 0xffff;
   /** IDTR base low half. */
-  idtBaseLo = 0;
+  idtBaseLo: number = 0;
   /** IDTR base high half. */
-  idtBaseHi = 0;
+  idtBaseHi: number = 0;
   /** IDTR limit. */
   idtLimit = 0xffff;
   /** LDTR selector. */
-  ldtr = 0;
+  ldtr: number = 0;
   /** Task register selector. */
-  tr = 0;
+  tr: number = 0;
   /** TSS base (from the GDT at `ltr`) low half. */
-  trBaseLo = 0;
+  trBaseLo: number = 0;
   /** TSS base high half. */
-  trBaseHi = 0;
+  trBaseHi: number = 0;
 
   /** Vector of the last exception (valid after `STOP_TRAP`). */
-  trapVector = -1;
+  trapVector: number = -1;
   /** Error code of the last exception (0 if the vector has none). */
-  trapErrorCode = 0;
+  trapErrorCode: number = 0;
   /** `rax` at the last `vmcall` (valid after `STOP_HYPERCALL`). */
-  hypercallNr = 0;
+  hypercallNr: number = 0;
   /** Stop recorded by an instruction, returned at the next boundary. */
-  pendingStop = -1;
+  pendingStop: number = -1;
   /** Vector of a trap-type exception raised by an instruction (int3, int n, into, int1). */
-  pendingTrap = -1;
+  pendingTrap: number = -1;
   /** `EV_*` bits: something needs the slow path before the next instruction. */
-  events = 0;
+  events: number = 0;
   /** Pending external interrupts, one bit per vector. */
   readonly irqPending: Uint32Array = new Uint32Array(8);
   /** Number of pending external interrupts. */
-  irqCount = 0;
+  irqCount: number = 0;
   /** `tsc` value at which the sti/mov-ss interrupt shadow applies. */
-  shadowTsc = -1;
+  shadowTsc: number = -1;
 
   /** The preallocated fault for CPU-raised exceptions. */
   readonly fault: Fault = new Fault();
@@ -191,6 +191,8 @@ export class X86Cpu {
   readonly fetchBuf: Uint8Array = new Uint8Array(16);
 
   /**
+   * Creates a reset CPU over `memory`: CPL 0, interrupts off, RIP 0.
+   *
    * @param memory Guest memory (must be little-endian).
    * @param options The mode.
    */
@@ -216,6 +218,7 @@ export class X86Cpu {
       this.cache.forEach(unlink);
       this.page = null;
       this.events |= EV_FLUSH;
+      if (this.branch === 0) this.branch = 3; // BRANCH_EVENT
     });
   }
 
@@ -452,6 +455,8 @@ export class X86Cpu {
         break;
       case 0x10:
         this.clock[0] = Number(BigInt.asUintN(64, value));
+        this.events |= EV_FLUSH; // the run loop re-reads the clock
+        if (this.branch === 0) this.branch = 3; // BRANCH_EVENT
         break;
       default:
         this.msrs.set(index >>> 0, BigInt.asUintN(64, value));

@@ -15,7 +15,6 @@ import {
   A_DEFINED,
   A_ESCAPE,
   A_FORCE_REG,
-  A_GROUP,
   A_I64,
   A_IMM_SHIFT,
   A_LOCK,
@@ -52,6 +51,7 @@ import {
   SIZE_D64,
   SIZE_F64,
 } from "./opcodes.ts";
+import type { X86Cpu } from "./cpu.ts";
 
 /** Operand-size override prefix 66 was present. */
 export const PREFIX_66 = 1;
@@ -81,94 +81,100 @@ export const MAX_INSN_LENGTH = 15;
  */
 export class DecodedInsn {
   /** Length in bytes (1–15); 0 if the bytes ran out first. */
-  length = 0;
+  length: number = 0;
   /** `map << 8 | opcode byte`: map 0 one-byte, 1 = 0F, 2 = 0F38, 3 = 0F3A. */
-  opcode = 0;
+  opcode: number = 0;
   /**
    * Index into the dispatch table: `opcode`; `UD_SLOT` if undefined here;
    * `GROUP_SLOT_OF[opcode] + (reg & 7)` for groups with per-member handlers.
    */
-  dispatch = UD_SLOT;
+  dispatch: number = UD_SLOT;
   /** 1 if executing the encoding raises #UD (undefined, bad LOCK, unmodelled x87/SSE). */
-  invalid = 1;
+  invalid: number = 1;
   /** `PREFIX_*` bits. */
-  prefixes = 0;
+  prefixes: number = 0;
   /** Last segment-override prefix: 0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS; -1 none. */
-  segment = -1;
+  segment: number = -1;
   /** The effective REX byte (0x40–0x4f), or 0. */
-  rex = 0;
+  rex: number = 0;
   /** Operand size in bytes: 1, 2, 4 or 8. */
-  opsize = 4;
+  opsize: number = 4;
   /** log2 of `opsize`: 0, 1, 2 or 3. */
-  width = 2;
+  width: number = 2;
   /** Address size in bytes: 2, 4 or 8. */
-  addrsize = 8;
+  addrsize: number = 8;
   /** Offset of the opcode byte (after prefixes and escapes). */
-  opcodeOffset = 0;
+  opcodeOffset: number = 0;
   /** The ModRM byte, or -1. */
-  modrm = -1;
+  modrm: number = -1;
   /** ModRM.mod (3 = register operand). */
-  mod = 0;
+  mod: number = 0;
   /** ModRM.reg with REX.R (0–15); also the group selector. */
-  reg = 0;
+  reg: number = 0;
   /** ModRM.rm with REX.B (0–15), or the register coded in the opcode. */
-  rm = 0;
+  rm: number = 0;
   /** The SIB byte, or -1. */
-  sib = -1;
+  sib: number = -1;
   /** SIB scale as a shift count (0–3). */
-  scale = 0;
+  scale: number = 0;
   /** Index register (0–15), or -1. */
-  index = -1;
+  index: number = -1;
   /** Base register (0–15), or -1 (none, or RIP-relative). */
-  base = -1;
+  base: number = -1;
   /** Offset of the displacement inside the instruction, or -1. */
-  dispOffset = -1;
+  dispOffset: number = -1;
   /** Displacement size in bytes (0, 1, 2, 4). */
-  dispSize = 0;
+  dispSize: number = 0;
   /** Displacement, sign-extended. */
-  disp = 0;
+  disp: number = 0;
   /** 1 if the memory operand is RIP-relative (`[rip + disp32]`). */
-  ripRelative = 0;
+  ripRelative: number = 0;
   /** Offset of the (first) immediate, or -1. */
-  immOffset = -1;
+  immOffset: number = -1;
   /** Size in bytes of the (first) immediate. */
-  immSize = 0;
+  immSize: number = 0;
   /**
    * The immediate as the operation consumes it: branch displacements signed;
    * other immediates zero- or sign-extended per the encoding and truncated
    * to the operand size, as the unsigned low 32 bits.
    */
-  imm = 0;
+  imm: number = 0;
   /** High 32 bits of the immediate for 64-bit operands (`movabs`, sign extension). */
-  immHi = 0;
+  immHi: number = 0;
   /** Second immediate: `enter`'s nesting level, a far pointer's selector. */
-  imm2 = 0;
+  imm2: number = 0;
   /** Condition code 0–15 for jcc/setcc/cmovcc, else 0. */
-  cc = 0;
+  cc: number = 0;
   /** 1 if `imm` is a relative branch displacement (jmp/jcc/call/loop rel). */
-  relative = 0;
+  relative: number = 0;
   /** Mnemonic in Capstone's spelling, with `rep`/`repne`/`lock` prefixes. */
-  mnemonic = "";
+  mnemonic: string = "";
 
   // Execution-cache fields, filled when the CPU caches the record at an
   // address (zero/null for a standalone decode). Internal to the interpreter.
 
   /** Address of the instruction, low half. */
-  addrLo = 0;
+  addrLo: number = 0;
   /** Address of the instruction, high half. */
-  addrHi = 0;
+  addrHi: number = 0;
   /** Address after the instruction, low half (RIP while it executes). */
-  nextLo = 0;
+  nextLo: number = 0;
   /** Address after the instruction, high half. */
-  nextHi = 0;
+  nextHi: number = 0;
   /** Static branch target of a relative branch, low half. */
-  targetLo = 0;
+  targetLo: number = 0;
   /** Static branch target, high half. */
-  targetHi = 0;
+  targetHi: number = 0;
   /** The cached instruction at `next` once linked (threaded dispatch). */
   next: DecodedInsn | null = null;
   /** The cached instruction at the branch target once linked. */
   target: DecodedInsn | null = null;
+  /** Its handler, `DISPATCH[dispatch]`, bound when cached (saves a table load per step). */
+  exec: (cpu: X86Cpu, insn: DecodedInsn) => void = unbound;
+}
+
+function unbound(): void {
+  throw new TypeError("Cannot execute a DecodedInsn that is not in a decode cache");
 }
 
 const REG16_BASE = [3, 3, 5, 5, 6, 7, 5, 3]; // bx bx bp bp si di bp bx
@@ -584,6 +590,11 @@ export function decodeX86(
       break;
     case 0x1b8:
       if (!f3) ud = true;
+      break;
+    case 0x10b: // ud2, ud1, ud0: defined to raise #UD
+    case 0x1b9:
+    case 0x1ff:
+      ud = true;
       break;
     case 0x1bc:
       if (f3) mnemonic = "tzcnt";

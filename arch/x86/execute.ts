@@ -1,12 +1,16 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * The step loop: cached fetch (the current page's slot array indexed by
- * page offset), dispatch through `DISPATCH[insn.dispatch]`, retirement
- * count, and the slow path for events — pending stops, external interrupt
- * delivery at instruction boundaries, and the EFLAGS.TF single-step trap
- * after exactly one instruction. One `try/catch` per `run()` turns the
- * preallocated `Fault` into `STOP_TRAP` with RIP back on the faulting
- * instruction.
+ * The step loop. Threaded dispatch: every cached instruction knows its own
+ * address, its successor and (for relative branches) its static target,
+ * linked lazily, and carries its bound handler (`insn.exec`, specialized by
+ * operand shape in `fastpath.ts`), so the hot path is "call the handler,
+ * follow a link" with RIP materialized in `regs` only when a handler writes
+ * it or the loop stops. Handlers report control flow through `cpu.branch`.
+ * Events (pending stops, external interrupts at instruction boundaries, the
+ * EFLAGS.TF single-step trap after exactly one instruction, text flushes)
+ * take the slow path. One `try/catch` per `run()` turns the preallocated
+ * `Fault` into `STOP_TRAP` with RIP back on the faulting instruction (or on
+ * the address whose fetch faulted).
  *
  * @module
  */
@@ -15,9 +19,11 @@ import { Fault } from "../_common/fault.ts";
 import { PF_INSTR, STOP_BUDGET, STOP_TRAP, type StopReason } from "../types.ts";
 import type { X86Cpu } from "./cpu.ts";
 import { type DecodedInsn, decodeX86 } from "./decode.ts";
+import { specialize } from "./fastpath.ts";
 import { DISPATCH } from "./opcodes.ts";
 import {
   BRANCH_NONE,
+  BRANCH_RIP,
   BRANCH_TARGET,
   DR6_BS,
   FLAG_TF,
@@ -100,6 +106,7 @@ export function fetchDecode(
       insn.targetHi = 0;
     }
   }
+  insn.exec = specialize(insn, DISPATCH[insn.dispatch]);
   page[idx] = insn;
   return insn;
 }
@@ -123,12 +130,12 @@ function takeStop(cpu: X86Cpu): StopReason {
 function settleRip(cpu: X86Cpu, insn: DecodedInsn): void {
   const regs = cpu.regs;
   const b = cpu.branch;
-  if (b === BRANCH_NONE) {
-    regs[RIP_LO] = insn.nextLo;
-    regs[RIP_HI] = insn.nextHi;
-  } else if (b === BRANCH_TARGET) {
+  if (b === BRANCH_TARGET) {
     regs[RIP_LO] = insn.targetLo;
     regs[RIP_HI] = insn.targetHi;
+  } else if (b !== BRANCH_RIP) {
+    regs[RIP_LO] = insn.nextLo;
+    regs[RIP_HI] = insn.nextHi;
   }
   cpu.branch = BRANCH_NONE;
 }
@@ -179,60 +186,97 @@ function lookupRip(cpu: X86Cpu): DecodedInsn {
   return fetchDecode(cpu, hi, lo, 0)!;
 }
 
+// Sequential successor not linked yet: look it up and link it.
+function linkNext(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn {
+  cpu.regs[RIP_LO] = insn.nextLo;
+  cpu.regs[RIP_HI] = insn.nextHi;
+  const next = lookupRip(cpu);
+  insn.next = next;
+  return next;
+}
+
+// After a handler set `cpu.branch`: the next instruction (linking static
+// targets), or null with RIP in regs when events need the slow path.
+function afterBranch(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn | null {
+  const regs = cpu.regs;
+  const b = cpu.branch;
+  cpu.branch = BRANCH_NONE;
+  const events = cpu.events;
+  let next: DecodedInsn | null = null;
+  if (b === BRANCH_TARGET) {
+    next = insn.target;
+    if (next === null) {
+      regs[RIP_LO] = insn.targetLo;
+      regs[RIP_HI] = insn.targetHi;
+      if (events === 0) {
+        next = lookupRip(cpu);
+        insn.target = next;
+      }
+    }
+  } else if (b === BRANCH_RIP) {
+    if (events === 0) next = lookupRip(cpu);
+  } else {
+    next = insn.next;
+    if (next === null) {
+      regs[RIP_LO] = insn.nextLo;
+      regs[RIP_HI] = insn.nextHi;
+      if (events === 0) {
+        next = lookupRip(cpu);
+        insn.next = next;
+      }
+    }
+  }
+  if (events !== 0 && next !== null) {
+    regs[RIP_LO] = next.addrLo;
+    regs[RIP_HI] = next.addrHi;
+    next = null;
+  }
+  return next;
+}
+
 // Threaded dispatch: follow `next`/`target` links; RIP lives in regs only
-// when `insn` is null (or at exit).
+// when `insn` is null (or at exit). Handlers that change `events` also set
+// `cpu.branch` (BRANCH_EVENT at least), so the fall-through path need not
+// look at `events`. The executing instruction is the local `insn` (a field
+// store per step would cost a write barrier); a fault hands it to
+// `cpu.cur` on the way out, and every lookup runs with `insn` null so a
+// fetch fault leaves RIP at the address that could not be fetched.
 function loop(cpu: X86Cpu, budget: number): StopReason {
-  const dispatch = DISPATCH;
   const regs = cpu.regs;
   const clock = cpu.clock;
   let insn: DecodedInsn | null = null;
-  while (budget > 0) {
-    if (cpu.events !== 0) {
-      if (insn !== null) {
-        regs[RIP_LO] = insn.addrLo;
-        regs[RIP_HI] = insn.addrHi;
-        insn = null;
+  // The retired count lives in a register and is stored (never re-loaded)
+  // each step; the slow path re-reads it.
+  let tsc = clock[0];
+  cpu.branch = BRANCH_NONE;
+  try {
+    while (budget > 0) {
+      if (insn === null) {
+        if (cpu.events !== 0) {
+          const r = slowStep(cpu);
+          tsc = clock[0];
+          if (r >= 0) return r;
+          budget--;
+          continue;
+        }
+        insn = lookupRip(cpu);
       }
-      const r = slowStep(cpu);
-      if (r >= 0) return r;
+      insn.exec(cpu, insn);
+      clock[0] = ++tsc;
       budget--;
-      continue;
-    }
-    if (insn === null) insn = lookupRip(cpu);
-    cpu.cur = insn;
-    dispatch[insn.dispatch](cpu, insn);
-    clock[0]++;
-    budget--;
-    const b = cpu.branch;
-    let next: DecodedInsn | null;
-    if (b === BRANCH_NONE) {
-      next = insn.next;
-      if (next === null) {
-        regs[RIP_LO] = insn.nextLo;
-        regs[RIP_HI] = insn.nextHi;
-        if (cpu.events === 0) {
-          next = lookupRip(cpu);
-          insn.next = next;
-        }
+      const prev: DecodedInsn = insn;
+      if (cpu.branch === BRANCH_NONE) {
+        insn = prev.next;
+        if (insn === null) insn = linkNext(cpu, prev);
+      } else {
+        insn = null;
+        insn = afterBranch(cpu, prev);
       }
-    } else if (b === BRANCH_TARGET) {
-      cpu.branch = BRANCH_NONE;
-      next = insn.target;
-      if (next === null) {
-        regs[RIP_LO] = insn.targetLo;
-        regs[RIP_HI] = insn.targetHi;
-        if (cpu.events === 0) {
-          next = lookupRip(cpu);
-          insn.target = next;
-        }
-      }
-    } else {
-      cpu.branch = BRANCH_NONE;
-      next = null;
     }
-    insn = next;
+  } catch (e) {
+    if (insn !== null) cpu.cur = insn;
+    throw e;
   }
-  cpu.cur = null;
   if (insn !== null) {
     regs[RIP_LO] = insn.addrLo;
     regs[RIP_HI] = insn.addrHi;

@@ -215,7 +215,7 @@ export function getCf(f: LazyFlags): number {
  */
 export function getZf(f: LazyFlags): number {
   if (f[LAZY_OP] === LF_EAGER) return (f[LAZY_BITS] >> 6) & 1;
-  return f[LAZY_R] === 0 && f[LAZY_RH] === 0 ? 1 : 0;
+  return f[LAZY_R] === 0 && (f[LAZY_W] !== 3 || f[LAZY_RH] === 0) ? 1 : 0;
 }
 
 /**
@@ -334,8 +334,47 @@ export function setArithFlags(f: LazyFlags, bits: number): void {
  * @returns True if the condition holds.
  */
 export function testCc(f: LazyFlags, cc: number): boolean {
-  // Fast path: cmp/sub below 64 bits decides from the operands directly.
-  if (f[LAZY_OP] === LF_SUB && f[LAZY_W] !== 3) {
+  const op = f[LAZY_OP];
+  // je/jne after anything but an eager write: ZF straight from the result.
+  if ((cc & 14) === 4 && op !== LF_EAGER) {
+    const zero = f[LAZY_R] === 0 && (f[LAZY_W] !== 3 || f[LAZY_RH] === 0);
+    return zero === (cc === 4);
+  }
+  // 64-bit cmp/sub: compare (hi, lo) pairs directly.
+  if (op === LF_SUB && f[LAZY_W] === 3) {
+    const ah = f[LAZY_AH];
+    const bh = f[LAZY_BH];
+    const a = f[LAZY_A];
+    const b = f[LAZY_B];
+    switch (cc) {
+      case 2:
+      case 3: {
+        const lt = ah < bh || (ah === bh && a < b);
+        return cc === 2 ? lt : !lt;
+      }
+      case 6:
+      case 7: {
+        const le = ah < bh || (ah === bh && a <= b);
+        return cc === 6 ? le : !le;
+      }
+      case 12:
+      case 13: {
+        const sah = ah | 0;
+        const sbh = bh | 0;
+        const lt = sah < sbh || (sah === sbh && a < b);
+        return cc === 12 ? lt : !lt;
+      }
+      case 14:
+      case 15: {
+        const sah = ah | 0;
+        const sbh = bh | 0;
+        const le = sah < sbh || (sah === sbh && a <= b);
+        return cc === 14 ? le : !le;
+      }
+    }
+  }
+  // cmp/sub below 64 bits decides from the operands directly.
+  if (op === LF_SUB && f[LAZY_W] !== 3) {
     const a = f[LAZY_A];
     const b = f[LAZY_B];
     switch (cc) {

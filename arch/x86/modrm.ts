@@ -16,7 +16,6 @@ import { EA_HI, EA_LO, OP_HI, SEG_FS, SEG_GS } from "./regs.ts";
 
 const TWO32 = 4294967296;
 const INV32 = 1 / TWO32;
-const SCALE = [1, 2, 4, 8];
 
 /**
  * Computes the memory operand's address into `cpu.regs[EA_HI]`/`cpu.regs[EA_LO]`.
@@ -271,7 +270,8 @@ function readSlow(cpu: X86Cpu, hi: number, lo: number, size: number): number {
 export function probeWrite(cpu: X86Cpu, hi: number, lo: number, size: number): number {
   const off = cpu.mem.translate(hi, lo, cpu.accWrite);
   if ((lo & 0xfff) <= 0x1000 - size) return off;
-  const t = lo + size - 1;
+  // The next page's first byte: a fault names it, as CR2 does on hardware.
+  const t = (lo | 0xfff) + 1;
   cpu.mem.translate(t >= TWO32 ? (hi + 1) >>> 0 : hi, t >>> 0, cpu.accWrite);
   return -1;
 }

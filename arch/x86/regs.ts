@@ -51,6 +51,8 @@ export const BRANCH_NONE = 0;
 export const BRANCH_RIP = 1;
 /** `cpu.branch` value: the handler took its static target (`insn.targetLo/Hi`). */
 export const BRANCH_TARGET = 2;
+/** `cpu.branch` value: fell through, but `cpu.events` changed (check them). */
+export const BRANCH_EVENT = 3;
 
 /** Register names in index order, 64-bit forms. */
 export const REG_NAMES64: readonly string[] = [

@@ -161,7 +161,7 @@ function setRegPair(cpu: X86Cpu, r: number, v: number): void {
   cpu.regs[(r << 1) | 1] = 0;
 }
 
-/** 0F A2: cpuid — a plausible 64-bit CPU ("KprobesSimX86"), features we model. */
+/** 0F A2: cpuid — a plausible 64-bit CPU ("KprobesSimVM"), features we model. */
 export function opCpuid(cpu: X86Cpu, _insn: DecodedInsn): void {
   const leaf = cpu.regs[RAX << 1];
   const sub = cpu.regs[RCX << 1];
@@ -172,9 +172,9 @@ export function opCpuid(cpu: X86Cpu, _insn: DecodedInsn): void {
   switch (leaf) {
     case 0:
       a = 7;
-      b = 0x706f724b; // "Kpro"
+      b = 0x6f72704b; // "Kpro"
       d = 0x53736562; // "besS"
-      c = 0x36387869; // "ix86"
+      c = 0x4d566d69; // "imVM"
       break;
     case 1:
       a = 0x000306a9; // family 6

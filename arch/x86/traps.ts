@@ -16,6 +16,8 @@ import type { X86Cpu } from "./cpu.ts";
 import { getArithFlags, setArithFlags } from "./flags.ts";
 import { readMem, readMem32, readMem64, writeMem } from "./modrm.ts";
 import {
+  BRANCH_EVENT,
+  BRANCH_NONE,
   FLAG_FIXED,
   FLAG_IF,
   FLAG_NT,
@@ -81,6 +83,7 @@ export function raise(cpu: X86Cpu, vector: number, errorCode: number): never {
 export function trap(cpu: X86Cpu, vector: number): void {
   cpu.pendingTrap = vector;
   cpu.events |= EV_STOP;
+  if (cpu.branch === BRANCH_NONE) cpu.branch = BRANCH_EVENT;
 }
 
 /**
@@ -93,6 +96,7 @@ export function trap(cpu: X86Cpu, vector: number): void {
 export function stop(cpu: X86Cpu, reason: number): void {
   cpu.pendingStop = reason;
   cpu.events |= EV_STOP;
+  if (cpu.branch === BRANCH_NONE) cpu.branch = BRANCH_EVENT;
 }
 
 /**
@@ -119,6 +123,7 @@ export function syncEvents(cpu: X86Cpu): void {
     (cpu.pendingStop >= 0 || cpu.pendingTrap >= 0 ? EV_STOP : 0) |
     ((base & FLAG_TF) !== 0 ? EV_TF : 0) |
     ((base & FLAG_IF) !== 0 && cpu.irqCount > 0 ? EV_IRQ : 0);
+  if (cpu.events !== 0 && cpu.branch === BRANCH_NONE) cpu.branch = BRANCH_EVENT;
 }
 
 /**
