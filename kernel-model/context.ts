@@ -13,6 +13,20 @@
 
 import type { Jprobe, Kprobe, Kretprobe, TaskRef } from "../probes/types.ts";
 
+/** `struct new_utsname`: what `uname -a` shows. */
+export interface NewUtsname {
+  /** `Linux`. */
+  sysname: string;
+  /** The host name. */
+  nodename: string;
+  /** Kernel release, `2.6.12-kprobes-sim`. */
+  release: string;
+  /** Build version string. */
+  version: string;
+  /** `x86_64`, `i386` or `ppc64`: pick register names by it. */
+  machine: string;
+}
+
 /** The operations the kernel ABI forwards to the kernel running the caller. */
 export interface KernelAbi {
   /** register_kprobe(). */
@@ -41,6 +55,8 @@ export interface KernelAbi {
   readMemory(addr: bigint | number, size: 1 | 2 | 4 | 8): bigint;
   /** Writes guest memory. */
   writeMemory(addr: bigint | number, size: 1 | 2 | 4 | 8, value: bigint | number): void;
+  /** uname fields of the running kernel. */
+  utsname(): NewUtsname;
   /** Gives up the CPU for `ms` milliseconds (schedule()/msleep()). */
   sleep(what: string, ms: number): void;
 }

@@ -8,7 +8,7 @@
  */
 
 import type { TaskRef } from "../probes/types.ts";
-import { currentKernelContext } from "./context.ts";
+import { currentKernelContext, type NewUtsname } from "./context.ts";
 
 /** `KERN_EMERG`: system is unusable. */
 export const KERN_EMERG = "<0>";
@@ -169,4 +169,20 @@ export function msleep(ms: number): void {
  */
 export function schedule(): void {
   currentKernelContext("schedule").abi.sleep("schedule", 0);
+}
+
+/**
+ * The running kernel's uname fields. Linux: `utsname()`. Modules use
+ * `utsname().machine` where a C module would use `#ifdef CONFIG_X86_64`.
+ *
+ * @returns The fields.
+ *
+ * @example Register names by architecture
+ * ```ts ignore
+ * import { utsname } from "../mod.ts";
+ * const pc = utsname().machine === "ppc64" ? "nip" : utsname().machine === "i386" ? "eip" : "rip";
+ * ```
+ */
+export function utsname(): NewUtsname {
+  return currentKernelContext("utsname").abi.utsname();
 }

@@ -1104,6 +1104,13 @@ export class Kernel {
       this.#handlerAccess(addr, size, BigInt(value));
     },
     sleep: (what, _ms) => this.#sleepFromModule(what),
+    utsname: () => ({
+      sysname: "Linux",
+      nodename: "kprobes-sim",
+      release: "2.6.12-kprobes-sim",
+      version: "#1 SMP",
+      machine: this.#arch.name,
+    }),
   };
 
   /** preempt_count of the task on `cpu`. */
