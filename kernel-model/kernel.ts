@@ -1244,6 +1244,54 @@ export class Kernel {
   }
 
   /**
+   * Calls a guest kernel function by name with the arch's calling
+   * convention, on CPU `cpu` (default 0), with interrupts off, and returns
+   * its return register. Strings are copied to the guest stack and passed as
+   * pointers; numbers are sign-extended. Probes on the function and on what
+   * it calls fire as usual.
+   *
+   * @param name The function's symbol.
+   * @param args Its arguments.
+   * @param options The CPU to run on.
+   * @returns The return value (rax, eax or r3), as an unsigned 64-bit bigint.
+   * @throws {KernelError} When the symbol is unknown.
+   *
+   * @example strlen in the guest
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * assert.equal(kernel.callFunction("strlen", ["kprobes"]), 7n);
+   * ```
+   */
+  callFunction(
+    name: string,
+    args: readonly (bigint | number | string)[] = [],
+    options: { cpu?: number } = {},
+  ): bigint {
+    const fn = this.#kallsyms.lookupName(name);
+    if (fn === 0n || !this.#isFunctionEntry(fn)) {
+      throw new KernelError(`Cannot call "${name}": it is not a kernel function, see kallsyms`);
+    }
+    const cpu = this.#cpus[options.cpu ?? 0];
+    if (cpu === undefined) {
+      throw new KernelError(
+        `Cannot call "${name}" on CPU ${options.cpu}: there are ${this.#cpus.length} CPUs`,
+      );
+    }
+    const values = args.map((a) => typeof a === "string" ? a : BigInt.asUintN(64, BigInt(a)));
+    const prev = this.#abiCpu;
+    this.#abiCpu = cpu;
+    try {
+      const r = this.#callGuest(cpu, fn, values);
+      this.#flushConsole();
+      return BigInt.asUintN(this.#arch.bits, r);
+    } finally {
+      this.#abiCpu = prev;
+    }
+  }
+
+  /**
    * Hits of a registered kprobe's probe point (every kprobe, jprobe or
    * return probe's `kp` at that address shares the count).
    *
