@@ -14,6 +14,7 @@
 import type { Arch, ArchCpu, GuestMemory, JprobeSave } from "../arch/types.ts";
 import { currentKernelContext } from "../kernel-model/context.ts";
 import { EINVAL } from "../kernel-model/errno.ts";
+import { registerAll, unregisterAll } from "./_register_all.ts";
 import type { KprobesCore } from "./kprobes.ts";
 import type { Jprobe, Kprobe, PtRegs } from "./types.ts";
 
@@ -230,15 +231,7 @@ export function unregister_jprobe(jp: Jprobe): void {
  */
 export function register_jprobes(jps: readonly Jprobe[], num: number): number {
   const abi = currentKernelContext("register_jprobes").abi;
-  if (num <= 0 || num > jps.length) return -EINVAL;
-  for (let i = 0; i < num; i++) {
-    const ret = abi.registerJprobe(jps[i]);
-    if (ret < 0) {
-      for (let j = 0; j < i; j++) abi.unregisterJprobe(jps[j]);
-      return ret;
-    }
-  }
-  return 0;
+  return registerAll(jps, num, (p) => abi.registerJprobe(p), (p) => abi.unregisterJprobe(p));
 }
 
 /**
@@ -256,7 +249,7 @@ export function register_jprobes(jps: readonly Jprobe[], num: number): number {
  */
 export function unregister_jprobes(jps: readonly Jprobe[], num: number): void {
   const abi = currentKernelContext("unregister_jprobes").abi;
-  for (let i = 0; i < num && i < jps.length; i++) abi.unregisterJprobe(jps[i]);
+  unregisterAll(jps, num, (p) => abi.unregisterJprobe(p));
 }
 
 /**

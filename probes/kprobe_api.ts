@@ -7,7 +7,7 @@
  */
 
 import { currentKernelContext } from "../kernel-model/context.ts";
-import { EINVAL } from "../kernel-model/errno.ts";
+import { registerAll, unregisterAll } from "./_register_all.ts";
 import type { Kprobe } from "./types.ts";
 
 /**
@@ -64,15 +64,7 @@ export function unregister_kprobe(kp: Kprobe): void {
  */
 export function register_kprobes(kps: readonly Kprobe[], num: number): number {
   const abi = currentKernelContext("register_kprobes").abi;
-  if (num <= 0 || num > kps.length) return -EINVAL;
-  for (let i = 0; i < num; i++) {
-    const ret = abi.registerKprobe(kps[i]);
-    if (ret < 0) {
-      for (let j = 0; j < i; j++) abi.unregisterKprobe(kps[j]);
-      return ret;
-    }
-  }
-  return 0;
+  return registerAll(kps, num, (p) => abi.registerKprobe(p), (p) => abi.unregisterKprobe(p));
 }
 
 /**
@@ -90,5 +82,5 @@ export function register_kprobes(kps: readonly Kprobe[], num: number): number {
  */
 export function unregister_kprobes(kps: readonly Kprobe[], num: number): void {
   const abi = currentKernelContext("unregister_kprobes").abi;
-  for (let i = 0; i < num && i < kps.length; i++) abi.unregisterKprobe(kps[i]);
+  unregisterAll(kps, num, (p) => abi.unregisterKprobe(p));
 }

@@ -15,6 +15,7 @@
 import type { Arch, ArchCpu, GuestMemory } from "../arch/types.ts";
 import { currentKernelContext } from "../kernel-model/context.ts";
 import { EINVAL } from "../kernel-model/errno.ts";
+import { registerAll, unregisterAll } from "./_register_all.ts";
 import type { KprobesCore } from "./kprobes.ts";
 import type { Kprobe, Kretprobe, KretprobeInstance, PtRegs, TaskRef } from "./types.ts";
 
@@ -339,15 +340,7 @@ export function unregister_kretprobe(rp: Kretprobe): void {
  */
 export function register_kretprobes(rps: readonly Kretprobe[], num: number): number {
   const abi = currentKernelContext("register_kretprobes").abi;
-  if (num <= 0 || num > rps.length) return -EINVAL;
-  for (let i = 0; i < num; i++) {
-    const ret = abi.registerKretprobe(rps[i]);
-    if (ret < 0) {
-      for (let j = 0; j < i; j++) abi.unregisterKretprobe(rps[j]);
-      return ret;
-    }
-  }
-  return 0;
+  return registerAll(rps, num, (p) => abi.registerKretprobe(p), (p) => abi.unregisterKretprobe(p));
 }
 
 /**
@@ -365,5 +358,5 @@ export function register_kretprobes(rps: readonly Kretprobe[], num: number): num
  */
 export function unregister_kretprobes(rps: readonly Kretprobe[], num: number): void {
   const abi = currentKernelContext("unregister_kretprobes").abi;
-  for (let i = 0; i < num && i < rps.length; i++) abi.unregisterKretprobe(rps[i]);
+  unregisterAll(rps, num, (p) => abi.unregisterKretprobe(p));
 }

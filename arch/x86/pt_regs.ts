@@ -8,26 +8,7 @@
  */
 
 import type { X86Cpu } from "./cpu.ts";
-
-/** x86_64 `struct pt_regs` field names in register-file order (RAX=0 … R15=15). */
-const NAMES64 = [
-  "rax",
-  "rcx",
-  "rdx",
-  "rbx",
-  "rsp",
-  "rbp",
-  "rsi",
-  "rdi",
-  "r8",
-  "r9",
-  "r10",
-  "r11",
-  "r12",
-  "r13",
-  "r14",
-  "r15",
-] as const; // deno-fmt-ignore
+import { REG_NAMES64 } from "./regs.ts";
 
 /** i386 `struct pt_regs` field names in register-file order. */
 const NAMES32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
@@ -71,7 +52,8 @@ export class X86_64PtRegs extends X86PtRegs {}
 export class I386PtRegs extends X86PtRegs {}
 
 const u64 = (v: unknown) => BigInt.asUintN(64, BigInt(v as bigint | number));
-NAMES64.forEach((name, i) => {
+// x86_64 `struct pt_regs` names are the register names (rax … r15).
+REG_NAMES64.forEach((name, i) => {
   define(X86_64PtRegs.prototype, name, (c) => c.getReg(i), (c, v) => c.setReg(i, u64(v)));
 });
 define(X86_64PtRegs.prototype, "rip", (c) => c.getRip(), (c, v) => c.setRip(u64(v)));
