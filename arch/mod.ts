@@ -17,3 +17,4 @@ export * from "./types.ts";
 export * from "./fault.ts";
 export * from "./registry.ts";
 export * from "./x86/mod.ts";
+export * from "./ppc64/mod.ts";

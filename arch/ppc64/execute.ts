@@ -1,0 +1,226 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The ppc64 step loop: cached fetch (the current page's slot array indexed
+ * by page offset), dispatch through `PPC64_DISPATCH[insn.dispatch]`,
+ * threaded successors (`insn.next`/`insn.target`) so NIP lives in the
+ * register file only off the fast path, the retirement count, and the
+ * slow path for events — pending stops, interrupt delivery at instruction
+ * boundaries when MSR.EE = 1, and the MSR.SE trace interrupt after exactly
+ * one instruction. One `try/catch` per `run()` turns the preallocated
+ * `Fault` into `STOP_TRAP` with NIP on the faulting instruction.
+ *
+ * @module
+ */
+
+import { Fault } from "../_common/fault.ts";
+import { PF_INSTR, STOP_BUDGET, type StopReason } from "../types.ts";
+import type { Ppc64Cpu } from "./cpu.ts";
+import { decodePpc64, type Ppc64DecodedInsn } from "./decode.ts";
+import { PPC64_DISPATCH } from "./opcodes.ts";
+import { MSR_SE, R_MSR_LO, R_NIP_HI, R_NIP_LO, R_PAGE_HI, R_PAGE_LO, VEC_TRACE } from "./regs.ts";
+import {
+  BR_NONE,
+  BR_TARGET,
+  deliverPpc64Interrupt,
+  EVT_FLUSH,
+  EVT_IRQ,
+  EVT_STOP,
+  stopWithInterrupt,
+  syncPpc64Events,
+  takePpc64Fault,
+} from "./traps.ts";
+
+const TWO32 = 4294967296;
+
+/**
+ * The decoded instruction at `(hi, lo)`: switches the CPU's current page
+ * (checking execute permission for the current MSR.PR) and decodes into
+ * the cache on a miss. Throws the memory's fault when the word cannot be
+ * fetched.
+ *
+ * @param cpu The CPU.
+ * @param hi Address high half.
+ * @param lo Address low half (word-aligned).
+ * @returns The instruction (shared with the cache).
+ */
+export function fetchPpc64(cpu: Ppc64Cpu, hi: number, lo: number): Ppc64DecodedInsn {
+  const regs = cpu.regs;
+  const pageLo = (lo & ~0xfff) >>> 0;
+  const access = PF_INSTR | cpu.accRead;
+  if (hi !== regs[R_PAGE_HI] || pageLo !== regs[R_PAGE_LO] || cpu.page === null) {
+    cpu.mem.translate(hi, lo, access);
+    cpu.page = cpu.cache.page(hi, lo);
+    regs[R_PAGE_HI] = hi;
+    regs[R_PAGE_LO] = pageLo;
+  }
+  const idx = lo & 0xfff;
+  const page = cpu.page;
+  const cached = page[idx];
+  if (cached !== null) return cached;
+  const off = cpu.mem.translate(hi, lo, access);
+  const insn = decodePpc64(cpu.dv.getUint32(off));
+  insn.addrLo = lo;
+  insn.addrHi = hi;
+  const n = lo + 4;
+  insn.nextLo = n >>> 0;
+  insn.nextHi = n >= TWO32 ? (hi + 1) >>> 0 : hi;
+  if (insn.relative !== 0) {
+    const d = insn.imm;
+    if (insn.aa !== 0) {
+      insn.targetLo = d >>> 0;
+      insn.targetHi = d < 0 ? 0xffffffff : 0;
+    } else {
+      const t = lo + d;
+      const tl = t >>> 0;
+      insn.targetLo = tl;
+      insn.targetHi = (hi + (t - tl) / TWO32) >>> 0;
+    }
+  }
+  page[idx] = insn;
+  return insn;
+}
+
+function takeStop(cpu: Ppc64Cpu): StopReason {
+  const r = cpu.pendingStop;
+  cpu.pendingStop = -1;
+  syncPpc64Events(cpu);
+  return r;
+}
+
+// Leaves NIP in the register file after `insn` retired, per `cpu.branch`.
+function settleNip(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
+  const regs = cpu.regs;
+  const b = cpu.branch;
+  if (b === BR_NONE) {
+    regs[R_NIP_LO] = insn.nextLo;
+    regs[R_NIP_HI] = insn.nextHi;
+  } else if (b === BR_TARGET) {
+    regs[R_NIP_LO] = insn.targetLo;
+    regs[R_NIP_HI] = insn.targetHi;
+  }
+  cpu.branch = BR_NONE;
+}
+
+// The slow path at a boundary with events pending (NIP in the register
+// file): stops, interrupt delivery, one instruction, the trace interrupt.
+// Returns a stop or -1.
+function slowStep(cpu: Ppc64Cpu): number {
+  if ((cpu.events & EVT_STOP) !== 0) return takeStop(cpu);
+  if ((cpu.events & EVT_FLUSH) !== 0) cpu.events &= ~EVT_FLUSH;
+  const regs = cpu.regs;
+  cpu.cur = null;
+  if ((cpu.events & EVT_IRQ) !== 0) deliverPpc64Interrupt(cpu);
+  const traced = (regs[R_MSR_LO] & MSR_SE) !== 0;
+  cpu.noTrace = 0;
+  const insn = fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+  cpu.cur = insn;
+  PPC64_DISPATCH[insn.dispatch](cpu, insn);
+  cpu.clock[0]++;
+  cpu.cur = null;
+  settleNip(cpu, insn);
+  if (traced && cpu.noTrace === 0) {
+    // Trace interrupt after the instruction; a pending stop waits for the next run.
+    return stopWithInterrupt(cpu, VEC_TRACE, regs[R_NIP_HI], regs[R_NIP_LO], 0);
+  }
+  if ((cpu.events & EVT_STOP) !== 0) return takeStop(cpu);
+  return -1;
+}
+
+// The instruction at NIP through the current page, else the cache.
+function lookupNip(cpu: Ppc64Cpu): Ppc64DecodedInsn {
+  const regs = cpu.regs;
+  const lo = regs[R_NIP_LO];
+  const hi = regs[R_NIP_HI];
+  const d = (lo - regs[R_PAGE_LO]) >>> 0;
+  const page = cpu.page;
+  if (hi === regs[R_PAGE_HI] && d < 4096 && page !== null) {
+    const insn = page[d];
+    if (insn !== null) return insn;
+  }
+  cpu.cur = null;
+  return fetchPpc64(cpu, hi, lo);
+}
+
+// Threaded dispatch: follow next/target links; NIP is in the register
+// file only while `insn` is null (and at exit).
+function loop(cpu: Ppc64Cpu, budget: number): StopReason {
+  const dispatch = PPC64_DISPATCH;
+  const regs = cpu.regs;
+  const clock = cpu.clock;
+  let insn: Ppc64DecodedInsn | null = null;
+  while (budget > 0) {
+    if (cpu.events !== 0) {
+      if (insn !== null) {
+        regs[R_NIP_LO] = insn.addrLo;
+        regs[R_NIP_HI] = insn.addrHi;
+        insn = null;
+      }
+      const r = slowStep(cpu);
+      if (r >= 0) return r;
+      budget--;
+      continue;
+    }
+    if (insn === null) insn = lookupNip(cpu);
+    cpu.cur = insn;
+    dispatch[insn.dispatch](cpu, insn);
+    clock[0]++;
+    budget--;
+    const b = cpu.branch;
+    let next: Ppc64DecodedInsn | null;
+    if (b === BR_NONE) {
+      next = insn.next;
+      if (next === null) {
+        regs[R_NIP_LO] = insn.nextLo;
+        regs[R_NIP_HI] = insn.nextHi;
+        if (cpu.events === 0) {
+          next = lookupNip(cpu);
+          insn.next = next;
+        }
+      }
+    } else if (b === BR_TARGET) {
+      cpu.branch = BR_NONE;
+      next = insn.target;
+      if (next === null) {
+        regs[R_NIP_LO] = insn.targetLo;
+        regs[R_NIP_HI] = insn.targetHi;
+        if (cpu.events === 0) {
+          next = lookupNip(cpu);
+          insn.target = next;
+        }
+      }
+    } else {
+      cpu.branch = BR_NONE;
+      next = null;
+    }
+    insn = next;
+  }
+  cpu.cur = null;
+  if (insn !== null) {
+    regs[R_NIP_LO] = insn.addrLo;
+    regs[R_NIP_HI] = insn.addrHi;
+  }
+  if ((cpu.events & EVT_STOP) !== 0) return takeStop(cpu);
+  return STOP_BUDGET;
+}
+
+/**
+ * Runs `cpu` for up to `budget` instructions.
+ *
+ * @param cpu The CPU.
+ * @param budget Instruction budget.
+ * @returns Why it stopped.
+ */
+export function runPpc64(cpu: Ppc64Cpu, budget: number): StopReason {
+  cpu.syncMemory();
+  try {
+    return loop(cpu, budget);
+  } catch (e) {
+    cpu.branch = BR_NONE;
+    const cur = cpu.cur;
+    cpu.cur = null;
+    if (!(e instanceof Fault)) throw e;
+    const regs = cpu.regs;
+    if (cur !== null) return takePpc64Fault(cpu, e, cur.addrHi, cur.addrLo);
+    return takePpc64Fault(cpu, e, regs[R_NIP_HI], regs[R_NIP_LO]);
+  }
+}
