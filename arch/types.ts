@@ -24,6 +24,21 @@ export const STOP_USER: StopReason = 3;
 /** The guest made a hypercall (`vmcall` on x86); number in `hypercallNr`. */
 export const STOP_HYPERCALL: StopReason = 4;
 
+/** Trap kinds reported by {@linkcode Arch.trapKind}. */
+export const TRAP_BREAKPOINT = 0;
+/** Single-step (trace) trap. */
+export const TRAP_SINGLESTEP = 1;
+/** Page fault / data or instruction storage interrupt. */
+export const TRAP_PAGEFAULT = 2;
+/** General protection fault. */
+export const TRAP_GP = 3;
+/** Invalid opcode / illegal instruction. */
+export const TRAP_INVALID = 4;
+/** Divide error. */
+export const TRAP_DIVIDE = 5;
+/** Anything else (alignment, …). */
+export const TRAP_OTHER = 6;
+
 /** Page-fault error-code bits (x86 layout, used by every arch's model). */
 export const PF_PROT = 1;
 /** The faulting access was a write. */
@@ -276,6 +291,15 @@ export interface Arch {
   hypercallArg(cpu: ArchCpu): bigint;
   /** Linux trap numbers of this arch (§4.1 trapnr). */
   readonly traps: ArchTraps;
+  /** What kind of trap stopped the CPU with `STOP_TRAP` (`TRAP_*`). */
+  trapKind(cpu: ArchCpu): number;
+  /** The result of the system call the CPU just returned from, as a signed value. */
+  syscallResult(cpu: ArchCpu): number;
+  /**
+   * The code address and any extra state to call the function at `fn`
+   * (ppc64 ELFv1: `fn` may be a function descriptor); x86 returns `fn`.
+   */
+  callTarget(memory: GuestMemory, fn: bigint): bigint;
   /** PC of the halt instruction that stopped the CPU with `STOP_HALT`. */
   haltPc(cpu: ArchCpu): bigint;
   /** Clears the single-step flag (a stray debug trap in kernel mode). */

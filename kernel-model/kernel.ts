@@ -16,6 +16,12 @@ import {
   STOP_HYPERCALL,
   STOP_TRAP,
   STOP_USER,
+  TRAP_BREAKPOINT,
+  TRAP_DIVIDE,
+  TRAP_GP,
+  TRAP_INVALID,
+  TRAP_PAGEFAULT,
+  TRAP_SINGLESTEP,
 } from "../arch/types.ts";
 import { Fault } from "../arch/fault.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
@@ -677,7 +683,7 @@ export class Kernel {
     const task = this.#currentTask(cpu);
     const pid = this.#memory.readU32(task) | 0;
     if (pid === 1 && driver.done) return false;
-    const ret = Number(BigInt.asIntN(32, this.#arch.getReturnValue(cpu)));
+    const ret = this.#arch.syscallResult(cpu);
     const step = driver.onUser(pid, this.#parentPid(task), cpu.id, ret);
     if (step.kind === "idle") return false;
     this.#issueSyscall(cpu, pid, step.call, step.last);
@@ -779,44 +785,45 @@ export class Kernel {
     args.str = "";
     args.err = err;
     args.trapnr = v;
-    if (v === t.breakpoint) {
-      args.str = "int3";
-      if (this.#die.call(DIE_INT3, args) === NOTIFY_STOP) return;
-      this.#oops(cpu, { title: "int3", err: 0 });
-      return;
-    }
-    if (v === t.singleStep) {
-      args.str = "debug";
-      if (this.#die.call(DIE_DEBUG, args) === NOTIFY_STOP) return;
-      this.#arch.clearTraceFlag(cpu);
-      return;
-    }
-    if (v === t.pageFault || v === t.generalProtection) {
-      args.str = v === t.pageFault ? "page fault" : "general protection fault";
-      if (this.#die.call(v === t.pageFault ? DIE_PAGE_FAULT : DIE_GPF, args) === NOTIFY_STOP) {
+    switch (this.#arch.trapKind(cpu)) {
+      case TRAP_BREAKPOINT:
+        args.str = "int3";
+        if (this.#die.call(DIE_INT3, args) === NOTIFY_STOP) return;
+        this.#oops(cpu, { title: "int3", err: 0, bugAt: this.#bugAddress(cpu) });
+        return;
+      case TRAP_SINGLESTEP:
+        args.str = "debug";
+        if (this.#die.call(DIE_DEBUG, args) === NOTIFY_STOP) return;
+        this.#arch.clearTraceFlag(cpu);
+        return;
+      case TRAP_PAGEFAULT:
+      case TRAP_GP: {
+        const pf = v === t.pageFault || this.#arch.trapKind(cpu) === TRAP_PAGEFAULT;
+        args.str = pf ? "page fault" : "general protection fault";
+        args.trapnr = pf ? t.pageFault : t.generalProtection;
+        if (this.#die.call(pf ? DIE_PAGE_FAULT : DIE_GPF, args) === NOTIFY_STOP) return;
+        if (this.#fixupException(cpu)) return;
+        if (pf) {
+          const addr = this.#arch.faultAddress(cpu);
+          const what = addr < 4096n ? "NULL pointer dereference" : "paging request";
+          this.#oops(cpu, { title: `unable to handle kernel ${what} at ${this.#hex(addr)}`, bug: true, err });
+        } else this.#oops(cpu, { title: "general protection fault", err });
         return;
       }
-      if (this.#fixupException(cpu)) return;
-      if (v === t.pageFault) {
-        const addr = this.#arch.faultAddress(cpu);
-        const what = addr < 4096n ? "NULL pointer dereference" : "paging request";
-        this.#oops(cpu, {
-          title: `unable to handle kernel ${what} at ${this.#hex(addr)}`,
-          bug: true,
-          err,
-        });
-      } else this.#oops(cpu, { title: "general protection fault", err });
-      return;
+      case TRAP_INVALID:
+        this.#oops(cpu, { title: "invalid opcode", err: 0, bugAt: this.#arch.getPc(cpu) });
+        return;
+      case TRAP_DIVIDE:
+        this.#oops(cpu, { title: "divide error", err: 0 });
+        return;
+      default:
+        this.#oops(cpu, { title: `trap ${v}`, err });
     }
-    if (v === t.invalidOpcode) {
-      this.#oops(cpu, { title: "invalid opcode", err: 0, bugAt: this.#arch.getPc(cpu) });
-      return;
-    }
-    if (v === t.divideError) {
-      this.#oops(cpu, { title: "divide error", err: 0 });
-      return;
-    }
-    this.#oops(cpu, { title: `trap ${v}`, err });
+  }
+
+  /** On archs whose BUG() is a trap word (ppc64), the trapping address; else undefined. */
+  #bugAddress(cpu: Cpu): bigint | undefined {
+    return this.#arch.name === "ppc64" ? this.#arch.getPc(cpu) : undefined;
   }
 
   /** Linux: fixup_exception() over `__ex_table`. */
@@ -959,7 +966,7 @@ export class Kernel {
       values.push(sp);
     }
     sp = (sp - 256n) & ~15n;
-    arch.setupCall(cpu, this.#memory, fn, values, this.#sym.hostCallReturn, sp);
+    arch.setupCall(cpu, this.#memory, arch.callTarget(this.#memory, fn), values, this.#sym.hostCallReturn, sp);
     this.#hostCallDepth++;
     const wasAborted = this.#hostCallAborted;
     this.#hostCallAborted = false;

@@ -14,6 +14,13 @@ import {
   type GuestMemory,
   type PtRegsView,
   STOP_TRAP,
+  TRAP_BREAKPOINT,
+  TRAP_DIVIDE,
+  TRAP_GP,
+  TRAP_INVALID,
+  TRAP_OTHER,
+  TRAP_PAGEFAULT,
+  TRAP_SINGLESTEP,
 } from "../types.ts";
 import { X86Cpu } from "./cpu.ts";
 import { makeX86Kprobes } from "./kprobes.ts";
@@ -272,6 +279,28 @@ export const X86_64: Arch = {
 
   hypercallNr: (cpu) => (cpu as X86Cpu).regs[RAX * 2],
   hypercallArg: (cpu) => (cpu as X86Cpu).getReg(RDI),
+
+  trapKind(cpu: ArchCpu): number {
+    switch (cpu.trapVector) {
+      case 3:
+        return TRAP_BREAKPOINT;
+      case 1:
+        return TRAP_SINGLESTEP;
+      case 14:
+        return TRAP_PAGEFAULT;
+      case 13:
+        return TRAP_GP;
+      case 6:
+        return TRAP_INVALID;
+      case 0:
+        return TRAP_DIVIDE;
+      default:
+        return TRAP_OTHER;
+    }
+  },
+
+  syscallResult: (cpu) => Number(BigInt.asIntN(32, (cpu as X86Cpu).getReg(RAX))),
+  callTarget: (_memory, fn) => fn,
 
   haltPc: (cpu) => ((cpu as X86Cpu).getRip() - 1n) & 0xffffffffffffffffn,
 
