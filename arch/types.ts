@@ -244,8 +244,11 @@ export interface Arch {
   spHi(cpu: ArchCpu): number;
   /** The function return value register (rax, gpr[3]). */
   getReturnValue(cpu: ArchCpu): bigint;
-  /** Argument `i` of the calling convention at a function entry. */
-  getArgument(cpu: ArchCpu, memory: GuestMemory, i: number): bigint;
+  /**
+   * Argument `i` of the calling convention at a function entry; `regparm`
+   * is the number of register arguments of an i386 `fastcall` function.
+   */
+  getArgument(cpu: ArchCpu, memory: GuestMemory, i: number, regparm?: number): bigint;
   /** Whether external interrupts are enabled. */
   interruptsEnabled(cpu: ArchCpu): boolean;
   /** Whether the CPU is in user mode. */

@@ -66,8 +66,7 @@ export function formatOops(o: OopsInfo): string[] {
   lines.push(`Modules linked in: ${o.modules.join(" ")}`);
   lines.push(`CPU ${o.cpu.id}`);
   lines.push(`Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`);
-  const regs = o.arch.oopsRegisters(o.cpu);
-  if (regs.length > 0) regs[0] = regs[0].replace("%SYM%", sym);
+  const regs = o.arch.oopsRegisters(o.cpu).map((l) => l.replace("%SYM%", sym));
   lines.push(...regs);
   lines.push("Call Trace:");
   lines.push(...o.trace);

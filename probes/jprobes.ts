@@ -38,6 +38,32 @@ export function isJprobeReturn(e: unknown): boolean {
     (e as Record<symbol, unknown>)[JPROBE_RETURN] === true;
 }
 
+/** Marks a jprobe handler declared `fastcall` (i386 regparm(3)). */
+export const FASTCALL: unique symbol = Symbol.for("kprobes-sim.fastcall") as never;
+
+/**
+ * Declares a jprobe handler `fastcall`, for a probed i386 function whose
+ * first three arguments arrive in eax, edx, ecx (regparm(3)) rather than on
+ * the stack: "the handler's declaration must match" (§4.2). Elsewhere it
+ * changes nothing.
+ *
+ * @param fn The handler.
+ * @returns The same function, marked.
+ *
+ * @example A handler for i386's fastcall do_execve
+ * ```ts
+ * import { fastcall, FASTCALL } from "./jprobes.ts";
+ * import assert from "node:assert/strict";
+ * const jdo_execve = fastcall((_filename: number, _argv: number, _envp: number, _regs: number) => 0);
+ * assert.equal((jdo_execve as unknown as Record<symbol, number>)[FASTCALL], 3);
+ * ```
+ */
+// deno-lint-ignore no-explicit-any
+export function fastcall<F extends (...args: any[]) => unknown>(fn: F): F {
+  (fn as unknown as Record<symbol, number>)[FASTCALL] = 3;
+  return fn;
+}
+
 /** What the jprobe machinery needs from the kernel. */
 export interface JprobesHost {
   /** The arch. */
@@ -154,8 +180,9 @@ export class Jprobes {
     const n = Math.max(jp.entry.length, 0);
     const args: (bigint | number)[] = [];
     const arch = this.#host.arch;
+    const regparm = (jp.entry as unknown as Record<symbol, number | undefined>)[FASTCALL] ?? 0;
     for (let i = 0; i < n; i++) {
-      const v = arch.getArgument(cpu, this.#host.memory, i);
+      const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
       args.push(arch.bits === 64 ? v : Number(v & 0xffffffffn));
     }
     this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);

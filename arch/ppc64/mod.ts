@@ -33,3 +33,5 @@ export * from "./rotate.ts";
 export * from "./stacktrace.ts";
 export * from "./system.ts";
 export * from "./traps.ts";
+export * from "./arch.ts";
+export * from "./kprobes.ts";

@@ -38,3 +38,4 @@ export * from "./traps.ts";
 export * from "./bitops.ts";
 export * from "./shift.ts";
 export * from "./fastpath.ts";
+export * from "./arch_i386.ts";

@@ -1,0 +1,177 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The ppc64 half of Kprobes: the `trap` breakpoint (0x7fe00008), copying
+ * the probed word into a slot, single-stepping it with MSR.SE and external
+ * interrupts off, and fixing up relative branches and `bl` afterwards; return
+ * probes swap the link register at entry; jprobes save the registers (the
+ * arguments live in r3–r10, so no stack is copied).
+ * Linux: arch/ppc64/kernel/kprobes.c (2.6.12).
+ *
+ * @module
+ */
+
+import type {
+  ArchCpu,
+  ArchProbe,
+  ArchStepState,
+  GuestMemory,
+  JprobeSave,
+  KprobesArch,
+  PrepareContext,
+} from "../types.ts";
+import type { Ppc64Cpu } from "./cpu.ts";
+
+const EINVAL = 22;
+const ENOMEM = 12;
+
+/** Linux: BREAKPOINT_INSTRUCTION on ppc64 (`trap`, tw 31,0,0). */
+export const PPC64_BREAKPOINT = 0x7fe00008;
+const MSR_EE = 0x8000;
+const MSR_SE = 0x400;
+
+const BR_NONE = 0; // not a branch: nip moves to addr + 4
+const BR_RELATIVE = 1; // b/bc with AA=0: relocate the target
+const BR_ABSOLUTE = 2; // AA=1, bclr, bcctr: nip is already right
+
+/** Arch-private decode of a probed word. Linux: `struct arch_specific_insn`. */
+export interface Ppc64ArchInsn {
+  /** The instruction word. */
+  word: number;
+  /** BR_* kind. */
+  branch: number;
+  /** LK: the branch sets LR to the next instruction. */
+  link: boolean;
+}
+
+function lo32(a: bigint): number {
+  return Number(a & 0xffffffffn);
+}
+function hi32(a: bigint): number {
+  return Number((a >> 32n) & 0xffffffffn);
+}
+
+/** Linux: IS_MTMSRD() / IS_RFID(): instructions Kprobes refuses. */
+function isMtmsrdOrRfid(word: number): boolean {
+  const op = word >>> 26;
+  const xo = (word >>> 1) & 0x3ff;
+  return (op === 31 && xo === 178) || (op === 19 && xo === 18);
+}
+
+function classify(word: number): Ppc64ArchInsn {
+  const op = word >>> 26;
+  const link = (word & 1) === 1;
+  if (op === 18 || op === 16) {
+    const aa = (word >>> 1) & 1;
+    return { word, branch: aa === 1 ? BR_ABSOLUTE : BR_RELATIVE, link };
+  }
+  if (op === 19) {
+    const xo = (word >>> 1) & 0x3ff;
+    if (xo === 16 || xo === 528) return { word, branch: BR_ABSOLUTE, link }; // bclr, bcctr
+  }
+  return { word, branch: BR_NONE, link: false };
+}
+
+/**
+ * The ppc64 Kprobes half.
+ *
+ * @returns The arch half.
+ *
+ * @example The breakpoint word
+ * ```ts
+ * import { makePpc64Kprobes } from "./kprobes.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...makePpc64Kprobes().breakpoint], [0x7f, 0xe0, 0x00, 0x08]);
+ * ```
+ */
+export function makePpc64Kprobes(): KprobesArch {
+  const bp = new Uint8Array([0x7f, 0xe0, 0x00, 0x08]);
+  return {
+    breakpoint: bp,
+    maxInsnSize: 4,
+    maxStackSize: 0,
+
+    prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
+      if ((p.addr & 3n) !== 0n) return -EINVAL;
+      const word = ctx.memory.read32(hi32(p.addr), lo32(p.addr));
+      if (isMtmsrdOrRfid(word)) return -EINVAL;
+      const slot = ctx.getInsnSlot();
+      if (slot === 0n) return -ENOMEM;
+      p.slot = slot;
+      const bytes = new Uint8Array([
+        word >>> 24,
+        (word >>> 16) & 0xff,
+        (word >>> 8) & 0xff,
+        word & 0xff,
+      ]);
+      ctx.memory.pokeText(hi32(slot), lo32(slot), bytes);
+      p.saved = bytes;
+      p.ainsn = classify(word);
+      return 0;
+    },
+
+    armKprobe(p: ArchProbe, memory: GuestMemory): void {
+      memory.pokeText(hi32(p.addr), lo32(p.addr), bp);
+    },
+
+    disarmKprobe(p: ArchProbe, memory: GuestMemory): void {
+      memory.pokeText(hi32(p.addr), lo32(p.addr), p.saved);
+    },
+
+    breakpointLo: (cpu: ArchCpu) => (cpu as Ppc64Cpu).nipLo,
+    breakpointHi: (cpu: ArchCpu) => (cpu as Ppc64Cpu).nipHi,
+
+    isBreakpoint(memory: GuestMemory, addr: bigint): boolean {
+      try {
+        return memory.read32(hi32(addr), lo32(addr)) === PPC64_BREAKPOINT;
+      } catch {
+        return false;
+      }
+    },
+
+    setupSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      const c = cpu as Ppc64Cpu;
+      const msr = c.getMsr();
+      state.oldFlags = state.savedFlags = Number(msr & BigInt(MSR_SE | MSR_EE));
+      c.setMsr((msr | BigInt(MSR_SE)) & ~BigInt(MSR_EE));
+      c.setPc(p.slot);
+    },
+
+    resumeExecution(p: ArchProbe, cpu: ArchCpu, state: ArchStepState, _memory: GuestMemory): void {
+      const c = cpu as Ppc64Cpu;
+      const ai = p.ainsn as Ppc64ArchInsn;
+      const nip = c.getPc();
+      if (ai.branch === BR_NONE) c.setPc(p.addr + 4n);
+      else if (ai.branch === BR_RELATIVE) c.setPc(p.addr + (nip - p.slot));
+      if (ai.link && c.getLr() === p.slot + 4n) c.setLr(p.addr + 4n);
+      c.setMsr((c.getMsr() & ~BigInt(MSR_SE | MSR_EE)) | BigInt(state.savedFlags & MSR_EE));
+    },
+
+    abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      const c = cpu as Ppc64Cpu;
+      c.setPc(p.addr);
+      c.setMsr((c.getMsr() & ~BigInt(MSR_SE | MSR_EE)) | BigInt(state.oldFlags & MSR_EE));
+    },
+
+    traceFlagSet: (cpu: ArchCpu) => ((cpu as Ppc64Cpu).getMsr() & BigInt(MSR_SE)) !== 0n,
+
+    setjmpPreHandler(cpu: ArchCpu, _memory: GuestMemory, save: JprobeSave, entry: bigint): void {
+      const c = cpu as Ppc64Cpu;
+      save.context = c.saveContext();
+      save.stackAddr = c.getReg(1);
+      save.stack = new Uint8Array(0);
+      c.setMsr(c.getMsr() & ~BigInt(MSR_EE));
+      c.setPc(entry);
+    },
+
+    longjmpBreakHandler(cpu: ArchCpu, _memory: GuestMemory, save: JprobeSave): void {
+      (cpu as Ppc64Cpu).restoreContext(save.context as ReturnType<Ppc64Cpu["saveContext"]>);
+    },
+
+    prepareKretprobe(cpu: ArchCpu, _memory: GuestMemory, trampoline: bigint): bigint {
+      const c = cpu as Ppc64Cpu;
+      const ret = c.getLr();
+      c.setLr(trampoline);
+      return ret;
+    },
+  };
+}
