@@ -2,7 +2,7 @@
 /**
  * The ppc64 architecture object (big-endian, ELFv1): CPUs, the ELFv1
  * calling convention with function descriptors and the TOC in r2, `sc`
- * system calls (errors as a positive errno with CR0.SO set), the back-chain
+ * system calls (errors set CR0.SO), the back-chain
  * unwinder, Oops register dumps and the Kprobes half. `kallsyms_lookup_name
  * ("do_fork")` resolves to the text entry `.do_fork`, as Linux/ppc64's
  * kprobe_lookup_name() did, so the spec's examples run unchanged.
@@ -239,8 +239,10 @@ export const PPC64: Arch = {
 
   syscallResult(cpu: ArchCpu): number {
     const c = cpu as Ppc64Cpu;
+    // The guest sets CR0.SO on failure; r3 holds -errno (as x86), or +errno
+    // as Linux/ppc64 itself returns it: accept both.
     const r3 = Number(BigInt.asIntN(32, c.getReg(3)));
-    return (c.cr & CR0_SO) !== 0 ? -r3 : r3;
+    return (c.cr & CR0_SO) !== 0 && r3 > 0 ? -r3 : r3;
   },
 
   callTarget(memory: GuestMemory, fn: bigint): bigint {

@@ -36,10 +36,10 @@ static int count(char __user *__user *argv, int max)
 /*
  * Replace the current program with @filename from the file table. There
  * is no loader: the new image starts at USER_ENTRY with the stack at
- * USER_STACK_TOP and rdi = argc, rsi = argv, rdx = envp. comm becomes
+ * USER_STACK_TOP and argc, argv, envp in registers (asm/ptrace.h). comm becomes
  * the basename.
  */
-noinline int do_execve(char *filename, char __user *__user *argv,
+fastcall int do_execve(char *filename, char __user *__user *argv,
 		       char __user *__user *envp, struct pt_regs *regs)
 {
 	const struct inode *inode;
@@ -67,9 +67,9 @@ noinline int do_execve(char *filename, char __user *__user *argv,
 	strlcpy(current->comm, base, TASK_COMM_LEN);
 	kprobe_flush_task(current);		/* flush_thread() */
 	start_thread(regs, USER_ENTRY, USER_STACK_TOP);
-	regs->rdi = argc;
-	regs->rsi = (unsigned long)argv;
-	regs->rdx = (unsigned long)envp;
+	EXEC_ARGC = argc;
+	EXEC_ARGV = (unsigned long)argv;
+	EXEC_ENVP = (unsigned long)envp;
 	return 0;
 }
 

@@ -39,7 +39,7 @@ static void exit_notify(struct task_struct *tsk, long code)
  * switch away for good. The task_struct and stack live on until both
  * the reaper and the final context switch have dropped their references.
  */
-noinline void do_exit(long code)
+fastcall void do_exit(long code)
 {
 	struct task_struct *tsk = current;
 

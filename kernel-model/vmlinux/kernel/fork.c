@@ -191,7 +191,7 @@ long sys_fork(void)
 {
 	struct pt_regs *regs = task_pt_regs(current);
 
-	return do_fork(SIGCHLD, regs->rsp, regs, 0, NULL, NULL);
+	return do_fork(SIGCHLD, user_stack_pointer(regs), regs, 0, NULL, NULL);
 }
 
 long sys_clone(unsigned long clone_flags, unsigned long newsp,
@@ -200,6 +200,6 @@ long sys_clone(unsigned long clone_flags, unsigned long newsp,
 	struct pt_regs *regs = task_pt_regs(current);
 
 	if (!newsp)
-		newsp = regs->rsp;
+		newsp = user_stack_pointer(regs);
 	return do_fork(clone_flags, newsp, regs, 0, parent_tidptr, child_tidptr);
 }

@@ -1,7 +1,7 @@
 /* Copyright 2026 the kprobes-sim authors. MIT license. */
 /*
  * The generic half of .kprobes.text; the trampolines are in
- * arch/x86/kernel/kprobes_text.S.
+ * arch/x86/kernel/kprobes_text{,_32}.S and arch/ppc64/kernel/kprobes_text.S.
  */
 #include <linux/kprobes.h>
 #include <linux/sched.h>

@@ -57,7 +57,7 @@ static void smp_init(void)
 		if (!idle)
 			panic("failed fork for CPU %u", cpu);
 		idle_stack_top[cpu] = (unsigned long)idle->stack + THREAD_SIZE;
-		printk(KERN_INFO "Booting processor %u/%u rsp %lx\n", cpu, nr_cpus,
+		printk(KERN_INFO "Booting processor %u/%u " STACK_POINTER_NAME " %lx\n", cpu, nr_cpus,
 		       idle_stack_top[cpu]);
 	}
 	smp_wmb();

@@ -1,5 +1,5 @@
 /* Copyright 2026 the kprobes-sim authors. MIT license. */
-/* String helpers (lib/string.c); memcpy and memset are in arch/x86/lib. */
+/* String helpers (lib/string.c); memcpy and memset are in arch/{x86,ppc64}/lib. */
 #include <linux/string.h>
 
 void *memmove(void *dest, const void *src, size_t n)

@@ -34,7 +34,7 @@ long sys_ni_syscall(void)
 {
 	return -ENOSYS;
 }
-
+#ifdef __x86_64__	/* i386, ppc64: arch/x86/kernel/syscall_32.c, arch/ppc64/kernel/syscall.c */
 /*
  * From entry_INT80 with interrupts on: number in orig_rax, arguments in
  * rdi, rsi, rdx, r10, r8, r9 (the x86_64 convention), result to rax.
@@ -49,7 +49,7 @@ asmlinkage void do_syscall(struct pt_regs *regs)
 	else
 		regs->rax = sys_ni_syscall();
 }
-
+#endif
 long sys_getpid(void)
 {
 	return current->pid;

@@ -2,7 +2,7 @@
 /*
  * Copying to and from user memory (arch/x86_64/lib/usercopy.c). The range
  * check is here; the copying instructions and their exception-table
- * entries are in arch/x86/lib/usercopy_64.S.
+ * entries are in arch/x86/lib/usercopy_{64,32}.S and arch/ppc64/lib/usercopy.S.
  */
 #include <linux/kernel.h>
 #include <linux/string.h>

@@ -1,5 +1,5 @@
 /* Copyright 2026 the kprobes-sim authors. MIT license. */
-/* atomic_t on the compiler's __atomic builtins (locked instructions on x86). */
+/* atomic_t on the compiler's __atomic builtins (locked instructions, lwarx/stwcx.). */
 #ifndef _LINUX_ATOMIC_H
 #define _LINUX_ATOMIC_H
 

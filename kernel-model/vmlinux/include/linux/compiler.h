@@ -18,7 +18,19 @@
 
 /* Address-space annotation: a pointer into user memory (sparse in Linux). */
 #define __user
+
+/*
+ * Calling conventions (asm/linkage.h): asmlinkage takes every argument on
+ * the stack, fastcall the first three in registers (i386's regparm(3)).
+ * Both mean nothing where the C convention already uses registers.
+ */
+#include <asm/linkage.h>
+#ifndef asmlinkage
 #define asmlinkage
+#endif
+#ifndef fastcall
+#define fastcall
+#endif
 
 #define offsetof(type, member)	__builtin_offsetof(type, member)
 #define container_of(ptr, type, member) ({				\

@@ -15,11 +15,11 @@ struct task_struct;
 extern char __kprobes_text_start[], __kprobes_text_end[];
 extern char __insn_slots_start[], __insn_slots_end[];
 
-/* arch/x86/kernel/kprobes_text.S */
+/* arch/x86/kernel/kprobes_text{,_32}.S, arch/ppc64/kernel/kprobes_text.S */
 void host_call_return(void);
 void kretprobe_trampoline(void);
 void jprobe_trampoline(void);
-void oops_do_exit(long signr) __noreturn;
+void oops_do_exit(long signr) __noreturn fastcall;
 
 /* kernel/kprobes_text.c: a hook the host watches to recycle kretprobe instances. */
 void kprobe_flush_task(struct task_struct *tk);

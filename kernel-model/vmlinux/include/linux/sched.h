@@ -52,9 +52,9 @@ struct task_struct {
 	s32 exit_code;			/* 12: wait4() status */
 	char comm[TASK_COMM_LEN];	/* 16 */
 	void *stack;			/* 32: its thread_info */
-	struct task_struct *parent;	/* 40 */
+	struct task_struct *parent;	/* 40 (36 on i386) */
 	/* Free layout from here on. */
-	struct thread_struct thread;	/* 48: arch context (saved rsp) */
+	struct thread_struct thread;	/* 48: arch context (saved stack pointer; 40 on i386) */
 	atomic_t usage;			/* references: parent + "still running" */
 	u32 flags;			/* PF_* */
 	int on_rq;			/* queued on runqueue.queue */
@@ -77,7 +77,7 @@ _Static_assert(offsetof(struct task_struct, uid) == 8, "ABI: task_struct.uid");
 _Static_assert(offsetof(struct task_struct, exit_code) == 12, "ABI: task_struct.exit_code");
 _Static_assert(offsetof(struct task_struct, comm) == 16, "ABI: task_struct.comm");
 _Static_assert(offsetof(struct task_struct, stack) == 32, "ABI: task_struct.stack");
-_Static_assert(offsetof(struct task_struct, parent) == 40, "ABI: task_struct.parent");
+_Static_assert(offsetof(struct task_struct, parent) == 32 + sizeof(void *), "ABI: task_struct.parent");
 
 extern struct task_struct init_task;
 extern union thread_union init_thread_union;
@@ -143,13 +143,13 @@ struct task_struct *fork_idle(int cpu);
 struct task_struct *find_task_by_pid(pid_t pid);
 
 /* kernel/exit.c */
-void do_exit(long code) __noreturn;
+void do_exit(long code) __noreturn noinline fastcall;
 
 /* kernel/exec.c */
 int do_execve(char *filename, char __user *__user *argv,
-	      char __user *__user *envp, struct pt_regs *regs);
+	      char __user *__user *envp, struct pt_regs *regs) noinline fastcall;
 
-/* The arch half (arch/x86/kernel/process.c). */
+/* The arch half (arch/x86/kernel/process{,_32}.c, arch/ppc64/kernel/process.c). */
 void copy_thread(struct task_struct *p, unsigned long stack_start, struct pt_regs *regs);
 struct task_struct *switch_to(struct task_struct *prev, struct task_struct *next);
 void start_thread(struct pt_regs *regs, unsigned long new_rip, unsigned long new_rsp);

@@ -10,7 +10,7 @@
 #define smp_processor_id()	((int)current_thread_info()->cpu)
 
 extern volatile int smp_boot_done;		/* secondaries spin until set */
-extern unsigned long idle_stack_top[NR_CPUS];	/* their first rsp */
+extern unsigned long idle_stack_top[NR_CPUS];	/* their first stack pointer */
 extern atomic_t cpus_online;
 extern unsigned int nr_cpus;
 

@@ -4,7 +4,7 @@
 
 #include <linux/types.h>
 
-/* arch/x86/lib/string_64.S */
+/* arch/x86/lib/string_{64,32}.S, arch/ppc64/lib/string.S */
 void *memcpy(void *dest, const void *src, size_t n);
 void *memset(void *s, int c, size_t n);
 

@@ -1,28 +1,28 @@
 /* Copyright 2026 the kprobes-sim authors. MIT license. */
-/* System calls, x86_64 numbering (asm-x86_64/unistd.h). */
+/* System calls: the sys_* prototypes; the numbers are per architecture. */
 #ifndef _LINUX_SYSCALLS_H
 #define _LINUX_SYSCALLS_H
 
 #include <linux/types.h>
+#include <asm/unistd.h>		/* __NR_*, NR_syscalls */
 
-#define __NR_read		0
-#define __NR_write		1
-#define __NR_open		2
-#define __NR_close		3
-#define __NR_sched_yield	24
-#define __NR_nanosleep		35
-#define __NR_getpid		39
-#define __NR_clone		56
-#define __NR_fork		57
-#define __NR_execve		59
-#define __NR_exit		60
-#define __NR_wait4		61
-#define __NR_getuid		102
-#define __NR_setuid		105
-#define __NR_getppid		110
-/* kprobes-sim's own: the probe-overhead benchmark loop (kernel/bench.c). */
-#define __NR_kprobe_bench	500
-#define NR_syscalls		501
+/*
+ * Linux 2.6 numbered these calls the same on i386 and ppc64:
+ *
+ *			x86_64	i386, ppc64
+ *	exit, fork	60, 57	1, 2
+ *	read, write	0, 1	3, 4
+ *	open, close	2, 3	5, 6
+ *	execve		59	11
+ *	getpid		39	20
+ *	setuid, getuid	105, 102	23, 24
+ *	getppid		110	64
+ *	wait4		61	114
+ *	clone		56	120
+ *	sched_yield	24	158
+ *	nanosleep	35	162
+ *	kprobe_bench	500	500 (kprobes-sim's own: kernel/bench.c)
+ */
 
 struct pt_regs;
 

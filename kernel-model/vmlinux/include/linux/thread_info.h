@@ -18,9 +18,9 @@ struct thread_info {
 };
 
 _Static_assert(offsetof(struct thread_info, task) == 0, "ABI: thread_info.task");
-_Static_assert(offsetof(struct thread_info, flags) == 8, "ABI: thread_info.flags");
-_Static_assert(offsetof(struct thread_info, cpu) == 12, "ABI: thread_info.cpu");
-_Static_assert(offsetof(struct thread_info, preempt_count) == 16, "ABI: thread_info.preempt_count");
+_Static_assert(offsetof(struct thread_info, flags) == sizeof(void *), "ABI: thread_info.flags");
+_Static_assert(offsetof(struct thread_info, cpu) == sizeof(void *) + 4, "ABI: thread_info.cpu");
+_Static_assert(offsetof(struct thread_info, preempt_count) == sizeof(void *) + 8, "ABI: thread_info.preempt_count");
 
 #define TIF_NEED_RESCHED	3	/* rescheduling necessary */
 #define _TIF_NEED_RESCHED	(1 << TIF_NEED_RESCHED)

@@ -37,4 +37,7 @@ static inline void cpu_relax(void)
 	__asm__ __volatile__("pause" : : : "memory");
 }
 
+/* How the boot log names the stack pointer ("Booting processor 1/2 rsp ..."). */
+#define STACK_POINTER_NAME	"rsp"
+
 #endif /* _ASM_PROCESSOR_H */

@@ -36,5 +36,13 @@ struct pt_regs {
 #define X86_EFLAGS_IF	0x00000200
 #define X86_EFLAGS_FIXED 0x00000002
 
+/* The user stack pointer (sys_fork, sys_clone). */
+#define user_stack_pointer(regs)	((regs)->rsp)
+
+/* Where do_execve() leaves argc, argv and envp for the new program (in its regs). */
+#define EXEC_ARGC	regs->rdi
+#define EXEC_ARGV	regs->rsi
+#define EXEC_ENVP	regs->rdx
+
 #endif /* !__ASSEMBLY__ */
 #endif /* _ASM_PTRACE_H */

@@ -1,0 +1,18 @@
+/* Copyright 2026 the kprobes-sim authors. MIT license. */
+/* current_thread_info(): the bottom of the 16 KiB-aligned kernel stack. */
+#ifndef _ASM_THREAD_INFO_H
+#define _ASM_THREAD_INFO_H
+
+#include <asm/page.h>
+
+struct thread_info;
+
+static inline struct thread_info *current_thread_info(void)
+{
+	unsigned long sp;
+
+	__asm__("movl %%esp,%0" : "=r"(sp));
+	return (struct thread_info *)(sp & ~(THREAD_SIZE - 1));
+}
+
+#endif /* _ASM_THREAD_INFO_H */
