@@ -181,10 +181,16 @@ export class Jprobes {
     const args: (bigint | number)[] = [];
     const arch = this.#host.arch;
     const regparm = (jp.entry as unknown as Record<symbol, number | undefined>)[FASTCALL] ?? 0;
+    // The trampoline loads the hypercall number into a register that is a
+    // fastcall argument on i386: read register arguments as they were at
+    // the hit (the state setjmp saved), then come back to the trampoline.
+    const here = regparm > 0 ? arch.saveContext(cpu) : null;
+    if (here !== null) arch.restoreContext(cpu, save.context);
     for (let i = 0; i < n; i++) {
       const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
       args.push(arch.bits === 64 ? v : Number(v & 0xffffffffn));
     }
+    if (here !== null) arch.restoreContext(cpu, here);
     this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);
   }
 

@@ -1,0 +1,201 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+// The spec's behaviour on every architecture (x86_64, i386, ppc64): the
+// examples, probe mechanics and their fixups, jprobes with the arch's
+// argument passing, return probes with the arch's return register.
+
+import assert from "node:assert/strict";
+import {
+  type ArchName,
+  decodePpc64,
+  decodeX86,
+  fastcall,
+  type Jprobe,
+  jprobe_return,
+  Kernel,
+  type Kprobe,
+  type Kretprobe,
+  type PtRegs,
+  type Workload,
+} from "../mod.ts";
+
+const ARCHES: ArchName[] = ["x86_64", "i386", "ppc64"];
+const examples = new URL("../examples/", import.meta.url);
+
+/** The return register as a signed 32-bit value, per arch. */
+function retval(arch: ArchName, regs: PtRegs): number {
+  if (arch === "i386") return regs.eax | 0;
+  return Number(BigInt.asIntN(32, arch === "ppc64" ? regs.gpr[3] : regs.rax));
+}
+
+/** The first instruction of `fn` matching `pred`, decoded for the arch. */
+function findInsn(
+  kernel: Kernel,
+  fn: string,
+  pred: (mnemonic: string, word: number) => boolean,
+): bigint {
+  const sym = kernel.kallsyms.lookupSymbol(kernel.arch === "ppc64" ? "." + fn : fn)!;
+  let a = sym.address;
+  const end = a + sym.size;
+  while (a < end) {
+    const bytes = kernel.memory.readBytes(a, 16);
+    if (kernel.arch === "ppc64") {
+      const word = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+      if (pred(decodePpc64(word).mnemonic, word)) return a;
+      a += 4n;
+    } else {
+      const d = decodeX86(bytes, 0, kernel.arch === "i386" ? 32 : 64);
+      if (pred(d.mnemonic, 0)) return a;
+      a += BigInt(d.length);
+    }
+  }
+  throw new Error(`no matching instruction in ${fn}`);
+}
+
+const oneFork: Workload = { init: [{ call: "fork" }, { call: "wait4" }] };
+
+for (const arch of ARCHES) {
+  Deno.test(`${arch}: the three examples print what §8, §9 and §10 say`, async () => {
+    await using kernel = await Kernel.boot({ arch, cpus: 2 });
+    for (const name of ["kprobe_example", "jprobe_example", "kretprobe_example"]) {
+      await kernel.insmod(new URL(`${name}.ts`, examples));
+    }
+    const r = kernel.run();
+    for (const name of ["kretprobe_example", "jprobe_example", "kprobe_example"]) {
+      kernel.rmmod(name);
+    }
+    assert.ok(r.completed);
+    const log = kernel.log;
+    const pcName = arch === "ppc64" ? "nip" : arch === "i386" ? "eip" : "rip";
+    assert.equal(
+      log.match(new RegExp(`pre_handler: p->addr=0x[0-9a-f]+, ${pcName}=`, "g"))?.length,
+      3,
+    );
+    assert.equal(log.match(/post_handler: p->addr=0x/g)?.length, 3);
+    assert.equal(
+      log.match(/jprobe: clone_flags=0x11, stack_size=0x0, regs=0x[0-9a-f]+\n/g)?.length,
+      3,
+    );
+    assert.equal(log.match(/sys_open returns -2\n/g)?.length, 3);
+    assert.equal(log.match(/sys_open returns -13\n/g)?.length, 3);
+    assert.match(log, /Missed probing 0 instances of sys_open/);
+    const doFork = arch === "ppc64" ? "\\.do_fork" : "do_fork";
+    assert.match(
+      log,
+      new RegExp(
+        `\\] ${doFork}\\+0x[01]/0x[0-9a-f]+\\n.*\\] ${arch === "ppc64" ? "\\." : ""}sys_fork\\+`,
+      ),
+    );
+  });
+
+  Deno.test(`${arch}: the breakpoint is in text while armed and the original is back after unregister`, async () => {
+    await using kernel = await Kernel.boot({ arch });
+    const addr = BigInt(kernel.kallsyms.lookupName("do_fork"));
+    const before = kernel.memory.readBytes(addr, 4);
+    const kp: Kprobe = { addr };
+    assert.equal(kernel.registerKprobe(kp), 0);
+    const armed = kernel.memory.readBytes(addr, 4);
+    if (arch === "ppc64") assert.deepEqual([...armed], [0x7f, 0xe0, 0x00, 0x08]);
+    else assert.equal(armed[0], 0xcc);
+    kernel.unregisterKprobe(kp);
+    assert.deepEqual(kernel.memory.readBytes(addr, 4), before);
+  });
+
+  Deno.test(`${arch}: probes on calls, branches and returns keep the kernel correct`, async () => {
+    const baseline = await Kernel.boot({ arch });
+    const expected = baseline.run().syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`);
+    await baseline.shutdown();
+    await using kernel = await Kernel.boot({ arch });
+    const picks = arch === "ppc64"
+      ? [
+        findInsn(kernel, "sys_fork", (m) => m === "bl"),
+        findInsn(kernel, "sys_open", (m, w) => m === "bc" && (w >>> 26) === 16),
+        findInsn(kernel, "do_fork", (m) => m === "bclr"),
+      ]
+      : [
+        findInsn(kernel, "sys_fork", (m) => m === "call"),
+        findInsn(kernel, "sys_open", (m) => m.startsWith("j") && m !== "jmp"),
+        findInsn(kernel, "do_fork", (m) => m === "ret"),
+      ];
+    const hits = picks.map(() => 0);
+    picks.forEach((addr, i) => {
+      assert.equal(
+        kernel.registerKprobe({ addr, pre_handler: () => void hits[i]++ }),
+        0,
+        `probe ${addr.toString(16)}`,
+      );
+    });
+    const got = kernel.run().syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`);
+    assert.deepEqual(got, expected);
+    assert.ok(hits.every((h) => h > 0), `every probe fired: ${hits}`);
+  });
+
+  Deno.test(`${arch}: a probe hit inside a handler counts nmissed`, async () => {
+    await using kernel = await Kernel.boot({ arch });
+    const inner: Kprobe = { symbol_name: "vsnprintf" };
+    const outer: Kprobe = {
+      symbol_name: "do_fork",
+      pre_handler: () => {
+        kernel.callFunction("strlen", ["nested"]);
+        kernel.callFunction("vsnprintf", [0n, 0n, "x", 0n]);
+        return 0;
+      },
+    };
+    assert.equal(kernel.registerKprobe(inner), 0);
+    assert.equal(kernel.registerKprobe(outer), 0);
+    kernel.run({ workload: oneFork });
+    assert.equal(inner.nmissed, 1);
+  });
+
+  Deno.test(`${arch}: return probes see the return value and dying tasks leak no instance`, async () => {
+    await using kernel = await Kernel.boot({ arch, cpus: 2 });
+    const rets: number[] = [];
+    const rp: Kretprobe = {
+      kp: { symbol_name: "sys_open" },
+      handler: (_ri, regs) => void rets.push(retval(arch, regs)),
+    };
+    const onExit: Kretprobe = { kp: { symbol_name: "do_exit" }, maxactive: 2 };
+    assert.equal(kernel.registerKretprobe(rp), 0);
+    assert.equal(kernel.registerKretprobe(onExit), 0);
+    const r = kernel.run();
+    assert.deepEqual(rets, r.syscalls.filter((s) => s.call === "open").map((s) => s.ret));
+    assert.equal(onExit.nmissed, 0);
+    assert.equal(kernel.kretprobeFreeInstances(onExit), 2);
+  });
+
+  Deno.test(`${arch}: a jprobe gets the arguments and the probed function runs unchanged`, async () => {
+    await using kernel = await Kernel.boot({ arch });
+    const flags: (bigint | number)[] = [];
+    const jp: Jprobe = {
+      kp: { symbol_name: "do_fork" },
+      entry: (clone_flags: bigint | number) => {
+        flags.push(clone_flags);
+        jprobe_return();
+      },
+    };
+    assert.equal(kernel.registerJprobe(jp), 0);
+    const r = kernel.run({ workload: oneFork });
+    assert.deepEqual(flags.map(Number), [17]);
+    assert.ok(r.syscalls.find((s) => s.call === "fork")!.ret > 1);
+  });
+}
+
+Deno.test("i386: a jprobe on a fastcall function reads eax, edx, ecx (§1.2)", async () => {
+  await using kernel = await Kernel.boot({ arch: "i386" });
+  const seen: string[] = [];
+  const jp: Jprobe = {
+    kp: { symbol_name: "do_execve" },
+    entry: fastcall((filename: number) => {
+      let s = "";
+      for (let i = 0; i < 64; i++) {
+        const b = kernel.memory.readU8(BigInt(filename + i));
+        if (b === 0) break;
+        s += String.fromCharCode(b);
+      }
+      seen.push(s);
+      jprobe_return();
+    }),
+  };
+  assert.equal(kernel.registerJprobe(jp), 0);
+  kernel.run({ workload: { init: [{ call: "execve", path: "/bin/sh" }] } });
+  assert.deepEqual(seen, ["/bin/sh"]);
+});
