@@ -20,6 +20,8 @@ import type {
   PrepareContext,
 } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
+import { R_LR_LO } from "./regs.ts";
+import { writeMsr } from "./traps.ts";
 
 const EINVAL = 22;
 const ENOMEM = 12;
@@ -41,6 +43,14 @@ export interface Ppc64ArchInsn {
   branch: number;
   /** LK: the branch sets LR to the next instruction. */
   link: boolean;
+  /** Slot address halves (hot path: no BigInt; slots share the kernel's high half). */
+  slotLo: number;
+  /** High half of the slot address. */
+  slotHi: number;
+  /** Low half of the probed address. */
+  addrLo: number;
+  /** `addr - slot`, added to a relative branch's target computed in the slot. */
+  delta: number;
 }
 
 function lo32(a: bigint): number {
@@ -57,18 +67,18 @@ function isMtmsrdOrRfid(word: number): boolean {
   return (op === 31 && xo === 178) || (op === 19 && xo === 18);
 }
 
-function classify(word: number): Ppc64ArchInsn {
+function classify(word: number): { branch: number; link: boolean } {
   const op = word >>> 26;
   const link = (word & 1) === 1;
   if (op === 18 || op === 16) {
     const aa = (word >>> 1) & 1;
-    return { word, branch: aa === 1 ? BR_ABSOLUTE : BR_RELATIVE, link };
+    return { branch: aa === 1 ? BR_ABSOLUTE : BR_RELATIVE, link };
   }
   if (op === 19) {
     const xo = (word >>> 1) & 0x3ff;
-    if (xo === 16 || xo === 528) return { word, branch: BR_ABSOLUTE, link }; // bclr, bcctr
+    if (xo === 16 || xo === 528) return { branch: BR_ABSOLUTE, link }; // bclr, bcctr
   }
-  return { word, branch: BR_NONE, link: false };
+  return { branch: BR_NONE, link: false };
 }
 
 /**
@@ -105,7 +115,15 @@ export function makePpc64Kprobes(): KprobesArch {
       ]);
       ctx.memory.pokeText(hi32(slot), lo32(slot), bytes);
       p.saved = bytes;
-      p.ainsn = classify(word);
+      const ai: Ppc64ArchInsn = {
+        word,
+        ...classify(word),
+        slotLo: lo32(slot),
+        slotHi: hi32(slot),
+        addrLo: lo32(p.addr),
+        delta: Number(p.addr - slot),
+      };
+      p.ainsn = ai;
       return 0;
     },
 
@@ -130,29 +148,33 @@ export function makePpc64Kprobes(): KprobesArch {
 
     setupSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
       const c = cpu as Ppc64Cpu;
-      const msr = c.getMsr();
-      state.oldFlags = state.savedFlags = Number(msr & BigInt(MSR_SE | MSR_EE));
-      c.setMsr((msr | BigInt(MSR_SE)) & ~BigInt(MSR_EE));
-      c.setPc(p.slot);
+      const ai = p.ainsn as Ppc64ArchInsn;
+      const lo = c.msrLo;
+      state.oldFlags = state.savedFlags = lo & (MSR_SE | MSR_EE);
+      writeMsr(c, c.msrHi, ((lo | MSR_SE) & ~MSR_EE) >>> 0);
+      c.nipHi = ai.slotHi;
+      c.nipLo = ai.slotLo;
     },
 
     resumeExecution(p: ArchProbe, cpu: ArchCpu, state: ArchStepState, _memory: GuestMemory): void {
       const c = cpu as Ppc64Cpu;
       const ai = p.ainsn as Ppc64ArchInsn;
-      const nip = c.getPc();
-      if (ai.branch === BR_NONE) c.setPc(p.addr + 4n);
-      else if (ai.branch === BR_RELATIVE) c.setPc(p.addr + (nip - p.slot));
-      if (ai.link && c.getLr() === p.slot + 4n) c.setLr(p.addr + 4n);
-      c.setMsr((c.getMsr() & ~BigInt(MSR_SE | MSR_EE)) | BigInt(state.savedFlags & MSR_EE));
+      // Kernel text and the slots share the high half of their addresses.
+      if (ai.branch === BR_NONE) c.nipLo = (ai.addrLo + 4) >>> 0;
+      else if (ai.branch === BR_RELATIVE) c.nipLo = (c.nipLo + ai.delta) >>> 0;
+      if (ai.link && c.regs[R_LR_LO] === ((ai.slotLo + 4) >>> 0)) {
+        c.regs[R_LR_LO] = (ai.addrLo + 4) >>> 0;
+      }
+      writeMsr(c, c.msrHi, ((c.msrLo & ~(MSR_SE | MSR_EE)) | (state.savedFlags & MSR_EE)) >>> 0);
     },
 
     abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
       const c = cpu as Ppc64Cpu;
       c.setPc(p.addr);
-      c.setMsr((c.getMsr() & ~BigInt(MSR_SE | MSR_EE)) | BigInt(state.oldFlags & MSR_EE));
+      writeMsr(c, c.msrHi, ((c.msrLo & ~(MSR_SE | MSR_EE)) | (state.oldFlags & MSR_EE)) >>> 0);
     },
 
-    traceFlagSet: (cpu: ArchCpu) => ((cpu as Ppc64Cpu).getMsr() & BigInt(MSR_SE)) !== 0n,
+    traceFlagSet: (cpu: ArchCpu) => ((cpu as Ppc64Cpu).msrLo & MSR_SE) !== 0,
 
     setjmpPreHandler(cpu: ArchCpu, _memory: GuestMemory, save: JprobeSave, entry: bigint): void {
       const c = cpu as Ppc64Cpu;

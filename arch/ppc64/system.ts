@@ -64,7 +64,14 @@ import {
   SRR1_TRAP,
   VEC_SYSCALL,
 } from "./regs.ts";
-import { BR_NIP, enterInterrupt, raiseProgramInterrupt, requestStop, writeMsr } from "./traps.ts";
+import {
+  BR_NIP,
+  enterInterrupt,
+  raiseProgramInterrupt,
+  requestStop,
+  takeProgramTrap,
+  writeMsr,
+} from "./traps.ts";
 
 const TWO32 = 4294967296;
 /** XER bits that exist: SO, OV, CA and the 7-bit byte count. */
@@ -386,7 +393,7 @@ function trapTaken(to: number, ah: number, al: number, bh: number, bl: number): 
 
 // Word operands compared as sign-extended 32-bit values.
 function trapWord(cpu: Ppc64Cpu, to: number, a: number, b: number): void {
-  if (trapTaken(to, a >> 31, a, b >> 31, b)) raiseProgramInterrupt(cpu, SRR1_TRAP);
+  if (trapTaken(to, a >> 31, a, b >> 31, b)) takeProgramTrap(cpu);
 }
 
 /**
@@ -421,7 +428,7 @@ export function opTd(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
   const g = cpu.regs;
   const a = insn.ra << 1;
   const b = insn.rb << 1;
-  if (trapTaken(insn.rt, g[a + 1], g[a], g[b + 1], g[b])) raiseProgramInterrupt(cpu, SRR1_TRAP);
+  if (trapTaken(insn.rt, g[a + 1], g[a], g[b + 1], g[b])) takeProgramTrap(cpu);
 }
 
 /**
@@ -434,7 +441,7 @@ export function opTdi(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
   const g = cpu.regs;
   const a = insn.ra << 1;
   if (trapTaken(insn.rt, g[a + 1], g[a], insn.immHi, insn.immLo)) {
-    raiseProgramInterrupt(cpu, SRR1_TRAP);
+    takeProgramTrap(cpu);
   }
 }
 

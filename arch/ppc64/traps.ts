@@ -46,6 +46,7 @@ import {
   SRR1_ISI_NOPAGE,
   SRR1_ISI_PROT,
   SRR1_REASON_MASK,
+  SRR1_TRAP,
   VEC_ALIGNMENT,
   VEC_DATA_STORAGE,
   VEC_INSTR_STORAGE,
@@ -89,6 +90,24 @@ export const BR_NIP = 2;
  */
 export function raiseProgramInterrupt(cpu: Ppc64Cpu, reason: number): never {
   throw cpu.fault.set(VEC_PROGRAM, reason, 0, 0);
+}
+
+/**
+ * A taken trap (`tw`, `twi`, `td`, `tdi`, Kprobes' breakpoint): the program
+ * interrupt with the trap reason, taken without unwinding the run loop. NIP
+ * stays on the trap word, no trace interrupt follows, and `run()` returns
+ * `STOP_TRAP` at the boundary. A probe hit costs a flag, not a throw.
+ *
+ * @param cpu The CPU, executing the trap (`cpu.cur`).
+ */
+export function takeProgramTrap(cpu: Ppc64Cpu): void {
+  const cur = cpu.cur!;
+  takePpc64Fault(cpu, cpu.fault.set(VEC_PROGRAM, SRR1_TRAP, 0, 0), cur.addrHi, cur.addrLo);
+  cpu.branch = BR_NIP;
+  cpu.noTrace = 1;
+  // The trap does not retire; the run loop counts every dispatched word.
+  cpu.clock[0]--;
+  requestStop(cpu, STOP_TRAP);
 }
 
 /**
