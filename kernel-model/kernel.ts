@@ -806,7 +806,11 @@ export class Kernel {
         if (pf) {
           const addr = this.#arch.faultAddress(cpu);
           const what = addr < 4096n ? "NULL pointer dereference" : "paging request";
-          this.#oops(cpu, { title: `unable to handle kernel ${what} at ${this.#hex(addr)}`, bug: true, err });
+          this.#oops(cpu, {
+            title: `unable to handle kernel ${what} at ${this.#hex(addr)}`,
+            bug: true,
+            err,
+          });
         } else this.#oops(cpu, { title: "general protection fault", err });
         return;
       }
@@ -966,7 +970,14 @@ export class Kernel {
       values.push(sp);
     }
     sp = (sp - 256n) & ~15n;
-    arch.setupCall(cpu, this.#memory, arch.callTarget(this.#memory, fn), values, this.#sym.hostCallReturn, sp);
+    arch.setupCall(
+      cpu,
+      this.#memory,
+      arch.callTarget(this.#memory, fn),
+      values,
+      this.#sym.hostCallReturn,
+      sp,
+    );
     this.#hostCallDepth++;
     const wasAborted = this.#hostCallAborted;
     this.#hostCallAborted = false;
