@@ -61,7 +61,6 @@ import {
   SPR_XER,
   SRR1_ILLEGAL,
   SRR1_PRIVILEGED,
-  SRR1_TRAP,
   VEC_SYSCALL,
 } from "./regs.ts";
 import {

@@ -2,7 +2,7 @@
 // CONFIG_PREEMPT: the timer preempts kernel code only when it is on (§1.3, §5).
 
 import assert from "node:assert/strict";
-import { type Kprobe, type Workload } from "../../mod.ts";
+import type { Kprobe, Workload } from "../../mod.ts";
 import { boot } from "../_helpers.ts";
 
 // Two tasks on one CPU; one spends ~3 ms in the kernel (kprobe_bench loop),
