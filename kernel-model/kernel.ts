@@ -750,6 +750,12 @@ export class Kernel {
       case "syscall":
         args = (call.args ?? []).map((a) => BigInt.asUintN(64, BigInt(a)));
         break;
+      case "sched_setaffinity": {
+        const mask = scratch + 0xfd0n;
+        m.writeU64(mask, call.cpus.reduce((acc, c) => acc | (1n << BigInt(c)), 0n));
+        args = [0n, BigInt(this.#ptrSize), mask];
+        break;
+      }
       default:
         args = [];
     }
@@ -1222,6 +1228,14 @@ export class Kernel {
   /** Whether CONFIG_PREEMPT behaviour is on. */
   get preempt(): boolean {
     return this.#preempt;
+  }
+
+  /**
+   * The CPU whose trap or call the kernel is handling right now (inside a
+   * handler: the CPU that hit the probe). Linux: `smp_processor_id()`.
+   */
+  currentCpu(): number {
+    return this.#abiCpu.id;
   }
 
   /** Guest instructions executed so far, all CPUs. */

@@ -23,6 +23,7 @@ export type Syscall =
   | { call: "nanosleep"; ms: number }
   | { call: "getpid" }
   | { call: "setuid"; uid: number }
+  | { call: "sched_setaffinity"; cpus: number[] }
   | { call: "syscall"; nr: number; args?: (number | bigint)[] }
   | { call: "repeat"; times: number; body: Syscall[] };
 
@@ -128,6 +129,7 @@ export function expandScript(script: readonly Syscall[], where: string): Syscall
       case "nanosleep":
       case "getpid":
       case "setuid":
+      case "sched_setaffinity":
       case "syscall":
         out.push(s);
         break;
@@ -135,7 +137,7 @@ export function expandScript(script: readonly Syscall[], where: string): Syscall
         throw new TypeError(
           `Cannot read workload entry ${at}: unknown call "${
             (s as { call: string }).call
-          }", use fork, clone, open, close, read, write, execve, exit, wait4, nanosleep, getpid, setuid, syscall or repeat`,
+          }", use fork, clone, open, close, read, write, execve, exit, wait4, nanosleep, getpid, setuid, sched_setaffinity, syscall or repeat`,
         );
     }
   }

@@ -77,3 +77,39 @@ Deno.test("Kernel library: hit counts and nmissed of several probes over a scrip
   kernel.rmmod("counters");
   assert.equal(kernel.kprobeHits(forks), -1);
 });
+
+for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+  Deno.test(`Kernel library (${arch}): do_fork and sys_open calls run on the CPUs the tasks are pinned to`, async () => {
+    await using kernel = await Kernel.boot({ arch, cpus: 4 });
+    const perCpu = [0, 0, 0, 0];
+    const kp: Kprobe = {
+      symbol_name: "sys_open",
+      pre_handler: () => void perCpu[kernel.currentCpu()]++,
+    };
+    assert.equal(kernel.registerKprobe(kp), 0);
+    const pinned = (cpu: number) => ({
+      call: "fork" as const,
+      child: [
+        { call: "sched_setaffinity" as const, cpus: [cpu] },
+        {
+          call: "repeat" as const,
+          times: N,
+          body: [{ call: "open" as const, path: "/etc/passwd" }],
+        },
+        { call: "exit" as const },
+      ],
+    });
+    const r = kernel.run({
+      workload: {
+        init: [pinned(3), pinned(1), { call: "repeat", times: 2, body: [{ call: "wait4" }] }],
+      },
+    });
+    assert.ok(r.completed);
+    const opens = r.syscalls.filter((s) => s.call === "open");
+    const byPid = new Map<number, Set<number>>();
+    for (const s of opens) byPid.set(s.pid, (byPid.get(s.pid) ?? new Set()).add(s.cpu));
+    assert.deepEqual([...byPid.values()].map((cpus) => [...cpus]).sort(), [[1], [3]]);
+    assert.deepEqual(perCpu, [0, N, 0, N], "the probe fired on the pinned CPUs");
+    assert.equal(kernel.kprobeHits(kp), 2 * N);
+  });
+}

@@ -83,6 +83,7 @@ const SYSCALLS_PPC64: Readonly<Record<string, number>> = {
   wait4: 114,
   clone: 120,
   nanosleep: 162,
+  sched_setaffinity: 222,
   kprobe_bench: 500,
 };
 

@@ -111,6 +111,7 @@ const SYSCALLS_X86_64: Readonly<Record<string, number>> = {
   exit: 60,
   wait4: 61,
   setuid: 105,
+  sched_setaffinity: 203,
   kprobe_bench: 500,
 };
 

@@ -45,6 +45,7 @@ const SYSCALLS_I386: Readonly<Record<string, number>> = {
   wait4: 114,
   clone: 120,
   nanosleep: 162,
+  sched_setaffinity: 241,
   kprobe_bench: 500,
 };
 

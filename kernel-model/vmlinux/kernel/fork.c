@@ -36,6 +36,7 @@ struct task_struct init_task = {
 	.usage		= ATOMIC_INIT(2),
 	.flags		= PF_IDLE,
 	.on_cpu		= 1,
+	.cpus_allowed	= ~0UL,
 	.run_list	= LIST_HEAD_INIT(init_task.run_list),
 	.tasks		= LIST_HEAD_INIT(init_task.tasks),
 	.children	= LIST_HEAD_INIT(init_task.children),

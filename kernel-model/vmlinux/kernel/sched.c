@@ -58,28 +58,35 @@ static inline void enqueue_task(struct task_struct *p)
 	runqueue.nr_running++;
 }
 
-static inline struct task_struct *dequeue_first(void)
-{
-	struct task_struct *p = list_entry(runqueue.queue.next, struct task_struct, run_list);
-
-	list_del(&p->run_list);
-	p->on_rq = 0;
-	runqueue.nr_running--;
-	return p;
-}
-
 /*
  * Work is queued: wake an idle CPU. There are no IPIs; it notices at its
  * next interrupt (hlt ends at the next tick).
  */
-static void resched_idle_cpu(void)
+/* The first queued task allowed on @cpu, off the queue; NULL if none. */
+static struct task_struct *dequeue_allowed(int cpu)
+{
+	struct task_struct *p;
+
+	list_for_each_entry(p, &runqueue.queue, run_list) {
+		if (p->cpus_allowed & (1UL << cpu)) {
+			list_del(&p->run_list);
+			p->on_rq = 0;
+			runqueue.nr_running--;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Ask an idle CPU that @p may run on to reschedule (there are no IPIs). */
+static void resched_idle_cpu(struct task_struct *p)
 {
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		struct task_struct *curr = cpu_curr[cpu];
 
-		if (curr && is_idle_task(curr)) {
+		if (curr && is_idle_task(curr) && (p->cpus_allowed & (1UL << cpu))) {
 			set_tsk_need_resched(curr);
 			return;
 		}
@@ -101,7 +108,7 @@ static int try_to_wake_up(struct task_struct *p, unsigned int state)
 		p->state = TASK_RUNNING;
 		if (!p->on_rq && !p->on_cpu) {
 			enqueue_task(p);
-			resched_idle_cpu();
+			resched_idle_cpu(p);
 		}
 		success = 1;
 	}
@@ -121,7 +128,7 @@ void wake_up_new_task(struct task_struct *p)
 	spin_lock_irqsave(&runqueue.lock, flags);
 	p->state = TASK_RUNNING;
 	enqueue_task(p);
-	resched_idle_cpu();
+	resched_idle_cpu(p);
 	spin_unlock_irqrestore(&runqueue.lock, flags);
 }
 
@@ -182,9 +189,8 @@ need_resched:
 	    (prev->state == TASK_RUNNING || (preempt_count() & PREEMPT_ACTIVE)))
 		enqueue_task(prev);
 
-	if (!list_empty(&runqueue.queue))
-		next = dequeue_first();
-	else
+	next = dequeue_allowed(cpu);
+	if (!next)
 		next = idle_tasks[cpu];
 
 	if (likely(next != prev)) {
@@ -297,6 +303,36 @@ long schedule_timeout(long timeout)
 long sys_sched_yield(void)
 {
 	schedule();
+	return 0;
+}
+
+/*
+ * sched_setaffinity(pid, len, mask): the CPUs @pid (0: the caller) may run
+ * on. A caller that may no longer run here moves at its next schedule().
+ */
+long sys_sched_setaffinity(pid_t pid, unsigned int len, unsigned long __user *user_mask_ptr)
+{
+	struct task_struct *p;
+	unsigned long mask;
+
+	if (len < sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, user_mask_ptr, sizeof(mask)))
+		return -EFAULT;
+	mask &= nr_cpus >= 8 * (int)sizeof(mask) ? ~0UL : (1UL << nr_cpus) - 1;
+	if (!mask)
+		return -EINVAL;
+	spin_lock(&tasklist_lock);
+	p = pid ? find_task_by_pid(pid) : current;
+	if (p)
+		p->cpus_allowed = mask;
+	spin_unlock(&tasklist_lock);
+	if (!p)
+		return -ESRCH;
+	if (p == current && !(mask & (1UL << smp_processor_id()))) {
+		set_tsk_need_resched(current);
+		resched_idle_cpu(current);
+	}
 	return 0;
 }
 

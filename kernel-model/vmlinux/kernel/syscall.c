@@ -17,6 +17,7 @@ const sys_call_ptr_t sys_call_table[NR_syscalls] = {
 	SYSCALL(__NR_open, sys_open),
 	SYSCALL(__NR_close, sys_close),
 	SYSCALL(__NR_sched_yield, sys_sched_yield),
+	SYSCALL(__NR_sched_setaffinity, sys_sched_setaffinity),
 	SYSCALL(__NR_nanosleep, sys_nanosleep),
 	SYSCALL(__NR_getpid, sys_getpid),
 	SYSCALL(__NR_clone, sys_clone),

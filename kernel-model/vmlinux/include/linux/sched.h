@@ -69,6 +69,7 @@ struct task_struct {
 	wait_queue_head_t wait_chldexit; /* wait4() sleeps here */
 	int __user *set_child_tid;	/* CLONE_CHILD_SETTID */
 	struct files_struct files;	/* open files */
+	unsigned long cpus_allowed;	/* CPUs it may run on, bit n = CPU n */
 };
 
 _Static_assert(offsetof(struct task_struct, pid) == 0, "ABI: task_struct.pid");

@@ -20,6 +20,7 @@
  *	wait4		61	114
  *	clone		56	120
  *	sched_yield	24	158
+ *	sched_setaffinity	203	241 (ppc64: 222)
  *	nanosleep	35	162
  *	kprobe_bench	500	500 (kprobes-sim's own: kernel/bench.c)
  */
@@ -36,6 +37,7 @@ long sys_write(unsigned int fd, const char __user *buf, size_t count);
 long sys_open(const char __user *filename, int flags, int mode);
 long sys_close(unsigned int fd);
 long sys_sched_yield(void);
+long sys_sched_setaffinity(pid_t pid, unsigned int len, unsigned long __user *user_mask_ptr);
 long sys_nanosleep(struct timespec __user *rqtp, struct timespec __user *rmtp);
 long sys_getpid(void);
 long sys_clone(unsigned long clone_flags, unsigned long newsp,

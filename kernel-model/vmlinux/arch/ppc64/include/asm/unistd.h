@@ -17,6 +17,7 @@
 #define __NR_wait4		114
 #define __NR_clone		120
 #define __NR_sched_yield	158
+#define __NR_sched_setaffinity	222
 #define __NR_nanosleep		162
 /* kprobes-sim's own: the probe-overhead benchmark loop (kernel/bench.c). */
 #define __NR_kprobe_bench	500

@@ -8,6 +8,7 @@
 #define __NR_open		2
 #define __NR_close		3
 #define __NR_sched_yield	24
+#define __NR_sched_setaffinity	203
 #define __NR_nanosleep		35
 #define __NR_getpid		39
 #define __NR_clone		56
