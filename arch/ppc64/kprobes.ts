@@ -20,7 +20,7 @@ import type {
   PrepareContext,
 } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
-import { R_LR_LO } from "./regs.ts";
+import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_LO } from "./regs.ts";
 import { writeMsr } from "./traps.ts";
 
 const EINVAL = 22;
@@ -178,15 +178,25 @@ export function makePpc64Kprobes(): KprobesArch {
 
     setjmpPreHandler(cpu: ArchCpu, _memory: GuestMemory, save: JprobeSave, entry: bigint): void {
       const c = cpu as Ppc64Cpu;
-      save.context = c.saveContext();
+      // Linux saves the pt_regs (GPRs, NIP, MSR, CTR, LR, XER, CR), all in
+      // the register buffer; the SPR file is not the handler's to change.
+      const saved = save.context instanceof Uint32Array && save.context.length === c.regs.length
+        ? save.context
+        : new Uint32Array(c.regs.length);
+      saved.set(c.regs);
+      save.context = saved;
       save.stackAddr = c.getReg(1);
-      save.stack = new Uint8Array(0);
-      c.setMsr(c.getMsr() & ~BigInt(MSR_EE));
-      c.setPc(entry);
+      writeMsr(c, c.msrHi, (c.msrLo & ~MSR_EE) >>> 0);
+      c.nipHi = hi32(entry);
+      c.nipLo = lo32(entry);
     },
 
     longjmpBreakHandler(cpu: ArchCpu, _memory: GuestMemory, save: JprobeSave): void {
-      (cpu as Ppc64Cpu).restoreContext(save.context as ReturnType<Ppc64Cpu["saveContext"]>);
+      const c = cpu as Ppc64Cpu;
+      const saved = save.context as Uint32Array;
+      c.regs.set(saved);
+      writeMsr(c, saved[R_MSR_HI], saved[R_MSR_LO]);
+      c.nipLo = saved[R_NIP_LO];
     },
 
     prepareKretprobe(cpu: ArchCpu, _memory: GuestMemory, trampoline: bigint): bigint {
