@@ -74,7 +74,7 @@ function hex(v: bigint): string {
 function saveX86Context(cpu: ArchCpu): ArchContext {
   const c = cpu as X86Cpu;
   const ctx: X86Context = {
-    regs: c.regs.slice(),
+    regs: new Uint32Array(c.regs),
     ripLo: c.ripLo,
     ripHi: c.ripHi,
     flags: c.getFlags(),
