@@ -227,48 +227,50 @@ Deno.test("decodeX86() agrees with capstone-wasm on the hand vectors", () => {
   for (const v of VECTORS32) capstoneAgrees(hex(v.bytes), 32, v.bytes);
 });
 
-const IMAGE = new URL("../../../kernel-model/vmlinux/images/vmlinux-x86_64", import.meta.url);
-let image: Uint8Array | undefined;
-try {
-  image = Deno.readFileSync(IMAGE);
-} catch {
-  image = undefined;
-}
+for (const [arch, mode] of [["x86_64", 64], ["i386", 32]] as const) {
+  const url = new URL(`../../../kernel-model/vmlinux/images/vmlinux-${arch}`, import.meta.url);
+  let image: Uint8Array | undefined;
+  try {
+    image = Deno.readFileSync(url);
+  } catch {
+    image = undefined;
+  }
 
-Deno.test({
-  name: "decodeX86() agrees with capstone-wasm on every instruction of vmlinux-x86_64 .text",
-  ignore: image === undefined,
-  fn() {
-    const elf = parseElf(image!, "vmlinux-x86_64");
-    const slots = elf.symbols.find((s) => s.name === "__insn_slots_start")?.value;
-    const cs = new Capstone(Const.CS_ARCH_X86, Const.CS_MODE_64);
-    let count = 0;
-    const mismatches: string[] = [];
-    for (const sec of elf.sections) {
-      if ((sec.flags & 4n) === 0n || sec.type !== 1) continue; // SHF_EXECINSTR, PROGBITS
-      const bytes = elf.sectionData(sec);
-      // The instruction-slot area is int3 filler for Kprobes, not code.
-      const end = slots !== undefined && slots >= sec.addr && slots < sec.addr + BigInt(sec.size)
-        ? Number(slots - sec.addr)
-        : bytes.length;
-      for (let off = 0; off < end;) {
-        const d = decodeX86(bytes, off, 64);
-        const c = cs.disasm(bytes.subarray(off, Math.min(off + 15, bytes.length)), {
-          address: Number(sec.addr & 0xfffffffffffn) + off,
-          count: 1,
-        })[0];
-        count++;
-        if (c === undefined || c.size !== d.length || c.mnemonic !== d.mnemonic) {
-          mismatches.push(
-            `${sec.name}+0x${
-              off.toString(16)
-            }: capstone ${c?.size} ${c?.mnemonic} ${c?.opStr}, ours ${d.length} ${d.mnemonic}`,
-          );
+  Deno.test({
+    name: `decodeX86() agrees with capstone-wasm on every instruction of vmlinux-${arch} .text`,
+    ignore: image === undefined,
+    fn() {
+      const elf = parseElf(image!, `vmlinux-${arch}`);
+      const slots = elf.symbols.find((s) => s.name === "__insn_slots_start")?.value;
+      const cs = new Capstone(Const.CS_ARCH_X86, mode === 64 ? Const.CS_MODE_64 : Const.CS_MODE_32);
+      let count = 0;
+      const mismatches: string[] = [];
+      for (const sec of elf.sections) {
+        if ((sec.flags & 4n) === 0n || sec.type !== 1) continue; // SHF_EXECINSTR, PROGBITS
+        const bytes = elf.sectionData(sec);
+        // The instruction-slot area is int3 filler for Kprobes, not code.
+        const end = slots !== undefined && slots >= sec.addr && slots < sec.addr + BigInt(sec.size)
+          ? Number(slots - sec.addr)
+          : bytes.length;
+        for (let off = 0; off < end;) {
+          const d = decodeX86(bytes, off, mode);
+          const c = cs.disasm(bytes.subarray(off, Math.min(off + 15, bytes.length)), {
+            address: Number(sec.addr & 0xfffffffffffn) + off,
+            count: 1,
+          })[0];
+          count++;
+          if (c === undefined || c.size !== d.length || c.mnemonic !== d.mnemonic) {
+            mismatches.push(
+              `${sec.name}+0x${
+                off.toString(16)
+              }: capstone ${c?.size} ${c?.mnemonic} ${c?.opStr}, ours ${d.length} ${d.mnemonic}`,
+            );
+          }
+          off += d.length > 0 ? d.length : 1;
         }
-        off += d.length > 0 ? d.length : 1;
       }
-    }
-    assert.ok(count > 1000, `only ${count} instructions walked`);
-    assert.deepEqual(mismatches.slice(0, 20), []);
-  },
-});
+      assert.ok(count > 1000, `only ${count} instructions walked`);
+      assert.deepEqual(mismatches.slice(0, 20), []);
+    },
+  });
+}
