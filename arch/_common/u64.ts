@@ -190,3 +190,31 @@ export function signHi(lo: number): number {
 export function hexU64(hi: number, lo: number): string {
   return "0x" + (hi >>> 0).toString(16).padStart(8, "0") + (lo >>> 0).toString(16).padStart(8, "0");
 }
+
+/**
+ * Low 32 bits of a 64-bit address, as a number (host-side conversions).
+ *
+ * @param a The address.
+ * @returns The low half.
+ *
+ * @example Split an address
+ * ```ts
+ * import { hi32, lo32 } from "./u64.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(lo32(0xffffffff81000010n), 0x81000010);
+ * assert.equal(hi32(0xffffffff81000010n), 0xffffffff);
+ * ```
+ */
+export function lo32(a: bigint): number {
+  return Number(a & 0xffffffffn);
+}
+
+/**
+ * High 32 bits of a 64-bit address, as a number.
+ *
+ * @param a The address.
+ * @returns The high half.
+ */
+export function hi32(a: bigint): number {
+  return Number((a >> 32n) & 0xffffffffn);
+}

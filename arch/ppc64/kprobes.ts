@@ -22,6 +22,7 @@ import type {
 import type { Ppc64Cpu } from "./cpu.ts";
 import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_LO } from "./regs.ts";
 import { writeMsr } from "./traps.ts";
+import { hi32, lo32 } from "../_common/u64.ts";
 
 const EINVAL = 22;
 const ENOMEM = 12;
@@ -51,13 +52,6 @@ export interface Ppc64ArchInsn {
   addrLo: number;
   /** `addr - slot`, added to a relative branch's target computed in the slot. */
   delta: number;
-}
-
-function lo32(a: bigint): number {
-  return Number(a & 0xffffffffn);
-}
-function hi32(a: bigint): number {
-  return Number((a >> 32n) & 0xffffffffn);
 }
 
 /** Linux: IS_MTMSRD() / IS_RFID(): instructions Kprobes refuses. */

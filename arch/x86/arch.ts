@@ -30,6 +30,7 @@ import { FLAG_FIXED, FLAG_IF, FLAG_TF, R8, RAX, RBP, RCX, RDI, RDX, RSI, RSP } f
 const R9 = 9;
 const R10 = 10;
 import { unwindX86 } from "./stacktrace.ts";
+import { hi32, lo32 } from "../_common/u64.ts";
 
 const KERNEL_CS = 0x10;
 const KERNEL_DS = 0x18;
@@ -48,13 +49,6 @@ interface X86Context {
   ss: number;
 }
 
-function lo32(a: bigint): number {
-  return Number(a & 0xffffffffn);
-}
-function hi32(a: bigint): number {
-  return Number((a >> 32n) & 0xffffffffn);
-}
-
 function read64(memory: GuestMemory, a: bigint): bigint {
   const lo = memory.read32(hi32(a), lo32(a));
   const b = a + 4n;
@@ -69,6 +63,38 @@ function write64(memory: GuestMemory, a: bigint, v: bigint): void {
 
 function hex(v: bigint): string {
   return BigInt.asUintN(64, v).toString(16).padStart(16, "0");
+}
+
+/**
+ * A user-mode task executes `int $0x80`: number in eax/rax, arguments in
+ * `regs` (the arch's system-call convention), through the guest's gate.
+ *
+ * @param c The CPU, in user mode.
+ * @param nr The system-call number.
+ * @param args Its arguments.
+ * @param regs The argument registers.
+ * @param userSp The user stack pointer to save.
+ * @param bits 64 or 32: how much of each argument to keep.
+ */
+export function enterInt80(
+  c: X86Cpu,
+  nr: number,
+  args: readonly bigint[],
+  regs: readonly number[],
+  userSp: bigint,
+  bits: 64 | 32,
+): void {
+  c.setReg(RAX, BigInt(nr));
+  for (let i = 0; i < regs.length; i++) {
+    c.setReg(regs[i], i < args.length ? BigInt.asUintN(bits, args[i]) : 0n);
+  }
+  c.setReg(RSP, BigInt.asUintN(bits, userSp));
+  c.setRip(0x400000n);
+  if (c.deliverInterrupt(0x80) === STOP_TRAP) {
+    throw new Error(
+      `Cannot enter system call ${nr}: the int $0x80 gate faulted (vector ${c.trapVector})`,
+    );
+  }
 }
 
 function saveX86Context(cpu: ArchCpu): ArchContext {
@@ -209,18 +235,7 @@ export const X86_64: Arch = {
   },
 
   enterSyscall(cpu: ArchCpu, nr: number, args: readonly bigint[], userSp: bigint): void {
-    const c = cpu as X86Cpu;
-    c.setReg(RAX, BigInt(nr));
-    for (let i = 0; i < 6; i++) {
-      c.setReg(SYSCALL_REGS[i], i < args.length ? BigInt.asUintN(64, args[i]) : 0n);
-    }
-    c.setReg(RSP, userSp);
-    c.setRip(0x400000n);
-    if (c.deliverInterrupt(0x80) === STOP_TRAP) {
-      throw new Error(
-        `Cannot enter system call ${nr}: the int $0x80 gate faulted (vector ${c.trapVector})`,
-      );
-    }
+    enterInt80(cpu as X86Cpu, nr, args, SYSCALL_REGS, userSp, 64);
   },
 
   kernelStackTop(cpu: ArchCpu, memory: GuestMemory): bigint {

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { type Arch, type ArchCpu, type GuestMemory, type PtRegsView, STOP_TRAP } from "../types.ts";
-import { X86_64 } from "./arch.ts";
+import type { Arch, ArchCpu, GuestMemory, PtRegsView } from "../types.ts";
+import { enterInt80, X86_64 } from "./arch.ts";
 import { X86Cpu } from "./cpu.ts";
 import { makeX86Kprobes } from "./kprobes.ts";
 import { I386PtRegs } from "./pt_regs.ts";
@@ -129,16 +129,7 @@ export const I386: Arch = {
   },
 
   enterSyscall(cpu: ArchCpu, nr: number, args: readonly bigint[], userSp: bigint): void {
-    const c = cpu as X86Cpu;
-    c.setReg(RAX, BigInt(nr));
-    for (let i = 0; i < 6; i++) c.setReg(SYSCALL_REGS[i], i < args.length ? u32(args[i]) : 0n);
-    c.setReg(RSP, u32(userSp));
-    c.setRip(0x400000n);
-    if (c.deliverInterrupt(0x80) === STOP_TRAP) {
-      throw new Error(
-        `Cannot enter system call ${nr}: the int $0x80 gate faulted (vector ${c.trapVector})`,
-      );
-    }
+    enterInt80(cpu as X86Cpu, nr, args, SYSCALL_REGS, userSp, 32);
   },
 
   kernelStackTop(cpu: ArchCpu, memory: GuestMemory): bigint {

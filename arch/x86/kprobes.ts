@@ -22,6 +22,7 @@ import type {
 import { decodeX86 } from "./decode.ts";
 import { FLAG_IF, FLAG_TF, RSP } from "./regs.ts";
 import type { X86Cpu } from "./cpu.ts";
+import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
 const ENOMEM = 12;
@@ -57,13 +58,6 @@ export interface X86ArchInsn {
 }
 
 const TWO32 = 4294967296;
-
-function lo32(a: bigint): number {
-  return Number(a & 0xffffffffn);
-}
-function hi32(a: bigint): number {
-  return Number((a >> 32n) & 0xffffffffn);
-}
 
 function readBytes(memory: GuestMemory, addr: bigint, n: number): Uint8Array {
   const out = new Uint8Array(n);
