@@ -281,3 +281,50 @@ Deno.test("a probe registered after the code ran (warm decode cache) still fires
   kernel.run();
   assert.equal(hits, 3, "and stops firing once unregistered");
 });
+
+Deno.test("a handler that throws is reported with a call trace and the kernel goes on", async () => {
+  await using kernel = await boot();
+  let calls = 0;
+  const kp: Kprobe = {
+    symbol_name: "do_fork",
+    pre_handler: () => {
+      calls++;
+      throw new TypeError("oops in my handler");
+    },
+  };
+  await kernel.insmod({ name: "thrower", init_module: () => register_kprobe(kp) });
+  const r = kernel.run();
+  assert.ok(r.completed);
+  assert.equal(calls, 3);
+  assert.equal(
+    results(r.syscalls, "fork").filter((v) => v > 0).length,
+    3,
+    "the forks still succeed",
+  );
+  assert.equal(
+    kernel.log.match(/kprobes: pre_handler of thrower threw TypeError: oops in my handler/g)
+      ?.length,
+    3,
+  );
+  assert.match(kernel.log, /threw TypeError[^\n]*\n.*Pid: 1, comm: init[^\n]*\n.*Call Trace:/);
+});
+
+Deno.test("Kernel.boot() gives a clear error for a file that is not an ELF image", async () => {
+  await assert.rejects(
+    () => boot({ image: new TextEncoder().encode("not an elf at all, just text padding to size") }),
+    (e: unknown) =>
+      e instanceof Error && e.name === "ElfError" && /Cannot parse ELF/.test(e.message),
+  );
+  await assert.rejects(
+    () => boot({ image: "/no/such/vmlinux" }),
+    /Cannot read kernel image "\/no\/such\/vmlinux"/,
+  );
+  await assert.rejects(
+    () =>
+      boot({
+        arch: "i386",
+        image: new URL("../../kernel-model/vmlinux/images/vmlinux-x86_64", import.meta.url),
+      }),
+    /Cannot boot .* as i386: it is an ELF64/,
+  );
+});
