@@ -162,6 +162,46 @@ for (const arch of ARCHES) {
     assert.equal(kernel.kretprobeFreeInstances(onExit), 2);
   });
 
+  Deno.test(`${arch}: nmissed counts tasks sleeping in a return-probed function on 2 CPUs`, async () => {
+    await using kernel = await Kernel.boot({ arch, cpus: 2 });
+    let returns = 0;
+    const rp: Kretprobe = {
+      kp: { symbol_name: "sys_nanosleep" },
+      handler: () => void returns++,
+      maxactive: 1,
+    };
+    assert.equal(kernel.registerKretprobe(rp), 0);
+    const r = kernel.run({
+      workload: {
+        init: [
+          {
+            call: "repeat",
+            times: 3,
+            body: [{ call: "fork", child: [{ call: "nanosleep", ms: 5 }, { call: "exit" }] }],
+          },
+          { call: "repeat", times: 3, body: [{ call: "wait4" }] },
+        ],
+      },
+    });
+    assert.ok(r.completed);
+    assert.ok(rp.nmissed! >= 1);
+    assert.equal(returns + rp.nmissed!, 3);
+    assert.equal(kernel.kretprobeFreeInstances(rp), 1);
+  });
+
+  Deno.test(`${arch}: dump_stack() in a return-probed function shows the trampoline (§5)`, async () => {
+    await using kernel = await Kernel.boot({ arch });
+    const rp: Kretprobe = { kp: { symbol_name: "sys_nanosleep" }, maxactive: 2 };
+    const kp: Kprobe = {
+      symbol_name: "schedule_timeout",
+      pre_handler: () => void kernel.callFunction("dump_stack"),
+    };
+    assert.equal(kernel.registerKretprobe(rp), 0);
+    assert.equal(kernel.registerKprobe(kp), 0);
+    kernel.run({ workload: { init: [{ call: "nanosleep", ms: 1 }] } });
+    assert.match(kernel.log, /\] kretprobe_trampoline\+0x0\//);
+  });
+
   Deno.test(`${arch}: a jprobe gets the arguments and the probed function runs unchanged`, async () => {
     await using kernel = await Kernel.boot({ arch });
     const flags: (bigint | number)[] = [];

@@ -170,7 +170,9 @@ export const PPC64: Arch = {
     const params = BigInt(Math.max(8, args.length) * 8);
     const frame = (STACK_FRAME_OVERHEAD - 64n + params + 15n) & ~15n;
     const top = (sp & ~15n) - frame;
-    write64(memory, top, 0n); // back chain: the end of this call's stack
+    // Back chain: the interrupted frame, so a trace taken inside the call
+    // (dump_stack) continues into the context it was made from, as on x86.
+    write64(memory, top, c.getReg(1));
     for (let i = 8; i < args.length; i++) write64(memory, top + 48n + BigInt(i * 8), args[i]);
     for (let i = 0; i < 8; i++) c.setReg(3 + i, i < args.length ? BigInt.asUintN(64, args[i]) : 0n);
     c.setReg(1, top);
