@@ -1264,15 +1264,30 @@ export class Kernel {
   }
 
   /**
-   * The debugfs Kprobes list, one line per registered kprobe:
+   * The debugfs Kprobes list, one line per registered probe, `k`, `j` or `r`:
    * `ffffffff81001000  k  do_fork+0x0    [module]`.
    */
   kprobesList(): string {
-    return this.#kprobes.list().map(({ addr, owner }) =>
-      `${this.#hex(addr)}  k  ${this.#kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "")}${
-        owner ? `    [${owner}]` : ""
-      }\n`
-    ).join("");
+    return this.#kprobes.list().map(({ kp, addr, owner }) => {
+      const kind = this.#jprobes.owns(kp) ? "j" : this.#kretprobes.owns(kp) ? "r" : "k";
+      const where = this.#kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "");
+      return `${this.#hex(addr)}  ${kind}  ${where}${owner ? `    [${owner}]` : ""}\n`;
+    }).join("");
+  }
+
+  /** Whether registered probes are armed (debugfs `kprobes/enabled`). */
+  get kprobesEnabled(): boolean {
+    return this.#kprobes.enabled;
+  }
+
+  /**
+   * Arms or disarms every registered probe at once, as writing 1 or 0 to
+   * `/sys/kernel/debug/kprobes/enabled` does; registrations stay.
+   *
+   * @param on Armed or not.
+   */
+  setKprobesEnabled(on: boolean): void {
+    this.#kprobes.setEnabled(on);
   }
 
   /**

@@ -151,6 +151,11 @@ export class Jprobes {
     return true;
   }
 
+  /** Is `kp` the kprobe of a registered jprobe? */
+  owns(kp: Kprobe): boolean {
+    return this.#byKprobe.has(kp);
+  }
+
   /** Linux: setjmp_pre_handler(). */
   #setjmp(p: Kprobe): number {
     const jp = this.#byKprobe.get(p);

@@ -176,6 +176,11 @@ export class Kretprobes {
     return true;
   }
 
+  /** Is `kp` the entry kprobe of a registered return probe? */
+  owns(kp: Kprobe): boolean {
+    return this.#byKprobe.has(kp);
+  }
+
   /** Free instances of `rp` (for tests: nothing leaks). */
   freeInstances(rp: Kretprobe): number {
     return this.#states.get(rp)?.free.length ?? 0;

@@ -9,6 +9,7 @@ import {
   EILSEQ,
   EINVAL,
   ENOENT,
+  jprobe_return,
   kernel_read,
   type Kprobe,
   printk,
@@ -327,4 +328,30 @@ Deno.test("Kernel.boot() gives a clear error for a file that is not an ELF image
       }),
     /Cannot boot .* as i386: it is an ELF64/,
   );
+});
+
+Deno.test("Kernel.kprobesList() marks kprobes k, jprobes j and return probes r; setKprobesEnabled() disarms all", async () => {
+  await using kernel = await boot();
+  let hits = 0;
+  const kp: Kprobe = { symbol_name: "do_fork", pre_handler: () => void hits++ };
+  assert.equal(kernel.registerKprobe(kp), 0);
+  assert.equal(
+    kernel.registerJprobe({ kp: { symbol_name: "sys_open" }, entry: () => jprobe_return() }),
+    0,
+  );
+  assert.equal(kernel.registerKretprobe({ kp: { symbol_name: "do_execve" } }), 0);
+  const list = kernel.kprobesList();
+  assert.match(list, /^ffffffff8[0-9a-f]+ {2}k {2}do_fork\+0x0$/m);
+  assert.match(list, /^ffffffff8[0-9a-f]+ {2}j {2}sys_open\+0x0$/m);
+  assert.match(list, /^ffffffff8[0-9a-f]+ {2}r {2}do_execve\+0x0$/m);
+  const addr = BigInt(kp.addr!);
+  kernel.setKprobesEnabled(false);
+  assert.equal(kernel.kprobesEnabled, false);
+  assert.notEqual(kernel.memory.readU8(addr), 0xcc);
+  kernel.run();
+  assert.equal(hits, 0);
+  kernel.setKprobesEnabled(true);
+  assert.equal(kernel.memory.readU8(addr), 0xcc);
+  kernel.run();
+  assert.equal(hits, 3);
 });
