@@ -10,7 +10,7 @@
  */
 
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { ARCH_NAMES, Kernel, KernelError, type Workload } from "./mod.ts";
+import { ARCH_NAMES, expandScript, Kernel, KernelError, type Workload } from "./mod.ts";
 
 function parseCpus(v: string): number {
   const n = Number(v);
@@ -41,6 +41,7 @@ async function readWorkload(path: string): Promise<Workload> {
     if (w === null || typeof w !== "object" || !Array.isArray(w.init)) {
       throw new Error(`expected an object with an "init" array of system calls`);
     }
+    expandScript(w.init, "init");
     return w;
   } catch (e) {
     throw new KernelError(`Cannot read workload "${path}": ${e instanceof Error ? e.message : e}`);

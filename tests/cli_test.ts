@@ -84,3 +84,25 @@ Deno.test("cli rejects a bad --cpus and an unknown --arch with exit 2", async ()
   assert.equal(b.code, 2);
   assert.match(b.stderr, /not a supported architecture/);
 });
+
+Deno.test("cli insmod exits 1 with a clear message for a bad --workload file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bad.json`, JSON.stringify({ init: [{ call: "frok" }] }));
+    const a = await cli("insmod", "--workload", `${dir}/bad.json`, "examples/kprobe_example.ts");
+    assert.equal(a.code, 1);
+    assert.match(
+      a.stderr,
+      /^error: Cannot read workload ".*bad\.json": Cannot read workload entry init\[0\]: unknown call "frok"/m,
+    );
+    await Deno.writeTextFile(
+      `${dir}/ok.json`,
+      JSON.stringify({ init: [{ call: "fork" }, { call: "wait4" }] }),
+    );
+    const b = await cli("insmod", "--workload", `${dir}/ok.json`, "examples/kprobe_example.ts");
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(b.stdout.match(/pre_handler: /g)?.length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
