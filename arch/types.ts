@@ -303,6 +303,11 @@ export interface Arch {
    * (ppc64 ELFv1: `fn` may be a function descriptor); x86 returns `fn`.
    */
   callTarget(memory: GuestMemory, fn: bigint): bigint;
+  /**
+   * Is BUG() the breakpoint instruction itself (ppc64's trap word)? Then an
+   * unclaimed breakpoint is reported as `kernel BUG at …`.
+   */
+  readonly breakpointIsBug: boolean;
   /** PC of the halt instruction that stopped the CPU with `STOP_HALT`. */
   haltPc(cpu: ArchCpu): bigint;
   /** Clears the single-step flag (a stray debug trap in kernel mode). */

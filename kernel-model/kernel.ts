@@ -138,20 +138,25 @@ interface LoadedModule {
 /** `ri->task`: fields are read from the task_struct on first use. */
 class LazyTask implements TaskRef {
   #ref: TaskRef | undefined;
-  readonly #at: bigint;
+  readonly #hi: number;
+  readonly #lo: number;
   readonly #read: (a: bigint) => TaskRef;
-  constructor(at: bigint, read: (a: bigint) => TaskRef) {
-    this.#at = at;
+  constructor(hi: number, lo: number, read: (a: bigint) => TaskRef) {
+    this.#hi = hi;
+    this.#lo = lo;
     this.#read = read;
   }
+  #task(): TaskRef {
+    return this.#ref ??= this.#read((BigInt(this.#hi) << 32n) | BigInt(this.#lo));
+  }
   get address(): bigint | number {
-    return (this.#ref ??= this.#read(this.#at)).address;
+    return this.#task().address;
   }
   get pid(): number {
-    return (this.#ref ??= this.#read(this.#at)).pid;
+    return this.#task().pid;
   }
   get comm(): string {
-    return (this.#ref ??= this.#read(this.#at)).comm;
+    return this.#task().comm;
   }
 }
 
@@ -527,11 +532,11 @@ export class Kernel {
 
   /** A TaskRef whose fields are read from guest memory when asked. */
   #lazyTask(lo: number): TaskRef {
-    return new LazyTask(
-      (BigInt(this.#kernelHi) << 32n) | BigInt(lo >>> 0),
-      (a) => this.#taskRef(a),
-    );
+    return new LazyTask(this.#kernelHi, lo >>> 0, this.#readTask);
   }
+
+  /** Reads a TaskRef from a task_struct address (one closure for all lazy tasks). */
+  readonly #readTask = (a: bigint): TaskRef => this.#taskRef(a);
 
   #parentPid(task: bigint): number {
     const parent = this.#readPtr(task + 32n + BigInt(this.#ptrSize));
@@ -808,11 +813,16 @@ export class Kernel {
     args.str = "";
     args.err = err;
     args.trapnr = v;
-    switch (this.#arch.trapKind(cpu)) {
+    const kind = this.#arch.trapKind(cpu);
+    switch (kind) {
       case TRAP_BREAKPOINT:
         args.str = "int3";
         if (this.#die.call(DIE_INT3, args) === NOTIFY_STOP) return;
-        this.#oops(cpu, { title: "int3", err: 0, bugAt: this.#bugAddress(cpu) });
+        this.#oops(cpu, {
+          title: "int3",
+          err: 0,
+          bugAt: this.#arch.breakpointIsBug ? this.#arch.getPc(cpu) : undefined,
+        });
         return;
       case TRAP_SINGLESTEP:
         args.str = "debug";
@@ -821,7 +831,7 @@ export class Kernel {
         return;
       case TRAP_PAGEFAULT:
       case TRAP_GP: {
-        const pf = v === t.pageFault || this.#arch.trapKind(cpu) === TRAP_PAGEFAULT;
+        const pf = kind === TRAP_PAGEFAULT;
         args.str = pf ? "page fault" : "general protection fault";
         args.trapnr = pf ? t.pageFault : t.generalProtection;
         if (this.#die.call(pf ? DIE_PAGE_FAULT : DIE_GPF, args) === NOTIFY_STOP) return;
@@ -846,11 +856,6 @@ export class Kernel {
       default:
         this.#oops(cpu, { title: `trap ${v}`, err });
     }
-  }
-
-  /** On archs whose BUG() is a trap word (ppc64), the trapping address; else undefined. */
-  #bugAddress(cpu: Cpu): bigint | undefined {
-    return this.#arch.name === "ppc64" ? this.#arch.getPc(cpu) : undefined;
   }
 
   /** Linux: fixup_exception() over `__ex_table`. */

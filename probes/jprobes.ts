@@ -93,6 +93,9 @@ export class Jprobes {
   readonly #host: JprobesHost;
   readonly #byKprobe = new Map<Kprobe, Jprobe>();
   readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
+  readonly #trampolineLo: number;
+  readonly #trampolineHi: number;
+  readonly #trampolineLen: number;
 
   /**
    * @param core The kprobes core.
@@ -101,6 +104,10 @@ export class Jprobes {
   constructor(core: KprobesCore, host: JprobesHost) {
     this.#core = core;
     this.#host = host;
+    const [start, end] = host.trampoline;
+    this.#trampolineLo = Number(start & 0xffffffffn);
+    this.#trampolineHi = Number((start >> 32n) & 0xffffffffn);
+    this.#trampolineLen = Number(end - start);
     for (let i = 0; i < host.nrCpus; i++) {
       this.#saves.push({ context: null, stackAddr: 0n, stack: new Uint8Array(0), jp: null });
     }
@@ -204,11 +211,14 @@ export class Jprobes {
     const cpu = this.#host.currentCpu();
     const save = this.#saves[cpu.id];
     const arch = this.#host.arch;
-    const lo = arch.kprobes.breakpointLo(cpu);
-    const hi = arch.kprobes.breakpointHi(cpu);
-    const addr = (BigInt(hi) << 32n) | BigInt(lo);
-    const [start, end] = this.#host.trampoline;
-    if (save.jp === null || addr < start || addr >= end) return 0;
+    // Only the trap in the trampoline (jprobe_return()'s) is ours.
+    const off = (arch.kprobes.breakpointLo(cpu) - this.#trampolineLo) >>> 0;
+    if (
+      save.jp === null || arch.kprobes.breakpointHi(cpu) !== this.#trampolineHi ||
+      off >= this.#trampolineLen
+    ) {
+      return 0;
+    }
     arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
     save.jp = null;
     return 1;

@@ -122,6 +122,7 @@ export const PPC64: Arch = {
   },
   syscallNumbers: SYSCALLS_PPC64,
   secondaryEntry: "secondary_startup_64",
+  breakpointIsBug: true,
   kallsymsOptions: { resolveName: (n) => (n.startsWith(".") ? [n] : ["." + n, n]) },
 
   createCpu(memory: GuestMemory, id: number): ArchCpu {

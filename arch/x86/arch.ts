@@ -172,6 +172,7 @@ export const X86_64: Arch = {
   },
   syscallNumbers: SYSCALLS_X86_64,
   secondaryEntry: "secondary_startup_64",
+  breakpointIsBug: false,
 
   createCpu(memory: GuestMemory, _id: number): ArchCpu {
     const cpu = new X86Cpu(memory, { mode: 64 });
