@@ -52,7 +52,15 @@ import {
   NotifierChain,
   NOTIFY_STOP,
 } from "./notifier.ts";
-import { DEFAULT_WORKLOAD, type SyscallRecord, type Workload, WorkloadDriver } from "./workload.ts";
+import {
+  DEFAULT_WORKLOAD,
+  type Syscall,
+  type SyscallRecord,
+  type Workload,
+  WorkloadDriver,
+} from "./workload.ts";
+import { syscallArgs, USER_SCRATCH } from "./syscall_args.ts";
+import { LogBuffer } from "./printk.ts";
 import { formatOops } from "./oops.ts";
 
 /** Options of {@linkcode Kernel.boot}. */
@@ -127,7 +135,6 @@ const CPU_DEAD = 3;
 const THREAD_SIZE = 16384n;
 /** thread_info flags bit: schedule() at the next opportunity. */
 const TIF_NEED_RESCHED = 3;
-const USER_SCRATCH = 0x1000;
 
 interface LoadedModule {
   name: string;
@@ -247,14 +254,11 @@ export class Kernel {
   readonly #dieArgs: DieArgs[] = [];
   readonly #modules = new Map<string, LoadedModule>();
   readonly #frames = new Map<string | null, KernelContextFrame>();
-  readonly #consoleLines: string[] = [];
-  readonly #consoleSink: ((line: string) => void) | undefined;
+  readonly #log: LogBuffer;
   readonly #ptrSize: number;
   readonly #preempt: boolean;
   readonly #kernelHi: number;
   readonly #tscKhz: number;
-  #logRead = 0n;
-  #logPartial = "";
   #driver: WorkloadDriver | null = null;
   #executed = 0;
   #abiCpu: Cpu;
@@ -269,7 +273,6 @@ export class Kernel {
     this.#ptrSize = arch.bits / 8;
     this.#preempt = options.preempt ?? false;
     this.#kernelHi = Number((arch.kernelBase >> 32n) & 0xffffffffn);
-    this.#consoleSink = options.console;
     const nr = options.cpus ?? 1;
     if (!Number.isInteger(nr) || nr < 1 || nr > 8) {
       throw new KernelError(`Cannot boot with ${nr} CPUs: NR_CPUS must be an integer from 1 to 8`);
@@ -281,6 +284,7 @@ export class Kernel {
     this.#loadSegments(memSize);
     this.#kallsyms = Kallsyms.fromElf(elf, arch.kallsymsOptions);
     this.#sym = this.#resolveSymbols();
+    this.#log = new LogBuffer(this.#memory, this.#sym.logBuf, this.#sym.logEnd, options.console);
     const hz = options.hz ?? 1000;
     const mhz = options.cpuMhz ?? 1000;
     if (!Number.isInteger(mhz) || mhz < 1 || mhz > 100_000) {
@@ -713,75 +717,12 @@ export class Kernel {
     return true;
   }
 
-  #issueSyscall(cpu: Cpu, pid: number, call: import("./workload.ts").Syscall, last: number): void {
+  #issueSyscall(cpu: Cpu, pid: number, call: Syscall, last: number): void {
     const arch = this.#arch;
-    const nrs = arch.syscallNumbers;
-    const scratch = arch.userBase +
-      BigInt((pid % Math.floor(arch.userSize / USER_SCRATCH)) * USER_SCRATCH);
-    const m = this.#memory;
-    const str = (s: string | number | bigint, off: number): bigint => {
-      if (typeof s !== "string") return BigInt.asUintN(64, BigInt(s));
-      const bytes = new TextEncoder().encode(s.slice(0, 0xe00 - off - 1));
-      m.writeBytes(scratch + BigInt(off), bytes);
-      m.writeU8(scratch + BigInt(off + bytes.length), 0);
-      return scratch + BigInt(off);
-    };
-    let args: bigint[];
-    const fd = (v: number | "last") => BigInt(v === "last" ? last : v);
-    switch (call.call) {
-      case "fork":
-      case "getpid":
-        args = [];
-        break;
-      case "clone":
-        args = [BigInt(call.flags), 0n, call.settid ? scratch + 0xfc0n : 0n, 0n];
-        break;
-      case "open":
-        args = [str(call.path, 0), BigInt(call.flags ?? 0), BigInt(call.mode ?? 0)];
-        break;
-      case "close":
-        args = [fd(call.fd)];
-        break;
-      case "read":
-        args = [fd(call.fd), scratch + 0x800n, BigInt(Math.min(call.count, 0x600))];
-        break;
-      case "write": {
-        const p = str(call.text, 0x100);
-        args = [BigInt(call.fd), p, BigInt(new TextEncoder().encode(call.text).length)];
-        break;
-      }
-      case "execve":
-        args = [str(call.path, 0), 0n, 0n];
-        break;
-      case "exit":
-        args = [BigInt(call.code ?? 0)];
-        break;
-      case "wait4":
-        args = [BigInt.asUintN(64, BigInt(call.pid ?? -1)), scratch + 0xf80n, 0n, 0n];
-        break;
-      case "nanosleep": {
-        const ts = scratch + 0xf00n;
-        m.writeU64(ts, BigInt(Math.floor(call.ms / 1000)));
-        m.writeU64(ts + 8n, BigInt((call.ms % 1000) * 1_000_000));
-        args = [ts, 0n];
-        break;
-      }
-      case "setuid":
-        args = [BigInt(call.uid)];
-        break;
-      case "syscall":
-        args = (call.args ?? []).map((a) => BigInt.asUintN(64, BigInt(a)));
-        break;
-      case "sched_setaffinity": {
-        const mask = scratch + 0xfd0n;
-        m.writeU64(mask, call.cpus.reduce((acc, c) => acc | (1n << BigInt(c)), 0n));
-        args = [0n, BigInt(this.#ptrSize), mask];
-        break;
-      }
-      default:
-        args = [];
-    }
-    const nr = call.call === "syscall" ? call.nr : nrs[call.call] ?? -ENOSYS;
+    const slot = pid % Math.floor(arch.userSize / USER_SCRATCH);
+    const scratch = arch.userBase + BigInt(slot * USER_SCRATCH);
+    const args = syscallArgs(this.#memory, scratch, call, last, this.#ptrSize);
+    const nr = call.call === "syscall" ? call.nr : arch.syscallNumbers[call.call] ?? -ENOSYS;
     arch.enterSyscall(cpu, nr, args, scratch + BigInt(USER_SCRATCH - 64));
   }
 
@@ -1036,22 +977,7 @@ export class Kernel {
 
   /** Writes a line straight into the guest log buffer (for Oops and panic). */
   #logDirect(level: number, text: string): void {
-    const m = this.#memory;
-    const cpu = this.#abiCpu;
-    const ns = Math.floor((cpu.tsc * 1_000_000) / this.#tscKhz);
-    const sec = Math.floor(ns / 1e9);
-    const usec = Math.floor((ns % 1e9) / 1000);
-    const line = `<${level}>[${String(sec).padStart(5)}.${
-      String(usec).padStart(6, "0")
-    }] ${text}\n`;
-    const bytes = new TextEncoder().encode(line);
-    let end = m.readU64(this.#sym.logEnd);
-    for (const b of bytes) {
-      m.writeU8(this.#sym.logBuf + (end % 65536n), b);
-      end++;
-    }
-    m.writeU64(this.#sym.logEnd, end);
-    this.#flushConsole();
+    this.#log.write(level, text, Math.floor((this.#abiCpu.tsc * 1_000_000) / this.#tscKhz));
   }
 
   #printLine(cpu: Cpu, level: number, text: string): void {
@@ -1061,36 +987,20 @@ export class Kernel {
   // ---------------------------------------------------------------- console
 
   #flushConsole(): void {
-    const m = this.#memory;
-    const end = m.readU64(this.#sym.logEnd);
-    if (end === this.#logRead) return;
-    let from = this.#logRead;
-    if (end - from > 65536n) from = end - 65536n;
-    const bytes = new Uint8Array(Number(end - from));
-    for (let i = 0; i < bytes.length; i++) {
-      bytes[i] = m.readU8(this.#sym.logBuf + ((from + BigInt(i)) % 65536n));
-    }
-    this.#logRead = end;
-    const text = this.#logPartial + new TextDecoder().decode(bytes);
-    const parts = text.split("\n");
-    this.#logPartial = parts.pop() ?? "";
-    for (let line of parts) {
-      line = line.replace(/^<[0-7]>/, "");
-      this.#consoleLines.push(line);
-      this.#consoleSink?.(line);
-    }
+    this.#log.flush();
   }
 
   /** The console output so far: every log line, without level prefixes. */
   get log(): string {
     this.#flushConsole();
-    return this.#consoleLines.join("\n") + (this.#consoleLines.length > 0 ? "\n" : "");
+    const lines = this.#log.lines;
+    return lines.join("\n") + (lines.length > 0 ? "\n" : "");
   }
 
   /** The console lines so far. */
   get logLines(): readonly string[] {
     this.#flushConsole();
-    return this.#consoleLines;
+    return this.#log.lines;
   }
 
   // ---------------------------------------------------------------- ABI

@@ -28,3 +28,5 @@ export * from "./module.ts";
 export * from "./notifier.ts";
 export * from "./oops.ts";
 export * from "./workload.ts";
+export * from "./syscall_args.ts";
+export * from "./printk.ts";
