@@ -109,6 +109,21 @@ export interface RunResult {
   completed: boolean;
 }
 
+/**
+ * What went wrong in a kernel so far; all zero on a clean run. The CLI exits
+ * 3 when any count is non-zero.
+ */
+export interface KernelIncidents {
+  /** Oops reports (guest faults, BUG()s, faults in handlers). */
+  oopses: number;
+  /** Kernel panics (a dead CPU). */
+  panics: number;
+  /** Probe handlers or module functions that threw. */
+  handlerErrors: number;
+  /** Watchdog reports (`BUG: soft lockup`). */
+  lockups: number;
+}
+
 /** A loaded module as lsmod shows it. */
 export interface ModuleInfo {
   /** Its name. */
@@ -265,6 +280,7 @@ export class Kernel {
   #hostCallDepth = 0;
   #hostCallAborted = false;
   #oopsCount = 0;
+  readonly #incidents: KernelIncidents = { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 };
   #shutDown = false;
 
   private constructor(arch: Arch, elf: ElfFile, options: BootOptions) {
@@ -375,6 +391,7 @@ export class Kernel {
       this.#dumpStack(cpu);
     } catch (e) {
       if (isJprobeReturn(e) || e instanceof HandlerAbort) return;
+      this.#incidents.handlerErrors++;
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       this.#logDirect(3, `kprobes: jprobe handler ${name} of ${owner ?? "host"} threw ${msg}`);
       this.#dumpStack(cpu);
@@ -819,6 +836,7 @@ export class Kernel {
 
   #oops(cpu: Cpu, o: { title: string; err: number; bug?: boolean; bugAt?: bigint }): void {
     this.#oopsCount++;
+    this.#incidents.oopses++;
     const task = this.#taskRef(this.#currentTask(cpu));
     const lines = formatOops({
       arch: this.#arch,
@@ -860,6 +878,7 @@ export class Kernel {
   }
 
   #panic(cpu: Cpu, msg: string): void {
+    this.#incidents.panics++;
     this.#logDirect(0, `Kernel panic - not syncing: ${msg}`);
     this.#state[cpu.id] = CPU_DEAD;
   }
@@ -1031,6 +1050,7 @@ export class Kernel {
       return fn(a, b, c);
     } catch (e) {
       if (e instanceof HandlerAbort) return undefined;
+      this.#incidents.handlerErrors++;
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       this.#logDirect(3, `kprobes: ${what} of ${owner ?? "host"} threw ${msg}`);
       this.#dumpStack(cpu);
@@ -1168,6 +1188,22 @@ export class Kernel {
    */
   currentCpu(): number {
     return this.#abiCpu.id;
+  }
+
+  /**
+   * Oopses, panics, handler exceptions and watchdog reports so far (a copy).
+   *
+   * @example A clean run has none
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * kernel.run();
+   * assert.deepEqual(kernel.incidents, { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 });
+   * ```
+   */
+  get incidents(): KernelIncidents {
+    return { ...this.#incidents };
   }
 
   /** Guest instructions executed so far, all CPUs. */
