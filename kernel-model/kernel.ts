@@ -61,7 +61,8 @@ import {
 } from "./workload.ts";
 import { syscallArgs, USER_SCRATCH } from "./syscall_args.ts";
 import { LogBuffer } from "./printk.ts";
-import { formatOops } from "./oops.ts";
+import { formatOops, formatSoftLockup } from "./oops.ts";
+import type { Heartbeat } from "./watchdog.ts";
 
 /** Options of {@linkcode Kernel.boot}. */
 export interface BootOptions {
@@ -89,6 +90,12 @@ export interface BootOptions {
   console?: (line: string) => void;
   /** Instructions each CPU runs before the next gets its turn. Default 2000. */
   quantum?: number;
+  /**
+   * Marks "in handler X of module M on CPU N" around every handler and
+   * module call, for a thread watching this kernel's worker (see
+   * {@linkcode Heartbeat}). Default: none.
+   */
+  heartbeat?: Heartbeat;
 }
 
 /** Options of {@linkcode Kernel.run}. */
@@ -97,7 +104,33 @@ export interface RunOptions {
   workload?: Workload;
   /** Stop after this many executed instructions (all CPUs). Default 2·10⁹. */
   maxInstructions?: number;
+  /**
+   * The soft-lockup watchdog: a CPU that stays in kernel mode this many
+   * seconds without scheduling, idling or returning to user (a loop with
+   * interrupts off, a spinning lock, a kernel loop that never calls
+   * schedule()) is reported as Linux does (`BUG: soft lockup - CPU#0 stuck
+   * for 10s! [comm:pid]`) and the run stops with `stopReason: "softLockup"`.
+   * Guest calls made for printk or a handler are bounded the same way.
+   * Default 10 (Linux 2.6's threshold); `Infinity` turns it off.
+   */
+  watchdog?: number;
+  /**
+   * Which seconds {@linkcode RunOptions.watchdog} counts: `"guest"`
+   * (default; simulated time at `cpuMhz`, deterministic) or `"host"`
+   * (wall-clock time, also bounded by the guest seconds; what the CLI uses
+   * so that `--watchdog 1` means one second of waiting).
+   */
+  watchdogClock?: "guest" | "host";
 }
+
+/**
+ * Why {@linkcode Kernel.run} stopped: `"completed"` (the workload
+ * finished), `"instructionLimit"` (`maxInstructions` ran out),
+ * `"softLockup"` (the watchdog fired, see the log), `"hungTasks"` (every
+ * CPU idle and no task woke for 100 guest seconds, see the log) or
+ * `"panic"` (every CPU died).
+ */
+export type RunStopReason = "completed" | "instructionLimit" | "softLockup" | "hungTasks" | "panic";
 
 /** What {@linkcode Kernel.run} reports. */
 export interface RunResult {
@@ -105,8 +138,10 @@ export interface RunResult {
   instructions: number;
   /** Every system call the workload completed. */
   syscalls: SyscallRecord[];
-  /** Whether the workload finished (false: the instruction limit was hit or CPUs died). */
+  /** Whether the workload finished (false: see {@linkcode RunResult.stopReason}). */
   completed: boolean;
+  /** Why the run stopped. */
+  stopReason: RunStopReason;
 }
 
 /**
@@ -282,6 +317,17 @@ export class Kernel {
   #oopsCount = 0;
   readonly #incidents: KernelIncidents = { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 };
   #shutDown = false;
+  readonly #heartbeat: Heartbeat | null;
+  /** Per CPU: guest clock when it last scheduled, idled or was in user mode. */
+  readonly #touchTsc: Float64Array;
+  /** Per CPU: the task it ran then (low address half). */
+  readonly #touchTask: Float64Array;
+  /** Per CPU: host clock (ms) when the run loop first saw that touch. */
+  readonly #touchWall: Float64Array;
+  /** Watchdog bound in guest cycles, and in host ms (Infinity: guest clock only). */
+  #wdCycles = Infinity;
+  #wdWallMs = Infinity;
+  #stopReason: RunStopReason = "completed";
 
   private constructor(arch: Arch, elf: ElfFile, options: BootOptions) {
     this.#arch = arch;
@@ -315,6 +361,11 @@ export class Kernel {
     this.#writeBootParams(memSize, nr, hz, options.maxTasks ?? 64, tscKhz);
     this.#state = new Int32Array(nr);
     this.#nextTick = new Float64Array(nr).fill(this.#tickPeriod);
+    this.#touchTsc = new Float64Array(nr);
+    this.#touchTask = new Float64Array(nr);
+    this.#touchWall = new Float64Array(nr).fill(performance.now());
+    this.#heartbeat = options.heartbeat ?? null;
+    this.#heartbeat?.bindTasks((id) => this.#taskRef(this.#currentTask(this.#cpus[id])));
     for (let i = 0; i < nr; i++) {
       const cpu = arch.createCpu(this.#memory, i) as Cpu;
       cpu.id = i;
@@ -380,6 +431,7 @@ export class Kernel {
 
   /** Runs a jprobe handler at the trampoline's hypercall. */
   #callJprobeEntry(owner: string | null, jp: Jprobe, args: (bigint | number)[], cpu: Cpu): void {
+    this.#heartbeat?.enter(owner, "jprobe entry", cpu.id, jp.entry);
     const prevCpu = this.#abiCpu;
     this.#abiCpu = cpu;
     const frame = this.#frame(owner);
@@ -398,6 +450,7 @@ export class Kernel {
     } finally {
       popKernelContext(frame);
       this.#abiCpu = prevCpu;
+      this.#heartbeat?.leave();
     }
   }
 
@@ -595,14 +648,18 @@ export class Kernel {
 
   /**
    * Runs the CPUs round-robin, `quantum` instructions each, until `until()`
-   * holds, every CPU is dead, or `limit` instructions have run.
+   * holds, every CPU is dead, `limit` instructions have run, the watchdog
+   * fires, or every CPU has idled 100 guest seconds with no task waking;
+   * `#stopReason` says which.
    */
   #runLoop(until: () => boolean, limit: number): boolean {
     const start = this.#executed;
     const cpus = this.#cpus;
     let idleRounds = 0;
+    this.#stopReason = "completed";
+    for (const cpu of cpus) this.#touch(cpu);
     while (!until()) {
-      if (this.#executed - start >= limit) return false;
+      if (this.#executed - start >= limit) return this.#stop("instructionLimit");
       let progressed = false;
       let alive = false;
       for (let i = 0; i < cpus.length; i++) {
@@ -610,6 +667,7 @@ export class Kernel {
         if (st === CPU_DEAD) continue;
         alive = true;
         if (st === CPU_USER) {
+          this.#touch(cpus[i]);
           if (this.#resumeUser(cpus[i])) progressed = true;
           continue;
         }
@@ -618,17 +676,88 @@ export class Kernel {
           continue;
         }
         this.#runQuantum(cpus[i]);
+        if (this.#stopReason !== "completed") return false;
         progressed = true;
       }
-      if (!alive) return false;
+      if (!alive) return this.#stop("panic");
       if (!progressed) {
         // Every CPU idle or parked: nothing changes before the next tick.
         this.#fastForwardIdle();
-        if (++idleRounds > 100_000) return false;
+        if (++idleRounds > 100_000) {
+          this.#reportHungTasks(idleRounds);
+          return this.#stop("hungTasks");
+        }
       } else idleRounds = 0;
       this.#flushConsole();
     }
     return true;
+  }
+
+  #stop(reason: RunStopReason): false {
+    this.#stopReason = reason;
+    return false;
+  }
+
+  /** The CPU scheduled, idled or is in user mode: the watchdog starts over (touch_softlockup_watchdog()). */
+  #touch(cpu: Cpu): void {
+    this.#touchTsc[cpu.id] = cpu.tsc;
+    this.#touchWall[cpu.id] = performance.now();
+  }
+
+  /**
+   * At each timer tick: has `cpu` stayed in kernel mode on one task, never
+   * idling or returning to user, for longer than the watchdog allows? Then
+   * report it and stop the run. Linux: `watchdog_timer_fn()`.
+   */
+  #watchdogTick(cpu: Cpu): void {
+    const id = cpu.id;
+    const task = this.#currentTaskLo(cpu);
+    if (task !== this.#touchTask[id]) {
+      this.#touchTask[id] = task;
+      this.#touch(cpu);
+      return;
+    }
+    const stuck = cpu.tsc - this.#touchTsc[id];
+    if (stuck < this.#wdCycles && performance.now() - this.#touchWall[id] < this.#wdWallMs) return;
+    this.#softLockup(cpu, this.#touchTsc[id], this.#touchWall[id]);
+  }
+
+  /** Reports a soft lockup on `cpu`, stuck since guest clock `sinceTsc` and host ms `sinceWall`. */
+  #softLockup(cpu: Cpu, sinceTsc: number, sinceWall: number): void {
+    this.#incidents.lockups++;
+    const guest = (cpu.tsc - sinceTsc) / (this.#tscKhz * 1000);
+    const host = (performance.now() - sinceWall) / 1000;
+    const seconds = Math.floor(this.#wdWallMs === Infinity ? guest : Math.max(guest, host));
+    let task: TaskRef = { address: 0n, pid: 0, comm: "swapper" };
+    try {
+      task = this.#taskRef(this.#currentTask(cpu));
+    } catch {
+      // A wild cpu_curr: report the idle task's name.
+    }
+    const lines = formatSoftLockup({
+      arch: this.#arch,
+      cpu,
+      memory: this.#memory,
+      kallsyms: this.#kallsyms,
+      seconds,
+      pid: task.pid,
+      comm: task.comm,
+      modules: [...this.#modules.keys()],
+      trace: this.#callTrace(cpu),
+    });
+    for (const l of lines) this.#logDirect(0, l);
+    this.#touch(cpu);
+    this.#stopReason = "softLockup";
+  }
+
+  /** Every CPU idle for `rounds` ticks and no task woke. Linux: check_hung_task(). */
+  #reportHungTasks(rounds: number): void {
+    this.#incidents.lockups++;
+    const seconds = Math.floor((rounds * this.#tickPeriod) / (this.#tscKhz * 1000));
+    this.#logDirect(
+      3,
+      `INFO: task init:1 blocked for more than ${seconds} seconds (every CPU idle, no task woke).`,
+    );
   }
 
   /**
@@ -664,6 +793,7 @@ export class Kernel {
   }
 
   #idle(cpu: Cpu): void {
+    this.#touch(cpu);
     if (this.#needResched(cpu)) {
       this.#state[cpu.id] = CPU_RUNNING;
       return;
@@ -690,6 +820,8 @@ export class Kernel {
       if (cpu.tsc >= this.#nextTick[id]) {
         this.#nextTick[id] += this.#tickPeriod;
         cpu.raiseInterrupt(this.#arch.timerVector);
+        this.#watchdogTick(cpu);
+        if (this.#stopReason !== "completed") return;
       }
       this.#dispatchStop(cpu, reason);
     }
@@ -970,8 +1102,13 @@ export class Kernel {
     const wasAborted = this.#hostCallAborted;
     this.#hostCallAborted = false;
     let result = -14n; // -EFAULT when the call is abandoned
+    // Bounded by the watchdog (and 200 M instructions whatever it says): a
+    // guest call that never returns is reported as a soft lockup.
+    const sinceTsc = cpu.tsc;
+    const sinceWall = performance.now();
+    const limit = Math.min(200_000_000, this.#wdCycles);
     try {
-      for (let n = 0; n < 200_000_000;) {
+      for (let n = 0;;) {
         const before = cpu.tsc;
         const reason = cpu.run(100_000);
         n += cpu.tsc - before;
@@ -984,6 +1121,10 @@ export class Kernel {
         else if (reason === STOP_HYPERCALL) this.#hypercall(cpu);
         else if (reason !== STOP_BUDGET) break;
         if (this.#hostCallAborted || this.#state[cpu.id] === CPU_DEAD) break;
+        if (n >= limit || performance.now() - sinceWall >= this.#wdWallMs) {
+          this.#softLockup(cpu, sinceTsc, sinceWall);
+          break;
+        }
       }
     } finally {
       this.#hostCallDepth--;
@@ -1042,6 +1183,7 @@ export class Kernel {
     b: B,
     c: C,
   ): R | undefined {
+    this.#heartbeat?.enter(owner, what, cpu.id, fn);
     const prevCpu = this.#abiCpu;
     this.#abiCpu = cpu;
     const frame = this.#frame(owner);
@@ -1058,6 +1200,7 @@ export class Kernel {
     } finally {
       popKernelContext(frame);
       this.#abiCpu = prevCpu;
+      this.#heartbeat?.leave();
     }
   }
 
@@ -1432,6 +1575,7 @@ export class Kernel {
   }
 
   #callModule<R>(name: string, what: string, fn: () => R): R {
+    this.#heartbeat?.enter(name, what, this.#abiCpu.id, undefined);
     const prevOwner = this.#currentOwner;
     this.#currentOwner = name;
     try {
@@ -1444,6 +1588,7 @@ export class Kernel {
       });
     } finally {
       this.#currentOwner = prevOwner;
+      this.#heartbeat?.leave();
     }
   }
 
@@ -1511,12 +1656,34 @@ export class Kernel {
     else this.#driver.restart(workload);
     const driver = this.#driver;
     const before = this.#executed;
-    const completed = this.#runLoop(
-      () => driver.done && this.#initInUser(),
-      options.maxInstructions ?? 2_000_000_000,
-    );
+    const seconds = options.watchdog ?? 10;
+    if (typeof seconds !== "number" || !(seconds > 0)) {
+      throw new KernelError(
+        `Cannot run with watchdog ${
+          String(seconds)
+        }: it must be a number of seconds above 0, or Infinity to turn it off`,
+      );
+    }
+    const host = options.watchdogClock === "host";
+    this.#wdCycles = seconds * this.#tscKhz * 1000;
+    this.#wdWallMs = host ? seconds * 1000 : Infinity;
+    let completed: boolean;
+    try {
+      completed = this.#runLoop(
+        () => driver.done && this.#initInUser(),
+        options.maxInstructions ?? 2_000_000_000,
+      );
+    } finally {
+      this.#wdCycles = Infinity;
+      this.#wdWallMs = Infinity;
+    }
     this.#flushConsole();
-    return { instructions: this.#executed - before, syscalls: [...driver.records], completed };
+    return {
+      instructions: this.#executed - before,
+      syscalls: [...driver.records],
+      completed,
+      stopReason: this.#stopReason,
+    };
   }
 
   /** Stops the kernel; further calls are errors. */

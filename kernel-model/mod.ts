@@ -30,3 +30,4 @@ export * from "./oops.ts";
 export * from "./workload.ts";
 export * from "./syscall_args.ts";
 export * from "./printk.ts";
+export * from "./watchdog.ts";

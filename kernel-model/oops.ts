@@ -63,16 +63,62 @@ export function formatOops(o: OopsInfo): string[] {
   lines.push(
     `${o.bug ? "Oops" : o.title}: ${o.err.toString(16).padStart(4, "0")} [#${o.count}] SMP`,
   );
-  lines.push(`Modules linked in: ${o.modules.join(" ")}`);
-  lines.push(`CPU ${o.cpu.id}`);
-  lines.push(`Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`);
-  const regs = o.arch.oopsRegisters(o.cpu).map((l) => l.replace("%SYM%", sym));
-  lines.push(...regs);
-  lines.push("Call Trace:");
-  lines.push(...o.trace);
-  lines.push(`Code: ${codeBytes(o.memory, pc)}`);
+  lines.push(...machineState(o));
   lines.push(`---[ end trace ${o.count.toString(16).padStart(16, "0")} ]---`);
   return lines;
+}
+
+/** Everything a soft-lockup report shows. */
+export interface SoftLockupInfo {
+  /** The architecture. */
+  arch: Arch;
+  /** The stuck CPU (its registers are the report's). */
+  cpu: ArchCpu & { id: number };
+  /** Guest memory, for the `Code:` line. */
+  memory: GuestMemory;
+  /** Symbols, for `RIP:`. */
+  kallsyms: Kallsyms;
+  /** Whole seconds the CPU has been stuck. */
+  seconds: number;
+  /** Current task. */
+  pid: number;
+  /** Its name. */
+  comm: string;
+  /** Loaded modules. */
+  modules: string[];
+  /** Formatted `Call Trace:` lines. */
+  trace: string[];
+}
+
+/**
+ * Formats the soft-lockup watchdog's report, one string per log line:
+ * `BUG: soft lockup - CPU#0 stuck for 10s! [init:1]`, the modules, the
+ * registers (the stuck function as `symbol+off/size`), the call trace.
+ * Linux: `watchdog_timer_fn()` (kernel/watchdog.c).
+ *
+ * @param o What to report.
+ * @returns The lines.
+ */
+export function formatSoftLockup(o: SoftLockupInfo): string[] {
+  return [
+    `BUG: soft lockup - CPU#${o.cpu.id} stuck for ${o.seconds}s! [${o.comm}:${o.pid}]`,
+    ...machineState(o),
+  ];
+}
+
+/** From `Modules linked in:` to `Code:`, shared by Oops and soft-lockup reports. */
+function machineState(o: SoftLockupInfo | OopsInfo): string[] {
+  const pc = o.arch.getPc(o.cpu);
+  const sym = o.kallsyms.formatAddress(pc);
+  return [
+    `Modules linked in: ${o.modules.join(" ")}`,
+    `CPU ${o.cpu.id}`,
+    `Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`,
+    ...o.arch.oopsRegisters(o.cpu).map((l) => l.replace("%SYM%", sym)),
+    "Call Trace:",
+    ...o.trace,
+    `Code: ${codeBytes(o.memory, pc)}`,
+  ];
 }
 
 function codeBytes(memory: GuestMemory, pc: bigint): string {
