@@ -50,11 +50,12 @@ function describe(e: unknown): string {
 
 /** A permission denial hidden under a module loader's "file not found". */
 function deniedRead(e: unknown): boolean {
-  for (let c = e, i = 0; c !== undefined && c !== null && i < 4; i++) {
+  let c = e;
+  for (let i = 0; i < 4 && c instanceof Error; i++) {
     if (c instanceof Deno.errors.NotCapable || c instanceof Deno.errors.PermissionDenied) {
       return true;
     }
-    c = c instanceof Error ? c.cause : undefined;
+    c = c.cause;
   }
   return false;
 }

@@ -106,3 +106,99 @@ Deno.test("cli insmod exits 1 with a clear message for a bad --workload file", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+function fixture(name: string): string {
+  return new URL(`testdata/cli/${name}`, import.meta.url).pathname;
+}
+
+Deno.test("cli insmod exits 3 after an Oops and still removes every module", async () => {
+  const r = await cli("insmod", fixture("oops.ts"), fixture("clean.ts"));
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /\] BUG: unable to handle kernel NULL pointer dereference at 0+\n/);
+  assert.match(r.stdout, /\] clean: cleanup\n/);
+  assert.match(r.stderr, /^error: Cannot run the workload cleanly: the kernel reported \d+ Oops/m);
+});
+
+Deno.test("cli insmod exits 3 when a handler and a cleanup_module throw; the other module is removed", async () => {
+  const r = await cli("insmod", fixture("clean.ts"), fixture("handler_throws.ts"));
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout.match(/threw Error: handler_throws: boom/g)?.length, 3);
+  const ran = r.stdout.indexOf("handler_throws: cleanup ran");
+  const clean = r.stdout.indexOf("clean: cleanup");
+  assert.ok(ran > 0 && clean > ran, "cleanup in reverse load order, even after one throws");
+  assert.match(r.stderr, /Cannot run cleanup_module of module "handler_throws": it threw/);
+  assert.match(r.stderr, /reported 3 handler exceptions/);
+});
+
+Deno.test("cli --watchdog stops a handler that never returns with a soft-lockup report and exit 3", async () => {
+  const t0 = performance.now();
+  const r = await cli("insmod", "--watchdog", "1", fixture("handler_loops.ts"));
+  const took = (performance.now() - t0) / 1000;
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /\] BUG: soft lockup - CPU#0 stuck for 1s! \[init:1\]\n/);
+  assert.match(r.stdout, /\] Modules linked in: handler_loops\n/);
+  assert.match(r.stdout, /Stuck in pre_handler handler_pre of module handler_loops/);
+  assert.match(r.stderr, /did not return within the 1s watchdog/);
+  assert.ok(took < 15, `took ${took}s`);
+});
+
+Deno.test("cli --watchdog reports a guest CPU spinning in the kernel, naming the function", async () => {
+  const r = await cli("insmod", "--watchdog", "1", fixture("guest_lockup.ts"));
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /\] BUG: soft lockup - CPU#0 stuck for [12]s! \[init:1\]\n/);
+  assert.match(r.stdout, /\] RIP: .*\] do_fork\+0x[0-9a-f]+\/0x[0-9a-f]+\n/);
+  assert.match(r.stdout, /\] Call Trace:\n.*do_fork\+/);
+  assert.match(r.stderr, /reported 1 watchdog report/);
+});
+
+Deno.test("cli rejects a bad --watchdog with exit 2 and documents it in --help", async () => {
+  const a = await cli("insmod", "--watchdog", "0", "examples/kprobe_example.ts");
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /"0" is not a number of seconds above 0/);
+  const h = await cli("insmod", "--help");
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /--watchdog <seconds>/);
+  assert.match(h.stdout, /Exit status: 0 clean, 1 user error, 2 usage error, 3 the kernel/);
+});
+
+Deno.test("cli runs with read access only, and names a denied read with exit 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const rootDir = new URL(".", root).pathname.replace(/\/$/, "");
+    const src = (await Deno.readTextFile(fixture("clean.ts")))
+      .replace("../../../mod.ts", new URL("mod.ts", root).href);
+    await Deno.writeTextFile(`${dir}/untrusted.ts`, src);
+    const run = (allow: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-prompt",
+          `--allow-read=${allow}`,
+          "cli.ts",
+          "insmod",
+          `${dir}/untrusted.ts`,
+        ],
+        cwd: root,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const dec = new TextDecoder();
+    const ok = await run(`${rootDir},${dir}`);
+    assert.equal(ok.code, 0, dec.decode(ok.stderr));
+    assert.match(dec.decode(ok.stdout), /\] clean: cleanup\n/);
+    const denied = await run(rootDir);
+    assert.equal(denied.code, 1);
+    assert.equal(
+      dec.decode(denied.stderr).trim(),
+      `error: Cannot insert module "${dir}/untrusted.ts": read access to it is denied, allow it with --allow-read=${dir}`,
+    );
+    const none = await run(dir);
+    assert.equal(none.code, 1);
+    assert.match(
+      dec.decode(none.stderr),
+      /^error: Cannot boot from ".*": read access to it is denied/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
