@@ -4,5 +4,6 @@
 import { kallsyms_lookup_name, kernel_write } from "../../../mod.ts";
 
 export function init_module(): number {
-  return kernel_write(kallsyms_lookup_name("tasklist_lock"), 1, 4);
+  kernel_write(kallsyms_lookup_name("tasklist_lock"), 4, 1);
+  return 0;
 }
