@@ -701,7 +701,7 @@ export class Kernel {
   /** The CPU scheduled, idled or is in user mode: the watchdog starts over (touch_softlockup_watchdog()). */
   #touch(cpu: Cpu): void {
     this.#touchTsc[cpu.id] = cpu.tsc;
-    this.#touchWall[cpu.id] = performance.now();
+    if (this.#wdWallMs !== Infinity) this.#touchWall[cpu.id] = performance.now();
   }
 
   /**
@@ -717,8 +717,10 @@ export class Kernel {
       this.#touch(cpu);
       return;
     }
-    const stuck = cpu.tsc - this.#touchTsc[id];
-    if (stuck < this.#wdCycles && performance.now() - this.#touchWall[id] < this.#wdWallMs) return;
+    if (
+      cpu.tsc - this.#touchTsc[id] < this.#wdCycles &&
+      (this.#wdWallMs === Infinity || performance.now() - this.#touchWall[id] < this.#wdWallMs)
+    ) return;
     this.#softLockup(cpu, this.#touchTsc[id], this.#touchWall[id]);
   }
 
@@ -1121,7 +1123,10 @@ export class Kernel {
         else if (reason === STOP_HYPERCALL) this.#hypercall(cpu);
         else if (reason !== STOP_BUDGET) break;
         if (this.#hostCallAborted || this.#state[cpu.id] === CPU_DEAD) break;
-        if (n >= limit || performance.now() - sinceWall >= this.#wdWallMs) {
+        if (
+          n >= limit ||
+          (this.#wdWallMs !== Infinity && performance.now() - sinceWall >= this.#wdWallMs)
+        ) {
           this.#softLockup(cpu, sinceTsc, sinceWall);
           break;
         }
