@@ -827,6 +827,11 @@ export class Kernel {
       }
       this.#dispatchStop(cpu, reason);
     }
+    // On the host clock, also between ticks: a CPU looping through a probe
+    // handler may take a long time per guest tick.
+    if (this.#wdWallMs !== Infinity && performance.now() - this.#touchWall[id] >= this.#wdWallMs) {
+      this.#watchdogTick(cpu);
+    }
   }
 
   #dispatchStop(cpu: Cpu, reason: number): void {

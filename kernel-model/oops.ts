@@ -111,7 +111,7 @@ function machineState(o: SoftLockupInfo | OopsInfo): string[] {
   const pc = o.arch.getPc(o.cpu);
   const sym = o.kallsyms.formatAddress(pc);
   return [
-    `Modules linked in: ${o.modules.join(" ")}`,
+    `Modules linked in:${o.modules.map((m) => ` ${m}`).join("")}`,
     `CPU ${o.cpu.id}`,
     `Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`,
     ...o.arch.oopsRegisters(o.cpu).map((l) => l.replace("%SYM%", sym)),

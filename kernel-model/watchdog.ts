@@ -276,7 +276,7 @@ export interface HandlerLockupInfo {
 export function formatHandlerLockup(o: HandlerLockupInfo): string[] {
   return [
     `BUG: soft lockup - CPU#${o.cpu} stuck for ${o.seconds}s! [${o.comm}:${o.pid}]`,
-    `Modules linked in: ${o.modules.join(" ")}`,
+    `Modules linked in:${o.modules.map((m) => ` ${m}`).join("")}`,
     `CPU ${o.cpu}`,
     `Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`,
     `Stuck in ${o.handler} (host code: it never returned)`,

@@ -177,6 +177,34 @@ catalogue("cli", [
     },
   },
   {
+    name: "a module whose top-level code never finishes (--watchdog 1)",
+    run: async () => {
+      const r = await cli("insmod", "--watchdog", "1", fixture("loops_at_import.ts"));
+      assert.equal(r.code, 3, r.err);
+      assert.match(r.out, /\] BUG: soft lockup - CPU#0 stuck for 1s! \[swapper:0\]/);
+      assert.match(r.out, /Stuck in loading module ".*loops_at_import\.ts"/);
+    },
+  },
+  {
+    name: "a module whose top-level await never settles (--watchdog 1)",
+    run: async () => {
+      const r = await cli("insmod", "--watchdog", "1", fixture("awaits_forever.ts"));
+      assert.equal(r.code, 3, r.err);
+      assert.match(r.err, /loading module ".*awaits_forever\.ts" did not return within the 1s/);
+    },
+  },
+  {
+    name: "a handler that sends the CPU back to its own probe (--watchdog 1)",
+    run: async () => {
+      const t0 = performance.now();
+      const r = await cli("insmod", "--watchdog", "1", fixture("rip_loop.ts"));
+      assert.equal(r.code, 3, r.err);
+      assert.ok(performance.now() - t0 < 10_000);
+      assert.match(r.out, /\] BUG: soft lockup - CPU#0 stuck for 1s! \[init:1\]/);
+      assert.match(r.out, /\] RIP: .*do_fork\+0x0\/0x/);
+    },
+  },
+  {
     name: "a guest CPU spinning on a held lock (--watchdog 1)",
     run: async () => {
       const r = await cli("insmod", "--watchdog", "1", fixture("guest_lockup.ts"));
