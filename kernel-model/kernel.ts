@@ -126,11 +126,12 @@ export interface RunOptions {
 /**
  * Why {@linkcode Kernel.run} stopped: `"completed"` (the workload
  * finished), `"instructionLimit"` (`maxInstructions` ran out),
- * `"softLockup"` (the watchdog fired, see the log), `"hungTasks"` (every
- * CPU idle and no task woke for 100 guest seconds, see the log) or
- * `"panic"` (every CPU died).
+ * `"softLockup"` (the watchdog fired, see the log), `"stalled"` (for
+ * 100,000 rounds no CPU ran: every one idle with no timer due, or parked in
+ * user mode with no workload step to issue; see the log) or `"panic"`
+ * (every CPU died).
  */
-export type RunStopReason = "completed" | "instructionLimit" | "softLockup" | "hungTasks" | "panic";
+export type RunStopReason = "completed" | "instructionLimit" | "softLockup" | "stalled" | "panic";
 
 /** What {@linkcode Kernel.run} reports. */
 export interface RunResult {
@@ -649,7 +650,7 @@ export class Kernel {
   /**
    * Runs the CPUs round-robin, `quantum` instructions each, until `until()`
    * holds, every CPU is dead, `limit` instructions have run, the watchdog
-   * fires, or every CPU has idled 100 guest seconds with no task waking;
+   * fires, or no CPU has run for 100,000 rounds;
    * `#stopReason` says which.
    */
   #runLoop(until: () => boolean, limit: number): boolean {
@@ -684,8 +685,8 @@ export class Kernel {
         // Every CPU idle or parked: nothing changes before the next tick.
         this.#fastForwardIdle();
         if (++idleRounds > 100_000) {
-          this.#reportHungTasks(idleRounds);
-          return this.#stop("hungTasks");
+          this.#reportStall(idleRounds);
+          return this.#stop("stalled");
         }
       } else idleRounds = 0;
       this.#flushConsole();
@@ -752,13 +753,12 @@ export class Kernel {
     this.#stopReason = "softLockup";
   }
 
-  /** Every CPU idle for `rounds` ticks and no task woke. Linux: check_hung_task(). */
-  #reportHungTasks(rounds: number): void {
+  /** No CPU ran for `rounds` rounds of the run loop: say so instead of stopping silently. */
+  #reportStall(rounds: number): void {
     this.#incidents.lockups++;
-    const seconds = Math.floor((rounds * this.#tickPeriod) / (this.#tscKhz * 1000));
     this.#logDirect(
       3,
-      `INFO: task init:1 blocked for more than ${seconds} seconds (every CPU idle, no task woke).`,
+      `INFO: no CPU made progress for ${rounds} rounds: every CPU is idle with no timer due or parked in user mode with no workload step to issue`,
     );
   }
 
