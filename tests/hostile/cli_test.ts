@@ -215,6 +215,22 @@ catalogue("cli", [
     },
   },
   {
+    name: "a guest lockup on ppc64 (--watchdog 1)",
+    run: async () => {
+      const r = await cli(
+        "insmod",
+        "--arch",
+        "ppc64",
+        "--watchdog",
+        "1",
+        fixture("guest_lockup.ts"),
+      );
+      assert.equal(r.code, 3, r.err);
+      assert.match(r.out, /\] BUG: soft lockup - CPU#0 stuck for \ds! \[init:1\]/);
+      assert.match(r.out, /\] NIP: .*\.do_fork\+0x[0-9a-f]+\/0x/);
+    },
+  },
+  {
     name: "a handler that makes the guest Oops",
     run: async () => {
       const r = await cli("insmod", fixture("oops.ts"));
