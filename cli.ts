@@ -154,6 +154,7 @@ function insmodInWorker(
   let modules: string[] = [];
   let stamp = "";
   const worker = new Worker(new URL("./cli_worker.ts", import.meta.url).href, { type: "module" });
+  const channel = new MessageChannel();
   return new Promise((resolve) => {
     let finished = false;
     const finish = (code: number, errors: string[]) => {
@@ -161,6 +162,7 @@ function insmodInWorker(
       finished = true;
       clearInterval(timer);
       worker.terminate();
+      channel.port1.close();
       resolve({ code, errors });
     };
     const timer = setInterval(() => {
@@ -173,6 +175,7 @@ function insmodInWorker(
         comm: x.pid === 0 && x.comm === 0 ? "swapper" : labels.get(x.comm) ?? "?",
         pid: x.pid,
         handler,
+        at: x.at === 0 ? undefined : labels.get(x.at),
         modules,
       });
       worker.terminate();
@@ -181,7 +184,9 @@ function insmodInWorker(
         `Cannot finish the run: ${handler} did not return within the ${run.watchdog}s watchdog, the kernel was stopped (see --watchdog)`,
       ]);
     }, Math.min(100, run.watchdog * 250));
-    worker.onmessage = (e: MessageEvent<CliWorkerMessage>) => {
+    // The worker answers on a private port: module code in the worker can
+    // call the global postMessage, but cannot forge these messages.
+    channel.port1.onmessage = (e: MessageEvent<CliWorkerMessage>) => {
       if (finished) return;
       const m = e.data;
       switch (m.kind) {
@@ -205,8 +210,8 @@ function insmodInWorker(
       e.preventDefault();
       finish(EXIT_USER_ERROR, [`Cannot finish the run: the kernel's worker failed: ${e.message}`]);
     };
-    const job: CliJob = { ...run, heartbeat: buffer };
-    worker.postMessage(job);
+    const job: CliJob = { ...run, heartbeat: buffer, port: channel.port2 };
+    worker.postMessage(job, [channel.port2]);
   });
 }
 

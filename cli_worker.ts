@@ -31,6 +31,8 @@ export interface CliJob {
   watchdog: number;
   /** The heartbeat's shared buffer. */
   heartbeat: SharedArrayBuffer;
+  /** Where the worker answers ({@linkcode CliWorkerMessage}s), private to the two threads. */
+  port: MessagePort;
 }
 
 /** What the worker tells the CLI's main thread. */
@@ -149,18 +151,18 @@ export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void
 if (import.meta.main) {
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent<CliJob>) => void) | null;
-    postMessage(m: CliWorkerMessage): void;
   };
   scope.onmessage = (e) => {
     scope.onmessage = null;
-    runCliJob(e.data, (m) => scope.postMessage(m)).catch((err) => {
+    const port = e.data.port;
+    runCliJob(e.data, (m) => port.postMessage(m)).catch((err) => {
       let text: string;
       try {
         text = err instanceof Error ? (err.stack ?? err.message) : String(err);
       } catch {
         text = "(an exception that cannot be printed)";
       }
-      scope.postMessage({ kind: "done", code: 1, errors: [`internal error: ${text}`] });
+      port.postMessage({ kind: "done", code: 1, errors: [`internal error: ${text}`] });
     });
   };
 }

@@ -366,7 +366,12 @@ export class Kernel {
     this.#touchTask = new Float64Array(nr);
     this.#touchWall = new Float64Array(nr).fill(performance.now());
     this.#heartbeat = options.heartbeat ?? null;
-    this.#heartbeat?.bindTasks((id) => this.#taskRef(this.#currentTask(this.#cpus[id])));
+    this.#heartbeat?.bindTasks((id) => {
+      const cpu = this.#cpus[id];
+      const pc = this.#arch.getPc(cpu);
+      const at = `[<${this.#hex(pc)}>] ${this.#kallsyms.formatAddress(pc)}`;
+      return { ...this.#taskRef(this.#currentTask(cpu)), at };
+    });
     for (let i = 0; i < nr; i++) {
       const cpu = arch.createCpu(this.#memory, i) as Cpu;
       cpu.id = i;

@@ -42,6 +42,8 @@ const CPU = 2;
 const SEQ = 3;
 const PID = 4;
 const COMM = 5;
+const AT = 6;
+const SLOTS = 5;
 
 /** Who a CPU is running for, as the report's `[comm:pid]` shows it. */
 export interface HeartbeatTask {
@@ -49,6 +51,8 @@ export interface HeartbeatTask {
   pid: number;
   /** Its name. */
   comm: string;
+  /** Where the CPU is: `[<ffffffff810014ab>] do_fork+0x1/0x318`. */
+  at?: string;
 }
 
 /**
@@ -125,21 +129,29 @@ export class Heartbeat {
     const label = this.#intern(fn, labelOf(owner, what, name));
     let pid = 0;
     let comm = 0;
+    let at = 0;
     if (this.#taskOf !== null) {
       try {
         const t = this.#taskOf(cpu);
         pid = t.pid;
         comm = this.#intern(null, t.comm);
+        if (t.at !== undefined) at = this.#intern(null, t.at);
       } catch {
         // No task to name: the report says swapper.
       }
     }
-    this.#stack.push(label, cpu, pid, comm);
+    this.#push(label, cpu, pid, comm, at);
+  }
+
+  #push(label: number, cpu: number, pid: number, comm: number, at: number): void {
+    const w = this.#words;
+    this.#stack.push(label, cpu, pid, comm, at);
     Atomics.store(w, LABEL, label);
     Atomics.store(w, CPU, cpu);
     Atomics.store(w, PID, pid);
     Atomics.store(w, COMM, comm);
-    Atomics.store(w, DEPTH, this.#stack.length / 4);
+    Atomics.store(w, AT, at);
+    Atomics.store(w, DEPTH, this.#stack.length / SLOTS);
     Atomics.add(w, SEQ, 1);
   }
 
@@ -149,28 +161,21 @@ export class Heartbeat {
    * @param text What the host is doing, e.g. `loading module "looper"`.
    */
   enterPhase(text: string): void {
-    const w = this.#words;
-    const label = this.#intern(undefined, text);
-    this.#stack.push(label, 0, 0, 0);
-    Atomics.store(w, LABEL, label);
-    Atomics.store(w, CPU, 0);
-    Atomics.store(w, PID, 0);
-    Atomics.store(w, COMM, 0);
-    Atomics.store(w, DEPTH, this.#stack.length / 4);
-    Atomics.add(w, SEQ, 1);
+    this.#push(this.#intern(undefined, text), 0, 0, 0, 0);
   }
 
   /** Ends the innermost mark. */
   leave(): void {
     const w = this.#words;
     const s = this.#stack;
-    s.length = Math.max(0, s.length - 4);
+    s.length = Math.max(0, s.length - SLOTS);
     const n = s.length;
-    Atomics.store(w, LABEL, n === 0 ? 0 : s[n - 4]);
-    Atomics.store(w, CPU, n === 0 ? 0 : s[n - 3]);
-    Atomics.store(w, PID, n === 0 ? 0 : s[n - 2]);
-    Atomics.store(w, COMM, n === 0 ? 0 : s[n - 1]);
-    Atomics.store(w, DEPTH, n / 4);
+    Atomics.store(w, LABEL, n === 0 ? 0 : s[n - 5]);
+    Atomics.store(w, CPU, n === 0 ? 0 : s[n - 4]);
+    Atomics.store(w, PID, n === 0 ? 0 : s[n - 3]);
+    Atomics.store(w, COMM, n === 0 ? 0 : s[n - 2]);
+    Atomics.store(w, AT, n === 0 ? 0 : s[n - 1]);
+    Atomics.store(w, DEPTH, n / SLOTS);
     Atomics.add(w, SEQ, 1);
   }
 }
@@ -190,6 +195,8 @@ export interface HeartbeatExpiry {
   pid: number;
   /** Label id of its comm (0: none). */
   comm: number;
+  /** Label id of where the CPU was (0: unknown). */
+  at: number;
   /** Whole seconds the mark has stood. */
   seconds: number;
 }
@@ -233,6 +240,7 @@ export class HeartbeatWatch {
       cpu: Atomics.load(w, CPU),
       pid: Atomics.load(w, PID),
       comm: Atomics.load(w, COMM),
+      at: Atomics.load(w, AT),
       seconds: Math.floor((now - this.#since) / 1000),
     };
   }
@@ -250,6 +258,8 @@ export interface HandlerLockupInfo {
   pid: number;
   /** The handler, e.g. `pre_handler handler_pre of module looper`. */
   handler: string;
+  /** Where the CPU was when the handler was called: `[<ffffffff810014ab>] do_fork+0x1/0x318`. */
+  at?: string;
   /** Modules loaded. */
   modules: readonly string[];
 }
@@ -279,6 +289,7 @@ export function formatHandlerLockup(o: HandlerLockupInfo): string[] {
     `Modules linked in:${o.modules.map((m) => ` ${m}`).join("")}`,
     `CPU ${o.cpu}`,
     `Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`,
+    ...(o.at === undefined ? [] : [`IP: ${o.at}`]),
     `Stuck in ${o.handler} (host code: it never returned)`,
     `Kernel panic - not syncing: softlockup: hung tasks`,
   ];

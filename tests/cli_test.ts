@@ -137,6 +137,7 @@ Deno.test("cli --watchdog stops a handler that never returns with a soft-lockup 
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stdout, /\] BUG: soft lockup - CPU#0 stuck for 1s! \[init:1\]\n/);
   assert.match(r.stdout, /\] Modules linked in: handler_loops\n/);
+  assert.match(r.stdout, /\] IP: \[<ffffffff8[0-9a-f]{7}>\] do_fork\+0x1\/0x[0-9a-f]+\n/);
   assert.match(r.stdout, /Stuck in pre_handler handler_pre of module handler_loops/);
   assert.match(r.stderr, /did not return within the 1s watchdog/);
   assert.ok(took < 15, `took ${took}s`);

@@ -249,6 +249,27 @@ catalogue("cli", [
     },
   },
   {
+    name: "a module that forges the worker's clean-exit message",
+    run: async () => {
+      const r = await cli("insmod", fixture("forges_done.ts"));
+      assert.equal(r.code, 3, r.err);
+      assert.match(r.err, /reported 3 handler exceptions/);
+    },
+  },
+  {
+    name: "a module that calls Deno.exit() in init_module (--watchdog 1)",
+    run: () =>
+      withTemp(async (dir) => {
+        await Deno.writeTextFile(
+          `${dir}/exits.ts`,
+          "export function init_module(): number { Deno.exit(0); }\n",
+        );
+        const r = await cli("insmod", "--watchdog", "1", `${dir}/exits.ts`);
+        assert.equal(r.code, 3, r.err);
+        assert.match(r.err, /init_module of module exits did not return within the 1s watchdog/);
+      }),
+  },
+  {
     name: "a module outside --allow-read",
     run: () =>
       withTemp(async (dir) => {
