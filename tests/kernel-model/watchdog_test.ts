@@ -147,3 +147,25 @@ Deno.test("a Kernel with a heartbeat marks handler and module calls and leaves n
     assert.ok(texts.includes(t), `${t} in ${texts}`);
   }
 });
+
+Deno.test("Kernel.run() reports a CPU spinning with interrupts off while ticks are pending", async () => {
+  await using kernel = await Kernel.boot();
+  const kp: Kprobe = {
+    symbol_name: "do_fork",
+    pre_handler: (_p, regs) => {
+      regs.eflags = BigInt(regs.eflags) & ~0x200n; // cli
+      return 0;
+    },
+  };
+  await kernel.insmod({
+    name: "irqoff",
+    init_module: () => {
+      kernel_write(kernel.kallsyms.lookupName("tasklist_lock"), 4, 1);
+      return kernel.registerKprobe(kp);
+    },
+  });
+  const r = kernel.run({ watchdog: 0.02 });
+  assert.equal(r.stopReason, "softLockup");
+  assert.match(kernel.log, /BUG: soft lockup - CPU#0 stuck for 0s! \[init:1\]\n/);
+  assert.match(kernel.log, /\] RSP: .* EFLAGS: 00000002\n/, "IF clear in the report");
+});
