@@ -16,6 +16,7 @@ import type {
   ArchStepState,
   GuestMemory,
   JprobeSave,
+  KprobeBlacklistEntry,
   KprobesArch,
   PrepareContext,
 } from "../types.ts";
@@ -31,6 +32,24 @@ const ENOMEM = 12;
 export const PPC64_BREAKPOINT = 0x7fe00008;
 const MSR_EE = 0x8000;
 const MSR_SE = 0x400;
+
+/**
+ * Linux 6.1 on ppc64 refuses `_stext`…`__head_end` (the boot code and the
+ * exception vectors, arch_within_kprobe_blacklist()) and marks the common
+ * exception handlers and the interrupt return path `_ASM_NOKPROBE_SYMBOL`
+ * (EXC_COMMON_BEGIN, system_call_common, interrupt_return); the guest's
+ * counterparts.
+ */
+const PPC64_BLACKLIST: readonly KprobeBlacklistEntry[] = [
+  {
+    symbols: ["startup_64", "secondary_startup_64", "decrementer_pSeries", "system_call_pSeries"],
+    reason: "exception vector (head text)",
+  },
+  {
+    symbols: ["system_call_common", "decrementer_common", "ret_from_except"],
+    reason: "exception entry code (NOKPROBE_SYMBOL)",
+  },
+];
 
 const BR_NONE = 0; // not a branch: nip moves to addr + 4
 const BR_RELATIVE = 1; // b/bc with AA=0: relocate the target
@@ -93,11 +112,23 @@ export function makePpc64Kprobes(): KprobesArch {
     breakpoint: bp,
     maxInsnSize: 4,
     maxStackSize: 0,
+    blacklist: PPC64_BLACKLIST,
 
     prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
-      if ((p.addr & 3n) !== 0n) return -EINVAL;
-      const word = ctx.memory.read32(hi32(p.addr), lo32(p.addr));
-      if (isMtmsrdOrRfid(word)) return -EINVAL;
+      if ((p.addr & 3n) !== 0n) {
+        ctx.refuse("not word-aligned");
+        return -EINVAL;
+      }
+      const text = ctx.readText(p.addr, 4);
+      if (text.length < 4) {
+        ctx.refuse("not mapped");
+        return -EINVAL;
+      }
+      const word = ((text[0] << 24) | (text[1] << 16) | (text[2] << 8) | text[3]) >>> 0;
+      if (isMtmsrdOrRfid(word)) {
+        ctx.refuse("mtmsrd and rfid cannot be single-stepped");
+        return -EINVAL;
+      }
       const slot = ctx.getInsnSlot();
       if (slot === 0n) return -ENOMEM;
       p.slot = slot;
