@@ -28,6 +28,10 @@ import { hi32, lo32 } from "../_common/u64.ts";
 const EILSEQ = 84;
 const ENOMEM = 12;
 const EINVAL = 22;
+const EOPNOTSUPP = 95;
+
+/** One-byte opcodes Linux refuses: int3, iret, far call and far jmp absolute. */
+const UNSUPPORTED = new Set([0xcc, 0xcf, 0x9a, 0xea]);
 
 /** Linux: MAX_INSN_SIZE. */
 export const MAX_INSN_SIZE = 16;
@@ -159,9 +163,10 @@ export function makeX86Kprobes(
         ctx.refuse("not a valid instruction");
         return -EILSEQ;
       }
-      if (bytes[0] === BREAKPOINT_INSTRUCTION) {
-        ctx.refuse("the kernel's own int3 cannot be probed");
-        return -EILSEQ;
+      if ((d.opcode >> 8) === 0 && UNSUPPORTED.has(d.opcode & 0xff)) {
+        // Linux 6.1 prepare_emulation(): int3, iret, far call/jmp.
+        ctx.refuse(`${d.mnemonic} cannot be single-stepped out of line`);
+        return -EOPNOTSUPP;
       }
       const slot = ctx.getInsnSlot();
       if (slot === 0n) return -ENOMEM;
