@@ -28,6 +28,7 @@ const RISKY_FUNCTIONS: Record<SweepArch, string[]> = {
     "decrementer_common",
     "ret_from_except",
     "ret_from_fork",
+    ".resched_idle_cpu", // a beqlr not taken
   ],
 };
 

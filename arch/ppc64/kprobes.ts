@@ -187,6 +187,11 @@ export function makePpc64Kprobes(): KprobesArch {
       // Kernel text and the slots share the high half of their addresses.
       if (ai.branch === BR_NONE) c.nipLo = (ai.addrLo + 4) >>> 0;
       else if (ai.branch === BR_RELATIVE) c.nipLo = (c.nipLo + ai.delta) >>> 0;
+      else if (c.nipLo === ((ai.slotLo + 4) >>> 0) && c.nipHi === ai.slotHi) {
+        // A conditional bclr/bcctr/absolute bc not taken falls through to
+        // the word after the slot: continue after the probe instead.
+        c.nipLo = (ai.addrLo + 4) >>> 0;
+      }
       if (ai.link && c.regs[R_LR_LO] === ((ai.slotLo + 4) >>> 0)) {
         c.regs[R_LR_LO] = (ai.addrLo + 4) >>> 0;
       }
