@@ -268,7 +268,9 @@ export class KprobesCore {
 
   #register(p: Kprobe, internal: boolean): number {
     if (this.#registered.has(p)) {
-      this.#host.warn(`kprobes: kprobe at ${this.#where(BigInt(p.addr ?? 0))} is already registered`);
+      this.#host.warn(
+        `kprobes: kprobe at ${this.#where(BigInt(p.addr ?? 0))} is already registered`,
+      );
       return -EINVAL;
     }
     const addr = this.#probeAddress(p);
