@@ -73,12 +73,21 @@ export interface Ppc64ArchInsn {
   delta: number;
 }
 
-/** Linux: IS_MTMSRD() / IS_RFID(): instructions Kprobes refuses. */
-function isMtmsrdOrRfid(word: number): boolean {
+/**
+ * Linux 6.1: can_single_step() (arch/powerpc/include/asm/probes.h): trap
+ * words, `sc`, the rfi family and power-saving instructions, mtmsr/mtmsrd.
+ */
+function canSingleStep(word: number): boolean {
   const op = word >>> 26;
   const xo = (word >>> 1) & 0x3ff;
-  return (op === 31 && xo === 178) || (op === 19 && xo === 18);
+  if (op === 2 || op === 3 || op === 17) return false; // tdi, twi, sc
+  if (op === 19) return !PPC64_OP19_NO_STEP.has(xo);
+  if (op === 31) return xo !== 4 && xo !== 68 && xo !== 146 && xo !== 178; // tw, td, mtmsr, mtmsrd
+  return true;
 }
+
+/** rfid, rfmci, rfdi, rfi, rfci, rfscv, hrfid, urfid, stop, doze, nap, sleep, rvwinkle. */
+const PPC64_OP19_NO_STEP = new Set([18, 38, 39, 50, 51, 82, 274, 306, 370, 402, 434, 466, 498]);
 
 function classify(word: number): { branch: number; link: boolean } {
   const op = word >>> 26;
@@ -125,8 +134,8 @@ export function makePpc64Kprobes(): KprobesArch {
         return -EINVAL;
       }
       const word = ((text[0] << 24) | (text[1] << 16) | (text[2] << 8) | text[3]) >>> 0;
-      if (isMtmsrdOrRfid(word)) {
-        ctx.refuse("mtmsrd and rfid cannot be single-stepped");
+      if (!canSingleStep(word)) {
+        ctx.refuse("an instruction that can't be single stepped");
         return -EINVAL;
       }
       const slot = ctx.getInsnSlot();

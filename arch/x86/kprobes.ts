@@ -131,7 +131,8 @@ export function makeX86Kprobes(
    */
   function canProbe(ctx: PrepareContext, addr: bigint): boolean {
     const start = ctx.functionStart;
-    if (start === undefined || start > addr) return true;
+    // Linux: no symbol (kallsyms_lookup_size_offset() fails) is no probe.
+    if (start === undefined || start > addr) return false;
     let a = start;
     while (a < addr) {
       const bytes = ctx.readText(a, MAX_INSN_SIZE);
