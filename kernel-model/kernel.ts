@@ -26,7 +26,6 @@ import {
 import { Fault } from "../arch/fault.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
 import { KprobesCore } from "../probes/kprobes.ts";
-import { KprobeBlacklist } from "../probes/blacklist.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
@@ -339,10 +338,7 @@ export class Kernel {
         const s = this.#kallsyms.lookupAddress(addr);
         return s === undefined ? undefined : { name: s.name, start: s.address, size: s.size };
       },
-      blacklist: KprobeBlacklist.fromSymbols(
-        arch.kprobes.blacklist,
-        (name) => this.#kallsyms.lookupSymbol(name),
-      ),
+      lookupSymbol: (name) => this.#kallsyms.lookupSymbol(name),
       warn: (message) => this.#logDirect(4, message),
       isKernelText: (addr) => addr >= this.#sym.text[0] && addr < this.#sym.text[1],
       currentOwner: () => this.#currentOwner,

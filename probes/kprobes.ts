@@ -13,7 +13,7 @@
 
 import type { Arch, ArchCpu, GuestMemory, PtRegsView } from "../arch/types.ts";
 import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
-import type { KprobeBlacklist } from "./blacklist.ts";
+import { type BlacklistSymbol, KprobeBlacklist } from "./blacklist.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
 import { ProbePoint } from "./probe_point.ts";
@@ -45,8 +45,8 @@ export interface KprobesHost {
   functionStart(addr: bigint): bigint | undefined;
   /** The function containing `addr` (name, start, size), if any. Linux: kallsyms_lookup_size_offset(). */
   functionAt(addr: bigint): FunctionBounds | undefined;
-  /** Code Kprobes refuses (the arch's entry code and vectors). */
-  readonly blacklist: KprobeBlacklist;
+  /** A kallsyms symbol by exact name (resolves the arch's blacklist). */
+  lookupSymbol(name: string): BlacklistSymbol | undefined;
   /** Writes a `kprobes: …` line to the kernel log (why a registration was refused). */
   warn(message: string): void;
   /** Is `addr` inside kernel text? Linux: kernel_text_address(). */
@@ -105,6 +105,7 @@ export class KprobesCore {
   readonly #ctl: KprobeCtlblk[] = [];
   readonly #regs: (PtRegsView | undefined)[] = [];
   readonly #slots: InsnSlots;
+  readonly #blacklist: KprobeBlacklist;
   #enabled = true;
 
   /**
@@ -118,6 +119,10 @@ export class KprobesCore {
     for (let i = 0; i < host.nrCpus; i++) this.#ctl.push(new KprobeCtlblk());
     const size = (host.arch.kprobes.maxInsnSize + 15) & ~15;
     this.#slots = new InsnSlots(host.insnSlots[0], host.insnSlots[1], size);
+    this.#blacklist = KprobeBlacklist.fromSymbols(
+      host.arch.kprobes.blacklist,
+      (n) => host.lookupSymbol(n),
+    );
   }
 
   /** The per-CPU control block of CPU `id`. */
@@ -285,7 +290,7 @@ export class KprobesCore {
       );
       return -EINVAL;
     }
-    const bl = this.#host.blacklist.find(addr);
+    const bl = this.#blacklist.find(addr);
     if (bl !== undefined) {
       this.#host.warn(`kprobes: cannot probe ${this.#where(addr)}: blacklisted, ${bl.reason}`);
       return -EINVAL;
