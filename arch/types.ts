@@ -130,8 +130,30 @@ export interface PrepareContext {
   memory: GuestMemory;
   /** Start address of the function containing `addr`, if known. */
   functionStart: bigint | undefined;
+  /**
+   * Reads up to `n` bytes of kernel text at `addr` as the ELF image has
+   * them: live text with the saved bytes of every armed probe laid over
+   * its breakpoint, so another probe's breakpoint never reaches a decoder
+   * or a slot. Shorter than `n` where memory ends.
+   * Linux: recover_probed_instruction() (arch/x86/kernel/kprobes/core.c).
+   */
+  readText(addr: bigint, n: number): Uint8Array;
   /** Allocates an instruction slot; 0n when none is left. */
   getInsnSlot(): bigint;
+  /** Says why the address is refused; the core logs it with the address. */
+  refuse(reason: string): void;
+}
+
+/**
+ * Kernel code an arch forbids probing, by symbol, with the reason the log
+ * gives. Linux: `arch_populate_kprobe_blacklist()`,
+ * `arch_within_kprobe_blacklist()` and the arch's `NOKPROBE_SYMBOL()`s.
+ */
+export interface KprobeBlacklistEntry {
+  /** Function symbols (kallsyms names) whose whole body is refused. */
+  readonly symbols: readonly string[];
+  /** Why, as the log line gives it (e.g. `exception vector (head text)`). */
+  readonly reason: string;
 }
 
 /**
@@ -181,6 +203,8 @@ export interface KprobesArch {
   prepareKretprobe(cpu: ArchCpu, memory: GuestMemory, trampoline: bigint): bigint;
   /** Linux: MAX_STACK_SIZE, bytes of stack a jprobe saves. */
   readonly maxStackSize: number;
+  /** Code of this arch that Kprobes refuses (entry code, exception vectors). */
+  readonly blacklist: readonly KprobeBlacklistEntry[];
 }
 
 /** What a jprobe hit saves on its CPU. Linux: the jprobe part of `struct kprobe_ctlblk`. */

@@ -391,6 +391,12 @@ export class Kernel {
         const s = this.#kallsyms.lookupAddress(addr);
         return s === undefined ? undefined : s.address;
       },
+      functionAt: (addr) => {
+        const s = this.#kallsyms.lookupAddress(addr);
+        return s === undefined ? undefined : { name: s.name, start: s.address, size: s.size };
+      },
+      lookupSymbol: (name) => this.#kallsyms.lookupSymbol(name),
+      warn: (message) => this.#logDirect(4, message),
       isKernelText: (addr) => addr >= this.#sym.text[0] && addr < this.#sym.text[1],
       currentOwner: () => this.#currentOwner,
       invoke: (owner, what, cpu, fn, a, b, c) => this.#invoke(owner, what, cpu as Cpu, fn, a, b, c),

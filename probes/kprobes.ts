@@ -13,6 +13,7 @@
 
 import type { Arch, ArchCpu, GuestMemory, PtRegsView } from "../arch/types.ts";
 import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
+import { type BlacklistSymbol, KprobeBlacklist } from "./blacklist.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
 import { ProbePoint } from "./probe_point.ts";
@@ -42,6 +43,12 @@ export interface KprobesHost {
   lookupName(name: string): bigint;
   /** Start of the function containing `addr`, if any. */
   functionStart(addr: bigint): bigint | undefined;
+  /** The function containing `addr` (name, start, size), if any. Linux: kallsyms_lookup_size_offset(). */
+  functionAt(addr: bigint): FunctionBounds | undefined;
+  /** A kallsyms symbol by exact name (resolves the arch's blacklist). */
+  lookupSymbol(name: string): BlacklistSymbol | undefined;
+  /** Writes a `kprobes: …` line to the kernel log (why a registration was refused). */
+  warn(message: string): void;
   /** Is `addr` inside kernel text? Linux: kernel_text_address(). */
   isKernelText(addr: bigint): boolean;
   /** The module registering right now (for leftover reports), or null. */
@@ -63,6 +70,16 @@ export interface KprobesHost {
   preemptDisable(cpu: ArchCpu): void;
   /** preempt_enable_no_resched() on the task running on `cpu`. */
   preemptEnable(cpu: ArchCpu): void;
+}
+
+/** A kernel function's name and extent, as kallsyms knows it. */
+export interface FunctionBounds {
+  /** Symbol name (`.do_fork` on ppc64). */
+  name: string;
+  /** Start address. */
+  start: bigint;
+  /** Size in bytes. */
+  size: bigint;
 }
 
 /** A registered kprobe as listed by {@linkcode KprobesCore.list}. */
@@ -88,6 +105,7 @@ export class KprobesCore {
   readonly #ctl: KprobeCtlblk[] = [];
   readonly #regs: (PtRegsView | undefined)[] = [];
   readonly #slots: InsnSlots;
+  readonly #blacklist: KprobeBlacklist;
   #enabled = true;
 
   /**
@@ -101,6 +119,10 @@ export class KprobesCore {
     for (let i = 0; i < host.nrCpus; i++) this.#ctl.push(new KprobeCtlblk());
     const size = (host.arch.kprobes.maxInsnSize + 15) & ~15;
     this.#slots = new InsnSlots(host.insnSlots[0], host.insnSlots[1], size);
+    this.#blacklist = KprobeBlacklist.fromSymbols(
+      host.arch.kprobes.blacklist,
+      (n) => host.lookupSymbol(n),
+    );
   }
 
   /** The per-CPU control block of CPU `id`. */
@@ -114,18 +136,91 @@ export class KprobesCore {
     return cur === null ? null : cur.members[0] ?? null;
   }
 
-  /** Resolves the address a kprobe names. Linux: kprobe_addr(); 0n or -errno as negative bigint. */
+  /**
+   * Resolves the address a kprobe names. Linux: kprobe_addr(); 0n or -errno
+   * as a negative bigint. Stricter than Linux: the offset must lie inside
+   * the function (Linux takes an unsigned offset and probes whatever lies
+   * there); every refusal is logged with its reason.
+   */
   #probeAddress(p: Kprobe): bigint {
     const hasAddr = p.addr !== undefined && p.addr !== null && BigInt(p.addr) !== 0n;
-    if (p.symbol_name !== undefined && p.symbol_name !== "") {
-      if (hasAddr) return BigInt(-EINVAL);
-      const base = this.#host.lookupName(p.symbol_name);
-      if (base === 0n) return BigInt(-ENOENT);
-      return base + BigInt(p.offset ?? 0);
+    const hasSym = p.symbol_name !== undefined && p.symbol_name !== "";
+    if (hasSym === hasAddr) {
+      this.#host.warn(
+        hasSym
+          ? `kprobes: kprobe names both addr and symbol_name ${p.symbol_name}; give one`
+          : "kprobes: kprobe names neither addr nor symbol_name",
+      );
+      return BigInt(-EINVAL);
     }
-    if (!hasAddr) return BigInt(-EINVAL);
-    const bits = BigInt(this.#arch.bits);
-    return BigInt.asUintN(Number(bits), BigInt(p.addr as bigint | number) + BigInt(p.offset ?? 0));
+    let base: bigint;
+    if (hasSym) {
+      base = this.#host.lookupName(String(p.symbol_name));
+      if (base === 0n) {
+        this.#host.warn(`kprobes: unknown symbol ${p.symbol_name}`);
+        return BigInt(-ENOENT);
+      }
+    } else {
+      base = BigInt.asUintN(this.#arch.bits, BigInt(p.addr as bigint | number));
+    }
+    const off = (p.offset ?? 0) as number | bigint;
+    if (off === 0 || off === 0n) return base;
+    const fn = this.#host.functionAt(base);
+    const where = fn === undefined
+      ? `0x${base.toString(16)}`
+      : `${fn.name} (size 0x${fn.size.toString(16)})`;
+    if (typeof off === "number" && !Number.isSafeInteger(off)) {
+      this.#host.warn(`kprobes: offset ${off} into ${where} is not an integer`);
+      return BigInt(-EINVAL);
+    }
+    const o = BigInt(off);
+    if (o < 0n) {
+      this.#host.warn(`kprobes: offset ${o} is before the start of ${where}`);
+      return BigInt(-EINVAL);
+    }
+    if (fn !== undefined && base - fn.start + o >= fn.size) {
+      this.#host.warn(`kprobes: offset ${o} is past the end of ${where}`);
+      return BigInt(-EINVAL);
+    }
+    return BigInt.asUintN(this.#arch.bits, base + o);
+  }
+
+  /** `sym+0xoff` or `0xaddr`, for log lines. */
+  #where(addr: bigint): string {
+    const fn = this.#host.functionAt(addr);
+    return fn === undefined
+      ? `0x${addr.toString(16)}`
+      : `${fn.name}+0x${(addr - fn.start).toString(16)}`;
+  }
+
+  /**
+   * Reads `n` bytes of text at `addr` as the image has them: every armed
+   * probe's saved bytes over its breakpoint.
+   * Linux: recover_probed_instruction().
+   */
+  #readOriginal(addr: bigint, n: number): Uint8Array {
+    const m = this.#host.memory;
+    const out = new Uint8Array(n);
+    let got = 0;
+    try {
+      for (; got < n; got++) {
+        const a = addr + BigInt(got);
+        out[got] = m.read8(Number((a >> 32n) & 0xffffffffn), Number(a & 0xffffffffn));
+      }
+    } catch {
+      // Memory ends here: the caller sees a short read.
+    }
+    const end = addr + BigInt(got);
+    for (const pp of this.#table.values()) {
+      if (!pp.armed) continue;
+      const saved = pp.saved;
+      if (pp.addr + BigInt(saved.length) <= addr || pp.addr >= end) continue;
+      for (let i = 0; i < saved.length; i++) {
+        const j = pp.addr + BigInt(i) - addr;
+        if (j >= 0n && j < BigInt(got)) out[Number(j)] = saved[i];
+      }
+    }
+    return out.subarray(0, got);
   }
 
   /** Is `addr` in the probe machinery's own code or the slot area? Linux: in_kprobes_functions(). */
@@ -177,10 +272,27 @@ export class KprobesCore {
   }
 
   #register(p: Kprobe, internal: boolean): number {
-    if (this.#registered.has(p)) return -EINVAL;
+    if (this.#registered.has(p)) {
+      this.#host.warn(
+        `kprobes: kprobe at ${this.#where(BigInt(p.addr ?? 0))} is already registered`,
+      );
+      return -EINVAL;
+    }
     const addr = this.#probeAddress(p);
     if (addr < 0n) return Number(addr);
-    if (!this.#host.isKernelText(addr) || (!internal && this.#inKprobesFunctions(addr))) {
+    if (!this.#host.isKernelText(addr)) {
+      this.#host.warn(`kprobes: cannot probe ${this.#where(addr)}: not kernel text`);
+      return -EINVAL;
+    }
+    if (!internal && this.#inKprobesFunctions(addr)) {
+      this.#host.warn(
+        `kprobes: cannot probe ${this.#where(addr)}: Kprobes' own code (.kprobes.text, slots)`,
+      );
+      return -EINVAL;
+    }
+    const bl = this.#blacklist.find(addr);
+    if (bl !== undefined) {
+      this.#host.warn(`kprobes: cannot probe ${this.#where(addr)}: blacklisted, ${bl.reason}`);
       return -EINVAL;
     }
     p.addr = this.#arch.bits === 64 ? addr : Number(addr);
@@ -190,7 +302,10 @@ export class KprobesCore {
       // Linux add_new_kprobe(): a jprobe (break handler) goes last, any
       // other probe first, so the newest kprobe's handlers run first.
       if (p.break_handler) {
-        if (pp0.breakMember !== null) return -EEXIST;
+        if (pp0.breakMember !== null) {
+          this.#host.warn(`kprobes: ${this.#where(addr)} already has a jprobe`);
+          return -EEXIST;
+        }
         pp0.breakMember = p;
         pp0.members.push(p);
       } else pp0.members.unshift(p);
@@ -199,16 +314,23 @@ export class KprobesCore {
       return 0;
     }
     const pp = new ProbePoint(addr);
+    let reason = "";
     const ret = this.#arch.kprobes.prepareKprobe(pp, {
       memory: this.#host.memory,
       functionStart: this.#host.functionStart(addr),
+      readText: (a, n) => this.#readOriginal(a, n),
       getInsnSlot: () => this.#slots.get(),
+      refuse: (r) => {
+        reason = r;
+      },
     });
-    if (ret !== 0) {
+    if (ret === 0 && pp.slot === 0n) reason = "no free instruction slot";
+    if (ret !== 0 || pp.slot === 0n) {
       if (pp.slot !== 0n) this.#slots.free(pp.slot, false);
-      return ret;
+      if (ret === -ENOMEM) reason ||= "no free instruction slot";
+      this.#host.warn(`kprobes: cannot probe ${this.#where(addr)}: ${reason || `error ${ret}`}`);
+      return ret !== 0 ? ret : -ENOMEM;
     }
-    if (pp.slot === 0n) return -ENOMEM;
     pp.members.push(p);
     if (p.break_handler) pp.breakMember = p;
     this.#table.set(pp.lo, pp);
@@ -378,7 +500,6 @@ export class KprobesCore {
     const ka = this.#arch.kprobes;
     const lo = ka.breakpointLo(cpu);
     const hi = ka.breakpointHi(cpu);
-    this.#host.preemptDisable(cpu);
     const pp = this.#lookup(lo, hi);
     if (kcb.current !== null) {
       if (pp !== null) {
@@ -394,6 +515,7 @@ export class KprobesCore {
       const bm = cur.breakMember;
       if (bm !== null && bm.break_handler) {
         const regs = this.#regsOf(cpu);
+        this.#host.preemptDisable(cpu);
         const r = this.#host.invoke(
           this.#owners.get(bm) ?? null,
           "break_handler",
@@ -403,21 +525,21 @@ export class KprobesCore {
           regs as unknown as PtRegs,
           0,
         );
+        this.#host.preemptEnable(cpu);
         if (r) {
-          // longjmp_break_handler() re-enabled preemption for the jprobe hit;
-          // this trap's count stays until the single-step is done.
+          // longjmp_break_handler(): the jprobe hit's raised count (held
+          // since setjmp, while the jprobe handler ran) drops before the
+          // probed instruction is single-stepped.
           this.#host.preemptEnable(cpu);
           ka.setupSingleStep(cur, cpu, kcb.step);
           kcb.status = KPROBE_HIT_SS;
           return true;
         }
       }
-      this.#host.preemptEnable(cpu);
       return false;
     }
     if (pp === null) {
       const addr = (BigInt(hi) << 32n) | BigInt(lo);
-      this.#host.preemptEnable(cpu);
       if (!ka.isBreakpoint(this.#host.memory, addr)) {
         // The breakpoint was removed right after we hit it: re-execute.
         this.#arch.setPc(cpu, addr);
@@ -429,12 +551,20 @@ export class KprobesCore {
     kcb.current = pp;
     pp.nhit++;
     const regs = this.#regsOf(cpu);
+    // preempt_count is raised only while the handlers run: the probed
+    // instruction, single-stepped with interrupts off, must read and write
+    // the task's own count (it may be the load or store of that count, or a
+    // stack switch that changes which thread_info holds it).
+    this.#host.preemptDisable(cpu);
     if (this.#preHandlers(pp, kcb, cpu, regs) !== 0) {
-      if (pp.breakMember !== null) return true; // a jprobe's setjmp: stays current
+      // A jprobe's setjmp: stays current and keeps the count raised while
+      // the jprobe handler runs; longjmp drops it.
+      if (pp.breakMember !== null) return true;
       kcb.reset();
       this.#host.preemptEnable(cpu);
       return true;
     }
+    this.#host.preemptEnable(cpu);
     ka.setupSingleStep(pp, cpu, kcb.step);
     kcb.status = KPROBE_HIT_SS;
     return true;
@@ -454,12 +584,13 @@ export class KprobesCore {
     const ka = this.#arch.kprobes;
     if (kcb.status !== KPROBE_REENTER) {
       kcb.status = KPROBE_HIT_SSDONE;
+      this.#host.preemptDisable(cpu);
       this.#postHandlers(cur, kcb, cpu, this.#regsOf(cpu));
+      this.#host.preemptEnable(cpu);
     }
     ka.resumeExecution(cur, cpu, kcb.step, this.#host.memory);
     if (kcb.status === KPROBE_REENTER) kcb.restorePrevious();
     else kcb.reset();
-    this.#host.preemptEnable(cpu);
     return !ka.traceFlagSet(cpu);
   }
 
@@ -477,11 +608,15 @@ export class KprobesCore {
     const cur = kcb.current;
     if (cur === null) return false;
     if (kcb.status === KPROBE_HIT_SS || kcb.status === KPROBE_REENTER) {
-      const handled = kcb.status === KPROBE_HIT_SS && this.#faultHandlers(cur, null, cpu, trapnr);
+      let handled = false;
+      if (kcb.status === KPROBE_HIT_SS) {
+        this.#host.preemptDisable(cpu);
+        handled = this.#faultHandlers(cur, null, cpu, trapnr);
+        this.#host.preemptEnable(cpu);
+      }
       this.#arch.kprobes.abortSingleStep(cur, cpu, kcb.step);
       if (kcb.status === KPROBE_REENTER) kcb.restorePrevious();
       else kcb.reset();
-      this.#host.preemptEnable(cpu);
       return handled;
     }
     return this.#faultHandlers(cur, kcb.instance, cpu, trapnr);

@@ -16,6 +16,7 @@ import type {
   ArchStepState,
   GuestMemory,
   JprobeSave,
+  KprobeBlacklistEntry,
   KprobesArch,
   PrepareContext,
 } from "../types.ts";
@@ -31,6 +32,24 @@ const ENOMEM = 12;
 export const PPC64_BREAKPOINT = 0x7fe00008;
 const MSR_EE = 0x8000;
 const MSR_SE = 0x400;
+
+/**
+ * Linux 6.1 on ppc64 refuses `_stext`…`__head_end` (the boot code and the
+ * exception vectors, arch_within_kprobe_blacklist()) and marks the common
+ * exception handlers and the interrupt return path `_ASM_NOKPROBE_SYMBOL`
+ * (EXC_COMMON_BEGIN, system_call_common, interrupt_return); the guest's
+ * counterparts.
+ */
+const PPC64_BLACKLIST: readonly KprobeBlacklistEntry[] = [
+  {
+    symbols: ["startup_64", "secondary_startup_64", "decrementer_pSeries", "system_call_pSeries"],
+    reason: "exception vector (head text)",
+  },
+  {
+    symbols: ["system_call_common", "decrementer_common", "ret_from_except"],
+    reason: "exception entry code (NOKPROBE_SYMBOL)",
+  },
+];
 
 const BR_NONE = 0; // not a branch: nip moves to addr + 4
 const BR_RELATIVE = 1; // b/bc with AA=0: relocate the target
@@ -54,12 +73,21 @@ export interface Ppc64ArchInsn {
   delta: number;
 }
 
-/** Linux: IS_MTMSRD() / IS_RFID(): instructions Kprobes refuses. */
-function isMtmsrdOrRfid(word: number): boolean {
+/**
+ * Linux 6.1: can_single_step() (arch/powerpc/include/asm/probes.h): trap
+ * words, `sc`, the rfi family and power-saving instructions, mtmsr/mtmsrd.
+ */
+function canSingleStep(word: number): boolean {
   const op = word >>> 26;
   const xo = (word >>> 1) & 0x3ff;
-  return (op === 31 && xo === 178) || (op === 19 && xo === 18);
+  if (op === 2 || op === 3 || op === 17) return false; // tdi, twi, sc
+  if (op === 19) return !PPC64_OP19_NO_STEP.has(xo);
+  if (op === 31) return xo !== 4 && xo !== 68 && xo !== 146 && xo !== 178; // tw, td, mtmsr, mtmsrd
+  return true;
 }
+
+/** rfid, rfmci, rfdi, rfi, rfci, rfscv, hrfid, urfid, stop, doze, nap, sleep, rvwinkle. */
+const PPC64_OP19_NO_STEP = new Set([18, 38, 39, 50, 51, 82, 274, 306, 370, 402, 434, 466, 498]);
 
 function classify(word: number): { branch: number; link: boolean } {
   const op = word >>> 26;
@@ -93,11 +121,23 @@ export function makePpc64Kprobes(): KprobesArch {
     breakpoint: bp,
     maxInsnSize: 4,
     maxStackSize: 0,
+    blacklist: PPC64_BLACKLIST,
 
     prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
-      if ((p.addr & 3n) !== 0n) return -EINVAL;
-      const word = ctx.memory.read32(hi32(p.addr), lo32(p.addr));
-      if (isMtmsrdOrRfid(word)) return -EINVAL;
+      if ((p.addr & 3n) !== 0n) {
+        ctx.refuse("not word-aligned");
+        return -EINVAL;
+      }
+      const text = ctx.readText(p.addr, 4);
+      if (text.length < 4) {
+        ctx.refuse("not mapped");
+        return -EINVAL;
+      }
+      const word = ((text[0] << 24) | (text[1] << 16) | (text[2] << 8) | text[3]) >>> 0;
+      if (!canSingleStep(word)) {
+        ctx.refuse("an instruction that can't be single stepped");
+        return -EINVAL;
+      }
       const slot = ctx.getInsnSlot();
       if (slot === 0n) return -ENOMEM;
       p.slot = slot;
@@ -156,6 +196,11 @@ export function makePpc64Kprobes(): KprobesArch {
       // Kernel text and the slots share the high half of their addresses.
       if (ai.branch === BR_NONE) c.nipLo = (ai.addrLo + 4) >>> 0;
       else if (ai.branch === BR_RELATIVE) c.nipLo = (c.nipLo + ai.delta) >>> 0;
+      else if (c.nipLo === ((ai.slotLo + 4) >>> 0) && c.nipHi === ai.slotHi) {
+        // A conditional bclr/bcctr/absolute bc not taken falls through to
+        // the word after the slot: continue after the probe instead.
+        c.nipLo = (ai.addrLo + 4) >>> 0;
+      }
       if (ai.link && c.regs[R_LR_LO] === ((ai.slotLo + 4) >>> 0)) {
         c.regs[R_LR_LO] = (ai.addrLo + 4) >>> 0;
       }

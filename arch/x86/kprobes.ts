@@ -16,6 +16,7 @@ import type {
   ArchStepState,
   GuestMemory,
   JprobeSave,
+  KprobeBlacklistEntry,
   KprobesArch,
   PrepareContext,
 } from "../types.ts";
@@ -27,6 +28,10 @@ import { hi32, lo32 } from "../_common/u64.ts";
 const EILSEQ = 84;
 const ENOMEM = 12;
 const EINVAL = 22;
+const EOPNOTSUPP = 95;
+
+/** One-byte opcodes Linux refuses: int3, iret, far call and far jmp absolute. */
+const UNSUPPORTED = new Set([0xcc, 0xcf, 0x9a, 0xea]);
 
 /** Linux: MAX_INSN_SIZE. */
 export const MAX_INSN_SIZE = 16;
@@ -34,6 +39,19 @@ export const MAX_INSN_SIZE = 16;
 export const MAX_STACK_SIZE = 64;
 /** Linux: BREAKPOINT_INSTRUCTION. */
 export const BREAKPOINT_INSTRUCTION = 0xcc;
+
+/**
+ * Linux 6.1 refuses `.entry.text` (arch_populate_kprobe_blacklist()); the
+ * guest's entry.S functions that Linux keeps there. `ret_from_fork` and the
+ * stack switch `__switch_to` (Linux's `__switch_to_asm`) live in `.text` in
+ * Linux 6.1 and stay probeable.
+ */
+const X86_BLACKLIST: readonly KprobeBlacklistEntry[] = [
+  {
+    symbols: ["entry_INT80", "timer_interrupt", "ret_from_intr"],
+    reason: "entry code (.entry.text)",
+  },
+];
 
 /** How the post-step fixup treats an instruction (Linux: the switch in resume_execution()). */
 const FIX_RIP = 1; // relocate rip from the slot back to the probe
@@ -58,20 +76,6 @@ export interface X86ArchInsn {
 }
 
 const TWO32 = 4294967296;
-
-function readBytes(memory: GuestMemory, addr: bigint, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let got = 0;
-  try {
-    for (; got < n; got++) {
-      const a = addr + BigInt(got);
-      out[got] = memory.read8(hi32(a), lo32(a));
-    }
-  } catch {
-    return out.subarray(0, got);
-  }
-  return out;
-}
 
 /** Classifies an instruction for resume_execution(). */
 function classify(opcode: number, reg: number): number {
@@ -120,14 +124,20 @@ export function makeX86Kprobes(
   restoreContext: (cpu: ArchCpu, ctx: ArchContext) => void,
 ): KprobesArch {
   const ptr = mode / 8;
-  /** Linux: can_probe(): is `addr` an instruction boundary of its function? */
-  function canProbe(memory: GuestMemory, addr: bigint, start: bigint | undefined): boolean {
-    if (start === undefined || start > addr) return true;
+  /**
+   * Linux: can_probe(): is `addr` an instruction boundary of its function?
+   * Decodes the original text (`readText` lays every armed probe's saved
+   * bytes over its int3), so another probe's breakpoint never shifts the walk.
+   */
+  function canProbe(ctx: PrepareContext, addr: bigint): boolean {
+    const start = ctx.functionStart;
+    // Linux: no symbol (kallsyms_lookup_size_offset() fails) is no probe.
+    if (start === undefined || start > addr) return false;
     let a = start;
     while (a < addr) {
-      const bytes = readBytes(memory, a, MAX_INSN_SIZE);
+      const bytes = ctx.readText(a, MAX_INSN_SIZE);
       const d = decodeX86(bytes, 0, mode);
-      if (d.length <= 0) return false;
+      if (d.length <= 0 || d.length > bytes.length) return false;
       a += BigInt(d.length);
     }
     return a === addr;
@@ -136,15 +146,29 @@ export function makeX86Kprobes(
   return {
     breakpoint: new Uint8Array([BREAKPOINT_INSTRUCTION]),
     maxInsnSize: MAX_INSN_SIZE,
+    blacklist: X86_BLACKLIST,
 
     prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
       const memory = ctx.memory;
-      if (!canProbe(memory, p.addr, ctx.functionStart)) return -EILSEQ;
-      const bytes = readBytes(memory, p.addr, MAX_INSN_SIZE);
-      if (bytes.length === 0) return -EINVAL;
+      if (!canProbe(ctx, p.addr)) {
+        ctx.refuse("not on an instruction boundary");
+        return -EILSEQ;
+      }
+      const bytes = ctx.readText(p.addr, MAX_INSN_SIZE);
+      if (bytes.length === 0) {
+        ctx.refuse("not mapped");
+        return -EINVAL;
+      }
       const d = decodeX86(bytes, 0, mode);
-      if (d.length <= 0 || d.length > bytes.length || d.invalid) return -EILSEQ;
-      if (bytes[0] === BREAKPOINT_INSTRUCTION) return -EILSEQ;
+      if (d.length <= 0 || d.length > bytes.length || d.invalid) {
+        ctx.refuse("not a valid instruction");
+        return -EILSEQ;
+      }
+      if ((d.opcode >> 8) === 0 && UNSUPPORTED.has(d.opcode & 0xff)) {
+        // Linux 6.1 prepare_emulation(): int3, iret, far call/jmp.
+        ctx.refuse(`${d.mnemonic} cannot be single-stepped out of line`);
+        return -EOPNOTSUPP;
+      }
       const slot = ctx.getInsnSlot();
       if (slot === 0n) return -ENOMEM;
       p.slot = slot;
@@ -156,7 +180,10 @@ export function makeX86Kprobes(
             (copy[d.dispOffset + 3] << 24),
         );
         const nd = disp + (p.addr - slot);
-        if (nd < -0x80000000n || nd > 0x7fffffffn) return -EINVAL;
+        if (nd < -0x80000000n || nd > 0x7fffffffn) {
+          ctx.refuse("RIP-relative operand out of reach of the instruction slot");
+          return -EINVAL;
+        }
         const v = Number(BigInt.asUintN(32, nd));
         copy[d.dispOffset] = v & 0xff;
         copy[d.dispOffset + 1] = (v >>> 8) & 0xff;
