@@ -8,6 +8,8 @@
  * @module
  */
 
+import { types } from "node:util";
+import { describeValue } from "./_describe.ts";
 import { ModuleError } from "./errors.ts";
 
 /** What a module exports. Linux: `module_init`/`module_exit`. */
@@ -60,6 +62,16 @@ function moduleNameOf(path: string): string {
  * ```
  */
 export async function resolveModule(source: ModuleSource): Promise<ResolvedModule> {
+  if (
+    typeof source !== "string" &&
+    (typeof source !== "object" || source === null || types.isProxy(source))
+  ) {
+    throw new ModuleError(
+      `Cannot insert module ${
+        describeValue(source, true)
+      }: it is not a path, URL or module object, pass one of those`,
+    );
+  }
   if (typeof source === "object" && !(source instanceof URL)) {
     if (typeof source.name !== "string" || source.name === "") {
       throw new ModuleError(`Cannot insert module object: it has no "name", give it one`);
@@ -98,13 +110,18 @@ export async function resolveModule(source: ModuleSource): Promise<ResolvedModul
   try {
     ns = await import(fresh.href);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const why = describeValue(e, false, true);
     throw new ModuleError(`Cannot insert module "${shown}": it failed to load: ${why}`, {
       cause: e,
     });
   }
   if (typeof ns.init_module !== "function") {
-    throw new ModuleError(`Cannot insert module "${shown}": it does not export init_module`);
+    const why = ns.init_module !== undefined
+      ? "its init_module is not a function"
+      : ns.default !== undefined
+      ? "it does not export init_module (a default export is not used: export init_module by name)"
+      : "it does not export init_module";
+    throw new ModuleError(`Cannot insert module "${shown}": ${why}`);
   }
   if (ns.cleanup_module !== undefined && typeof ns.cleanup_module !== "function") {
     throw new ModuleError(`Cannot insert module "${shown}": its cleanup_module is not a function`);

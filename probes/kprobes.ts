@@ -16,6 +16,7 @@ import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
 import { ProbePoint } from "./probe_point.ts";
+import { checkKprobe } from "./validate.ts";
 import {
   type Kprobe,
   KPROBE_FLAG_DISABLED,
@@ -145,7 +146,7 @@ export class KprobesCore {
    * -ENOMEM (no instruction slot).
    */
   register(p: Kprobe): number {
-    return this.#register(p, false);
+    return checkKprobe(p, this.#arch.bits) || this.#register(p, false);
   }
 
   /**

@@ -23,3 +23,4 @@ export * from "./kprobes.ts";
 export * from "./ctlblk.ts";
 export * from "./insn_slot.ts";
 export * from "./probe_point.ts";
+export * from "./validate.ts";
