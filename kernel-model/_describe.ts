@@ -87,3 +87,22 @@ export function describeValue(v: unknown, quoteStrings = false, firstLine = fals
     return "[unprintable value]";
   }
 }
+
+/**
+ * An error's `message` (first line) when it is a plain string data
+ * property, else {@linkcode describeValue} of the whole value.
+ *
+ * @param e The thrown value.
+ * @returns One line.
+ */
+export function describeMessage(e: unknown): string {
+  try {
+    if (typeof e === "object" && e !== null && !types.isProxy(e)) {
+      const m = dataProperty(e, "message");
+      if (typeof m === "string" && m !== "") return oneLine(m, true);
+    }
+  } catch {
+    // fall through to the generic description
+  }
+  return describeValue(e, false, true);
+}

@@ -1075,9 +1075,9 @@ export class Kernel {
       if (r === undefined || typeof r === "number" || what === "post_handler") return r;
       this.#logDirect(
         3,
-        `BUG: kprobes: ${what} ${functionName(fn, "(anonymous)")} of ${
-          owner ?? "host"
-        } returned ${describeValue(r, true)}, not an int: treated as 0`,
+        `BUG: kprobes: ${what} ${functionName(fn, "(anonymous)")} of ${owner ?? "host"} returned ${
+          describeValue(r, true)
+        }, not an int: treated as 0`,
       );
       return 0 as R;
     } catch (e) {
@@ -1150,7 +1150,9 @@ export class Kernel {
     // and cannot block: say so and return (an ABI call never throws).
     this.#logDirect(
       4,
-      `kprobes: ${what}() from module ${this.#currentOwner ?? "host"} returns at once: module code cannot block`,
+      `kprobes: ${what}() from module ${
+        this.#currentOwner ?? "host"
+      } returns at once: module code cannot block`,
     );
   }
 
@@ -1628,7 +1630,10 @@ export class Kernel {
         call.ctx.open = false;
         if (call.threw) {
           this.#incidents.handlerErrors++;
-          this.#logDirect(3, `kprobes: module ${name}: ${this.#threwText("cleanup_module", call.value)}`);
+          this.#logDirect(
+            3,
+            `kprobes: module ${name}: ${this.#threwText("cleanup_module", call.value)}`,
+          );
         } else if (call.value !== null && typeof call.value === "object") {
           this.#logDirect(
             4,

@@ -9,14 +9,17 @@
  */
 
 import { types } from "node:util";
-import { describeValue } from "./_describe.ts";
+import { describeMessage, describeValue } from "./_describe.ts";
 import { ModuleError } from "./errors.ts";
 
 /** What a module exports. Linux: `module_init`/`module_exit`. */
 export interface KernelModule {
-  /** Called at insmod; a non-zero return fails the insmod with that error. */
-  init_module: () => number | void;
-  /** Called at rmmod. */
+  /**
+   * Called at insmod; a negative errno fails the insmod with that error. An
+   * async one is awaited, its kernel context kept across `await`.
+   */
+  init_module: () => number | void | Promise<number | void>;
+  /** Called at rmmod. Synchronous, as Linux's exit function: a returned promise is not awaited. */
   cleanup_module?: () => void;
   /** Optional license string (informational). */
   MODULE_LICENSE?: string;
@@ -110,7 +113,7 @@ export async function resolveModule(source: ModuleSource): Promise<ResolvedModul
   try {
     ns = await import(fresh.href);
   } catch (e) {
-    const why = describeValue(e, false, true);
+    const why = describeMessage(e);
     throw new ModuleError(`Cannot insert module "${shown}": it failed to load: ${why}`, {
       cause: e,
     });

@@ -42,7 +42,7 @@ export function unregisterAll<T>(
   num: number,
   unregister: (item: T) => void,
 ): void {
-  if (!Array.isArray(items) || types.isProxy(items) || typeof num !== "number" || !(num > 0)) {
+  if (types.isProxy(items) || !Array.isArray(items) || typeof num !== "number" || !(num > 0)) {
     return;
   }
   const n = Math.min(num, items.length);

@@ -41,6 +41,9 @@ export function isJprobeReturn(e: unknown): boolean {
   return Object.getOwnPropertyDescriptor(e, JPROBE_RETURN)?.value === true;
 }
 
+/** Most arguments a jprobe handler is given (its declared arity, capped). */
+const MAX_JPROBE_ARGS = 16;
+
 /** Marks a jprobe handler declared `fastcall` (i386 regparm(3)). */
 export const FASTCALL: unique symbol = Symbol.for("kprobes-sim.fastcall") as never;
 
@@ -198,10 +201,16 @@ export class Jprobes {
     const save = this.#saves[cpu.id];
     const jp = save.jp;
     if (jp === null) return;
-    const n = Math.max(jp.entry.length, 0);
+    // Read the handler's arity and fastcall mark without running user code
+    // (a `length` getter), and at most MAX_JPROBE_ARGS arguments.
+    const entry: unknown = jp.entry;
+    const fnOk = typeof entry === "function" && !types.isProxy(entry);
+    const len = fnOk ? Object.getOwnPropertyDescriptor(entry, "length")?.value : 0;
+    const n = Number.isInteger(len) ? Math.min(Math.max(len, 0), MAX_JPROBE_ARGS) : 0;
     const args: (bigint | number)[] = [];
     const arch = this.#host.arch;
-    const regparm = (jp.entry as unknown as Record<symbol, number | undefined>)[FASTCALL] ?? 0;
+    const mark = fnOk ? Object.getOwnPropertyDescriptor(entry, FASTCALL)?.value : 0;
+    const regparm = mark === 3 ? 3 : 0;
     // The trampoline loads the hypercall number into a register that is a
     // fastcall argument on i386: read register arguments as they were at
     // the hit (the state setjmp saved), then come back to the trampoline.

@@ -201,7 +201,7 @@ export function checkKretprobe(rp: unknown, bits: number): number {
  * ```
  */
 export function checkProbeList(list: unknown, num: unknown): number {
-  if (!Array.isArray(list) || types.isProxy(list)) return -EINVAL;
+  if (types.isProxy(list) || !Array.isArray(list)) return -EINVAL;
   if (typeof num !== "number" || !Number.isInteger(num) || num < 1 || num > list.length) {
     return -EINVAL;
   }
