@@ -404,14 +404,15 @@ export class Kernel {
     this.#abiCpu = cpu;
     const frame = this.#frame(owner);
     pushKernelContext(frame);
-    const name = functionName(jp.entry, "handler");
     try {
       jp.entry(...args);
+      const name = functionName(jp.entry, "handler");
       this.#logDirect(3, `BUG: jprobe handler ${name} returned without calling jprobe_return()`);
       this.#dumpStack(cpu);
     } catch (e) {
       if (isJprobeReturn(e) || isHandlerAbort(e)) return;
       this.#incidents.handlerErrors++;
+      const name = functionName(jp.entry, "handler");
       this.#logDirect(
         3,
         `kprobes: jprobe handler ${name} of ${owner ?? "host"} threw ${describeValue(e)}`,

@@ -44,6 +44,18 @@ export function isJprobeReturn(e: unknown): boolean {
 /** Most arguments a jprobe handler is given (its declared arity, capped). */
 const MAX_JPROBE_ARGS = 16;
 
+/**
+ * A jprobe handler's arity (capped at MAX_JPROBE_ARGS) and fastcall mark,
+ * read without running user code (a `length` getter, a Proxy trap).
+ */
+function entryShape(entry: unknown): { n: number; regparm: number } {
+  if (typeof entry !== "function" || types.isProxy(entry)) return { n: 0, regparm: 0 };
+  const len = Object.getOwnPropertyDescriptor(entry, "length")?.value;
+  const n = Number.isInteger(len) ? Math.min(Math.max(len, 0), MAX_JPROBE_ARGS) : 0;
+  const regparm = Object.getOwnPropertyDescriptor(entry, FASTCALL)?.value === 3 ? 3 : 0;
+  return { n, regparm };
+}
+
 /** Marks a jprobe handler declared `fastcall` (i386 regparm(3)). */
 export const FASTCALL: unique symbol = Symbol.for("kprobes-sim.fastcall") as never;
 
@@ -98,6 +110,8 @@ export class Jprobes {
   readonly #core: KprobesCore;
   readonly #host: JprobesHost;
   readonly #byKprobe = new Map<Kprobe, Jprobe>();
+  /** Per jprobe: arguments to read and regparm, taken from `entry` at registration. */
+  readonly #shape = new Map<Jprobe, { n: number; regparm: number }>();
   readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
@@ -137,8 +151,12 @@ export class Jprobes {
     jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
     this.#byKprobe.set(jp.kp, jp);
+    this.#shape.set(jp, entryShape(jp.entry));
     const ret = this.#core.register(jp.kp);
-    if (ret !== 0) this.#byKprobe.delete(jp.kp);
+    if (ret !== 0) {
+      this.#byKprobe.delete(jp.kp);
+      this.#shape.delete(jp);
+    }
     return ret;
   }
 
@@ -153,6 +171,7 @@ export class Jprobes {
       if (j !== jp) continue;
       this.#core.unregister(kp);
       this.#byKprobe.delete(kp);
+      this.#shape.delete(jp);
       return;
     }
   }
@@ -201,16 +220,11 @@ export class Jprobes {
     const save = this.#saves[cpu.id];
     const jp = save.jp;
     if (jp === null) return;
-    // Read the handler's arity and fastcall mark without running user code
-    // (a `length` getter), and at most MAX_JPROBE_ARGS arguments.
-    const entry: unknown = jp.entry;
-    const fnOk = typeof entry === "function" && !types.isProxy(entry);
-    const len = fnOk ? Object.getOwnPropertyDescriptor(entry, "length")?.value : 0;
-    const n = Number.isInteger(len) ? Math.min(Math.max(len, 0), MAX_JPROBE_ARGS) : 0;
+    const shape = this.#shape.get(jp);
+    const n = shape?.n ?? 0;
+    const regparm = shape?.regparm ?? 0;
     const args: (bigint | number)[] = [];
     const arch = this.#host.arch;
-    const mark = fnOk ? Object.getOwnPropertyDescriptor(entry, FASTCALL)?.value : 0;
-    const regparm = mark === 3 ? 3 : 0;
     // The trampoline loads the hypercall number into a register that is a
     // fastcall argument on i386: read register arguments as they were at
     // the hit (the state setjmp saved), then come back to the trampoline.
