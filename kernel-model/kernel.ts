@@ -1625,34 +1625,36 @@ export class Kernel {
       );
     }
     try {
-      const cleanup = mod.exports.cleanup_module;
-      if (typeof cleanup === "function") {
-        const call = this.#callModule(name, "cleanup_module", () => cleanup());
-        call.ctx.open = false;
-        if (call.threw) {
+      const exports = mod.exports;
+      const call = this.#callModule(name, "cleanup_module", () => {
+        // Read inside the call: a throwing getter is the cleanup's failure.
+        const cleanup = exports.cleanup_module;
+        return typeof cleanup === "function" ? cleanup.call(exports) : undefined;
+      });
+      call.ctx.open = false;
+      if (call.threw) {
+        this.#incidents.handlerErrors++;
+        this.#logDirect(
+          3,
+          `kprobes: module ${name}: ${this.#threwText("cleanup_module", call.value)}`,
+        );
+      } else if (call.value !== null && typeof call.value === "object") {
+        this.#logDirect(
+          4,
+          `kprobes: module ${name}: cleanup_module returned a promise; rmmod does not wait for it`,
+        );
+        const report = (e: unknown) => {
           this.#incidents.handlerErrors++;
           this.#logDirect(
             3,
-            `kprobes: module ${name}: ${this.#threwText("cleanup_module", call.value)}`,
+            `kprobes: module ${name}: cleanup_module's promise rejected with ${describeValue(e)}`,
           );
-        } else if (call.value !== null && typeof call.value === "object") {
-          this.#logDirect(
-            4,
-            `kprobes: module ${name}: cleanup_module returned a promise; rmmod does not wait for it`,
-          );
-          const report = (e: unknown) => {
-            this.#incidents.handlerErrors++;
-            this.#logDirect(
-              3,
-              `kprobes: module ${name}: cleanup_module's promise rejected with ${describeValue(e)}`,
-            );
-            this.#flushConsole();
-          };
-          try {
-            Promise.resolve(call.value).then(undefined, report);
-          } catch (e) {
-            report(e); // a Promise whose `constructor` getter throws
-          }
+          this.#flushConsole();
+        };
+        try {
+          Promise.resolve(call.value).then(undefined, report);
+        } catch (e) {
+          report(e); // a Promise whose `constructor` getter throws
         }
       }
     } finally {

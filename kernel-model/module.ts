@@ -76,15 +76,25 @@ export async function resolveModule(source: ModuleSource): Promise<ResolvedModul
     );
   }
   if (typeof source === "object" && !(source instanceof URL)) {
-    if (typeof source.name !== "string" || source.name === "") {
-      throw new ModuleError(`Cannot insert module object: it has no "name", give it one`);
-    }
-    if (typeof source.init_module !== "function") {
+    let name: unknown;
+    let init: unknown;
+    try {
+      // A getter on the object runs here, inside the try.
+      name = source.name;
+      init = source.init_module;
+    } catch (e) {
       throw new ModuleError(
-        `Cannot insert module "${source.name}": it does not export init_module`,
+        `Cannot insert module object: reading its fields threw ${describeValue(e)}`,
+        { cause: e },
       );
     }
-    return { name: source.name, origin: source.name, exports: source };
+    if (typeof name !== "string" || name === "") {
+      throw new ModuleError(`Cannot insert module object: it has no "name", give it one`);
+    }
+    if (typeof init !== "function") {
+      throw new ModuleError(`Cannot insert module "${name}": it does not export init_module`);
+    }
+    return { name, origin: name, exports: source };
   }
   let url: URL;
   const shown = String(source);

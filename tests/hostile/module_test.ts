@@ -341,6 +341,32 @@ catalogue("module", [
       assert.equal(kernel.kprobesList(), "", "rmmod removed the leftover itself");
     },
   },
+  refused(
+    "a module object whose name getter throws",
+    () => ({
+      get name(): string {
+        throw new Error("name getter ran");
+      },
+      init_module: () => 0,
+    }),
+    /Cannot insert module object: reading its fields threw Error: name getter ran$/,
+  ),
+  {
+    name: "a module object whose cleanup_module getter throws",
+    async run() {
+      await using kernel = await Kernel.boot();
+      await kernel.insmod({
+        name: "m",
+        init_module: () => 0,
+        get cleanup_module(): () => void {
+          throw Symbol("getter");
+        },
+      });
+      kernel.rmmod("m");
+      assert.match(kernel.log, /kprobes: module m: cleanup_module threw Symbol\(getter\)/);
+      assert.deepEqual(kernel.lsmod(), []);
+    },
+  },
   {
     name: "rmmod() of a name that is not a string",
     async run() {
