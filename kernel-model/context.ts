@@ -4,13 +4,21 @@
  * call into module code (init_module, cleanup_module, a probe handler) runs
  * inside {@linkcode withKernelContext}; the ABI's free functions
  * (`register_kprobe`, `printk`…) find their kernel with
- * {@linkcode currentKernelContext}. The stack lives on `globalThis` under a
+ * {@linkcode kernelAbiFor}. The stack lives on `globalThis` under a
  * registered symbol, so a module importing the ABI from another copy of this
  * package (the published one, say) binds to the same kernel.
+ *
+ * The synchronous stack is the hot path (probe handlers). `init_module` and
+ * `cleanup_module` also run inside an `AsyncLocalStorage` store
+ * ({@linkcode runAsyncKernelContext}), consulted only when the stack is
+ * empty: code after an `await` in an async `init_module` keeps its kernel,
+ * and a timer or promise the module started after its init has settled
+ * finds the store closed and gets an errno instead of a kernel.
  *
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Jprobe, Kprobe, Kretprobe, TaskRef } from "../probes/types.ts";
 
 /** `struct new_utsname`: what `uname -a` shows. */
@@ -69,7 +77,29 @@ export interface KernelContextFrame {
   readonly owner: string | null;
 }
 
+/**
+ * The context an `init_module`/`cleanup_module` call carries across `await`
+ * and into the timers and promises it starts.
+ */
+export interface AsyncKernelContext {
+  /** The ABI to use while the call is still running (it re-enters the module's context). */
+  readonly abi: KernelAbi;
+  /** True until the module function has settled. */
+  open: boolean;
+  /** Reports a call made after the module function settled (`what`: the ABI function). */
+  late(what: string): void;
+}
+
 const KEY = Symbol.for("kprobes-sim.kernel-context");
+const ASYNC_KEY = Symbol.for("kprobes-sim.kernel-context.async");
+
+function asyncStorage(): AsyncLocalStorage<AsyncKernelContext> {
+  const g = globalThis as unknown as Record<
+    symbol,
+    AsyncLocalStorage<AsyncKernelContext> | undefined
+  >;
+  return g[ASYNC_KEY] ??= new AsyncLocalStorage<AsyncKernelContext>();
+}
 
 function stack(): KernelContextFrame[] {
   const g = globalThis as unknown as Record<symbol, KernelContextFrame[] | undefined>;
@@ -126,6 +156,78 @@ export function pushKernelContext(frame: KernelContextFrame): void {
 export function popKernelContext(frame: KernelContextFrame): void {
   const s = stack();
   if (s[s.length - 1] === frame) s.pop();
+}
+
+/**
+ * Runs `fn` (a module's `init_module` or `cleanup_module`) with `ctx` as its
+ * asynchronous kernel context and `frame` as its synchronous one.
+ *
+ * @param ctx The asynchronous context; the caller closes it when `fn`'s result settles.
+ * @param frame The kernel and owner.
+ * @param fn The module function.
+ * @returns What `fn` returns.
+ *
+ * @example A call after an await keeps its kernel
+ * ```ts
+ * import { kernelAbiFor, runAsyncKernelContext, type KernelAbi } from "./context.ts";
+ * import assert from "node:assert/strict";
+ * const abi = {} as KernelAbi;
+ * const ctx = { abi, open: true, late: () => {} };
+ * await runAsyncKernelContext(ctx, { abi, owner: "m" }, async () => {
+ *   await null;
+ *   assert.equal(kernelAbiFor("printk"), abi);
+ * });
+ * ```
+ */
+export function runAsyncKernelContext<R>(
+  ctx: AsyncKernelContext,
+  frame: KernelContextFrame,
+  fn: () => R,
+): R {
+  return asyncStorage().run(ctx, () => withKernelContext(frame, fn));
+}
+
+/**
+ * The ABI of the kernel running the caller, for a kernel-ABI function
+ * named `what`. Inside a handler or a module function: the innermost frame
+ * (no async lookup). After an `await` in a running `init_module`: its
+ * kernel. From a timer or promise after the module function settled: null,
+ * after the kernel logged the late call. With no kernel at all: null, after
+ * one warning on stderr. The ABI function then returns its errno (-EINVAL)
+ * or does nothing; it never throws.
+ *
+ * @param what The ABI function asking.
+ * @returns The ABI, or null.
+ *
+ * @example Outside any kernel
+ * ```ts
+ * import { kernelAbiFor } from "./context.ts";
+ * import assert from "node:assert/strict";
+ * const error = console.error;
+ * console.error = () => {};
+ * try {
+ *   assert.equal(kernelAbiFor("printk"), null);
+ * } finally {
+ *   console.error = error;
+ * }
+ * ```
+ */
+export function kernelAbiFor(what: string): KernelAbi | null {
+  const s = stack();
+  const top = s[s.length - 1];
+  if (top !== undefined) return top.abi;
+  const ctx = asyncStorage().getStore();
+  if (ctx === undefined) {
+    console.error(
+      `Warning: ${what}() called outside any kernel: it returns -EINVAL or does nothing; call it from init_module, cleanup_module or a probe handler`,
+    );
+    return null;
+  }
+  if (!ctx.open) {
+    ctx.late(what);
+    return null;
+  }
+  return ctx.abi;
 }
 
 /** Thrown when kernel-ABI code runs outside any kernel. */

@@ -4,11 +4,64 @@
  * `dump_stack`, `kallsyms_lookup_name`, `current`. Names and shapes are
  * Linux's; each call goes to the kernel running the calling module.
  *
+ * Every function is total: an argument of any type, or a call from outside
+ * any kernel (a timer after `init_module` finished), gives an errno or a
+ * documented neutral value, never a host exception. What each returns then:
+ * `printk` -EINVAL; `kallsyms_lookup_name` 0 (Linux's "not found");
+ * `kernel_read` -EINVAL as a negative `bigint` (a read value is unsigned,
+ * so it cannot be mistaken for one); `get_current` a task with pid -1 and
+ * address 0; `utsname` empty fields; the void functions do nothing.
+ *
  * @module
  */
 
 import type { TaskRef } from "../probes/types.ts";
-import { currentKernelContext, type NewUtsname } from "./context.ts";
+import { kernelAbiFor, type NewUtsname } from "./context.ts";
+import { EINVAL } from "./errno.ts";
+
+/**
+ * Longest symbol name plus its NUL, as in Linux 6.1 (`KSYM_NAME_LEN`): no
+ * kernel symbol is this long, so a longer name is never found.
+ */
+export const KSYM_NAME_LEN = 512;
+
+/** What {@linkcode get_current} returns outside any kernel: no task. */
+export const NO_TASK: TaskRef = Object.freeze({ address: 0, pid: -1, comm: "" });
+
+/** What {@linkcode utsname} returns outside any kernel. */
+const NO_UTSNAME: NewUtsname = Object.freeze({
+  sysname: "Linux",
+  nodename: "",
+  release: "",
+  version: "",
+  machine: "",
+});
+
+/** Is `v` a guest address: a non-negative safe integer or a bigint below 2^64? */
+function isAddress(v: unknown): v is bigint | number {
+  if (typeof v === "bigint") return v >= 0n && v < 1n << 64n;
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** Is `v` an access size? */
+function isSize(v: unknown): v is 1 | 2 | 4 | 8 {
+  return v === 1 || v === 2 || v === 4 || v === 8;
+}
+
+/** A printk argument as the guest can take it: non-finite numbers and non-scalars become 0. */
+function printkArg(a: unknown): PrintkArg {
+  switch (typeof a) {
+    case "string":
+    case "bigint":
+    case "boolean":
+    case "undefined":
+      return a;
+    case "number":
+      return Number.isFinite(a) ? a : 0;
+    default:
+      return a === null ? null : 0;
+  }
+}
 
 /** `KERN_EMERG`: system is unusable. */
 export const KERN_EMERG = "<0>";
@@ -27,7 +80,10 @@ export const KERN_INFO = "<6>";
 /** `KERN_DEBUG`: debug-level messages. */
 export const KERN_DEBUG = "<7>";
 
-/** A value `printk` can pass: integers, addresses, strings (copied into guest memory). */
+/**
+ * A value `printk` can pass: integers, addresses, strings (copied into guest
+ * memory). Anything else (objects, symbols, NaN) prints as 0.
+ */
 export type PrintkArg = number | bigint | string | boolean | null | undefined;
 
 /**
@@ -37,7 +93,8 @@ export type PrintkArg = number | bigint | string | boolean | null | undefined;
  *
  * @param fmt The format, optionally starting with a `KERN_*` level.
  * @param args The arguments.
- * @returns The number of characters printed.
+ * @returns The number of characters printed; -EINVAL when `fmt` is not a
+ * string or no kernel runs the caller.
  *
  * @example In a module
  * ```ts ignore
@@ -49,7 +106,16 @@ export type PrintkArg = number | bigint | string | boolean | null | undefined;
  * ```
  */
 export function printk(fmt: string, ...args: PrintkArg[]): number {
-  return currentKernelContext("printk").abi.printk(fmt, args);
+  const abi = kernelAbiFor("printk");
+  if (abi === null || typeof fmt !== "string") return -EINVAL;
+  let clean: PrintkArg[] = args;
+  for (let i = 0; i < args.length; i++) {
+    if (printkArg(args[i]) !== args[i]) {
+      clean = args.map(printkArg);
+      break;
+    }
+  }
+  return abi.printk(fmt, clean);
 }
 
 /**
@@ -64,7 +130,7 @@ export function printk(fmt: string, ...args: PrintkArg[]): number {
  * ```
  */
 export function dump_stack(): void {
-  currentKernelContext("dump_stack").abi.dumpStack();
+  kernelAbiFor("dump_stack")?.dumpStack();
 }
 
 /**
@@ -72,7 +138,8 @@ export function dump_stack(): void {
  * kernels, `number` on i386.
  *
  * @param name The symbol.
- * @returns Its address, or 0.
+ * @returns Its address, or 0 (also for a name that is not a string or is
+ * `KSYM_NAME_LEN` long, and outside any kernel).
  *
  * @example Find do_fork
  * ```ts ignore
@@ -81,13 +148,16 @@ export function dump_stack(): void {
  * ```
  */
 export function kallsyms_lookup_name(name: string): bigint | number {
-  return currentKernelContext("kallsyms_lookup_name").abi.lookupName(name);
+  const abi = kernelAbiFor("kallsyms_lookup_name");
+  if (abi === null) return 0;
+  const ok = typeof name === "string" && name.length < KSYM_NAME_LEN;
+  return abi.lookupName(ok ? name : "");
 }
 
 /**
  * The task running on the caller's CPU. Linux: `current`.
  *
- * @returns The task.
+ * @returns The task ({@linkcode NO_TASK} outside any kernel).
  *
  * @example In a handler
  * ```ts ignore
@@ -96,7 +166,7 @@ export function kallsyms_lookup_name(name: string): bigint | number {
  * ```
  */
 export function get_current(): TaskRef {
-  return currentKernelContext("get_current").abi.current();
+  return kernelAbiFor("get_current")?.current() ?? NO_TASK;
 }
 
 /**
@@ -104,9 +174,9 @@ export function get_current(): TaskRef {
  * the running kprobe's `fault_handler` with the page-fault trap number, then
  * oopses if unhandled. Like dereferencing a kernel pointer in C.
  *
- * @param addr The address.
+ * @param addr The address: a non-negative integer or bigint.
  * @param size 1, 2, 4 or 8.
- * @returns The value.
+ * @returns The value; `-22n` (-EINVAL) for a bad address or size, or outside any kernel.
  *
  * @example Read a word
  * ```ts ignore
@@ -115,15 +185,19 @@ export function get_current(): TaskRef {
  * ```
  */
 export function kernel_read(addr: bigint | number, size: 1 | 2 | 4 | 8): bigint {
-  return currentKernelContext("kernel_read").abi.readMemory(addr, size);
+  const abi = kernelAbiFor("kernel_read");
+  if (abi === null || !isAddress(addr) || !isSize(size)) return BigInt(-EINVAL);
+  return abi.readMemory(addr, size);
 }
 
 /**
- * Writes `size` bytes of guest memory (fault injection, §5).
+ * Writes `size` bytes of guest memory (fault injection, §5). A bad address,
+ * size or value (not an integer or bigint), or a call outside any kernel,
+ * writes nothing.
  *
- * @param addr The address.
+ * @param addr The address: a non-negative integer or bigint.
  * @param size 1, 2, 4 or 8.
- * @param value The value.
+ * @param value The value (truncated to `size` bytes).
  *
  * @example Write a word
  * ```ts ignore
@@ -136,14 +210,20 @@ export function kernel_write(
   size: 1 | 2 | 4 | 8,
   value: bigint | number,
 ): void {
-  currentKernelContext("kernel_write").abi.writeMemory(addr, size, value);
+  const abi = kernelAbiFor("kernel_write");
+  const okValue = typeof value === "bigint" ||
+    (typeof value === "number" && Number.isSafeInteger(value));
+  if (abi === null || !isAddress(addr) || !isSize(size) || !okValue) return;
+  abi.writeMemory(addr, size, value);
 }
 
 /**
  * Sleeps for `ms` milliseconds. Probe handlers run with preemption disabled
  * (§5), so from a handler this reports `BUG: scheduling while atomic` with
  * a call trace, as the guest's `schedule()` does, and returns at once: the
- * simulated CPU cannot block inside a trap.
+ * simulated CPU cannot block inside a trap. From `init_module` or
+ * `cleanup_module` it logs that module code cannot block and returns.
+ * A bad `ms` (not a non-negative number) does nothing.
  *
  * @param ms Milliseconds.
  *
@@ -154,7 +234,9 @@ export function kernel_write(
  * ```
  */
 export function msleep(ms: number): void {
-  currentKernelContext("msleep").abi.sleep("msleep", ms);
+  const abi = kernelAbiFor("msleep");
+  if (abi === null || typeof ms !== "number" || !(ms >= 0)) return;
+  abi.sleep("msleep", ms);
 }
 
 /**
@@ -168,14 +250,14 @@ export function msleep(ms: number): void {
  * ```
  */
 export function schedule(): void {
-  currentKernelContext("schedule").abi.sleep("schedule", 0);
+  kernelAbiFor("schedule")?.sleep("schedule", 0);
 }
 
 /**
  * The running kernel's uname fields. Linux: `utsname()`. Modules use
  * `utsname().machine` where a C module would use `#ifdef CONFIG_X86_64`.
  *
- * @returns The fields.
+ * @returns The fields (empty but for `sysname` outside any kernel).
  *
  * @example Register names by architecture
  * ```ts ignore
@@ -184,5 +266,5 @@ export function schedule(): void {
  * ```
  */
 export function utsname(): NewUtsname {
-  return currentKernelContext("utsname").abi.utsname();
+  return kernelAbiFor("utsname")?.utsname() ?? NO_UTSNAME;
 }

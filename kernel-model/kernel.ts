@@ -23,6 +23,7 @@ import {
   TRAP_PAGEFAULT,
   TRAP_SINGLESTEP,
 } from "../arch/types.ts";
+import { types } from "node:util";
 import { Fault } from "../arch/fault.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
 import { KprobesCore } from "../probes/kprobes.ts";
@@ -30,12 +31,15 @@ import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
 import {
+  type AsyncKernelContext,
   type KernelAbi,
   type KernelContextFrame,
   popKernelContext,
   pushKernelContext,
+  runAsyncKernelContext,
   withKernelContext,
 } from "./context.ts";
+import { describeValue, functionName } from "./_describe.ts";
 import { type ElfFile, parseElf, PT_LOAD } from "./elf.ts";
 import { ENOSYS, errnoName } from "./errno.ts";
 import { KernelError, ModuleError } from "./errors.ts";
@@ -187,6 +191,16 @@ const THREAD_SIZE = 16384n;
 /** thread_info flags bit: schedule() at the next opportunity. */
 const TIF_NEED_RESCHED = 3;
 
+/** The outcome of one module-function call. */
+interface ModuleCall {
+  /** Its asynchronous context, to close when it settles. */
+  ctx: AsyncKernelContext;
+  /** Whether it threw synchronously. */
+  threw: boolean;
+  /** What it returned or threw. */
+  value: unknown;
+}
+
 interface LoadedModule {
   name: string;
   origin: string;
@@ -221,6 +235,12 @@ class LazyTask implements TaskRef {
 /** Thrown through a handler to abandon it after an Oops inside it. */
 class HandlerAbort {
   constructor(readonly reason: string) {}
+}
+
+/** Is `e` a HandlerAbort? (Asked of any thrown value: runs no Proxy trap, no getter.) */
+function isHandlerAbort(e: unknown): e is HandlerAbort {
+  return typeof e === "object" && e !== null && !types.isProxy(e) &&
+    Object.getPrototypeOf(e) === HandlerAbort.prototype;
 }
 
 /** The symbols the host needs from the image. */
@@ -448,16 +468,19 @@ export class Kernel {
     this.#abiCpu = cpu;
     const frame = this.#frame(owner);
     pushKernelContext(frame);
-    const name = jp.entry.name || "handler";
     try {
       jp.entry(...args);
+      const name = functionName(jp.entry, "handler");
       this.#logDirect(3, `BUG: jprobe handler ${name} returned without calling jprobe_return()`);
       this.#dumpStack(cpu);
     } catch (e) {
-      if (isJprobeReturn(e) || e instanceof HandlerAbort) return;
+      if (isJprobeReturn(e) || isHandlerAbort(e)) return;
       this.#incidents.handlerErrors++;
-      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      this.#logDirect(3, `kprobes: jprobe handler ${name} of ${owner ?? "host"} threw ${msg}`);
+      const name = functionName(jp.entry, "handler");
+      this.#logDirect(
+        3,
+        `kprobes: jprobe handler ${name} of ${owner ?? "host"} threw ${describeValue(e)}`,
+      );
       this.#dumpStack(cpu);
     } finally {
       popKernelContext(frame);
@@ -1210,12 +1233,24 @@ export class Kernel {
     const frame = this.#frame(owner);
     pushKernelContext(frame);
     try {
-      return fn(a, b, c);
+      const r = fn(a, b, c);
+      // An int handler's result is a number (or nothing); anything else would
+      // be read as "skip the single-step" by truthiness: report it, use 0.
+      if (r === undefined || typeof r === "number" || what === "post_handler") return r;
+      this.#logDirect(
+        3,
+        `BUG: kprobes: ${what} ${functionName(fn, "(anonymous)")} of ${owner ?? "host"} returned ${
+          describeValue(r, true)
+        }, not an int: treated as 0`,
+      );
+      return 0 as R;
     } catch (e) {
-      if (e instanceof HandlerAbort) return undefined;
+      if (isHandlerAbort(e)) return undefined;
       this.#incidents.handlerErrors++;
-      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      this.#logDirect(3, `kprobes: ${what} of ${owner ?? "host"} threw ${msg}`);
+      const msg = isJprobeReturn(e)
+        ? "jprobe_return() outside a jprobe handler"
+        : `threw ${describeValue(e)}`;
+      this.#logDirect(3, `kprobes: ${what} of ${owner ?? "host"} ${msg}`);
       this.#dumpStack(cpu);
       return undefined;
     } finally {
@@ -1276,8 +1311,13 @@ export class Kernel {
       this.#dumpStack(cpu);
       return;
     }
-    throw new KernelError(
-      `Cannot ${what}() here: module code runs on the host between guest instructions and cannot block`,
+    // init_module/cleanup_module run on the host between guest instructions
+    // and cannot block: say so and return (an ABI call never throws).
+    this.#logDirect(
+      4,
+      `kprobes: ${what}() from module ${
+        this.#currentOwner ?? "host"
+      } returns at once: module code cannot block`,
     );
   }
 
@@ -1566,28 +1606,65 @@ export class Kernel {
 
   /**
    * Inserts a module: imports a fresh instance and runs `init_module()`.
+   * An async `init_module` is awaited, its kernel context kept across
+   * `await`; ABI calls from timers or promises it leaves behind after it
+   * settles return -EINVAL and are logged. A positive result loads the
+   * module with Linux's "suspiciously returned" warning.
    *
    * @param source A path, URL or module object.
    * @param options Name override.
    * @returns The module's lsmod entry.
-   * @throws {ModuleError} When loading fails or `init_module()` returns non-zero.
+   * @throws {ModuleError} When loading fails, or `init_module()` throws,
+   * rejects, oopses, or returns a negative errno or a non-integer (the probes
+   * it registered are removed first).
    */
   async insmod(source: ModuleSource, options: InsmodOptions = {}): Promise<ModuleInfo> {
     const resolved = await resolveModule(source);
-    const name = options.name ?? resolved.name;
-    if (this.#modules.has(name)) {
+    const name = options?.name ?? resolved.name;
+    if (typeof name !== "string" || name === "") {
+      throw new ModuleError(
+        `Cannot insert module "${resolved.origin}": the name ${
+          describeValue(name, true)
+        } is not a non-empty string, pass another name`,
+      );
+    }
+    if (this.#modules.has(name) || this.#loading.has(name)) {
       throw new ModuleError(
         `Cannot insert module "${resolved.origin}": a module named "${name}" is already loaded, rmmod it first`,
       );
     }
-    const ret = this.#callModule(name, "init_module", () => resolved.exports.init_module());
-    if (typeof ret === "number" && ret !== 0) {
+    this.#loading.add(name);
+    let failure: string | null = null;
+    let cause: unknown = undefined;
+    const call = this.#callModule(name, "init_module", () => resolved.exports.init_module());
+    let ret = call.value;
+    try {
+      if (call.threw) {
+        failure = this.#threwText("init_module", call.value);
+        cause = call.value;
+      } else if (ret !== null && (typeof ret === "object" || typeof ret === "function")) {
+        try {
+          ret = await ret;
+        } catch (e) {
+          failure = isHandlerAbort(e)
+            ? "init_module oopsed, see the kernel log"
+            : isJprobeReturn(e)
+            ? "init_module called jprobe_return() outside a jprobe handler"
+            : `init_module's promise rejected with ${describeValue(e)}`;
+          cause = e;
+        }
+      }
+    } finally {
+      call.ctx.open = false;
+      this.#loading.delete(name);
+    }
+    failure ??= this.#initResult(name, ret);
+    if (failure !== null) {
       this.#removeLeftovers(name, false);
       this.#flushConsole();
       throw new ModuleError(
-        `Cannot insert module "${resolved.origin}": init_module returned ${ret} (${
-          errnoName(ret)
-        })`,
+        `Cannot insert module "${resolved.origin}": ${failure}`,
+        cause === undefined ? undefined : { cause },
       );
     }
     this.#modules.set(name, { name, origin: resolved.origin, exports: resolved.exports });
@@ -1595,22 +1672,83 @@ export class Kernel {
     return { name, origin: resolved.origin, probes: this.#kprobes.ownedBy(name).length };
   }
 
-  #callModule<R>(name: string, what: string, fn: () => R): R {
+  /** Names whose init_module is running (Linux: MODULE_STATE_COMING). */
+  readonly #loading = new Set<string>();
+
+  /** Why `init_module`'s result `ret` fails the insmod, or null when it loads. Linux: do_init_module(). */
+  #initResult(name: string, ret: unknown): string | null {
+    if (ret === undefined || ret === 0) return null;
+    if (typeof ret !== "number" || !Number.isInteger(ret)) {
+      return `init_module returned ${
+        describeValue(ret, true)
+      }, not an int: return 0 or a negative errno`;
+    }
+    if (ret < 0) return `init_module returned ${ret} (${errnoName(ret)})`;
+    this.#logDirect(
+      4,
+      `do_init_module: '${name}'->init suspiciously returned ${ret}, it should follow 0/-E convention`,
+    );
+    this.#logDirect(4, "do_init_module: loading module anyway...");
+    return null;
+  }
+
+  /** What a module function threw, for a message. */
+  #threwText(what: string, e: unknown): string {
+    const head = `${what} `;
+    if (isHandlerAbort(e)) return `${head}oopsed, see the kernel log`;
+    if (isJprobeReturn(e)) return `${head}called jprobe_return() outside a jprobe handler`;
+    return `${head}threw ${describeValue(e)}`;
+  }
+
+  /**
+   * Runs a module function in the module's kernel context, synchronous and
+   * asynchronous; never throws. The caller closes `ctx` when the result settles.
+   */
+  #callModule(name: string, what: string, fn: () => unknown): ModuleCall {
     this.#heartbeat?.enter(name, what, this.#abiCpu.id, undefined);
     const prevOwner = this.#currentOwner;
     this.#currentOwner = name;
+    const ctx: AsyncKernelContext = {
+      abi: this.#resumingAbi(name),
+      open: true,
+      late: (call) => {
+        this.#logDirect(
+          4,
+          `kprobes: ${call}() from module ${name} after its ${what} finished: ignored (-EINVAL)`,
+        );
+        this.#flushConsole();
+      },
+    };
     try {
-      return withKernelContext(this.#frame(name), fn);
+      return { ctx, threw: false, value: runAsyncKernelContext(ctx, this.#frame(name), fn) };
     } catch (e) {
-      if (e instanceof ModuleError) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new ModuleError(`Cannot run ${what} of module "${name}": it threw: ${msg}`, {
-        cause: e,
-      });
+      return { ctx, threw: true, value: e };
     } finally {
       this.#currentOwner = prevOwner;
       this.#heartbeat?.leave();
     }
+  }
+
+  /**
+   * The ABI as code after an `await` in a running module function sees it:
+   * each call re-enters the module's context (owner and frame) first.
+   */
+  #resumingAbi(owner: string): KernelAbi {
+    const frame = this.#frame(owner);
+    const out: Record<string, unknown> = {};
+    for (const [key, f] of Object.entries(this.#abi)) {
+      const call = f as (...args: unknown[]) => unknown;
+      out[key] = (...args: unknown[]) => {
+        const prevOwner = this.#currentOwner;
+        this.#currentOwner = owner;
+        try {
+          return withKernelContext(frame, () => call(...args));
+        } finally {
+          this.#currentOwner = prevOwner;
+        }
+      };
+    }
+    return out as unknown as KernelAbi;
   }
 
   #removeLeftovers(name: string, report: boolean): number {
@@ -1634,7 +1772,13 @@ export class Kernel {
 
   /**
    * Removes a module: runs `cleanup_module()`, then unregisters (and
-   * reports) any probe it left registered.
+   * reports) any probe it left registered. A `cleanup_module()` that throws
+   * or oopses is reported in the log (and counted in
+   * {@linkcode Kernel.incidents}) and the module is removed all the same:
+   * rmmod does not throw for it, so every other module's cleanup still runs.
+   * `cleanup_module()` is synchronous, as Linux's `void` exit function: a
+   * promise it returns is not awaited (its rejection is logged, and its ABI
+   * calls after the first `await` are ignored like a timer's).
    *
    * @param name The module name.
    * @throws {ModuleError} When no such module is loaded.
@@ -1642,11 +1786,42 @@ export class Kernel {
   rmmod(name: string): void {
     const mod = this.#modules.get(name);
     if (mod === undefined) {
-      throw new ModuleError(`Cannot remove module "${name}": it is not loaded, see lsmod`);
+      throw new ModuleError(
+        `Cannot remove module ${describeValue(name, true)}: it is not loaded, see lsmod`,
+      );
     }
     try {
-      if (mod.exports.cleanup_module) {
-        this.#callModule(name, "cleanup_module", () => mod.exports.cleanup_module!());
+      const exports = mod.exports;
+      const call = this.#callModule(name, "cleanup_module", () => {
+        // Read inside the call: a throwing getter is the cleanup's failure.
+        const cleanup = exports.cleanup_module;
+        return typeof cleanup === "function" ? cleanup.call(exports) : undefined;
+      });
+      call.ctx.open = false;
+      if (call.threw) {
+        this.#incidents.handlerErrors++;
+        this.#logDirect(
+          3,
+          `kprobes: module ${name}: ${this.#threwText("cleanup_module", call.value)}`,
+        );
+      } else if (call.value !== null && typeof call.value === "object") {
+        this.#logDirect(
+          4,
+          `kprobes: module ${name}: cleanup_module returned a promise; rmmod does not wait for it`,
+        );
+        const report = (e: unknown) => {
+          this.#incidents.handlerErrors++;
+          this.#logDirect(
+            3,
+            `kprobes: module ${name}: cleanup_module's promise rejected with ${describeValue(e)}`,
+          );
+          this.#flushConsole();
+        };
+        try {
+          Promise.resolve(call.value).then(undefined, report);
+        } catch (e) {
+          report(e); // a Promise whose `constructor` getter throws
+        }
       }
     } finally {
       this.#removeLeftovers(name, true);
@@ -1711,13 +1886,9 @@ export class Kernel {
   shutdown(): Promise<void> {
     if (!this.#shutDown) {
       this.#shutDown = true;
-      for (const name of [...this.#modules.keys()].reverse()) {
-        try {
-          this.rmmod(name);
-        } catch {
-          // A failing cleanup at shutdown is already in the log.
-        }
-      }
+      // rmmod reports a failing cleanup and removes the module anyway, so
+      // every module's cleanup_module runs.
+      for (const name of [...this.#modules.keys()].reverse()) this.rmmod(name);
     }
     return Promise.resolve();
   }

@@ -8,13 +8,18 @@
  * @module
  */
 
+import { types } from "node:util";
+import { describeMessage, describeValue } from "./_describe.ts";
 import { ModuleError } from "./errors.ts";
 
 /** What a module exports. Linux: `module_init`/`module_exit`. */
 export interface KernelModule {
-  /** Called at insmod; a non-zero return fails the insmod with that error. */
-  init_module: () => number | void;
-  /** Called at rmmod. */
+  /**
+   * Called at insmod; a negative errno fails the insmod with that error. An
+   * async one is awaited, its kernel context kept across `await`.
+   */
+  init_module: () => number | void | Promise<number | void>;
+  /** Called at rmmod. Synchronous, as Linux's exit function: a returned promise is not awaited. */
   cleanup_module?: () => void;
   /** Optional license string (informational). */
   MODULE_LICENSE?: string;
@@ -60,16 +65,36 @@ function moduleNameOf(path: string): string {
  * ```
  */
 export async function resolveModule(source: ModuleSource): Promise<ResolvedModule> {
+  if (
+    typeof source !== "string" &&
+    (typeof source !== "object" || source === null || types.isProxy(source))
+  ) {
+    throw new ModuleError(
+      `Cannot insert module ${
+        describeValue(source, true)
+      }: it is not a path, URL or module object, pass one of those`,
+    );
+  }
   if (typeof source === "object" && !(source instanceof URL)) {
-    if (typeof source.name !== "string" || source.name === "") {
-      throw new ModuleError(`Cannot insert module object: it has no "name", give it one`);
-    }
-    if (typeof source.init_module !== "function") {
+    let name: unknown;
+    let init: unknown;
+    try {
+      // A getter on the object runs here, inside the try.
+      name = source.name;
+      init = source.init_module;
+    } catch (e) {
       throw new ModuleError(
-        `Cannot insert module "${source.name}": it does not export init_module`,
+        `Cannot insert module object: reading its fields threw ${describeValue(e)}`,
+        { cause: e },
       );
     }
-    return { name: source.name, origin: source.name, exports: source };
+    if (typeof name !== "string" || name === "") {
+      throw new ModuleError(`Cannot insert module object: it has no "name", give it one`);
+    }
+    if (typeof init !== "function") {
+      throw new ModuleError(`Cannot insert module "${name}": it does not export init_module`);
+    }
+    return { name, origin: name, exports: source };
   }
   let url: URL;
   const shown = String(source);
@@ -98,13 +123,18 @@ export async function resolveModule(source: ModuleSource): Promise<ResolvedModul
   try {
     ns = await import(fresh.href);
   } catch (e) {
-    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const why = describeMessage(e);
     throw new ModuleError(`Cannot insert module "${shown}": it failed to load: ${why}`, {
       cause: e,
     });
   }
   if (typeof ns.init_module !== "function") {
-    throw new ModuleError(`Cannot insert module "${shown}": it does not export init_module`);
+    const why = ns.init_module !== undefined
+      ? "its init_module is not a function"
+      : ns.default !== undefined
+      ? "it does not export init_module (a default export is not used: export init_module by name)"
+      : "it does not export init_module";
+    throw new ModuleError(`Cannot insert module "${shown}": ${why}`);
   }
   if (ns.cleanup_module !== undefined && typeof ns.cleanup_module !== "function") {
     throw new ModuleError(`Cannot insert module "${shown}": its cleanup_module is not a function`);

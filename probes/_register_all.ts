@@ -2,7 +2,18 @@
 // The shape of Linux's register_kprobes()/register_jprobes()/
 // register_kretprobes(): register `num` probes, roll back on failure.
 
+// Both are total: a non-array, a bad `num` or an accessor element gives
+// -EINVAL (register) or does nothing (unregister); nothing user-defined runs.
+
+import { types } from "node:util";
 import { EINVAL } from "../kernel-model/errno.ts";
+import { checkProbeList } from "./validate.ts";
+
+/** `items[i]` if it is a data element, else undefined (which registration refuses). */
+function element<T>(items: readonly T[], i: number): T {
+  const d = Object.getOwnPropertyDescriptor(items, i);
+  return (d !== undefined && "value" in d ? d.value : undefined) as T;
+}
 
 /** Registers `items[0..num)`; on a failure unregisters the ones done and returns it. */
 export function registerAll<T>(
@@ -11,22 +22,29 @@ export function registerAll<T>(
   register: (item: T) => number,
   unregister: (item: T) => void,
 ): number {
-  if (num <= 0 || num > items.length) return -EINVAL;
+  if (checkProbeList(items, num) !== 0) return -EINVAL;
+  const done: T[] = [];
   for (let i = 0; i < num; i++) {
-    const ret = register(items[i]);
+    const item = element(items, i);
+    const ret = register(item);
     if (ret < 0) {
-      for (let j = 0; j < i; j++) unregister(items[j]);
+      for (const d of done) unregister(d);
       return ret;
     }
+    done.push(item);
   }
   return 0;
 }
 
-/** Unregisters `items[0..num)`. */
+/** Unregisters `items[0..num)` (as many as there are). */
 export function unregisterAll<T>(
   items: readonly T[],
   num: number,
   unregister: (item: T) => void,
 ): void {
-  for (let i = 0; i < num && i < items.length; i++) unregister(items[i]);
+  if (types.isProxy(items) || !Array.isArray(items) || typeof num !== "number" || !(num > 0)) {
+    return;
+  }
+  const n = Math.min(num, items.length);
+  for (let i = 0; i < n; i++) unregister(element(items, i));
 }

@@ -11,10 +11,12 @@
  * @module
  */
 
+import { types } from "node:util";
 import type { Arch, ArchCpu, GuestMemory, JprobeSave } from "../arch/types.ts";
-import { currentKernelContext } from "../kernel-model/context.ts";
+import { kernelAbiFor } from "../kernel-model/context.ts";
 import { EINVAL } from "../kernel-model/errno.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
+import { checkJprobe } from "./validate.ts";
 import type { KprobesCore } from "./kprobes.ts";
 import type { Jprobe, Kprobe, PtRegs } from "./types.ts";
 
@@ -32,10 +34,26 @@ export const JPROBE_RETURN_SIGNAL: JprobeReturnSignal = Object.freeze({
   [JPROBE_RETURN]: true as const,
 });
 
-/** Is `e` the signal `jprobe_return()` throws? */
+/** Is `e` the signal `jprobe_return()` throws? (Asked of any thrown value: runs no Proxy trap, no getter.) */
 export function isJprobeReturn(e: unknown): boolean {
-  return typeof e === "object" && e !== null &&
-    (e as Record<symbol, unknown>)[JPROBE_RETURN] === true;
+  if (e === JPROBE_RETURN_SIGNAL) return true;
+  if (typeof e !== "object" || e === null || types.isProxy(e)) return false;
+  return Object.getOwnPropertyDescriptor(e, JPROBE_RETURN)?.value === true;
+}
+
+/** Most arguments a jprobe handler is given (its declared arity, capped). */
+const MAX_JPROBE_ARGS = 16;
+
+/**
+ * A jprobe handler's arity (capped at MAX_JPROBE_ARGS) and fastcall mark,
+ * read without running user code (a `length` getter, a Proxy trap).
+ */
+function entryShape(entry: unknown): { n: number; regparm: number } {
+  if (typeof entry !== "function" || types.isProxy(entry)) return { n: 0, regparm: 0 };
+  const len = Object.getOwnPropertyDescriptor(entry, "length")?.value;
+  const n = Number.isInteger(len) ? Math.min(Math.max(len, 0), MAX_JPROBE_ARGS) : 0;
+  const regparm = Object.getOwnPropertyDescriptor(entry, FASTCALL)?.value === 3 ? 3 : 0;
+  return { n, regparm };
 }
 
 /** Marks a jprobe handler declared `fastcall` (i386 regparm(3)). */
@@ -92,6 +110,8 @@ export class Jprobes {
   readonly #core: KprobesCore;
   readonly #host: JprobesHost;
   readonly #byKprobe = new Map<Kprobe, Jprobe>();
+  /** Per jprobe: arguments to read and regparm, taken from `entry` at registration. */
+  readonly #shape = new Map<Jprobe, { n: number; regparm: number }>();
   readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
@@ -117,21 +137,26 @@ export class Jprobes {
    * Linux: register_jprobe() (§4.2).
    *
    * @param jp The jprobe; `jp.kp.addr` or `jp.kp.symbol_name` names a function entry.
-   * @returns 0, -EINVAL (not a function entry, no handler), -EEXIST (a
+   * @returns 0, -EINVAL (not a function entry, no handler, a value of the
+   * wrong shape), -EEXIST (a
    * jprobe is already on that function), or another register_kprobe() error.
    */
   register(jp: Jprobe): number {
-    if (typeof jp?.entry !== "function" || typeof jp.kp !== "object" || jp.kp === null) {
-      return -EINVAL;
-    }
+    const bad = checkJprobe(jp, this.#host.arch.bits);
+    if (bad !== 0) return bad;
+    if (this.#byKprobe.has(jp.kp) || this.#core.isRegistered(jp.kp)) return -EINVAL;
     const addr = this.#core.resolveAddress(jp.kp);
     if (addr < 0n) return Number(addr);
     if (!this.#host.isFunctionEntry(addr)) return -EINVAL;
     jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
     this.#byKprobe.set(jp.kp, jp);
+    this.#shape.set(jp, entryShape(jp.entry));
     const ret = this.#core.register(jp.kp);
-    if (ret !== 0) this.#byKprobe.delete(jp.kp);
+    if (ret !== 0) {
+      this.#byKprobe.delete(jp.kp);
+      this.#shape.delete(jp);
+    }
     return ret;
   }
 
@@ -141,8 +166,14 @@ export class Jprobes {
    * @param jp The jprobe.
    */
   unregister(jp: Jprobe): void {
-    this.#core.unregister(jp.kp);
-    this.#byKprobe.delete(jp.kp);
+    // Found by identity, never by reading `jp`: any value is a no-op unless registered.
+    for (const [kp, j] of this.#byKprobe) {
+      if (j !== jp) continue;
+      this.#core.unregister(kp);
+      this.#byKprobe.delete(kp);
+      this.#shape.delete(jp);
+      return;
+    }
   }
 
   /**
@@ -189,10 +220,11 @@ export class Jprobes {
     const save = this.#saves[cpu.id];
     const jp = save.jp;
     if (jp === null) return;
-    const n = Math.max(jp.entry.length, 0);
+    const shape = this.#shape.get(jp);
+    const n = shape?.n ?? 0;
+    const regparm = shape?.regparm ?? 0;
     const args: (bigint | number)[] = [];
     const arch = this.#host.arch;
-    const regparm = (jp.entry as unknown as Record<symbol, number | undefined>)[FASTCALL] ?? 0;
     // The trampoline loads the hypercall number into a register that is a
     // fastcall argument on i386: read register arguments as they were at
     // the hit (the state setjmp saved), then come back to the trampoline.
@@ -244,7 +276,7 @@ export class Jprobes {
  * ```
  */
 export function register_jprobe(jp: Jprobe): number {
-  return currentKernelContext("register_jprobe").abi.registerJprobe(jp);
+  return kernelAbiFor("register_jprobe")?.registerJprobe(jp) ?? -EINVAL;
 }
 
 /**
@@ -260,7 +292,7 @@ export function register_jprobe(jp: Jprobe): number {
  * ```
  */
 export function unregister_jprobe(jp: Jprobe): void {
-  currentKernelContext("unregister_jprobe").abi.unregisterJprobe(jp);
+  kernelAbiFor("unregister_jprobe")?.unregisterJprobe(jp);
 }
 
 /**
@@ -278,7 +310,8 @@ export function unregister_jprobe(jp: Jprobe): void {
  * ```
  */
 export function register_jprobes(jps: readonly Jprobe[], num: number): number {
-  const abi = currentKernelContext("register_jprobes").abi;
+  const abi = kernelAbiFor("register_jprobes");
+  if (abi === null) return -EINVAL;
   return registerAll(jps, num, (p) => abi.registerJprobe(p), (p) => abi.unregisterJprobe(p));
 }
 
@@ -296,13 +329,16 @@ export function register_jprobes(jps: readonly Jprobe[], num: number): number {
  * ```
  */
 export function unregister_jprobes(jps: readonly Jprobe[], num: number): void {
-  const abi = currentKernelContext("unregister_jprobes").abi;
+  const abi = kernelAbiFor("unregister_jprobes");
+  if (abi === null) return;
   unregisterAll(jps, num, (p) => abi.unregisterJprobe(p));
 }
 
 /**
  * Ends a jprobe handler (§1.2): control goes back to Kprobes, which restores
- * the registers and stack and runs the probed function. Never returns.
+ * the registers and stack and runs the probed function. Never returns
+ * (outside any kernel it does nothing; outside a jprobe handler the kernel
+ * reports the misuse in its log).
  *
  * @example The end of every jprobe handler
  * ```ts ignore
@@ -313,5 +349,8 @@ export function unregister_jprobes(jps: readonly Jprobe[], num: number): void {
  * ```
  */
 export function jprobe_return(): never {
-  return currentKernelContext("jprobe_return").abi.jprobeReturn();
+  const abi = kernelAbiFor("jprobe_return");
+  // Outside any kernel there is nothing to return to: a no-op.
+  if (abi === null) return undefined as never;
+  return abi.jprobeReturn();
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { currentKernelContext } from "../kernel-model/context.ts";
+import { kernelAbiFor } from "../kernel-model/context.ts";
+import { EINVAL } from "../kernel-model/errno.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
 import type { Kprobe } from "./types.ts";
 
@@ -14,7 +15,8 @@ import type { Kprobe } from "./types.ts";
  * Sets a breakpoint at `kp.addr` (or `kp.symbol_name` + `kp.offset`) (§4.1).
  *
  * @param kp The kprobe.
- * @returns 0 on success, or a negative errno.
+ * @returns 0 on success, or a negative errno (-EINVAL for a value of the
+ * wrong shape or type, see `validate.ts`, and outside any kernel).
  *
  * @example Probe do_fork from init_module
  * ```ts ignore
@@ -26,7 +28,7 @@ import type { Kprobe } from "./types.ts";
  * ```
  */
 export function register_kprobe(kp: Kprobe): number {
-  return currentKernelContext("register_kprobe").abi.registerKprobe(kp);
+  return kernelAbiFor("register_kprobe")?.registerKprobe(kp) ?? -EINVAL;
 }
 
 /**
@@ -44,7 +46,7 @@ export function register_kprobe(kp: Kprobe): number {
  * ```
  */
 export function unregister_kprobe(kp: Kprobe): void {
-  currentKernelContext("unregister_kprobe").abi.unregisterKprobe(kp);
+  kernelAbiFor("unregister_kprobe")?.unregisterKprobe(kp);
 }
 
 /**
@@ -53,7 +55,8 @@ export function unregister_kprobe(kp: Kprobe): void {
  *
  * @param kps The kprobes.
  * @param num How many of them.
- * @returns 0, or the first negative errno (-EINVAL when `num` ≤ 0).
+ * @returns 0, or the first negative errno (-EINVAL when `kps` is not an
+ * array or `num` is not an integer from 1 to its length).
  *
  * @example Two probes
  * ```ts ignore
@@ -63,7 +66,8 @@ export function unregister_kprobe(kp: Kprobe): void {
  * ```
  */
 export function register_kprobes(kps: readonly Kprobe[], num: number): number {
-  const abi = currentKernelContext("register_kprobes").abi;
+  const abi = kernelAbiFor("register_kprobes");
+  if (abi === null) return -EINVAL;
   return registerAll(kps, num, (p) => abi.registerKprobe(p), (p) => abi.unregisterKprobe(p));
 }
 
@@ -81,6 +85,7 @@ export function register_kprobes(kps: readonly Kprobe[], num: number): number {
  * ```
  */
 export function unregister_kprobes(kps: readonly Kprobe[], num: number): void {
-  const abi = currentKernelContext("unregister_kprobes").abi;
+  const abi = kernelAbiFor("unregister_kprobes");
+  if (abi === null) return;
   unregisterAll(kps, num, (p) => abi.unregisterKprobe(p));
 }

@@ -17,6 +17,7 @@ import { type BlacklistSymbol, KprobeBlacklist } from "./blacklist.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
 import { ProbePoint } from "./probe_point.ts";
+import { checkKprobe } from "./validate.ts";
 import {
   type Kprobe,
   KPROBE_FLAG_DISABLED,
@@ -240,7 +241,7 @@ export class KprobesCore {
    * -ENOMEM (no instruction slot).
    */
   register(p: Kprobe): number {
-    return this.#register(p, false);
+    return checkKprobe(p, this.#arch.bits) || this.#register(p, false);
   }
 
   /**

@@ -13,9 +13,10 @@
  */
 
 import type { Arch, ArchCpu, GuestMemory } from "../arch/types.ts";
-import { currentKernelContext } from "../kernel-model/context.ts";
+import { kernelAbiFor } from "../kernel-model/context.ts";
 import { EINVAL } from "../kernel-model/errno.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
+import { checkKretprobe } from "./validate.ts";
 import type { KprobesCore } from "./kprobes.ts";
 import type { Kprobe, Kretprobe, KretprobeInstance, PtRegs, TaskRef } from "./types.ts";
 
@@ -110,14 +111,14 @@ export class Kretprobes {
    * Linux: register_kretprobe() (§4.3).
    *
    * @param rp The return probe; `rp.kp` names a function entry.
-   * @returns 0, -EINVAL (not a function entry, blacklisted), or a
-   * register_kprobe() error.
+   * @returns 0, -EINVAL (not a function entry, blacklisted, a value of the
+   * wrong shape, `maxactive` not an integer), -E2BIG (`maxactive` above
+   * 4096), or a register_kprobe() error.
    */
   register(rp: Kretprobe): number {
-    if (typeof rp !== "object" || rp === null || typeof rp.kp !== "object" || rp.kp === null) {
-      return -EINVAL;
-    }
-    if (this.#states.has(rp)) return -EINVAL;
+    const bad = checkKretprobe(rp, this.#host.arch.bits);
+    if (bad !== 0) return bad;
+    if (this.#states.has(rp) || this.#core.isRegistered(rp.kp)) return -EINVAL;
     const addr = this.#core.resolveAddress(rp.kp);
     if (addr < 0n) return Number(addr);
     if (!this.#host.isFunctionEntry(addr) || this.#host.blacklist.includes(addr)) return -EINVAL;
@@ -289,7 +290,8 @@ export class Kretprobes {
 /**
  * Registers a return probe (§4.3): `rp.handler` runs when the function
  * returns, with the return value in `regs.rax` (x86_64), `regs.eax` (i386)
- * or `regs.gpr[3]` (ppc64). Set `rp.maxactive` first (≤ 0: the default).
+ * or `regs.gpr[3]` (ppc64). Set `rp.maxactive` first (≤ 0: the default;
+ * at most 4096, Linux's KRETPROBE_MAXACTIVE_MAX, else -E2BIG).
  *
  * @param rp The return probe.
  * @returns 0 or a negative errno.
@@ -310,7 +312,7 @@ export class Kretprobes {
  * ```
  */
 export function register_kretprobe(rp: Kretprobe): number {
-  return currentKernelContext("register_kretprobe").abi.registerKretprobe(rp);
+  return kernelAbiFor("register_kretprobe")?.registerKretprobe(rp) ?? -EINVAL;
 }
 
 /**
@@ -326,7 +328,7 @@ export function register_kretprobe(rp: Kretprobe): number {
  * ```
  */
 export function unregister_kretprobe(rp: Kretprobe): void {
-  currentKernelContext("unregister_kretprobe").abi.unregisterKretprobe(rp);
+  kernelAbiFor("unregister_kretprobe")?.unregisterKretprobe(rp);
 }
 
 /**
@@ -344,7 +346,8 @@ export function unregister_kretprobe(rp: Kretprobe): void {
  * ```
  */
 export function register_kretprobes(rps: readonly Kretprobe[], num: number): number {
-  const abi = currentKernelContext("register_kretprobes").abi;
+  const abi = kernelAbiFor("register_kretprobes");
+  if (abi === null) return -EINVAL;
   return registerAll(rps, num, (p) => abi.registerKretprobe(p), (p) => abi.unregisterKretprobe(p));
 }
 
@@ -362,6 +365,7 @@ export function register_kretprobes(rps: readonly Kretprobe[], num: number): num
  * ```
  */
 export function unregister_kretprobes(rps: readonly Kretprobe[], num: number): void {
-  const abi = currentKernelContext("unregister_kretprobes").abi;
+  const abi = kernelAbiFor("unregister_kretprobes");
+  if (abi === null) return;
   unregisterAll(rps, num, (p) => abi.unregisterKretprobe(p));
 }

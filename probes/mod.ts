@@ -24,3 +24,4 @@ export * from "./blacklist.ts";
 export * from "./ctlblk.ts";
 export * from "./insn_slot.ts";
 export * from "./probe_point.ts";
+export * from "./validate.ts";

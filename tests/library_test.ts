@@ -113,3 +113,21 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const) {
     assert.equal(kernel.kprobeHits(kp), 2 * N);
   });
 }
+
+Deno.test("Kernel library: a module's timer that registers after init gets -EINVAL, not an exception", async () => {
+  await using kernel = await Kernel.boot();
+  const late = Promise.withResolvers<number>();
+  await kernel.insmod({
+    name: "timer",
+    init_module: () => {
+      setTimeout(() => late.resolve(register_kprobe({ symbol_name: "do_fork" })), 1);
+      return 0;
+    },
+  });
+  assert.equal(await late.promise, -22);
+  assert.match(
+    kernel.log,
+    /kprobes: register_kprobe\(\) from module timer after its init_module finished: ignored \(-EINVAL\)/,
+  );
+  assert.equal(kernel.kprobesList(), "");
+});

@@ -2,7 +2,7 @@
 // insmod / rmmod / lsmod semantics and failure paths.
 
 import assert from "node:assert/strict";
-import { type Kprobe, ModuleError, register_kprobe } from "../../mod.ts";
+import { type Kprobe, ModuleError, printk, register_kprobe, unregister_kprobe } from "../../mod.ts";
 import { boot } from "../_helpers.ts";
 
 const modules = new URL("../testdata/modules/", import.meta.url);
@@ -108,4 +108,74 @@ Deno.test("many kernels live in one process, each module bound to its own", asyn
   b.run();
   assert.ok(hitsB > 0);
   assert.equal(hitsA, 3);
+});
+
+Deno.test("Kernel.insmod() awaits an async init_module and keeps its kernel across await", async () => {
+  await using kernel = await boot();
+  const kp: Kprobe = { symbol_name: "do_fork" };
+  const info = await kernel.insmod({
+    name: "later",
+    init_module: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      printk("later: registering\n");
+      return register_kprobe(kp);
+    },
+  });
+  assert.equal(info.probes, 1);
+  assert.match(kernel.log, /later: registering/);
+  assert.match(kernel.kprobesList(), /do_fork\+0x0 +\[later\]/);
+});
+
+Deno.test("Kernel.insmod() fails when an async init_module rejects or resolves an errno", async () => {
+  await using kernel = await boot();
+  await assert.rejects(
+    () =>
+      kernel.insmod({
+        name: "rejects",
+        init_module: async () => {
+          register_kprobe({ symbol_name: "do_fork" });
+          await null;
+          throw new Error("no device");
+        },
+      }),
+    /Cannot insert module "rejects": init_module's promise rejected with Error: no device/,
+  );
+  await assert.rejects(
+    () => kernel.insmod({ name: "minus1", init_module: () => Promise.resolve(-1) }),
+    /init_module returned -1 \(EPERM\)/,
+  );
+  assert.deepEqual(kernel.lsmod(), []);
+  assert.equal(kernel.kprobesList(), "", "what the failed init registered is gone");
+});
+
+Deno.test("Kernel.rmmod() reports a throwing cleanup_module and removes the module anyway", async () => {
+  await using kernel = await boot();
+  const kp: Kprobe = { symbol_name: "do_fork" };
+  const ran: string[] = [];
+  await kernel.insmod({
+    name: "first",
+    init_module: () => register_kprobe(kp),
+    cleanup_module: () => {
+      ran.push("first");
+      unregister_kprobe(kp);
+    },
+  });
+  await kernel.insmod({
+    name: "second",
+    init_module: () => 0,
+    cleanup_module: () => {
+      ran.push("second");
+      throw new TypeError("broken cleanup");
+    },
+  });
+  kernel.rmmod("second");
+  assert.match(
+    kernel.log,
+    /kprobes: module second: cleanup_module threw TypeError: broken cleanup/,
+  );
+  assert.equal(kernel.incidents.handlerErrors, 1);
+  assert.deepEqual(kernel.lsmod().map((m) => m.name), ["first"]);
+  await kernel.shutdown();
+  assert.deepEqual(ran, ["second", "first"]);
+  assert.equal(kernel.kprobesList(), "");
 });

@@ -310,6 +310,52 @@ Deno.test("a handler that throws is reported with a call trace and the kernel go
   assert.match(kernel.log, /threw TypeError[^\n]*\n.*Pid: 1, comm: init[^\n]*\n.*Call Trace:/);
 });
 
+Deno.test("register_kprobe() returns -EINVAL for arguments of the wrong type, never throws", async () => {
+  await using kernel = await boot();
+  for (const bad of [null, "do_fork", { addr: 1.5 }, { addr: "abc" }, { symbol_name: 7 }]) {
+    assert.equal(kernel.registerKprobe(bad as never), -EINVAL, JSON.stringify(bad));
+  }
+  assert.equal(kernel.registerKprobe({ symbol_name: "do_fork", offset: 0.5 }), -EINVAL);
+  assert.equal(kernel.registerKprobe({ symbol_name: "do_fork", pre_handler: 1 as never }), -EINVAL);
+  assert.equal(kernel.kprobesList(), "");
+});
+
+Deno.test("a handler that throws an unprintable value is reported and the run goes on", async () => {
+  await using kernel = await boot();
+  const kp: Kprobe = {
+    symbol_name: "do_fork",
+    pre_handler: () => {
+      throw Object.create(null);
+    },
+  };
+  await kernel.insmod({ name: "thrower", init_module: () => register_kprobe(kp) });
+  assert.ok(kernel.run().completed);
+  assert.equal(
+    kernel.log.match(/kprobes: pre_handler of thrower threw \[object null prototype\]/g)?.length,
+    3,
+  );
+});
+
+Deno.test("a pre_handler result that is not a number is a BUG and counts as 0: the step still runs", async () => {
+  await using kernel = await boot();
+  let posts = 0;
+  const kp: Kprobe = {
+    symbol_name: "do_fork",
+    pre_handler: function handler_pre() {
+      return "abc" as never;
+    },
+    post_handler: () => void posts++,
+  };
+  await kernel.insmod({ name: "junk", init_module: () => register_kprobe(kp) });
+  const r = kernel.run();
+  assert.equal(results(r.syscalls, "fork").filter((v) => v > 0).length, 3);
+  assert.equal(posts, 3, "the single-step and post_handler ran");
+  assert.match(
+    kernel.log,
+    /BUG: kprobes: pre_handler handler_pre of junk returned "abc", not an int: treated as 0/,
+  );
+});
+
 Deno.test("Kernel.boot() gives a clear error for a file that is not an ELF image", async () => {
   await assert.rejects(
     () => boot({ image: new TextEncoder().encode("not an elf at all, just text padding to size") }),

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import {
   dump_stack,
+  E2BIG,
   EINVAL,
   type Jprobe,
   jprobe_return,
@@ -65,6 +66,18 @@ Deno.test("maxactive <= 0 defaults to NR_CPUS, or max(10, 2*NR_CPUS) with CONFIG
     assert.equal(rp.maxactive, expected, `cpus=${cpus} preempt=${preempt}`);
     assert.equal(kernel.kretprobeFreeInstances(rp), expected);
   }
+});
+
+Deno.test("register_kretprobe() refuses maxactive above 4096 with -E2BIG and non-integers with -EINVAL", async () => {
+  await using kernel = await boot();
+  const kp = () => ({ symbol_name: "sys_open" });
+  assert.equal(kernel.registerKretprobe({ kp: kp(), maxactive: 4097 }), -E2BIG);
+  assert.equal(kernel.registerKretprobe({ kp: kp(), maxactive: 1e9 }), -E2BIG);
+  assert.equal(kernel.registerKretprobe({ kp: kp(), maxactive: NaN }), -EINVAL);
+  assert.equal(kernel.registerKretprobe({ kp: kp(), maxactive: "20" as never }), -EINVAL);
+  const neg: Kretprobe = { kp: kp(), maxactive: -5 };
+  assert.equal(kernel.registerKretprobe(neg), 0, "a negative maxactive is the default (§1.3)");
+  assert.equal(kernel.kretprobeFreeInstances(neg), 1);
 });
 
 const sleepers: Workload = {
