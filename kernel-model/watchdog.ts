@@ -124,7 +124,6 @@ export class Heartbeat {
    * @param fn The function called (its name joins the label).
    */
   enter(owner: string | null, what: string, cpu: number, fn: unknown): void {
-    const w = this.#words;
     const name = typeof fn === "function" ? fn.name : "";
     const label = this.#intern(fn, labelOf(owner, what, name));
     let pid = 0;
