@@ -119,11 +119,15 @@ export function kernel_read(addr: bigint | number, size: 1 | 2 | 4 | 8): bigint 
 }
 
 /**
- * Writes `size` bytes of guest memory (fault injection, §5).
+ * Writes `size` bytes of guest memory (fault injection, §5). Kernel text and
+ * read-only data are write-protected, as with CONFIG_DEBUG_RODATA: a write
+ * there changes nothing and returns `-EFAULT` (only Kprobes writes text).
+ * An unmapped address faults like a C store (see {@linkcode kernel_read}).
  *
  * @param addr The address.
  * @param size 1, 2, 4 or 8.
  * @param value The value.
+ * @returns 0, `-EFAULT` for read-only memory, `-EINVAL` for a bad size or value.
  *
  * @example Write a word
  * ```ts ignore
@@ -135,8 +139,8 @@ export function kernel_write(
   addr: bigint | number,
   size: 1 | 2 | 4 | 8,
   value: bigint | number,
-): void {
-  currentKernelContext("kernel_write").abi.writeMemory(addr, size, value);
+): number {
+  return currentKernelContext("kernel_write").abi.writeMemory(addr, size, value);
 }
 
 /**

@@ -37,10 +37,10 @@ import {
   withKernelContext,
 } from "./context.ts";
 import { type ElfFile, parseElf, PT_LOAD } from "./elf.ts";
-import { ENOSYS, errnoName } from "./errno.ts";
+import { EFAULT, ENOSYS, errnoName } from "./errno.ts";
 import { KernelError, ModuleError } from "./errors.ts";
 import { Kallsyms } from "./kallsyms.ts";
-import { Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
+import { GuestMemoryError, Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
 import { type KernelModule, type ModuleSource, resolveModule } from "./module.ts";
 import {
   DIE_DEBUG,
@@ -56,11 +56,14 @@ import {
   DEFAULT_WORKLOAD,
   type Syscall,
   type SyscallRecord,
+  validateWorkload,
   type Workload,
   WorkloadDriver,
+  workloadOrigin,
 } from "./workload.ts";
-import { syscallArgs, USER_SCRATCH } from "./syscall_args.ts";
-import { LogBuffer } from "./printk.ts";
+import { syscallArgs, USER_SCRATCH, UserScratch } from "./syscall_args.ts";
+import { boundPrintkArgs, LogBuffer } from "./printk.ts";
+import { checkBootOptions, type CheckedBootOptions, checkMaxInstructions } from "./boot_options.ts";
 import { formatOops } from "./oops.ts";
 
 /** Options of {@linkcode Kernel.boot}. */
@@ -148,6 +151,10 @@ const CPU_USER = 2;
 const CPU_DEAD = 3;
 
 const THREAD_SIZE = 16384n;
+/** task_struct.state of a task nothing but wake_up_process() brings back. */
+const TASK_UNINTERRUPTIBLE = 2;
+/** Kernel stack a host → guest call leaves to the guest function it calls. */
+const HOST_CALL_STACK_RESERVE = 2048n;
 /** thread_info flags bit: schedule() at the next opportunity. */
 const TIF_NEED_RESCHED = 3;
 
@@ -182,6 +189,14 @@ class LazyTask implements TaskRef {
   }
 }
 
+/** A host → guest call refused: not enough room on the kernel stack. */
+class StackRoomError extends KernelError {
+  constructor(readonly problem: string) {
+    super(`Cannot call into the guest: ${problem}, call from a shallower context`);
+    this.name = "KernelError";
+  }
+}
+
 /** Thrown through a handler to abandon it after an Oops inside it. */
 class HandlerAbort {
   constructor(readonly reason: string) {}
@@ -196,6 +211,7 @@ interface KernelSymbols {
   hostCallReturn: bigint;
   oopsDoExit: bigint;
   printk: bigint;
+  schedule: bigint;
   secondary: bigint;
   jprobeTrampoline: [bigint, bigint];
   kretprobeTrampoline: bigint;
@@ -282,37 +298,42 @@ export class Kernel {
   #oopsCount = 0;
   readonly #incidents: KernelIncidents = { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 };
   #shutDown = false;
+  /** Each live task's user scratch page. */
+  readonly #scratch: UserScratch;
+  /** Pids an Oops sent to do_exit: a second Oops is a recursive fault. */
+  readonly #oopsExiting = new Set<number>();
 
-  private constructor(arch: Arch, elf: ElfFile, options: BootOptions) {
+  private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     this.#arch = arch;
     this.#elf = elf;
     this.#ptrSize = arch.bits / 8;
-    this.#preempt = options.preempt ?? false;
+    this.#preempt = options.preempt;
     this.#kernelHi = Number((arch.kernelBase >> 32n) & 0xffffffffn);
-    const nr = options.cpus ?? 1;
-    if (!Number.isInteger(nr) || nr < 1 || nr > 8) {
-      throw new KernelError(`Cannot boot with ${nr} CPUs: NR_CPUS must be an integer from 1 to 8`);
+    // Every option was checked by checkBootOptions() (boot_options.ts).
+    const nr = options.cpus;
+    const memSize = options.memSize;
+    const kernelEnd = (arch.kernelBase & 0xffffffffn) + BigInt(memSize);
+    if (kernelEnd > 0x100000000n) {
+      throw new KernelError(
+        `Cannot boot with memSize ${memSize}: ${arch.name} kernel RAM at 0x${
+          arch.kernelBase.toString(16)
+        } holds at most ${0x100000000n - (arch.kernelBase & 0xffffffffn)} bytes`,
+      );
     }
-    const memSize = options.memSize ?? 16 * 1024 * 1024;
     this.#memory = new Memory({ littleEndian: arch.littleEndian });
     this.#memory.map(arch.kernelBase, memSize, PROT_READ | PROT_WRITE);
     this.#memory.map(arch.userBase, arch.userSize, PROT_READ | PROT_WRITE | PROT_USER);
+    this.#scratch = new UserScratch(arch.userBase, arch.userSize);
     this.#loadSegments(memSize);
     this.#kallsyms = Kallsyms.fromElf(elf, arch.kallsymsOptions);
     this.#sym = this.#resolveSymbols();
     this.#log = new LogBuffer(this.#memory, this.#sym.logBuf, this.#sym.logEnd, options.console);
-    const hz = options.hz ?? 1000;
-    const mhz = options.cpuMhz ?? 1000;
-    if (!Number.isInteger(mhz) || mhz < 1 || mhz > 100_000) {
-      throw new KernelError(
-        `Cannot boot at ${mhz} MHz: cpuMhz must be an integer from 1 to 100000`,
-      );
-    }
-    const tscKhz = mhz * 1000;
+    const hz = options.hz;
+    const tscKhz = options.cpuMhz * 1000;
     this.#tscKhz = tscKhz;
     this.#tickPeriod = Math.round((tscKhz * 1000) / hz);
-    this.#quantum = options.quantum ?? 2000;
-    this.#writeBootParams(memSize, nr, hz, options.maxTasks ?? 64, tscKhz);
+    this.#quantum = options.quantum;
+    this.#writeBootParams(memSize, nr, hz, options.maxTasks, tscKhz);
     this.#state = new Int32Array(nr);
     this.#nextTick = new Float64Array(nr).fill(this.#tickPeriod);
     for (let i = 0; i < nr; i++) {
@@ -420,15 +441,16 @@ export class Kernel {
    * ```
    */
   static async boot(options: BootOptions = {}): Promise<Kernel> {
-    const arch = archByName(options.arch ?? "x86_64");
-    const [bytes, shown] = await readImage(options.image, arch.name);
+    const checked = checkBootOptions(options);
+    const arch = archByName(checked.arch);
+    const [bytes, shown] = await readImage(checked.image, arch.name);
     const elf = parseElf(bytes, shown);
     if (elf.machine !== arch.elfMachine || elf.class !== arch.bits) {
       throw new KernelError(
         `Cannot boot "${shown}" as ${arch.name}: it is an ELF${elf.class} ${elf.machineName} image, pass the matching --arch or image`,
       );
     }
-    const kernel = new Kernel(arch, elf, options);
+    const kernel = new Kernel(arch, elf, checked);
     kernel.#runLoop(() => kernel.#initInUser(), 500_000_000);
     kernel.#flushConsole();
     if (!kernel.#initInUser()) {
@@ -496,6 +518,7 @@ export class Kernel {
       hostCallReturn: this.#need("host_call_return"),
       oopsDoExit: this.#need("oops_do_exit"),
       printk: this.#need("printk"),
+      schedule: this.#need("schedule"),
       secondary: this.#need(this.#arch.secondaryEntry),
       jprobeTrampoline: this.#symbolRange("jprobe_trampoline"),
       kretprobeTrampoline: this.#need("kretprobe_trampoline"),
@@ -734,13 +757,27 @@ export class Kernel {
     return true;
   }
 
+  /**
+   * Issues `call` for task `pid`: its pointed-to data goes in the task's own
+   * scratch page (never another live task's), which an `exit` gives back.
+   */
   #issueSyscall(cpu: Cpu, pid: number, call: Syscall, last: number): void {
     const arch = this.#arch;
-    const slot = pid % Math.floor(arch.userSize / USER_SCRATCH);
-    const scratch = arch.userBase + BigInt(slot * USER_SCRATCH);
+    const scratch = this.#scratch.pageOf(pid);
+    if (scratch === null) {
+      throw new KernelError(
+        `Cannot issue "${call.call}" for pid ${pid}: all ${
+          Math.floor(arch.userSize / USER_SCRATCH)
+        } user scratch pages are taken by live tasks, lower maxTasks`,
+      );
+    }
     const args = syscallArgs(this.#memory, scratch, call, last, this.#ptrSize);
     const nr = call.call === "syscall" ? call.nr : arch.syscallNumbers[call.call] ?? -ENOSYS;
     arch.enterSyscall(cpu, nr, args, scratch + BigInt(USER_SCRATCH - 64));
+    // exit() reads no user memory: the page is free for the next task.
+    if (call.call === "exit" || (call.call === "syscall" && nr === arch.syscallNumbers.exit)) {
+      this.#scratch.release(pid);
+    }
   }
 
   // ---------------------------------------------------------------- traps
@@ -837,7 +874,13 @@ export class Kernel {
   #oops(cpu: Cpu, o: { title: string; err: number; bug?: boolean; bugAt?: bigint }): void {
     this.#oopsCount++;
     this.#incidents.oopses++;
-    const task = this.#taskRef(this.#currentTask(cpu));
+    const taskAddr = this.#currentTask(cpu);
+    let task: TaskRef;
+    try {
+      task = this.#taskRef(taskAddr);
+    } catch {
+      task = { address: this.#addr(taskAddr), pid: 0, comm: "(bad task_struct)" };
+    }
     const lines = formatOops({
       arch: this.#arch,
       cpu,
@@ -865,16 +908,65 @@ export class Kernel {
       );
       return;
     }
-    // Linux: do_exit(SIGSEGV) on a fresh stack (rewind_stack_do_exit).
-    const ti = this.#arch.getSp(cpu) & ~(THREAD_SIZE - 1n);
-    this.#arch.setupCall(
-      cpu,
-      this.#memory,
-      this.#sym.oopsDoExit,
-      [11n],
-      0n,
-      ti + THREAD_SIZE - 64n,
-    );
+    if (this.#oopsExiting.has(task.pid)) {
+      this.#fixRecursiveFault(cpu, taskAddr, task.pid);
+      return;
+    }
+    this.#oopsExiting.add(task.pid);
+    this.#scratch.release(task.pid);
+    // Linux: do_exit(SIGSEGV) on a fresh stack (rewind_stack_do_exit). The
+    // stack comes from task->stack, not the stack pointer, which the fault
+    // may have been about.
+    try {
+      const ti = this.#readPtr(taskAddr + 32n);
+      this.#arch.setupCall(
+        cpu,
+        this.#memory,
+        this.#sym.oopsDoExit,
+        [11n],
+        0n,
+        ti + THREAD_SIZE - 64n,
+      );
+    } catch (e) {
+      if (!(e instanceof Fault) && !(e instanceof GuestMemoryError)) throw e;
+      this.#panic(cpu, "Fatal exception: the dying task's stack is not mapped");
+    }
+  }
+
+  /**
+   * A task the host already sent to do_exit after an Oops has Oopsed again
+   * (in do_exit, or anything it calls, before or after the guest's own
+   * PF_EXITING check): Linux's "Fixing recursive fault but reboot is
+   * needed!" (kernel/exit.c). The task is parked for good: the host sets
+   * TASK_UNINTERRUPTIBLE and runs the guest's schedule(), which switches
+   * away and never picks it again. If something wakes it anyway, schedule()
+   * returns into oops_do_exit and the exit is tried once more (2.6.12's
+   * do_exit also carries on after that schedule()).
+   */
+  #fixRecursiveFault(cpu: Cpu, taskAddr: bigint, pid: number): void {
+    this.#logDirect(1, "Fixing recursive fault but reboot is needed!");
+    const m = this.#memory;
+    try {
+      const ti = this.#readPtr(taskAddr + 32n);
+      m.writeU32(ti + BigInt(this.#ptrSize + 8), 0); // preempt_count, as oops_do_exit does
+      m.writeU32(taskAddr + 4n, TASK_UNINTERRUPTIBLE);
+      // Below the faulting frames when the stack pointer is sane (they may
+      // hold wait-queue entries or timers), else at the top of the stack.
+      const sp = this.#arch.getSp(cpu);
+      const top = ti + THREAD_SIZE;
+      const park = sp > ti + 4096n && sp <= top ? sp - 512n : top - 64n;
+      this.#arch.setupCall(
+        cpu,
+        m,
+        this.#arch.callTarget(m, this.#sym.schedule),
+        [],
+        this.#sym.oopsDoExit,
+        park,
+      );
+    } catch (e) {
+      if (!(e instanceof Fault) && !(e instanceof GuestMemoryError)) throw e;
+      this.#panic(cpu, `Fatal exception: cannot park pid ${pid} after a recursive fault`);
+    }
   }
 
   #panic(cpu: Cpu, msg: string): void {
@@ -941,17 +1033,32 @@ export class Kernel {
    */
   #callGuest(cpu: Cpu, fn: bigint, args: readonly (bigint | string)[]): bigint {
     const arch = this.#arch;
+    const top = arch.isUserMode(cpu) ? arch.kernelStackTop(cpu, this.#memory) : arch.getSp(cpu);
+    // Nothing is ever written below the current kernel stack: measure first.
+    const encoded = args.map((a) => typeof a === "string" ? new TextEncoder().encode(a) : null);
+    let need = 512n + 256n + 16n * BigInt(args.length) + HOST_CALL_STACK_RESERVE;
+    for (const b of encoded) if (b !== null) need += BigInt(b.length + 16);
+    const base = (top - 1n) & ~(THREAD_SIZE - 1n);
+    if (!this.#memory.isMapped(base) || !this.#memory.isMapped(top - 1n)) {
+      throw new StackRoomError(
+        `the stack pointer 0x${top.toString(16)} of CPU ${cpu.id} is not in kernel memory`,
+      );
+    }
+    if (top - base < need) {
+      throw new StackRoomError(
+        `${top - base} bytes are left on CPU ${cpu.id}'s kernel stack and the call needs ${need}`,
+      );
+    }
     const ctx = arch.saveContext(cpu);
     const savedState = this.#state[cpu.id];
-    let sp = arch.isUserMode(cpu) ? arch.kernelStackTop(cpu, this.#memory) : arch.getSp(cpu);
-    sp = (sp - 512n) & ~15n;
+    let sp = (top - 512n) & ~15n;
     const values: bigint[] = [];
-    for (const a of args) {
+    for (const [i, a] of args.entries()) {
       if (typeof a === "bigint") {
         values.push(a);
         continue;
       }
-      const bytes = new TextEncoder().encode(a);
+      const bytes = encoded[i]!;
       sp = (sp - BigInt(bytes.length + 1)) & ~15n;
       this.#memory.writeBytes(sp, bytes);
       this.#memory.writeU8(sp + BigInt(bytes.length), 0);
@@ -1000,7 +1107,12 @@ export class Kernel {
   }
 
   #printLine(cpu: Cpu, level: number, text: string): void {
-    this.#callGuest(cpu, this.#sym.printk, [`<${level}>%s\n`, text]);
+    try {
+      this.#callGuest(cpu, this.#sym.printk, [`<${level}>%s\n`, text]);
+    } catch (e) {
+      if (!(e instanceof StackRoomError)) throw e;
+      this.#logDirect(level, text); // no room for the guest's printk: the host writes the line
+    }
   }
 
   // ---------------------------------------------------------------- console
@@ -1077,7 +1189,13 @@ export class Kernel {
     current: () => this.#taskRef(this.#currentTask(this.#abiCpu)),
     readMemory: (addr, size) => this.#handlerAccess(addr, size, null),
     writeMemory: (addr, size, value) => {
-      this.#handlerAccess(addr, size, BigInt(value));
+      if (
+        (size !== 1 && size !== 2 && size !== 4 && size !== 8) ||
+        !((typeof value === "number" && Number.isSafeInteger(value)) || typeof value === "bigint")
+      ) {
+        return -22; // -EINVAL
+      }
+      return Number(this.#handlerAccess(addr, size, BigInt(value)));
     },
     sleep: (what, _ms) => this.#sleepFromModule(what),
     utsname: () => ({
@@ -1117,18 +1235,31 @@ export class Kernel {
     );
   }
 
-  #printk(fmt: string, args: readonly unknown[]): number {
-    const values: (bigint | string)[] = [fmt];
-    for (const a of args) {
-      if (typeof a === "string") values.push(a);
-      else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
-      else if (typeof a === "number") values.push(BigInt.asUintN(64, BigInt(Math.trunc(a))));
-      else if (typeof a === "boolean") values.push(a ? 1n : 0n);
-      else values.push(0n);
+  /**
+   * printk from a module: total over any argument types, bounded by
+   * boundPrintkArgs() (printk.ts) and by the room left on the kernel stack.
+   * Returns the guest's count of printed bytes, -EINVAL for a format that is
+   * not a string, 0 when the stack has no room (with a log line).
+   */
+  #printk(fmt: unknown, args: readonly unknown[]): number {
+    if (typeof fmt !== "string") return -22;
+    const values = boundPrintkArgs(fmt, Array.isArray(args) ? args : []);
+    let r: bigint;
+    try {
+      r = this.#callGuest(this.#abiCpu, this.#sym.printk, values);
+    } catch (e) {
+      if (!(e instanceof StackRoomError)) throw e;
+      this.#logDirect(4, `printk: message dropped: ${e.problem}`);
+      return 0;
     }
-    const r = this.#callGuest(this.#abiCpu, this.#sym.printk, values);
     this.#flushConsole();
     return Number(BigInt.asIntN(32, r));
+  }
+
+  /** Is `a` mapped read-only (text, rodata)? Unmapped addresses fault on access instead. */
+  #writable(a: bigint): boolean {
+    const p = this.#memory.protectionOf(a);
+    return p === -1 || (p & PROT_WRITE) !== 0;
   }
 
   #handlerAccess(addr: bigint | number, size: number, value: bigint | null): bigint {
@@ -1141,6 +1272,10 @@ export class Kernel {
         if (size === 4) return BigInt(m.readU32(a));
         return m.readU64(a);
       }
+      // CONFIG_DEBUG_RODATA: text and rodata are read-only to everyone but
+      // Kprobes (memory.pokeText); host writes ignore page protection, so
+      // the check is here.
+      if (!this.#writable(a) || !this.#writable(a + BigInt(size - 1))) return BigInt(-EFAULT);
       if (size === 1) m.writeU8(a, Number(value & 0xffn));
       else if (size === 2) m.writeU16(a, Number(value & 0xffffn));
       else if (size === 4) m.writeU32(a, Number(value & 0xffffffffn));
@@ -1255,6 +1390,7 @@ export class Kernel {
    * @param on Armed or not.
    */
   setKprobesEnabled(on: boolean): void {
+    this.#checkAlive("setKprobesEnabled");
     this.#kprobes.setEnabled(on);
   }
 
@@ -1269,7 +1405,9 @@ export class Kernel {
    * @param args Its arguments.
    * @param options The CPU to run on.
    * @returns The return value (rax, eax or r3), as an unsigned 64-bit bigint.
-   * @throws {KernelError} When the symbol is unknown.
+   * @throws {KernelError} When the symbol is unknown, an argument is not an
+   * integer or string, the CPU does not exist, the strings do not fit on the
+   * kernel stack, or the kernel has been shut down.
    *
    * @example strlen in the guest
    * ```ts
@@ -1284,17 +1422,43 @@ export class Kernel {
     args: readonly (bigint | number | string)[] = [],
     options: { cpu?: number } = {},
   ): bigint {
-    const fn = this.#kallsyms.lookupName(name);
+    this.#checkAlive("callFunction");
+    const fn = typeof name === "string" ? this.#kallsyms.lookupName(name) : 0n;
     if (fn === 0n || !this.#isFunctionEntry(fn)) {
-      throw new KernelError(`Cannot call "${name}": it is not a kernel function, see kallsyms`);
-    }
-    const cpu = this.#cpus[options.cpu ?? 0];
-    if (cpu === undefined) {
       throw new KernelError(
-        `Cannot call "${name}" on CPU ${options.cpu}: there are ${this.#cpus.length} CPUs`,
+        `Cannot call "${String(name)}": it is not a kernel function, see kallsyms`,
       );
     }
-    const values = args.map((a) => typeof a === "string" ? a : BigInt.asUintN(64, BigInt(a)));
+    if (!Array.isArray(args) || args.length > 16) {
+      throw new KernelError(
+        `Cannot call "${name}" with ${
+          Array.isArray(args) ? `${args.length} arguments` : "these arguments"
+        }: pass an array of at most 16 integers or strings`,
+      );
+    }
+    const id = options?.cpu ?? 0;
+    const cpu = Number.isInteger(id) ? this.#cpus[id] : undefined;
+    if (cpu === undefined) {
+      throw new KernelError(
+        `Cannot call "${name}" on CPU ${
+          String(id)
+        }: there are ${this.#cpus.length} CPUs, numbered 0 to ${this.#cpus.length - 1}`,
+      );
+    }
+    const values: (bigint | string)[] = [];
+    for (const [i, a] of args.entries()) {
+      if (typeof a === "string") values.push(a);
+      else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
+      else if (typeof a === "number" && Number.isSafeInteger(a)) {
+        values.push(BigInt.asUintN(64, BigInt(a)));
+      } else {
+        throw new KernelError(
+          `Cannot call "${name}" with argument ${i} = ${
+            typeof a === "number" ? a : typeof a
+          }: arguments must be integers (number or bigint) or strings`,
+        );
+      }
+    }
     const prev = this.#abiCpu;
     this.#abiCpu = cpu;
     try {
@@ -1339,6 +1503,7 @@ export class Kernel {
    * @returns 0 or a negative errno.
    */
   registerKprobe(kp: Kprobe): number {
+    this.#checkAlive("registerKprobe");
     return this.#kprobes.register(kp);
   }
 
@@ -1348,6 +1513,7 @@ export class Kernel {
    * @param kp The kprobe.
    */
   unregisterKprobe(kp: Kprobe): void {
+    this.#checkAlive("unregisterKprobe");
     this.#kprobes.unregister(kp);
   }
 
@@ -1358,6 +1524,7 @@ export class Kernel {
    * @returns 0 or a negative errno.
    */
   registerJprobe(jp: Jprobe): number {
+    this.#checkAlive("registerJprobe");
     return this.#jprobes.register(jp);
   }
 
@@ -1367,6 +1534,7 @@ export class Kernel {
    * @param jp The jprobe.
    */
   unregisterJprobe(jp: Jprobe): void {
+    this.#checkAlive("unregisterJprobe");
     this.#jprobes.unregister(jp);
   }
 
@@ -1377,6 +1545,7 @@ export class Kernel {
    * @returns 0 or a negative errno.
    */
   registerKretprobe(rp: Kretprobe): number {
+    this.#checkAlive("registerKretprobe");
     return this.#kretprobes.register(rp);
   }
 
@@ -1386,6 +1555,7 @@ export class Kernel {
    * @param rp The return probe.
    */
   unregisterKretprobe(rp: Kretprobe): void {
+    this.#checkAlive("unregisterKretprobe");
     this.#kretprobes.unregister(rp);
   }
 
@@ -1409,6 +1579,7 @@ export class Kernel {
    * @throws {ModuleError} When loading fails or `init_module()` returns non-zero.
    */
   async insmod(source: ModuleSource, options: InsmodOptions = {}): Promise<ModuleInfo> {
+    this.#checkAlive("insmod");
     const resolved = await resolveModule(source);
     const name = options.name ?? resolved.name;
     if (this.#modules.has(name)) {
@@ -1476,6 +1647,7 @@ export class Kernel {
   rmmod(name: string): void {
     const mod = this.#modules.get(name);
     if (mod === undefined) {
+      this.#checkAlive("rmmod");
       throw new ModuleError(`Cannot remove module "${name}": it is not loaded, see lsmod`);
     }
     try {
@@ -1504,16 +1676,43 @@ export class Kernel {
    *
    * @param options The workload and an instruction limit.
    * @returns Instructions executed and the system calls' results.
+   * @throws {WorkloadError} When the workload does not match the schema
+   * (before anything runs).
+   * @throws {KernelError} On a bad `maxInstructions`, or after {@linkcode Kernel.shutdown}.
+   *
+   * @example A malformed workload is refused before boot's kernel runs it
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import { WorkloadError } from "./errors.ts";
+   * import type { Workload } from "./workload.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * const bad = { init: [{ call: "read", fd: 0, count: 1.5 }] } as unknown as Workload;
+   * assert.throws(() => kernel.run({ workload: bad }), WorkloadError);
+   * ```
    */
   run(options: RunOptions = {}): RunResult {
-    const workload = options.workload ?? DEFAULT_WORKLOAD;
+    this.#checkAlive("run");
+    if (options === null || typeof options !== "object") {
+      throw new KernelError(
+        `Cannot run with options ${
+          String(options)
+        }: pass an object such as { workload, maxInstructions }`,
+      );
+    }
+    // Everything is checked before the first instruction runs.
+    const limit = checkMaxInstructions(options.maxInstructions);
+    const given = options.workload;
+    const workload = given === undefined
+      ? DEFAULT_WORKLOAD
+      : validateWorkload(given, workloadOrigin(given));
     if (this.#driver === null) this.#driver = new WorkloadDriver(workload);
     else this.#driver.restart(workload);
     const driver = this.#driver;
     const before = this.#executed;
     const completed = this.#runLoop(
       () => driver.done && this.#initInUser(),
-      options.maxInstructions ?? 2_000_000_000,
+      limit,
     );
     this.#flushConsole();
     return { instructions: this.#executed - before, syscalls: [...driver.records], completed };
@@ -1545,8 +1744,25 @@ export class Kernel {
    *
    * @param id The CPU.
    * @returns The view.
+   * @throws {KernelError} When there is no such CPU, or after {@linkcode Kernel.shutdown}.
    */
   ptRegs(id: number): PtRegs {
-    return this.#arch.ptRegs(this.#cpus[id]) as unknown as PtRegs;
+    this.#checkAlive("ptRegs");
+    const cpu = Number.isInteger(id) ? this.#cpus[id] : undefined;
+    if (cpu === undefined) {
+      throw new KernelError(
+        `Cannot read pt_regs of CPU ${
+          String(id)
+        }: the kernel has ${this.#cpus.length} CPUs, numbered 0 to ${this.#cpus.length - 1}`,
+      );
+    }
+    return this.#arch.ptRegs(cpu) as unknown as PtRegs;
+  }
+
+  /** Throws when the kernel has been shut down. */
+  #checkAlive(what: string): void {
+    if (this.#shutDown) {
+      throw new KernelError(`Cannot run "${what}": the kernel has been shut down, boot a new one`);
+    }
   }
 }
