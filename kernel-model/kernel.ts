@@ -62,7 +62,7 @@ import {
   workloadOrigin,
 } from "./workload.ts";
 import { syscallArgs, USER_SCRATCH, UserScratch } from "./syscall_args.ts";
-import { boundPrintkArgs, LogBuffer } from "./printk.ts";
+import { boundPrintkArgs, LogBuffer, PRINTK_LINE_MAX } from "./printk.ts";
 import { checkBootOptions, type CheckedBootOptions, checkMaxInstructions } from "./boot_options.ts";
 import { formatOops } from "./oops.ts";
 
@@ -1251,6 +1251,15 @@ export class Kernel {
       if (!(e instanceof StackRoomError)) throw e;
       this.#logDirect(4, `printk: message dropped: ${e.problem}`);
       return 0;
+    }
+    // A line cut at the guest's buffer loses its newline: end it, so the
+    // next message does not run on.
+    if (r >= BigInt(PRINTK_LINE_MAX) && fmt.endsWith("\n")) {
+      try {
+        this.#callGuest(this.#abiCpu, this.#sym.printk, ["\n"]);
+      } catch (e) {
+        if (!(e instanceof StackRoomError)) throw e;
+      }
     }
     this.#flushConsole();
     return Number(BigInt.asIntN(32, r));
