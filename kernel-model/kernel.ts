@@ -76,29 +76,35 @@ export interface BootOptions {
   preempt?: boolean;
   /** The vmlinux image: bytes or a path/URL. Default: the committed image for `arch`. */
   image?: Uint8Array | string | URL;
-  /** Kernel RAM in bytes. Default 16 MiB. */
+  /** Kernel RAM in bytes, whole 4 KiB pages from 4 to 256 MiB. Default 16 MiB. */
   memSize?: number;
-  /** Timer interrupts per simulated second. Default 1000. */
+  /**
+   * Timer interrupts per simulated second, 1–10000, with at least 10000
+   * instructions per tick at `cpuMhz`. Default 1000.
+   */
   hz?: number;
   /**
    * The simulated CPU's clock in MHz: one instruction retires per cycle, so
    * this sets how much guest work fits in a tick or a 100 ms time slice.
-   * Default 1000.
+   * 1–100000. Default 1000.
    */
   cpuMhz?: number;
-  /** do_fork fails with -EAGAIN at this many tasks. Default 64. */
+  /** do_fork fails with -EAGAIN at this many tasks, 2–1024. Default 64. */
   maxTasks?: number;
   /** Receives each console line as it is printed. */
   console?: (line: string) => void;
-  /** Instructions each CPU runs before the next gets its turn. Default 2000. */
+  /** Instructions each CPU runs before the next gets its turn, 1–10⁷. Default 2000. */
   quantum?: number;
 }
 
 /** Options of {@linkcode Kernel.run}. */
 export interface RunOptions {
-  /** The workload to drive. Default: {@linkcode DEFAULT_WORKLOAD}. */
+  /**
+   * The workload to drive, validated before anything runs (see
+   * `validateWorkload`). Default: {@linkcode DEFAULT_WORKLOAD}.
+   */
   workload?: Workload;
-  /** Stop after this many executed instructions (all CPUs). Default 2·10⁹. */
+  /** Stop after this many executed instructions (all CPUs), a positive integer. Default 2·10⁹. */
   maxInstructions?: number;
 }
 
@@ -430,7 +436,8 @@ export class Kernel {
    *
    * @param options Architecture, CPUs, image and console.
    * @returns The running kernel.
-   * @throws {KernelError} On a bad option or image ({@linkcode ElfError} for a malformed ELF).
+   * @throws {KernelError} On a bad option (naming it, its value and the accepted range) or
+   * image ({@linkcode ElfError} for a malformed ELF).
    *
    * @example Boot two CPUs
    * ```ts
