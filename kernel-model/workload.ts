@@ -95,8 +95,17 @@ export const MAX_WORKLOAD_CALLS = 1_000_000;
 /** Deepest nesting of `repeat` bodies and `fork`/`clone` children. */
 export const MAX_WORKLOAD_DEPTH = 32;
 
-/** Longest `nanosleep` in milliseconds (one simulated day). */
-export const MAX_SLEEP_MS = 86_400_000;
+/**
+ * Longest `nanosleep` in milliseconds: one simulated minute, which takes the
+ * host about 20 s of timer ticks.
+ */
+export const MAX_SLEEP_MS = 60_000;
+
+/**
+ * Most milliseconds of `nanosleep` one workload may ask for, summed over
+ * every task, repeat and child (an upper bound of its simulated time asleep).
+ */
+export const MAX_WORKLOAD_SLEEP_MS = 600_000;
 
 const CALL_NAMES = [
   "fork",
@@ -177,7 +186,22 @@ function utf8Length(s: string): number {
 
 /** Validates one script level and returns a clean copy plus its call count. */
 class SchemaWalker {
-  calls = 0;
+  /** Milliseconds of nanosleep in each validated script (repeats and children included). */
+  readonly #sleep = new WeakMap<readonly Syscall[], number>();
+
+  #sleepOf(call: Syscall): number {
+    switch (call.call) {
+      case "nanosleep":
+        return call.ms;
+      case "repeat":
+        return call.times * (this.#sleep.get(call.body) ?? 0);
+      case "fork":
+      case "clone":
+        return call.child === undefined ? 0 : this.#sleep.get(call.child) ?? 0;
+      default:
+        return 0;
+    }
+  }
 
   script(value: unknown, path: string, depth: number): { script: Syscall[]; calls: number } {
     if (!Array.isArray(value)) {
@@ -191,6 +215,7 @@ class SchemaWalker {
     }
     const out: Syscall[] = [];
     let calls = 0;
+    let sleep = 0;
     const n = value.length;
     for (let i = 0; i < n; i++) {
       const at = `${path}[${i}]`;
@@ -202,8 +227,17 @@ class SchemaWalker {
           `the workload makes more than ${MAX_WORKLOAD_CALLS} system calls (MAX_WORKLOAD_CALLS), make "repeat" smaller`,
         );
       }
-      if (call !== null) out.push(call);
+      if (call === null) continue;
+      sleep += this.#sleepOf(call);
+      if (sleep > MAX_WORKLOAD_SLEEP_MS) {
+        throw new SchemaProblem(
+          at,
+          `the workload sleeps more than ${MAX_WORKLOAD_SLEEP_MS} ms in all (MAX_WORKLOAD_SLEEP_MS), sleep less`,
+        );
+      }
+      out.push(call);
     }
+    this.#sleep.set(out, sleep);
     return { script: out, calls };
   }
 
@@ -395,8 +429,9 @@ class SchemaWalker {
 
 /**
  * Checks a workload against the schema (the {@linkcode Syscall} shapes, the
- * user-buffer sizes, {@linkcode MAX_WORKLOAD_CALLS} and
- * {@linkcode MAX_WORKLOAD_DEPTH}) and returns a clean copy holding only the
+ * user-buffer sizes, {@linkcode MAX_WORKLOAD_CALLS},
+ * {@linkcode MAX_WORKLOAD_DEPTH}, {@linkcode MAX_SLEEP_MS} and
+ * {@linkcode MAX_WORKLOAD_SLEEP_MS}) and returns a clean copy holding only the
  * known fields. Reading a field never lets a throwing getter or a revoked
  * Proxy escape: every problem is a {@linkcode WorkloadError} naming the
  * failing entry.

@@ -98,7 +98,7 @@ catalogue("workload", [
       refused(
         () => parse({ init: [{ call: "nanosleep", ms: "abc" }] }),
         "init[0]",
-        '"nanosleep" needs a "ms" that is an integer from 0 to 86400000, not "abc"',
+        '"nanosleep" needs a "ms" that is an integer from 0 to 60000, not "abc"',
       );
     },
   },
@@ -235,6 +235,23 @@ catalogue("workload", [
         () => parse({ init: [{ call: "fork", child }, { call: "fork", child }] }),
         "init[1]",
         /more than 1000000 system calls \(MAX_WORKLOAD_CALLS\)/,
+      );
+    },
+  },
+  {
+    name: "sleeps that add up to hours of simulated time",
+    run() {
+      const nap = { call: "nanosleep", ms: 60_000 };
+      refused(
+        () =>
+          parse({ init: [{ call: "fork", child: [{ call: "repeat", times: 11, body: [nap] }] }] }),
+        "init[0].child[0]",
+        "the workload sleeps more than 600000 ms in all (MAX_WORKLOAD_SLEEP_MS), sleep less",
+      );
+      refused(
+        () => parse({ init: [{ call: "nanosleep", ms: 86_400_000 }] }),
+        "init[0]",
+        '"nanosleep" needs a "ms" that is an integer from 0 to 60000, not 86400000',
       );
     },
   },
@@ -413,7 +430,7 @@ catalogue("workload", [
       assert.throws(() => kernel.run({ workload: bad }), {
         name: "WorkloadError",
         message:
-          'Cannot load workload "workload": init[0]: "nanosleep" needs a "ms" that is an integer from 0 to 86400000, not "abc"',
+          'Cannot load workload "workload": init[0]: "nanosleep" needs a "ms" that is an integer from 0 to 60000, not "abc"',
       });
       assert.equal(kernel.instructions, before);
       // The kernel is untouched: the default workload still runs cleanly.
