@@ -232,6 +232,30 @@ function defaultImageUrl(arch: string): URL {
   return new URL(`./vmlinux/images/vmlinux-${arch}`, import.meta.url);
 }
 
+/** Largest kernel image `Kernel.boot()` reads (the committed ones are well under 1 MiB). */
+const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+
+/** Reads at most MAX_IMAGE_BYTES from a stream, or throws. */
+async function readBounded(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of stream) {
+    n += chunk.length;
+    if (n > MAX_IMAGE_BYTES) {
+      await stream.cancel().catch(() => {});
+      throw new Error(`it is larger than ${MAX_IMAGE_BYTES} bytes, pass a vmlinux image`);
+    }
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 async function readImage(
   image: Uint8Array | string | URL | undefined,
   arch: string,
@@ -242,15 +266,30 @@ async function readImage(
   try {
     if (url instanceof URL && url.protocol !== "file:") {
       const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return [new Uint8Array(await res.arrayBuffer()), shown];
+      if (!res.ok || res.body === null) {
+        await res.body?.cancel();
+        throw new Error(`HTTP ${res.status}`);
+      }
+      return [await readBounded(res.body), shown];
     }
-    return [await Deno.readFile(url), shown];
+    // A regular file of bounded size: "/dev/zero" or a directory is refused
+    // before it is read.
+    const info = await Deno.stat(url);
+    if (!info.isFile) throw new Error("it is not a regular file, pass a vmlinux image");
+    if (info.size > MAX_IMAGE_BYTES) {
+      throw new Error(`it is larger than ${MAX_IMAGE_BYTES} bytes, pass a vmlinux image`);
+    }
+    const file = await Deno.open(url);
+    return [await readBounded(file.readable), shown];
   } catch (e) {
-    throw new KernelError(
-      `Cannot read kernel image "${shown}": ${e instanceof Error ? e.message : e}`,
-      { cause: e },
-    );
+    const why = e instanceof Deno.errors.NotCapable
+      ? `read permission was not granted, run deno with --allow-read=${
+        url instanceof URL ? decodeURIComponent(url.pathname) : url
+      }`
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    throw new KernelError(`Cannot read kernel image "${shown}": ${why}`, { cause: e });
   }
 }
 

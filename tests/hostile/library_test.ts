@@ -131,6 +131,25 @@ catalogue("library", [
     { image: "/no/such/vmlinux" },
     /^Cannot read kernel image "\/no\/such\/vmlinux": /,
   ),
+  badBoot(
+    'image: "/dev/zero" is refused without reading it',
+    { image: "/dev/zero" },
+    'Cannot read kernel image "/dev/zero": it is not a regular file, pass a vmlinux image',
+  ),
+  badBoot(
+    "image: a directory",
+    { image: new URL("./", import.meta.url) },
+    /^Cannot read kernel image "file:\/\/.*\/tests\/hostile\/": it is not a regular file, pass a vmlinux image$/,
+  ),
+  badBoot(
+    "options whose getter throws",
+    {
+      get cpus(): never {
+        throw new Error("boom");
+      },
+    },
+    "Cannot boot: the options object cannot be read, pass a plain object",
+  ),
   {
     name: "run() with a bad maxInstructions or options",
     async run() {
