@@ -1235,9 +1235,10 @@ export class Kernel {
     current: () => this.#taskRef(this.#currentTask(this.#abiCpu)),
     readMemory: (addr, size) => this.#handlerAccess(addr, size, null),
     writeMemory: (addr, size, value) => {
+      const integer = (v: unknown) =>
+        (typeof v === "number" && Number.isSafeInteger(v)) || typeof v === "bigint";
       if (
-        (size !== 1 && size !== 2 && size !== 4 && size !== 8) ||
-        !((typeof value === "number" && Number.isSafeInteger(value)) || typeof value === "bigint")
+        (size !== 1 && size !== 2 && size !== 4 && size !== 8) || !integer(value) || !integer(addr)
       ) {
         return -22; // -EINVAL
       }
