@@ -159,6 +159,11 @@ const CPU_DEAD = 3;
 const THREAD_SIZE = 16384n;
 /** task_struct.state of a task nothing but wake_up_process() brings back. */
 const TASK_UNINTERRUPTIBLE = 2;
+/**
+ * Guest seconds without a completed system call after which `run()` ends a
+ * blocked workload (Linux's default hung_task_timeout_secs).
+ */
+const HUNG_TASK_TIMEOUT_SECS = 120;
 /** Kernel stack a host → guest call leaves to the guest function it calls. */
 const HOST_CALL_STACK_RESERVE = 2048n;
 /** thread_info flags bit: schedule() at the next opportunity. */
@@ -347,6 +352,8 @@ export class Kernel {
   readonly #scratch: UserScratch;
   /** Pids an Oops sent to do_exit: a second Oops is a recursive fault. */
   readonly #oopsExiting = new Set<number>();
+  /** Tasks parked after a recursive fault: pid → task_struct. */
+  readonly #parked = new Map<number, bigint>();
 
   private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     this.#arch = arch;
@@ -991,6 +998,7 @@ export class Kernel {
    */
   #fixRecursiveFault(cpu: Cpu, taskAddr: bigint, pid: number): void {
     this.#logDirect(1, "Fixing recursive fault but reboot is needed!");
+    this.#parked.set(pid, taskAddr);
     const m = this.#memory;
     try {
       const ti = this.#readPtr(taskAddr + 32n);
@@ -1766,10 +1774,26 @@ export class Kernel {
     else this.#driver.restart(workload);
     const driver = this.#driver;
     const before = this.#executed;
-    const completed = this.#runLoop(
-      () => driver.done && this.#initInUser(),
-      limit,
-    );
+    // Linux's hung-task check (khungtaskd), for the workload: when no system
+    // call completes for HUNG_TASK_TIMEOUT_SECS of guest time (every sleep
+    // is shorter, see MAX_SLEEP_MS), the tasks are blocked for good (a
+    // parent waiting for children parked after a recursive fault): end the
+    // run instead of ticking until maxInstructions.
+    const clock = this.#cpus[0];
+    const hungCycles = HUNG_TASK_TIMEOUT_SECS * this.#tscKhz * 1000;
+    let seen = driver.records.length;
+    let since = clock.tsc;
+    let hung = false;
+    this.#runLoop(() => {
+      if (driver.done && this.#initInUser()) return true;
+      if (driver.records.length !== seen) {
+        seen = driver.records.length;
+        since = clock.tsc;
+      } else if (clock.tsc - since > hungCycles) hung = true;
+      return hung;
+    }, limit);
+    if (hung) this.#reportHungTasks();
+    const completed = driver.done && this.#initInUser();
     this.#flushConsole();
     return { instructions: this.#executed - before, syscalls: [...driver.records], completed };
   }
@@ -1813,6 +1837,25 @@ export class Kernel {
       );
     }
     return this.#arch.ptRegs(cpu) as unknown as PtRegs;
+  }
+
+  /**
+   * Linux: check_hung_task()'s report for each task parked after a
+   * recursive fault that is still in TASK_UNINTERRUPTIBLE.
+   */
+  #reportHungTasks(): void {
+    for (const [pid, task] of this.#parked) {
+      try {
+        const t = this.#taskRef(task);
+        if (t.pid !== pid || this.#memory.readU32(task + 4n) !== TASK_UNINTERRUPTIBLE) continue;
+        this.#logDirect(
+          3,
+          `INFO: task ${t.comm}:${pid} blocked for more than ${HUNG_TASK_TIMEOUT_SECS} seconds.`,
+        );
+      } catch {
+        // Freed and unmapped: not hung.
+      }
+    }
   }
 
   /** Throws when the kernel has been shut down. */

@@ -423,6 +423,34 @@ catalogue("library", [
     },
   },
   {
+    name: "init waiting for parked children ends the run with Linux's hung-task report",
+    async run() {
+      await using kernel = await Kernel.boot();
+      await kernel.insmod({
+        name: "wild",
+        init_module: () =>
+          register_kprobe({
+            symbol_name: "do_exit",
+            pre_handler: (_p, regs) => {
+              (regs as unknown as { rip: bigint }).rip = 8n;
+              return 1;
+            },
+          }),
+      });
+      // The default workload: init's wait4 can never return.
+      const r = kernel.run();
+      assert.equal(r.completed, false);
+      assert.ok(r.instructions < 100_000_000, `ran ${r.instructions} instructions`);
+      const hung = kernel.logLines.filter((l) => l.includes("blocked for more than"));
+      assert.deepEqual(hung.map((l) => l.replace(/^\[[ \d.]+\] /, "")), [
+        "INFO: task sh:2 blocked for more than 120 seconds.",
+        "INFO: task sh:3 blocked for more than 120 seconds.",
+        "INFO: task sh:4 blocked for more than 120 seconds.",
+      ]);
+      assert.match(hung[0], /^\[ {2}12\d\.\d{6}\] /);
+    },
+  },
+  {
     name: "a fault in exit_files after PF_EXITING is fixed by the guest's own check",
     async run() {
       await using kernel = await Kernel.boot();
