@@ -18,12 +18,12 @@
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import {
   ARCH_NAMES,
-  expandScript,
   formatHandlerLockup,
   HEARTBEAT_BYTES,
   HeartbeatWatch,
   Kernel,
   KernelError,
+  loadWorkload,
   type Workload,
 } from "./mod.ts";
 import type { CliJob, CliWorkerMessage } from "./cli_worker.ts";
@@ -70,23 +70,9 @@ function parseWatchdog(v: string): number {
   return n;
 }
 
-async function readWorkload(path: string): Promise<Workload> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    throw new KernelError(`Cannot read workload "${path}": ${e instanceof Error ? e.message : e}`);
-  }
-  try {
-    const w = JSON.parse(text) as Workload;
-    if (w === null || typeof w !== "object" || !Array.isArray(w.init)) {
-      throw new Error(`expected an object with an "init" array of system calls`);
-    }
-    expandScript(w.init, "init");
-    return w;
-  } catch (e) {
-    throw new KernelError(`Cannot read workload "${path}": ${e instanceof Error ? e.message : e}`);
-  }
+/** Reads and validates a workload file (regular file, size-limited, schema-checked). */
+function readWorkload(path: string): Promise<Workload> {
+  return loadWorkload(path);
 }
 
 /** An error that carries its exit status (the watchdog's, a denied permission's). */

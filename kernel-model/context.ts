@@ -61,8 +61,8 @@ export interface KernelAbi {
   current(): TaskRef;
   /** Reads guest memory (faults reported to the running kprobe's fault_handler). */
   readMemory(addr: bigint | number, size: 1 | 2 | 4 | 8): bigint;
-  /** Writes guest memory. */
-  writeMemory(addr: bigint | number, size: 1 | 2 | 4 | 8, value: bigint | number): void;
+  /** Writes guest memory: 0, or -EFAULT for read-only memory (kernel text, rodata). */
+  writeMemory(addr: bigint | number, size: 1 | 2 | 4 | 8, value: bigint | number): number;
   /** uname fields of the running kernel. */
   utsname(): NewUtsname;
   /** Gives up the CPU for `ms` milliseconds (schedule()/msleep()). */

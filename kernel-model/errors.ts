@@ -170,3 +170,48 @@ export class SymbolError extends KernelError {
     this.name = "SymbolError";
   }
 }
+
+/**
+ * A workload that cannot be used: a file that cannot be read, text that is
+ * not JSON, or an entry that does not match the workload schema. The
+ * message names where it came from and the failing entry by path
+ * (`init[2].child[0]`).
+ *
+ * @example Name the failing entry
+ * ```ts
+ * import { KernelError, WorkloadError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new WorkloadError("w.json", '"open" needs a string "path"', "init[2].child[0]");
+ * assert.equal(
+ *   err.message,
+ *   'Cannot load workload "w.json": init[2].child[0]: "open" needs a string "path"',
+ * );
+ * assert.equal(err.path, "init[2].child[0]");
+ * assert.ok(err instanceof KernelError);
+ * ```
+ */
+export class WorkloadError extends KernelError {
+  /** Where the workload came from (a file name, or the workload's `name`). */
+  readonly origin: string;
+  /** The failing entry (`init[2].child[0]`), or `""` for the whole workload. */
+  readonly path: string;
+
+  /**
+   * Creates an error.
+   *
+   * @param origin Where the workload came from (quoted in the message).
+   * @param problem What is wrong and what to do, without a final period.
+   * @param path The failing entry, or `""` for the workload as a whole.
+   * @param options Standard error options; `cause` keeps the underlying error.
+   */
+  constructor(origin: string, problem: string, path = "", options?: ErrorOptions) {
+    super(
+      `Cannot load workload "${origin}": ${path === "" ? "" : `${path}: `}${problem}`,
+      options,
+    );
+    this.name = "WorkloadError";
+    this.origin = origin;
+    this.path = path;
+  }
+}

@@ -191,13 +191,17 @@ export function kernel_read(addr: bigint | number, size: 1 | 2 | 4 | 8): bigint 
 }
 
 /**
- * Writes `size` bytes of guest memory (fault injection, §5). A bad address,
- * size or value (not an integer or bigint), or a call outside any kernel,
- * writes nothing.
+ * Writes `size` bytes of guest memory (fault injection, §5). Kernel text and
+ * read-only data are write-protected, as with CONFIG_DEBUG_RODATA: a write
+ * there changes nothing and returns `-EFAULT` (only Kprobes writes text).
+ * An unmapped address faults like a C store (see {@linkcode kernel_read}).
+ * A bad address, size or value (not an integer or bigint) writes nothing and
+ * returns `-EINVAL`, as does a call outside any kernel.
  *
  * @param addr The address: a non-negative integer or bigint.
  * @param size 1, 2, 4 or 8.
  * @param value The value (truncated to `size` bytes).
+ * @returns 0, `-EFAULT` for read-only memory, `-EINVAL` for a bad address, size or value.
  *
  * @example Write a word
  * ```ts ignore
@@ -209,12 +213,12 @@ export function kernel_write(
   addr: bigint | number,
   size: 1 | 2 | 4 | 8,
   value: bigint | number,
-): void {
+): number {
   const abi = kernelAbiFor("kernel_write");
   const okValue = typeof value === "bigint" ||
     (typeof value === "number" && Number.isSafeInteger(value));
-  if (abi === null || !isAddress(addr) || !isSize(size) || !okValue) return;
-  abi.writeMemory(addr, size, value);
+  if (abi === null || !isAddress(addr) || !isSize(size) || !okValue) return -EINVAL;
+  return abi.writeMemory(addr, size, value);
 }
 
 /**

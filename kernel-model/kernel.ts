@@ -41,10 +41,10 @@ import {
 } from "./context.ts";
 import { describeValue, functionName } from "./_describe.ts";
 import { type ElfFile, parseElf, PT_LOAD } from "./elf.ts";
-import { ENOSYS, errnoName } from "./errno.ts";
+import { EFAULT, ENOSYS, errnoName } from "./errno.ts";
 import { KernelError, ModuleError } from "./errors.ts";
 import { Kallsyms } from "./kallsyms.ts";
-import { Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
+import { GuestMemoryError, Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
 import { type KernelModule, type ModuleSource, resolveModule } from "./module.ts";
 import {
   DIE_DEBUG,
@@ -60,11 +60,14 @@ import {
   DEFAULT_WORKLOAD,
   type Syscall,
   type SyscallRecord,
+  validateWorkload,
   type Workload,
   WorkloadDriver,
+  workloadOrigin,
 } from "./workload.ts";
-import { syscallArgs, USER_SCRATCH } from "./syscall_args.ts";
-import { LogBuffer } from "./printk.ts";
+import { syscallArgs, USER_SCRATCH, UserScratch } from "./syscall_args.ts";
+import { boundPrintkArgs, LogBuffer, PRINTK_LINE_MAX } from "./printk.ts";
+import { checkBootOptions, type CheckedBootOptions, checkMaxInstructions } from "./boot_options.ts";
 import { formatOops, formatSoftLockup } from "./oops.ts";
 import type { Heartbeat } from "./watchdog.ts";
 
@@ -78,21 +81,24 @@ export interface BootOptions {
   preempt?: boolean;
   /** The vmlinux image: bytes or a path/URL. Default: the committed image for `arch`. */
   image?: Uint8Array | string | URL;
-  /** Kernel RAM in bytes. Default 16 MiB. */
+  /** Kernel RAM in bytes, whole 4 KiB pages from 4 to 256 MiB. Default 16 MiB. */
   memSize?: number;
-  /** Timer interrupts per simulated second. Default 1000. */
+  /**
+   * Timer interrupts per simulated second, 1–10000, with at least 10000
+   * instructions per tick at `cpuMhz`. Default 1000.
+   */
   hz?: number;
   /**
    * The simulated CPU's clock in MHz: one instruction retires per cycle, so
    * this sets how much guest work fits in a tick or a 100 ms time slice.
-   * Default 1000.
+   * 1–100000. Default 1000.
    */
   cpuMhz?: number;
-  /** do_fork fails with -EAGAIN at this many tasks. Default 64. */
+  /** do_fork fails with -EAGAIN at this many tasks, 2–1024. Default 64. */
   maxTasks?: number;
   /** Receives each console line as it is printed. */
   console?: (line: string) => void;
-  /** Instructions each CPU runs before the next gets its turn. Default 2000. */
+  /** Instructions each CPU runs before the next gets its turn, 1–10⁷. Default 2000. */
   quantum?: number;
   /**
    * Marks "in handler X of module M on CPU N" around every handler and
@@ -104,9 +110,12 @@ export interface BootOptions {
 
 /** Options of {@linkcode Kernel.run}. */
 export interface RunOptions {
-  /** The workload to drive. Default: {@linkcode DEFAULT_WORKLOAD}. */
+  /**
+   * The workload to drive, validated before anything runs (see
+   * `validateWorkload`). Default: {@linkcode DEFAULT_WORKLOAD}.
+   */
   workload?: Workload;
-  /** Stop after this many executed instructions (all CPUs). Default 2·10⁹. */
+  /** Stop after this many executed instructions (all CPUs), a positive integer. Default 2·10⁹. */
   maxInstructions?: number;
   /**
    * The soft-lockup watchdog: a CPU that stays in kernel mode this many
@@ -133,9 +142,16 @@ export interface RunOptions {
  * `"softLockup"` (the watchdog fired, see the log), `"stalled"` (for
  * 100,000 rounds no CPU ran: every one idle with no timer due, or parked in
  * user mode with no workload step to issue; see the log) or `"panic"`
- * (every CPU died).
+ * (every CPU died) or `"hungTask"` (no system call completed for 120 guest
+ * seconds: tasks blocked for good, see the `INFO: task … blocked` lines).
  */
-export type RunStopReason = "completed" | "instructionLimit" | "softLockup" | "stalled" | "panic";
+export type RunStopReason =
+  | "completed"
+  | "instructionLimit"
+  | "softLockup"
+  | "stalled"
+  | "panic"
+  | "hungTask";
 
 /** What {@linkcode Kernel.run} reports. */
 export interface RunResult {
@@ -188,6 +204,15 @@ const CPU_USER = 2;
 const CPU_DEAD = 3;
 
 const THREAD_SIZE = 16384n;
+/** task_struct.state of a task nothing but wake_up_process() brings back. */
+const TASK_UNINTERRUPTIBLE = 2;
+/**
+ * Guest seconds without a completed system call after which `run()` ends a
+ * blocked workload (Linux's default hung_task_timeout_secs).
+ */
+const HUNG_TASK_TIMEOUT_SECS = 120;
+/** Kernel stack a host → guest call leaves to the guest function it calls. */
+const HOST_CALL_STACK_RESERVE = 2048n;
 /** thread_info flags bit: schedule() at the next opportunity. */
 const TIF_NEED_RESCHED = 3;
 
@@ -232,6 +257,14 @@ class LazyTask implements TaskRef {
   }
 }
 
+/** A host → guest call refused: not enough room on the kernel stack. */
+class StackRoomError extends KernelError {
+  constructor(readonly problem: string) {
+    super(`Cannot call into the guest: ${problem}, call from a shallower context`);
+    this.name = "KernelError";
+  }
+}
+
 /** Thrown through a handler to abandon it after an Oops inside it. */
 class HandlerAbort {
   constructor(readonly reason: string) {}
@@ -252,6 +285,7 @@ interface KernelSymbols {
   hostCallReturn: bigint;
   oopsDoExit: bigint;
   printk: bigint;
+  schedule: bigint;
   secondary: bigint;
   jprobeTrampoline: [bigint, bigint];
   kretprobeTrampoline: bigint;
@@ -266,6 +300,30 @@ function defaultImageUrl(arch: string): URL {
   return new URL(`./vmlinux/images/vmlinux-${arch}`, import.meta.url);
 }
 
+/** Largest kernel image `Kernel.boot()` reads (the committed ones are well under 1 MiB). */
+const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+
+/** Reads at most MAX_IMAGE_BYTES from a stream, or throws. */
+async function readBounded(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of stream) {
+    n += chunk.length;
+    if (n > MAX_IMAGE_BYTES) {
+      await stream.cancel().catch(() => {});
+      throw new Error(`it is larger than ${MAX_IMAGE_BYTES} bytes, pass a vmlinux image`);
+    }
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 async function readImage(
   image: Uint8Array | string | URL | undefined,
   arch: string,
@@ -276,15 +334,30 @@ async function readImage(
   try {
     if (url instanceof URL && url.protocol !== "file:") {
       const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return [new Uint8Array(await res.arrayBuffer()), shown];
+      if (!res.ok || res.body === null) {
+        await res.body?.cancel();
+        throw new Error(`HTTP ${res.status}`);
+      }
+      return [await readBounded(res.body), shown];
     }
-    return [await Deno.readFile(url), shown];
+    // A regular file of bounded size: "/dev/zero" or a directory is refused
+    // before it is read.
+    const info = await Deno.stat(url);
+    if (!info.isFile) throw new Error("it is not a regular file, pass a vmlinux image");
+    if (info.size > MAX_IMAGE_BYTES) {
+      throw new Error(`it is larger than ${MAX_IMAGE_BYTES} bytes, pass a vmlinux image`);
+    }
+    const file = await Deno.open(url);
+    return [await readBounded(file.readable), shown];
   } catch (e) {
-    throw new KernelError(
-      `Cannot read kernel image "${shown}": ${e instanceof Error ? e.message : e}`,
-      { cause: e },
-    );
+    const why = e instanceof Deno.errors.NotCapable
+      ? `read permission was not granted, run deno with --allow-read=${
+        url instanceof URL ? decodeURIComponent(url.pathname) : url
+      }`
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    throw new KernelError(`Cannot read kernel image "${shown}": ${why}`, { cause: e });
   }
 }
 
@@ -349,37 +422,44 @@ export class Kernel {
   #wdCycles = Infinity;
   #wdWallMs = Infinity;
   #stopReason: RunStopReason = "completed";
+  /** Each live task's user scratch page. */
+  readonly #scratch: UserScratch;
+  /** Pids an Oops sent to do_exit: a second Oops is a recursive fault. */
+  readonly #oopsExiting = new Set<number>();
+  /** Tasks parked after a recursive fault: pid → task_struct. */
+  readonly #parked = new Map<number, bigint>();
 
-  private constructor(arch: Arch, elf: ElfFile, options: BootOptions) {
+  private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     this.#arch = arch;
     this.#elf = elf;
     this.#ptrSize = arch.bits / 8;
-    this.#preempt = options.preempt ?? false;
+    this.#preempt = options.preempt;
     this.#kernelHi = Number((arch.kernelBase >> 32n) & 0xffffffffn);
-    const nr = options.cpus ?? 1;
-    if (!Number.isInteger(nr) || nr < 1 || nr > 8) {
-      throw new KernelError(`Cannot boot with ${nr} CPUs: NR_CPUS must be an integer from 1 to 8`);
+    // Every option was checked by checkBootOptions() (boot_options.ts).
+    const nr = options.cpus;
+    const memSize = options.memSize;
+    const kernelEnd = (arch.kernelBase & 0xffffffffn) + BigInt(memSize);
+    if (kernelEnd > 0x100000000n) {
+      throw new KernelError(
+        `Cannot boot with memSize ${memSize}: ${arch.name} kernel RAM at 0x${
+          arch.kernelBase.toString(16)
+        } holds at most ${0x100000000n - (arch.kernelBase & 0xffffffffn)} bytes`,
+      );
     }
-    const memSize = options.memSize ?? 16 * 1024 * 1024;
     this.#memory = new Memory({ littleEndian: arch.littleEndian });
     this.#memory.map(arch.kernelBase, memSize, PROT_READ | PROT_WRITE);
     this.#memory.map(arch.userBase, arch.userSize, PROT_READ | PROT_WRITE | PROT_USER);
+    this.#scratch = new UserScratch(arch.userBase, arch.userSize);
     this.#loadSegments(memSize);
     this.#kallsyms = Kallsyms.fromElf(elf, arch.kallsymsOptions);
     this.#sym = this.#resolveSymbols();
     this.#log = new LogBuffer(this.#memory, this.#sym.logBuf, this.#sym.logEnd, options.console);
-    const hz = options.hz ?? 1000;
-    const mhz = options.cpuMhz ?? 1000;
-    if (!Number.isInteger(mhz) || mhz < 1 || mhz > 100_000) {
-      throw new KernelError(
-        `Cannot boot at ${mhz} MHz: cpuMhz must be an integer from 1 to 100000`,
-      );
-    }
-    const tscKhz = mhz * 1000;
+    const hz = options.hz;
+    const tscKhz = options.cpuMhz * 1000;
     this.#tscKhz = tscKhz;
     this.#tickPeriod = Math.round((tscKhz * 1000) / hz);
-    this.#quantum = options.quantum ?? 2000;
-    this.#writeBootParams(memSize, nr, hz, options.maxTasks ?? 64, tscKhz);
+    this.#quantum = options.quantum;
+    this.#writeBootParams(memSize, nr, hz, options.maxTasks, tscKhz);
     this.#state = new Int32Array(nr);
     this.#nextTick = new Float64Array(nr).fill(this.#tickPeriod);
     this.#touchTsc = new Float64Array(nr);
@@ -497,7 +577,8 @@ export class Kernel {
    *
    * @param options Architecture, CPUs, image and console.
    * @returns The running kernel.
-   * @throws {KernelError} On a bad option or image ({@linkcode ElfError} for a malformed ELF).
+   * @throws {KernelError} On a bad option (naming it, its value and the accepted range) or
+   * image ({@linkcode ElfError} for a malformed ELF).
    *
    * @example Boot two CPUs
    * ```ts
@@ -508,15 +589,16 @@ export class Kernel {
    * ```
    */
   static async boot(options: BootOptions = {}): Promise<Kernel> {
-    const arch = archByName(options.arch ?? "x86_64");
-    const [bytes, shown] = await readImage(options.image, arch.name);
+    const checked = checkBootOptions(options);
+    const arch = archByName(checked.arch);
+    const [bytes, shown] = await readImage(checked.image, arch.name);
     const elf = parseElf(bytes, shown);
     if (elf.machine !== arch.elfMachine || elf.class !== arch.bits) {
       throw new KernelError(
         `Cannot boot "${shown}" as ${arch.name}: it is an ELF${elf.class} ${elf.machineName} image, pass the matching --arch or image`,
       );
     }
-    const kernel = new Kernel(arch, elf, options);
+    const kernel = new Kernel(arch, elf, checked);
     kernel.#runLoop(() => kernel.#initInUser(), 500_000_000);
     kernel.#flushConsole();
     if (!kernel.#initInUser()) {
@@ -584,6 +666,7 @@ export class Kernel {
       hostCallReturn: this.#need("host_call_return"),
       oopsDoExit: this.#need("oops_do_exit"),
       printk: this.#need("printk"),
+      schedule: this.#need("schedule"),
       secondary: this.#need(this.#arch.secondaryEntry),
       jprobeTrampoline: this.#symbolRange("jprobe_trampoline"),
       kretprobeTrampoline: this.#need("kretprobe_trampoline"),
@@ -907,13 +990,27 @@ export class Kernel {
     return true;
   }
 
+  /**
+   * Issues `call` for task `pid`: its pointed-to data goes in the task's own
+   * scratch page (never another live task's), which an `exit` gives back.
+   */
   #issueSyscall(cpu: Cpu, pid: number, call: Syscall, last: number): void {
     const arch = this.#arch;
-    const slot = pid % Math.floor(arch.userSize / USER_SCRATCH);
-    const scratch = arch.userBase + BigInt(slot * USER_SCRATCH);
+    const scratch = this.#scratch.pageOf(pid);
+    if (scratch === null) {
+      throw new KernelError(
+        `Cannot issue "${call.call}" for pid ${pid}: all ${
+          Math.floor(arch.userSize / USER_SCRATCH)
+        } user scratch pages are taken by live tasks, lower maxTasks`,
+      );
+    }
     const args = syscallArgs(this.#memory, scratch, call, last, this.#ptrSize);
     const nr = call.call === "syscall" ? call.nr : arch.syscallNumbers[call.call] ?? -ENOSYS;
     arch.enterSyscall(cpu, nr, args, scratch + BigInt(USER_SCRATCH - 64));
+    // exit() reads no user memory: the page is free for the next task.
+    if (call.call === "exit" || (call.call === "syscall" && nr === arch.syscallNumbers.exit)) {
+      this.#scratch.release(pid);
+    }
   }
 
   // ---------------------------------------------------------------- traps
@@ -1010,7 +1107,13 @@ export class Kernel {
   #oops(cpu: Cpu, o: { title: string; err: number; bug?: boolean; bugAt?: bigint }): void {
     this.#oopsCount++;
     this.#incidents.oopses++;
-    const task = this.#taskRef(this.#currentTask(cpu));
+    const taskAddr = this.#currentTask(cpu);
+    let task: TaskRef;
+    try {
+      task = this.#taskRef(taskAddr);
+    } catch {
+      task = { address: this.#addr(taskAddr), pid: 0, comm: "(bad task_struct)" };
+    }
     const lines = formatOops({
       arch: this.#arch,
       cpu,
@@ -1038,16 +1141,66 @@ export class Kernel {
       );
       return;
     }
-    // Linux: do_exit(SIGSEGV) on a fresh stack (rewind_stack_do_exit).
-    const ti = this.#arch.getSp(cpu) & ~(THREAD_SIZE - 1n);
-    this.#arch.setupCall(
-      cpu,
-      this.#memory,
-      this.#sym.oopsDoExit,
-      [11n],
-      0n,
-      ti + THREAD_SIZE - 64n,
-    );
+    if (this.#oopsExiting.has(task.pid)) {
+      this.#fixRecursiveFault(cpu, taskAddr, task.pid);
+      return;
+    }
+    this.#oopsExiting.add(task.pid);
+    this.#scratch.release(task.pid);
+    // Linux: do_exit(SIGSEGV) on a fresh stack (rewind_stack_do_exit). The
+    // stack comes from task->stack, not the stack pointer, which the fault
+    // may have been about.
+    try {
+      const ti = this.#readPtr(taskAddr + 32n);
+      this.#arch.setupCall(
+        cpu,
+        this.#memory,
+        this.#sym.oopsDoExit,
+        [11n],
+        0n,
+        ti + THREAD_SIZE - 64n,
+      );
+    } catch (e) {
+      if (!(e instanceof Fault) && !(e instanceof GuestMemoryError)) throw e;
+      this.#panic(cpu, "Fatal exception: the dying task's stack is not mapped");
+    }
+  }
+
+  /**
+   * A task the host already sent to do_exit after an Oops has Oopsed again
+   * (in do_exit, or anything it calls, before or after the guest's own
+   * PF_EXITING check): Linux's "Fixing recursive fault but reboot is
+   * needed!" (kernel/exit.c). The task is parked for good: the host sets
+   * TASK_UNINTERRUPTIBLE and runs the guest's schedule(), which switches
+   * away and never picks it again. If something wakes it anyway, schedule()
+   * returns into oops_do_exit and the exit is tried once more (2.6.12's
+   * do_exit also carries on after that schedule()).
+   */
+  #fixRecursiveFault(cpu: Cpu, taskAddr: bigint, pid: number): void {
+    this.#logDirect(1, "Fixing recursive fault but reboot is needed!");
+    this.#parked.set(pid, taskAddr);
+    const m = this.#memory;
+    try {
+      const ti = this.#readPtr(taskAddr + 32n);
+      m.writeU32(ti + BigInt(this.#ptrSize + 8), 0); // preempt_count, as oops_do_exit does
+      m.writeU32(taskAddr + 4n, TASK_UNINTERRUPTIBLE);
+      // Below the faulting frames when the stack pointer is sane (they may
+      // hold wait-queue entries or timers), else at the top of the stack.
+      const sp = this.#arch.getSp(cpu);
+      const top = ti + THREAD_SIZE;
+      const park = sp > ti + 4096n && sp <= top ? sp - 512n : top - 64n;
+      this.#arch.setupCall(
+        cpu,
+        m,
+        this.#arch.callTarget(m, this.#sym.schedule),
+        [],
+        this.#sym.oopsDoExit,
+        park,
+      );
+    } catch (e) {
+      if (!(e instanceof Fault) && !(e instanceof GuestMemoryError)) throw e;
+      this.#panic(cpu, `Fatal exception: cannot park pid ${pid} after a recursive fault`);
+    }
   }
 
   #panic(cpu: Cpu, msg: string): void {
@@ -1114,17 +1267,32 @@ export class Kernel {
    */
   #callGuest(cpu: Cpu, fn: bigint, args: readonly (bigint | string)[]): bigint {
     const arch = this.#arch;
+    const top = arch.isUserMode(cpu) ? arch.kernelStackTop(cpu, this.#memory) : arch.getSp(cpu);
+    // Nothing is ever written below the current kernel stack: measure first.
+    const encoded = args.map((a) => typeof a === "string" ? new TextEncoder().encode(a) : null);
+    let need = 512n + 256n + 16n * BigInt(args.length) + HOST_CALL_STACK_RESERVE;
+    for (const b of encoded) if (b !== null) need += BigInt(b.length + 16);
+    const base = (top - 1n) & ~(THREAD_SIZE - 1n);
+    if (!this.#memory.isMapped(base) || !this.#memory.isMapped(top - 1n)) {
+      throw new StackRoomError(
+        `the stack pointer 0x${top.toString(16)} of CPU ${cpu.id} is not in kernel memory`,
+      );
+    }
+    if (top - base < need) {
+      throw new StackRoomError(
+        `${top - base} bytes are left on CPU ${cpu.id}'s kernel stack and the call needs ${need}`,
+      );
+    }
     const ctx = arch.saveContext(cpu);
     const savedState = this.#state[cpu.id];
-    let sp = arch.isUserMode(cpu) ? arch.kernelStackTop(cpu, this.#memory) : arch.getSp(cpu);
-    sp = (sp - 512n) & ~15n;
+    let sp = (top - 512n) & ~15n;
     const values: bigint[] = [];
-    for (const a of args) {
+    for (const [i, a] of args.entries()) {
       if (typeof a === "bigint") {
         values.push(a);
         continue;
       }
-      const bytes = new TextEncoder().encode(a);
+      const bytes = encoded[i]!;
       sp = (sp - BigInt(bytes.length + 1)) & ~15n;
       this.#memory.writeBytes(sp, bytes);
       this.#memory.writeU8(sp + BigInt(bytes.length), 0);
@@ -1185,7 +1353,12 @@ export class Kernel {
   }
 
   #printLine(cpu: Cpu, level: number, text: string): void {
-    this.#callGuest(cpu, this.#sym.printk, [`<${level}>%s\n`, text]);
+    try {
+      this.#callGuest(cpu, this.#sym.printk, [`<${level}>%s\n`, text]);
+    } catch (e) {
+      if (!(e instanceof StackRoomError)) throw e;
+      this.#logDirect(level, text); // no room for the guest's printk: the host writes the line
+    }
   }
 
   // ---------------------------------------------------------------- console
@@ -1276,7 +1449,14 @@ export class Kernel {
     current: () => this.#taskRef(this.#currentTask(this.#abiCpu)),
     readMemory: (addr, size) => this.#handlerAccess(addr, size, null),
     writeMemory: (addr, size, value) => {
-      this.#handlerAccess(addr, size, BigInt(value));
+      const integer = (v: unknown) =>
+        (typeof v === "number" && Number.isSafeInteger(v)) || typeof v === "bigint";
+      if (
+        (size !== 1 && size !== 2 && size !== 4 && size !== 8) || !integer(value) || !integer(addr)
+      ) {
+        return -22; // -EINVAL
+      }
+      return Number(this.#handlerAccess(addr, size, BigInt(value)));
     },
     sleep: (what, _ms) => this.#sleepFromModule(what),
     utsname: () => ({
@@ -1321,18 +1501,40 @@ export class Kernel {
     );
   }
 
-  #printk(fmt: string, args: readonly unknown[]): number {
-    const values: (bigint | string)[] = [fmt];
-    for (const a of args) {
-      if (typeof a === "string") values.push(a);
-      else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
-      else if (typeof a === "number") values.push(BigInt.asUintN(64, BigInt(Math.trunc(a))));
-      else if (typeof a === "boolean") values.push(a ? 1n : 0n);
-      else values.push(0n);
+  /**
+   * printk from a module: total over any argument types, bounded by
+   * boundPrintkArgs() (printk.ts) and by the room left on the kernel stack.
+   * Returns the guest's count of printed bytes, -EINVAL for a format that is
+   * not a string, 0 when the stack has no room (with a log line).
+   */
+  #printk(fmt: unknown, args: readonly unknown[]): number {
+    if (typeof fmt !== "string") return -22;
+    const values = boundPrintkArgs(fmt, Array.isArray(args) ? args : []);
+    let r: bigint;
+    try {
+      r = this.#callGuest(this.#abiCpu, this.#sym.printk, values);
+    } catch (e) {
+      if (!(e instanceof StackRoomError)) throw e;
+      this.#logDirect(4, `printk: message dropped: ${e.problem}`);
+      return 0;
     }
-    const r = this.#callGuest(this.#abiCpu, this.#sym.printk, values);
+    // A line cut at the guest's buffer loses its newline: end it, so the
+    // next message does not run on.
+    if (r >= BigInt(PRINTK_LINE_MAX) && fmt.endsWith("\n")) {
+      try {
+        this.#callGuest(this.#abiCpu, this.#sym.printk, ["\n"]);
+      } catch (e) {
+        if (!(e instanceof StackRoomError)) throw e;
+      }
+    }
     this.#flushConsole();
     return Number(BigInt.asIntN(32, r));
+  }
+
+  /** Is `a` mapped read-only (text, rodata)? Unmapped addresses fault on access instead. */
+  #writable(a: bigint): boolean {
+    const p = this.#memory.protectionOf(a);
+    return p === -1 || (p & PROT_WRITE) !== 0;
   }
 
   #handlerAccess(addr: bigint | number, size: number, value: bigint | null): bigint {
@@ -1345,6 +1547,10 @@ export class Kernel {
         if (size === 4) return BigInt(m.readU32(a));
         return m.readU64(a);
       }
+      // CONFIG_DEBUG_RODATA: text and rodata are read-only to everyone but
+      // Kprobes (memory.pokeText); host writes ignore page protection, so
+      // the check is here.
+      if (!this.#writable(a) || !this.#writable(a + BigInt(size - 1))) return BigInt(-EFAULT);
       if (size === 1) m.writeU8(a, Number(value & 0xffn));
       else if (size === 2) m.writeU16(a, Number(value & 0xffffn));
       else if (size === 4) m.writeU32(a, Number(value & 0xffffffffn));
@@ -1459,6 +1665,7 @@ export class Kernel {
    * @param on Armed or not.
    */
   setKprobesEnabled(on: boolean): void {
+    this.#checkAlive("setKprobesEnabled");
     this.#kprobes.setEnabled(on);
   }
 
@@ -1473,7 +1680,9 @@ export class Kernel {
    * @param args Its arguments.
    * @param options The CPU to run on.
    * @returns The return value (rax, eax or r3), as an unsigned 64-bit bigint.
-   * @throws {KernelError} When the symbol is unknown.
+   * @throws {KernelError} When the symbol is unknown, an argument is not an
+   * integer or string, the CPU does not exist, the strings do not fit on the
+   * kernel stack, or the kernel has been shut down.
    *
    * @example strlen in the guest
    * ```ts
@@ -1488,17 +1697,43 @@ export class Kernel {
     args: readonly (bigint | number | string)[] = [],
     options: { cpu?: number } = {},
   ): bigint {
-    const fn = this.#kallsyms.lookupName(name);
+    this.#checkAlive("callFunction");
+    const fn = typeof name === "string" ? this.#kallsyms.lookupName(name) : 0n;
     if (fn === 0n || !this.#isFunctionEntry(fn)) {
-      throw new KernelError(`Cannot call "${name}": it is not a kernel function, see kallsyms`);
-    }
-    const cpu = this.#cpus[options.cpu ?? 0];
-    if (cpu === undefined) {
       throw new KernelError(
-        `Cannot call "${name}" on CPU ${options.cpu}: there are ${this.#cpus.length} CPUs`,
+        `Cannot call "${String(name)}": it is not a kernel function, see kallsyms`,
       );
     }
-    const values = args.map((a) => typeof a === "string" ? a : BigInt.asUintN(64, BigInt(a)));
+    if (!Array.isArray(args) || args.length > 16) {
+      throw new KernelError(
+        `Cannot call "${name}" with ${
+          Array.isArray(args) ? `${args.length} arguments` : "these arguments"
+        }: pass an array of at most 16 integers or strings`,
+      );
+    }
+    const id = options?.cpu ?? 0;
+    const cpu = Number.isInteger(id) ? this.#cpus[id] : undefined;
+    if (cpu === undefined) {
+      throw new KernelError(
+        `Cannot call "${name}" on CPU ${
+          String(id)
+        }: there are ${this.#cpus.length} CPUs, numbered 0 to ${this.#cpus.length - 1}`,
+      );
+    }
+    const values: (bigint | string)[] = [];
+    for (const [i, a] of args.entries()) {
+      if (typeof a === "string") values.push(a);
+      else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
+      else if (typeof a === "number" && Number.isSafeInteger(a)) {
+        values.push(BigInt.asUintN(64, BigInt(a)));
+      } else {
+        throw new KernelError(
+          `Cannot call "${name}" with argument ${i} = ${
+            typeof a === "number" ? a : typeof a
+          }: arguments must be integers (number or bigint) or strings`,
+        );
+      }
+    }
     const prev = this.#abiCpu;
     this.#abiCpu = cpu;
     try {
@@ -1543,6 +1778,7 @@ export class Kernel {
    * @returns 0 or a negative errno.
    */
   registerKprobe(kp: Kprobe): number {
+    this.#checkAlive("registerKprobe");
     return this.#kprobes.register(kp);
   }
 
@@ -1552,6 +1788,7 @@ export class Kernel {
    * @param kp The kprobe.
    */
   unregisterKprobe(kp: Kprobe): void {
+    this.#checkAlive("unregisterKprobe");
     this.#kprobes.unregister(kp);
   }
 
@@ -1562,6 +1799,7 @@ export class Kernel {
    * @returns 0 or a negative errno.
    */
   registerJprobe(jp: Jprobe): number {
+    this.#checkAlive("registerJprobe");
     return this.#jprobes.register(jp);
   }
 
@@ -1571,6 +1809,7 @@ export class Kernel {
    * @param jp The jprobe.
    */
   unregisterJprobe(jp: Jprobe): void {
+    this.#checkAlive("unregisterJprobe");
     this.#jprobes.unregister(jp);
   }
 
@@ -1581,6 +1820,7 @@ export class Kernel {
    * @returns 0 or a negative errno.
    */
   registerKretprobe(rp: Kretprobe): number {
+    this.#checkAlive("registerKretprobe");
     return this.#kretprobes.register(rp);
   }
 
@@ -1590,6 +1830,7 @@ export class Kernel {
    * @param rp The return probe.
    */
   unregisterKretprobe(rp: Kretprobe): void {
+    this.#checkAlive("unregisterKretprobe");
     this.#kretprobes.unregister(rp);
   }
 
@@ -1619,6 +1860,7 @@ export class Kernel {
    * it registered are removed first).
    */
   async insmod(source: ModuleSource, options: InsmodOptions = {}): Promise<ModuleInfo> {
+    this.#checkAlive("insmod");
     const resolved = await resolveModule(source);
     const name = options?.name ?? resolved.name;
     if (typeof name !== "string" || name === "") {
@@ -1786,6 +2028,7 @@ export class Kernel {
   rmmod(name: string): void {
     const mod = this.#modules.get(name);
     if (mod === undefined) {
+      this.#checkAlive("rmmod");
       throw new ModuleError(
         `Cannot remove module ${describeValue(name, true)}: it is not loaded, see lsmod`,
       );
@@ -1845,9 +2088,36 @@ export class Kernel {
    *
    * @param options The workload and an instruction limit.
    * @returns Instructions executed and the system calls' results.
+   * @throws {WorkloadError} When the workload does not match the schema
+   * (before anything runs).
+   * @throws {KernelError} On a bad `maxInstructions`, or after {@linkcode Kernel.shutdown}.
+   *
+   * @example A malformed workload is refused before boot's kernel runs it
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import { WorkloadError } from "./errors.ts";
+   * import type { Workload } from "./workload.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * const bad = { init: [{ call: "read", fd: 0, count: 1.5 }] } as unknown as Workload;
+   * assert.throws(() => kernel.run({ workload: bad }), WorkloadError);
+   * ```
    */
   run(options: RunOptions = {}): RunResult {
-    const workload = options.workload ?? DEFAULT_WORKLOAD;
+    this.#checkAlive("run");
+    if (options === null || typeof options !== "object") {
+      throw new KernelError(
+        `Cannot run with options ${
+          String(options)
+        }: pass an object such as { workload, maxInstructions }`,
+      );
+    }
+    // Everything is checked before the first instruction runs.
+    const limit = checkMaxInstructions(options.maxInstructions);
+    const given = options.workload;
+    const workload = given === undefined
+      ? DEFAULT_WORKLOAD
+      : validateWorkload(given, workloadOrigin(given));
     if (this.#driver === null) this.#driver = new WorkloadDriver(workload);
     else this.#driver.restart(workload);
     const driver = this.#driver;
@@ -1863,16 +2133,34 @@ export class Kernel {
     const host = options.watchdogClock === "host";
     this.#wdCycles = seconds * this.#tscKhz * 1000;
     this.#wdWallMs = host ? seconds * 1000 : Infinity;
-    let completed: boolean;
+    // Linux's hung-task check (khungtaskd), for the workload: when no system
+    // call completes for HUNG_TASK_TIMEOUT_SECS of guest time (every sleep
+    // is shorter, see MAX_SLEEP_MS), the tasks are blocked for good (a
+    // parent waiting for children parked after a recursive fault): end the
+    // run instead of ticking until maxInstructions.
+    const clock = this.#cpus[0];
+    const hungCycles = HUNG_TASK_TIMEOUT_SECS * this.#tscKhz * 1000;
+    let seen = driver.records.length;
+    let since = clock.tsc;
+    let hung = false;
     try {
-      completed = this.#runLoop(
-        () => driver.done && this.#initInUser(),
-        options.maxInstructions ?? 2_000_000_000,
-      );
+      this.#runLoop(() => {
+        if (driver.done && this.#initInUser()) return true;
+        if (driver.records.length !== seen) {
+          seen = driver.records.length;
+          since = clock.tsc;
+        } else if (clock.tsc - since > hungCycles) hung = true;
+        return hung;
+      }, limit);
     } finally {
       this.#wdCycles = Infinity;
       this.#wdWallMs = Infinity;
     }
+    if (hung) {
+      this.#reportHungTasks();
+      this.#stopReason = "hungTask";
+    }
+    const completed = driver.done && this.#initInUser();
     this.#flushConsole();
     return {
       instructions: this.#executed - before,
@@ -1904,8 +2192,44 @@ export class Kernel {
    *
    * @param id The CPU.
    * @returns The view.
+   * @throws {KernelError} When there is no such CPU, or after {@linkcode Kernel.shutdown}.
    */
   ptRegs(id: number): PtRegs {
-    return this.#arch.ptRegs(this.#cpus[id]) as unknown as PtRegs;
+    this.#checkAlive("ptRegs");
+    const cpu = Number.isInteger(id) ? this.#cpus[id] : undefined;
+    if (cpu === undefined) {
+      throw new KernelError(
+        `Cannot read pt_regs of CPU ${
+          String(id)
+        }: the kernel has ${this.#cpus.length} CPUs, numbered 0 to ${this.#cpus.length - 1}`,
+      );
+    }
+    return this.#arch.ptRegs(cpu) as unknown as PtRegs;
+  }
+
+  /**
+   * Linux: check_hung_task()'s report for each task parked after a
+   * recursive fault that is still in TASK_UNINTERRUPTIBLE.
+   */
+  #reportHungTasks(): void {
+    for (const [pid, task] of this.#parked) {
+      try {
+        const t = this.#taskRef(task);
+        if (t.pid !== pid || this.#memory.readU32(task + 4n) !== TASK_UNINTERRUPTIBLE) continue;
+        this.#logDirect(
+          3,
+          `INFO: task ${t.comm}:${pid} blocked for more than ${HUNG_TASK_TIMEOUT_SECS} seconds.`,
+        );
+      } catch {
+        // Freed and unmapped: not hung.
+      }
+    }
+  }
+
+  /** Throws when the kernel has been shut down. */
+  #checkAlive(what: string): void {
+    if (this.#shutDown) {
+      throw new KernelError(`Cannot run "${what}": the kernel has been shut down, boot a new one`);
+    }
   }
 }

@@ -12,6 +12,7 @@
 
 import { Fault } from "../arch/fault.ts";
 import { type GuestMemory, PF_INSTR, PF_PROT, PF_USER, PF_WRITE } from "../arch/types.ts";
+import { KernelError } from "./errors.ts";
 
 /** Pages may be read. */
 export const PROT_READ = 1;
@@ -37,8 +38,11 @@ const NEED: Uint8Array = (() => {
   return t;
 })();
 
-/** A host access to guest memory failed: the address is not mapped. */
-export class GuestMemoryError extends Error {
+/**
+ * A host access to guest memory failed: the address is not mapped. A
+ * {@linkcode KernelError}, as every error the host API throws.
+ */
+export class GuestMemoryError extends KernelError {
   /**
    * Creates the error.
    *

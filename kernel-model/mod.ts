@@ -28,6 +28,8 @@ export * from "./module.ts";
 export * from "./notifier.ts";
 export * from "./oops.ts";
 export * from "./workload.ts";
+export * from "./workload_file.ts";
+export * from "./boot_options.ts";
 export * from "./syscall_args.ts";
 export * from "./printk.ts";
 export * from "./watchdog.ts";

@@ -108,3 +108,94 @@ export class LogBuffer {
     this.flush();
   }
 }
+
+/**
+ * Longest line the guest's printk formats, in bytes: its `printk_buf[512]`
+ * less the NUL (`vscnprintf()` cuts there). Linux 2.6.12's buffer is 1024
+ * bytes; the guest's is smaller and is what counts.
+ */
+export const PRINTK_LINE_MAX = 511;
+
+/** Longest format string passed to the guest, in bytes (Linux 2.6.12's `printk_buf[1024]` less the NUL). */
+export const PRINTK_FMT_MAX = 1023;
+
+/** Most arguments passed to one printk: more than a 1023-byte format can print in 511 bytes. */
+export const PRINTK_MAX_ARGS = 128;
+
+/** Most bytes of `%s` arguments copied onto the guest stack by one printk. */
+export const PRINTK_STRINGS_MAX = 4096;
+
+/** `s` cut to at most `max` UTF-8 bytes, at a character boundary. */
+function cutUtf8(s: string, max: number): string {
+  if (s.length * 3 <= max) return s;
+  const bytes = new TextEncoder().encode(s);
+  if (bytes.length <= max) return s;
+  let end = max;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
+/** How many arguments `fmt` can consume at most: one per conversion, one per `*`. */
+function consumable(fmt: string): number {
+  let n = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    if (fmt.charCodeAt(i) !== 0x25) continue; // '%'
+    if (fmt.charCodeAt(i + 1) === 0x25) {
+      i++;
+      continue;
+    }
+    n++;
+    // Flags, width, precision and length up to the conversion letter.
+    for (let j = i + 1; j < fmt.length; j++) {
+      const c = fmt.charCodeAt(j);
+      if (c === 0x2a) n++; // '*'
+      else if (!((c >= 0x30 && c <= 0x39) || "-+ #.lhzLqjt".includes(fmt[j]))) break;
+    }
+  }
+  return n;
+}
+
+/**
+ * The values the host passes to the guest's `printk`, bounded so a call
+ * copies at most {@linkcode PRINTK_FMT_MAX} + {@linkcode PRINTK_STRINGS_MAX}
+ * bytes and {@linkcode PRINTK_MAX_ARGS} arguments onto the guest stack,
+ * without changing what the guest prints (it never shows more than
+ * {@linkcode PRINTK_LINE_MAX} bytes). Total over every argument type:
+ * strings are passed as strings (cut to {@linkcode PRINTK_LINE_MAX} bytes),
+ * bigints and finite numbers as 64-bit integers (numbers truncated),
+ * booleans as 1 or 0, anything else (NaN, objects, `undefined`…) as 0.
+ * Arguments the format cannot consume are dropped; missing ones are 0, so
+ * `printk("%s")` prints `(null)` rather than stack garbage.
+ *
+ * @param fmt The format (a string).
+ * @param args The arguments.
+ * @returns `[fmt, ...values]`.
+ *
+ * @example A 200 KB string is cut, extra arguments dropped
+ * ```ts
+ * import { boundPrintkArgs, PRINTK_LINE_MAX } from "./printk.ts";
+ * import assert from "node:assert/strict";
+ * const v = boundPrintkArgs("%s %d\n", ["x".repeat(200_000), 1.9, 3, 4]);
+ * assert.equal((v[1] as string).length, PRINTK_LINE_MAX);
+ * assert.deepEqual(v.slice(2), [1n]);
+ * ```
+ */
+export function boundPrintkArgs(fmt: string, args: readonly unknown[]): (bigint | string)[] {
+  const f = cutUtf8(fmt, PRINTK_FMT_MAX);
+  const want = Math.min(consumable(f), PRINTK_MAX_ARGS);
+  const values: (bigint | string)[] = [f];
+  let budget = PRINTK_STRINGS_MAX;
+  for (let i = 0; i < want; i++) {
+    const a = i < args.length ? args[i] : 0n;
+    if (typeof a === "string") {
+      const s = cutUtf8(a, Math.min(PRINTK_LINE_MAX, budget));
+      budget -= new TextEncoder().encode(s).length;
+      values.push(s);
+    } else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
+    else if (typeof a === "number") {
+      values.push(Number.isFinite(a) ? BigInt.asUintN(64, BigInt(Math.trunc(a))) : 0n);
+    } else if (typeof a === "boolean") values.push(a ? 1n : 0n);
+    else values.push(0n);
+  }
+  return values;
+}

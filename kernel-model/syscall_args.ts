@@ -10,8 +10,100 @@
 import type { GuestMemory } from "../arch/types.ts";
 import type { Syscall } from "./workload.ts";
 
-/** Bytes of user memory each task uses for its call's pointed-to data. */
+/**
+ * Bytes of user memory each task uses for its call's pointed-to data: one
+ * page per live task, never shared (see {@linkcode UserScratch}). Layout:
+ * path at 0x000, `write` text at 0x100, `read` buffer at 0x800–0xdff,
+ * timespec 0xf00, wait status 0xf80, the user stack pointer and clone's tid
+ * at 0xfc0, the affinity mask at 0xfd0.
+ */
 export const USER_SCRATCH = 0x1000;
+
+/** Longest path (`open`, `execve`) in bytes that fits a task's scratch page, NUL excluded. */
+export const MAX_PATH_BYTES = 0xe00 - 1;
+
+/** Longest `write` text in bytes that fits a task's scratch page, NUL excluded. */
+export const MAX_WRITE_BYTES = 0xe00 - 0x100 - 1;
+
+/** Largest `read` count: the task's read buffer (0x800–0xdff of its scratch page). */
+export const MAX_READ_COUNT = 0x600;
+
+/**
+ * Hands each live task its own scratch page in the user area, so one task's
+ * system call never reads another's data. A page is taken at a task's first
+ * call and given back when it exits (or is killed); pids never share one.
+ *
+ * @example Two tasks, two pages; an exited task's page is reused
+ * ```ts
+ * import { UserScratch, USER_SCRATCH } from "./syscall_args.ts";
+ * import assert from "node:assert/strict";
+ * const pages = new UserScratch(0x400000n, 4 * USER_SCRATCH);
+ * const a = pages.pageOf(2);
+ * const b = pages.pageOf(1026);
+ * assert.notEqual(a, b);
+ * pages.release(2);
+ * assert.equal(pages.pageOf(7), a);
+ * ```
+ */
+export class UserScratch {
+  readonly #base: bigint;
+  readonly #byPid = new Map<number, number>();
+  readonly #free: number[] = [];
+  #next = 0;
+  readonly #count: number;
+
+  /**
+   * @param base Start of the user area.
+   * @param size Its size in bytes.
+   */
+  constructor(base: bigint, size: number) {
+    this.#base = base;
+    this.#count = Math.floor(size / USER_SCRATCH);
+  }
+
+  /** Pages in use. */
+  get inUse(): number {
+    return this.#byPid.size;
+  }
+
+  /**
+   * The scratch page of `pid`, taking a free one at its first call.
+   *
+   * @param pid The task.
+   * @returns The page's address, or `null` when every page is in use.
+   */
+  pageOf(pid: number): bigint | null {
+    let slot = this.#byPid.get(pid);
+    if (slot === undefined) {
+      // Lowest freed page first, then fresh ones: deterministic.
+      if (this.#free.length > 0) slot = this.#free.pop()!;
+      else if (this.#next < this.#count) slot = this.#next++;
+      else return null;
+      this.#byPid.set(pid, slot);
+    }
+    return this.#base + BigInt(slot * USER_SCRATCH);
+  }
+
+  /**
+   * Gives `pid`'s page back (the task exited or was killed).
+   *
+   * @param pid The task.
+   */
+  release(pid: number): void {
+    const slot = this.#byPid.get(pid);
+    if (slot === undefined) return;
+    this.#byPid.delete(pid);
+    this.#free.push(slot);
+    this.#free.sort((a, b) => b - a);
+  }
+
+  /** Forgets every page (a new run starts from the same layout). */
+  clear(): void {
+    this.#byPid.clear();
+    this.#free.length = 0;
+    this.#next = 0;
+  }
+}
 
 /** Host-side writes into guest memory (the kernel's `Memory`). */
 export interface ScratchMemory extends GuestMemory {
@@ -53,11 +145,15 @@ export function syscallArgs(
   last: number,
   ptrSize: number,
 ): bigint[] {
+  // Never past the path/text area (0xe00): validateWorkload refuses longer
+  // strings, and a direct caller gets them cut, with the count to match.
+  let written = 0;
   const str = (s: string | number | bigint, off: number): bigint => {
     if (typeof s !== "string") return BigInt.asUintN(64, BigInt(s));
-    const bytes = new TextEncoder().encode(s.slice(0, 0xe00 - off - 1));
+    const bytes = new TextEncoder().encode(s).subarray(0, 0xe00 - off - 1);
     memory.writeBytes(scratch + BigInt(off), bytes);
     memory.writeU8(scratch + BigInt(off + bytes.length), 0);
+    written = bytes.length;
     return scratch + BigInt(off);
   };
   const fd = (v: number | "last") => BigInt(v === "last" ? last : v);
@@ -72,13 +168,15 @@ export function syscallArgs(
     case "close":
       return [fd(call.fd)];
     case "read":
-      return [fd(call.fd), scratch + 0x800n, BigInt(Math.min(call.count, 0x600))];
-    case "write":
       return [
-        BigInt(call.fd),
-        str(call.text, 0x100),
-        BigInt(new TextEncoder().encode(call.text).length),
+        fd(call.fd),
+        scratch + 0x800n,
+        BigInt(Math.max(0, Math.min(call.count, MAX_READ_COUNT))),
       ];
+    case "write": {
+      const text = str(call.text, 0x100);
+      return [BigInt(call.fd), text, BigInt(written)];
+    }
     case "execve":
       return [str(call.path, 0), 0n, 0n];
     case "exit":

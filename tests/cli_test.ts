@@ -93,7 +93,7 @@ Deno.test("cli insmod exits 1 with a clear message for a bad --workload file", a
     assert.equal(a.code, 1);
     assert.match(
       a.stderr,
-      /^error: Cannot read workload ".*bad\.json": Cannot read workload entry init\[0\]: unknown call "frok"/m,
+      /^error: Cannot load workload ".*bad\.json": init\[0\]: unknown call "frok"/m,
     );
     await Deno.writeTextFile(
       `${dir}/ok.json`,
