@@ -11,8 +11,8 @@
  * `addr` undefined, null, or an integer (`number` or `bigint`) in
  * `[0, 2^bits)`; `symbol_name` undefined, null or a string (a name of
  * `KSYM_NAME_LEN` characters or more is no symbol: -ENOENT); `offset`
- * undefined, null, or an integer (negative ones reach the core, which
- * decides); handlers undefined, null or functions; `flags` undefined or an
+ * undefined, null, a number (negative and non-integer ones reach the core,
+ * which refuses them with a log line naming the function), or a bigint; handlers undefined, null or functions; `flags` undefined or an
  * integer; `jp.entry` a function; `rp.maxactive` undefined, null, or an
  * integer up to {@linkcode KRETPROBE_MAXACTIVE_MAX} (≤ 0 selects the
  * default, §1.3; above: -E2BIG).
@@ -90,7 +90,7 @@ function isHandler(v: unknown): boolean {
  * import assert from "node:assert/strict";
  * assert.equal(checkKprobe(null, 64), -22);
  * assert.equal(checkKprobe({ addr: 1.5 }, 64), -22);
- * assert.equal(checkKprobe({ symbol_name: "do_fork", offset: 0.5 }, 64), -22);
+ * assert.equal(checkKprobe({ symbol_name: "do_fork", offset: "4" }, 64), -22);
  * assert.equal(checkKprobe({ symbol_name: "do_fork", offset: -4 }, 64), 0);
  * ```
  */
@@ -106,7 +106,9 @@ export function checkKprobe(p: unknown, bits: number, written: readonly string[]
   const sym = field(p, "symbol_name");
   if (sym !== undefined && sym !== null && typeof sym !== "string") return -EINVAL;
   const offset = field(p, "offset");
-  if (offset !== undefined && offset !== null) {
+  // Any number goes on: the core refuses a non-integer offset with a log
+  // line naming the function and its size.
+  if (offset !== undefined && offset !== null && typeof offset !== "number") {
     if (!isInteger(offset)) return -EINVAL;
     const o = BigInt(offset as bigint | number);
     const limit = 2n ** BigInt(bits);

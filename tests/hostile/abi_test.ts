@@ -132,7 +132,7 @@ catalogue("abi", [
   outside("printk", () => printk("hello\n"), -EINVAL),
   outside("kallsyms_lookup_name", () => kallsyms_lookup_name("do_fork"), 0),
   outside("kernel_read", () => kernel_read(0xffffffff81000000n, 4), -22n),
-  outside("kernel_write", () => kernel_write(0xffffffff81000000n, 4, 0), undefined),
+  outside("kernel_write", () => kernel_write(0xffffffff81000000n, 4, 0), -EINVAL),
   outside("get_current", () => get_current(), NO_TASK),
   outside("utsname", () => utsname().machine, ""),
   outside("dump_stack", () => dump_stack(), undefined),
