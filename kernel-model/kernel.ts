@@ -1566,6 +1566,7 @@ export class Kernel {
         throw new HandlerAbort("fault handled");
       }
       const what = a < 4096n ? "NULL pointer dereference" : "paging request";
+      this.#incidents.oopses++;
       this.#logDirect(
         1,
         `BUG: unable to handle kernel ${what} at ${this.#hex(a)} in a probe handler`,

@@ -209,6 +209,26 @@ Deno.test("fault_handler gets trap 14 for a fault in a pre_handler, and the kern
   assert.deepEqual(traps, [14, 14, 14]);
 });
 
+Deno.test("a fault in a handler with no fault_handler is an Oops: logged and counted in incidents", async () => {
+  await using kernel = await boot();
+  const kp: Kprobe = {
+    symbol_name: "do_fork",
+    pre_handler: () => {
+      kernel_read(8n, 8);
+      return 0;
+    },
+  };
+  await kernel.insmod({ name: "faulty", init_module: () => register_kprobe(kp) });
+  const r = kernel.run();
+  assert.ok(r.completed);
+  assert.equal(
+    kernel.logLines.filter((l) => /BUG: unable to handle kernel NULL pointer dereference/.test(l))
+      .length,
+    3,
+  );
+  assert.equal(kernel.incidents.oopses, 3);
+});
+
 Deno.test("fault_handler gets trap 14 when the single-stepped instruction faults", async () => {
   await using kernel = await boot();
   // Find the user-copy instruction that faults on a bad user pointer (it is
