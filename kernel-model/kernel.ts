@@ -1410,6 +1410,7 @@ export class Kernel {
       // An int handler's result is a number (or nothing); anything else would
       // be read as "skip the single-step" by truthiness: report it, use 0.
       if (r === undefined || typeof r === "number" || what === "post_handler") return r;
+      this.#incidents.handlerErrors++;
       this.#logDirect(
         3,
         `BUG: kprobes: ${what} ${functionName(fn, "(anonymous)")} of ${owner ?? "host"} returned ${

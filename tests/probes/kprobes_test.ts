@@ -374,6 +374,7 @@ Deno.test("a pre_handler result that is not a number is a BUG and counts as 0: t
     kernel.log,
     /BUG: kprobes: pre_handler handler_pre of junk returned "abc", not an int: treated as 0/,
   );
+  assert.equal(kernel.incidents.handlerErrors, 3, "a BUG is not a clean run: the CLI exits 3");
 });
 
 Deno.test("Kernel.boot() gives a clear error for a file that is not an ELF image", async () => {
