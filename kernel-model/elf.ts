@@ -143,7 +143,7 @@ export interface ElfFile {
   sectionByName(name: string): ElfSection | undefined;
   /**
    * Returns the file bytes of a section (a view, not a copy); empty for
-   * `SHT_NOBITS`. Throws an {@linkcode ElfError} for a name the file lacks.
+   * `SHT_NOBITS` and `SHT_NULL`. Throws an {@linkcode ElfError} for a name the file lacks.
    *
    * @param section A section of this file, or a section name.
    * @returns The section contents.
@@ -469,7 +469,7 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
         addralign: r.num(base, sh, "sh_addralign"),
       };
       shNameOffsets.push(r.num(base, sh, "sh_name"));
-      if (i > 0 && section.type !== SHT_NOBITS && section.type !== SHT_NULL) {
+      if (section.type !== SHT_NOBITS && section.type !== SHT_NULL) {
         if (section.offset > r.size) {
           r.fail(
             `sh_offset ${hex(section.offset)} of section ${i} points past the end of the file`,
@@ -755,7 +755,9 @@ class ParsedElf implements ElfFile {
         field: "sh_name",
       });
     }
-    if (found.type === SHT_NOBITS) return this.bytes.subarray(0, 0);
+    // SHT_NULL headers (section 0 carries the extended counts in sh_size)
+    // have no contents, and their offset and size were never checked.
+    if (found.type === SHT_NOBITS || found.type === SHT_NULL) return this.bytes.subarray(0, 0);
     return this.bytes.subarray(found.offset, found.offset + found.size);
   }
 }
