@@ -116,7 +116,10 @@ export interface ElfFile {
   littleEndian: boolean;
   /** `e_machine` (`EM_*`). */
   machine: number;
-  /** Short name of the machine: `"x86_64"`, `"i386"`, `"ppc64"`, `"ppc"`, or `"unknown"`. */
+  /**
+   * Short name of the machine: `"x86_64"`, `"i386"`, `"ppc64"`, `"ppc"`, a
+   * few others (`"aarch64"`, `"arm"`, `"riscv"`…), or `"unknown (e_machine N)"`.
+   */
   machineName: string;
   /** `e_type` (`ET_*`). */
   type: number;
@@ -238,11 +241,20 @@ const SYM = struct(16, 24, [
 /** One `SHT_SYMTAB_SHNDX` entry: the real `st_shndx` of a symbol. */
 const XINDEX_ENTRY = struct(4, 4, [["st_shndx", 0, 4, 0, 4]])[0];
 
+// Names for messages; the simulator boots only the first four. The others
+// (EM_MIPS 8, EM_S390 22, EM_ARM 40, EM_SPARCV9 43, EM_AARCH64 183,
+// EM_RISCV 243) are the images a user is likely to pass by mistake.
 const MACHINE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   [EM_386]: "i386",
   [EM_PPC]: "ppc",
   [EM_PPC64]: "ppc64",
   [EM_X86_64]: "x86_64",
+  8: "mips",
+  22: "s390",
+  40: "arm",
+  43: "sparc64",
+  183: "aarch64",
+  243: "riscv",
 });
 
 /** `e_phnum` value meaning the real count is in section 0's `sh_info`. */
@@ -397,6 +409,22 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
   const type = r.num(0, eh, "e_type");
   const machine = r.num(0, eh, "e_machine");
   const version = r.num(0, eh, "e_version");
+  // Checked before the wider fields: with the wrong byte order they read as
+  // huge values, and the version is what tells.
+  if (version !== EV_CURRENT) {
+    const swapped = version === 0x01000000;
+    r.fail(
+      `e_version ${version} is not EV_CURRENT (1)${
+        swapped
+          ? `: it is 1 read in the other byte order, so e_ident[EI_DATA] (${
+            data === ELFDATA2LSB ? "little" : "big"
+          } endian) is wrong for this file`
+          : ""
+      }`,
+      r.at(0, eh, "e_version"),
+      "e_version",
+    );
+  }
   const entry = r.big(0, eh, "e_entry");
   const phoff = r.num(0, eh, "e_phoff");
   const shoff = r.num(0, eh, "e_shoff");
@@ -407,12 +435,16 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
   const shentsize = r.num(0, eh, "e_shentsize");
   let shnum = r.num(0, eh, "e_shnum");
   let shstrndx = r.num(0, eh, "e_shstrndx");
-  if (version !== EV_CURRENT) {
-    r.fail(`e_version ${version} is not EV_CURRENT (1)`, r.at(0, eh, "e_version"), "e_version");
-  }
   if (ehsize !== eh.size) {
+    const other = EHDR[1 - k].size;
     r.fail(
-      `e_ehsize ${ehsize} is not the ELF${cls === ELFCLASS64 ? 64 : 32} header size ${eh.size}`,
+      `e_ehsize ${ehsize} is not the ELF${cls === ELFCLASS64 ? 64 : 32} header size ${eh.size}${
+        bytes.length >= EHDR[1 - k].size && r.num(0, EHDR[1 - k], "e_ehsize") === other
+          ? `: the header is laid out as ELF${
+            cls === ELFCLASS64 ? 32 : 64
+          }, so e_ident[EI_CLASS] is wrong for this file`
+          : ""
+      }`,
       r.at(0, eh, "e_ehsize"),
       "e_ehsize",
     );
@@ -594,7 +626,7 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
     class: cls === ELFCLASS64 ? 64 : 32,
     littleEndian: data === ELFDATA2LSB,
     machine,
-    machineName: MACHINE_NAMES[machine] ?? "unknown",
+    machineName: MACHINE_NAMES[machine] ?? `unknown (e_machine ${machine})`,
     type,
     shstrndx,
     flags,
