@@ -476,6 +476,23 @@ export function decodeX86(
     if (group === "grp7" && mod !== 3) memOnly = r !== 4 && r !== 6;
   }
   if (memOnly && mod === 3) ud = true;
+  // Groups 15 and 9 run only the fences, clflush(opt) and cmpxchg8b/16b; the
+  // other members (fxsave…xsaveopt, rdfsbase…, rdrand, rdseed, rdpid,
+  // vmptrld…) raise #UD in the interpreter, and with 66/F2 (F3) a fence
+  // encoding is another instruction (tpause, umwait, pcommit, incssp).
+  if (opcode === 0x1ae) {
+    const r = reg & 7;
+    const p = prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3);
+    if (mod === 3 ? r < 5 || p !== 0 : r !== 7 || (p & (PREFIX_F2 | PREFIX_F3)) !== 0) ud = true;
+    else if (mod !== 3 && p === PREFIX_66) mnemonic = "clflushopt";
+  } else if (opcode === 0x1c7 && (mod === 3 || (reg & 7) !== 1)) {
+    ud = true;
+  }
+  // movnti (NP 0F C3) and emms (NP 0F 77): a 66, F2 or F3 prefix makes them #UD.
+  if (
+    (opcode === 0x1c3 || opcode === 0x177) && !vex &&
+    (prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3)) !== 0
+  ) ud = true;
   // mov r/m, Sreg and mov Sreg, r/m: no segment register 6 or 7; CS cannot be loaded.
   if (
     (opcode === 0x8c || opcode === 0x8e) && ((reg & 7) > 5 || (opcode === 0x8e && (reg & 7) === 1))
@@ -491,7 +508,7 @@ export function decodeX86(
   const o16 = (prefixes & PREFIX_66) !== 0;
   if (sizeRule === SIZE_B) opsize = 1;
   else if (long && sizeRule === SIZE_F64) opsize = 8;
-  else if (long && sizeRule === SIZE_D64) opsize = o16 ? 2 : 8;
+  else if (long && sizeRule === SIZE_D64) opsize = o16 && !w ? 2 : 8; // REX.W beats 66
   else opsize = w ? 8 : o16 ? 2 : 4;
   out.opsize = opsize;
   out.width = opsize === 1 ? 0 : opsize === 2 ? 1 : opsize === 4 ? 2 : 3;

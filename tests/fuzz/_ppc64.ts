@@ -58,7 +58,135 @@ export async function setupPpc64(): Promise<Ppc64Ctx> {
   return { words, capstone: await loadPpcCapstone(), allowed: new Map(), outcomes: new Map() };
 }
 
+// Extended opcodes of primary 31 and 19 with system, reservation, divide,
+// shift, string and cache semantics, where an interpreter's corner cases live.
+const XO31 = [
+  178,
+  146,
+  83,
+  467,
+  339,
+  371,
+  20,
+  84,
+  150,
+  214,
+  491,
+  459,
+  489,
+  457,
+  75,
+  73,
+  11,
+  9,
+  27,
+  539,
+  794,
+  413,
+  24,
+  536,
+  792,
+  824,
+  26,
+  58,
+  1014,
+  86,
+  982,
+  598,
+  4,
+  68,
+  144,
+  19,
+  597,
+  725,
+  533,
+  661,
+  532,
+  534,
+  15,
+  47,
+  79,
+  854,
+  306,
+  498,
+  402,
+  434,
+  595,
+  210,
+  242,
+  370,
+  566,
+  0,
+  32,
+  235,
+  233,
+  104,
+  40,
+  8,
+  136,
+  200,
+  234,
+  202,
+  138,
+  10,
+  922,
+  954,
+  986,
+  284,
+  476,
+  444,
+  412,
+  316,
+  124,
+  60,
+  28,
+];
+const XO19 = [18, 150, 16, 528, 0, 257, 129, 289, 193, 225, 33, 417, 449, 274, 82, 50];
+const PRIMARY = [
+  17,
+  2,
+  3,
+  46,
+  47,
+  58,
+  62,
+  30,
+  16,
+  18,
+  7,
+  8,
+  12,
+  13,
+  14,
+  15,
+  20,
+  21,
+  23,
+  32,
+  36,
+  38,
+  40,
+  44,
+  48,
+];
+
+/** A word from the interesting encodings, with random operand fields. */
+function soupWord(rng: Rng): number {
+  const fields = rng.u32() & 0x03ffffff;
+  switch (rng.below(3)) {
+    case 0:
+      return ((31 << 26) | (fields & ~0x7fe) | (rng.pick(XO31) << 1)) >>> 0;
+    case 1:
+      return ((19 << 26) | (fields & ~0x7fe) | (rng.pick(XO19) << 1)) >>> 0;
+    default: {
+      const op = rng.pick(PRIMARY);
+      return ((op << 26) | fields | (op === 17 ? 2 : 0)) >>> 0;
+    }
+  }
+}
+
 function oneWord(rng: Rng, ctx: Ppc64Ctx): number {
+  if (rng.chance(0.25)) return soupWord(rng);
   if (rng.chance(0.3)) return rng.u32();
   let w = ctx.words[rng.below(ctx.words.length)];
   for (let n = rng.int(1, 2); n > 0; n--) {
@@ -170,7 +298,9 @@ function checkExecute(rng: Rng, ctx: Ppc64Ctx): void {
     // Problem state runs from user memory: copy the page there.
     mem.writeBytes(USER, mem.readBytes(TEXT, 4096));
   }
-  cpu.setMsr(user ? 0x800000000000c002n : 0x8000000000001002n); // SF|EE|PR|RI or SF|ME|RI
+  // SF|EE|PR|RI or SF|ME|RI; sometimes SE (trace interrupts) too.
+  const msr = (user ? 0x800000000000c002n : 0x8000000000001002n) | (rng.chance(0.2) ? 0x400n : 0n);
+  cpu.setMsr(msr);
   for (let r = 0; r < 32; r++) {
     cpu.setReg(r, rng.chance(0.5) ? DATA + BigInt(rng.below(0x10000)) : rng.u64());
   }
@@ -211,7 +341,7 @@ function checkExecute(rng: Rng, ctx: Ppc64Ctx): void {
       ctx.outcomes.set(key, (ctx.outcomes.get(key) ?? 0) + 1);
       stops++;
       pc = base + BigInt(4 * rng.below(1024));
-      cpu.setMsr(user ? 0x800000000000c002n : 0x8000000000001002n);
+      cpu.setMsr(msr);
     }
   } catch (e) {
     if (e instanceof FuzzFinding) throw e;

@@ -26,6 +26,11 @@ const KNOWN_BOOT_ESCAPES: { pattern: RegExp; where: string }[] = [
       /GuestMemoryError: [^\n]*\n(\s+at [^\n]*\n)*?\s+at Kernel\.#(taskRef|oops|currentTask)/,
     where: "kernel.ts #oops reads a wild `current` task pointer without a guard",
   },
+  {
+    pattern: /GuestMemoryError: [^\n]*\n(\s+at [^\n]*\n)*?\s+at Kernel\.#writeBootParams/,
+    where:
+      "kernel.ts #writeBootParams writes to boot_params without checking it lies in kernel RAM",
+  },
 ];
 
 function unknown(findings: Finding[]): Finding[] {

@@ -217,6 +217,44 @@ Deno.test("decodeX86() measures VEX imm8 and EVEX encodings and refuses segment 
   }
   assert.equal(decodeX86(hex("8c d8"), 0, 64).invalid, 0); // mov eax, ds
   assert.equal(decodeX86(hex("8e d8"), 0, 64).invalid, 0); // mov ds, eax
+  // REX.W beats 66 for the default-64-bit pushes: push imm32, 8 bytes on the stack.
+  const push = decodeX86(hex("66 48 68 30 01 81 03"), 0, 64);
+  assert.deepEqual([push.length, push.opsize, push.invalid], [7, 8, 0]);
+  assert.deepEqual([
+    decodeX86(hex("66 68 30 01"), 0, 64).length,
+    decodeX86(hex("66 50"), 0, 64).opsize,
+  ], [4, 2]);
+  // NP encodings with a prefix, and the group 9/15 members the interpreter does not run, are #UD.
+  for (
+    const bytes of [
+      "f3 0f c3 08",
+      "66 0f c3 08",
+      "f3 0f 77",
+      "0f ae 00",
+      "0f ae 30",
+      "66 0f ae f0",
+      "f2 0f ae f0",
+      "f3 0f ae c0",
+      "0f c7 f0",
+      "0f c7 30",
+    ]
+  ) {
+    assert.equal(decodeX86(hex(bytes), 0, 64).invalid, 1, bytes);
+  }
+  for (
+    const [bytes, mnemonic] of [
+      ["0f c3 08", "movnti"],
+      ["0f 77", "emms"],
+      ["0f ae e8", "lfence"],
+      ["0f ae f8", "sfence"],
+      ["0f ae 38", "clflush"],
+      ["66 0f ae 38", "clflushopt"],
+      ["0f c7 08", "cmpxchg8b"],
+    ]
+  ) {
+    const d = decodeX86(hex(bytes), 0, 64);
+    assert.deepEqual([d.invalid, d.mnemonic], [0, mnemonic], bytes);
+  }
 });
 
 Deno.test("decodeX86() reports length 0 when the bytes end early", () => {
