@@ -156,7 +156,8 @@ export function describe(e: unknown): string {
 /** A finding's class: the host exception's first line (or the broken rule), values elided. */
 export function findingClass(message: string): string {
   const lines = message.split("\n");
-  const key = lines.length > 1 ? lines[1].trim() : lines[0].replace(/^.*\): |^.*?: /, "");
+  const key = (lines.length > 1 ? lines[1].trim() : lines[0].replace(/^.*\): |^.*?: /, ""))
+    .replace(/(Capstone says \d+ bytes, [a-z0-9]+)[^;]*;/, "$1 …;");
   return key.replace(/"[^"]*"/g, '"…"').replace(/\b(init|body|child)\b[\w.[\]]*/g, "<path>")
     .replace(/0x[0-9a-f]+|-?\d+(\.\d+)?/g, "N");
 }

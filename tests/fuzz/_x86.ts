@@ -332,6 +332,9 @@ export function allowedDisagreement(
     ) {
       return "lfence/mfence/sfence with r/m ≠ 0: the SDM says the r/m field is ignored; Capstone decodes r/m 0 only";
     }
+    if (op === 0x0c2 && (d.prefixes & PREFIX_66) !== 0 && (d.rex & 8) !== 0) {
+      return "66 REX.W C2 iw: ret's immediate is 16 bits whatever the operand size; Capstone 5 reads 32 and runs out";
+    }
     if (op === 0x10d) {
       return "0F 0D prefetch group: /2–/7 are NOPs on current CPUs; Capstone decodes only /0 and /1";
     }
@@ -366,8 +369,8 @@ export function allowedDisagreement(
   if (op === 0x1ae || op === 0x1c7) {
     return "group 15/9 members the interpreter does not run (fxsave…xsaveopt, rdfsbase…, rdrand, rdseed, rdpid, vmptrld…; fences with 66/F2/F3 are tpause/umwait/incssp): #UD";
   }
-  if (op === 0x101 && d.mod === 3) {
-    return "0F 01 register forms outside the modelled set (VMX, SVM, SGX, monitor/mwait, xgetbv…): #UD, the guest kernel uses none";
+  if (op === 0x101 && (d.mod === 3 || (d.reg & 7) === 5)) {
+    return "0F 01 register forms and /5 outside the modelled set (VMX, SVM, SGX, CET rstorssp, monitor/mwait, xgetbv…): #UD, the guest kernel uses none";
   }
   if (op === 0x08e && (d.reg & 7) === 1) return "mov cs, r/m: #UD per the SDM";
   if (mode === 32 && (op === 0x063 || op === 0x105 || op === 0x107)) {
