@@ -157,7 +157,8 @@ export function describe(e: unknown): string {
 export function findingClass(message: string): string {
   const lines = message.split("\n");
   const key = (lines.length > 1 ? lines[1].trim() : lines[0].replace(/^.*\): |^.*?: /, ""))
-    .replace(/(Capstone says \d+ bytes, [a-z0-9]+)[^;]*;/, "$1 …;");
+    .replace(/(Capstone says \d+ bytes, [a-z0-9]+)[^;]*;/, "$1 …;")
+    .replace(/Cannot convert .* to a BigInt/, "Cannot convert … to a BigInt");
   return key.replace(/"[^"]*"/g, '"…"').replace(/\b(init|body|child)\b[\w.[\]]*/g, "<path>")
     .replace(/0x[0-9a-f]+|-?\d+(\.\d+)?/g, "N");
 }

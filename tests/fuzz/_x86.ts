@@ -344,8 +344,14 @@ export function allowedDisagreement(
     if (op === 0x1ff || op === 0x1b9) {
       return "ud0/ud1: the SDM gives them a ModRM byte, Capstone decodes two bytes; both raise #UD";
     }
-    if ((op === 0x08f && (d.reg & 7) !== 0) || op === 0x10f) {
-      return "AMD-only XOP (8F /1–7) and 3DNow! (0F 0F): #UD on the Intel CPU modelled";
+    if ((op === 0x08f && (d.reg & 7) !== 0) || op === 0x10f || op === 0x1a6 || op === 0x1a7) {
+      return "AMD-only XOP (8F /1–7) and 3DNow! (0F 0F), VIA PadLock (0F A6/A7): #UD on the Intel CPU modelled";
+    }
+    if (
+      mode === 64 && (d.prefixes & PREFIX_66) !== 0 && c.size === d.length - 2 &&
+      ((op & 0xff0) === 0x180 || op === 0x0e8 || op === 0x0e9)
+    ) {
+      return "66 on a near jcc/jmp/call in 64-bit mode: Intel ignores it (rel32, as Linux's insn decoder), AMD and Capstone take rel16";
     }
     if (
       op === 0x0c2 && (d.prefixes & PREFIX_66) !== 0 && (d.rex & 8) !== 0 && c.size === d.length + 2
