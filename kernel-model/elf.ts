@@ -520,7 +520,7 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
       sections.push(section);
     }
   }
-  const decoder = new TextDecoder();
+  const strings = new StringTables(bytes);
   /** Reads the NUL-terminated string at `index` of string table `table`. */
   const stringAt = (table: ElfSection, index: number, at: number, field: string, what: string) => {
     if (index >= table.size) {
@@ -534,11 +534,20 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
         field,
       );
     }
-    const end = bytes.indexOf(0, table.offset + index);
-    if (end < 0 || end >= table.offset + table.size) {
-      r.fail(`${field} ${hex(index)} of ${what} is not NUL-terminated`, at, field);
+    const name = strings.at(table, index);
+    if (name === undefined) {
+      return r.fail(`${field} ${hex(index)} of ${what} is not NUL-terminated`, at, field);
     }
-    return decoder.decode(bytes.subarray(table.offset + index, end));
+    if (name === null) {
+      return r.fail(
+        `${field} ${hex(index)} of ${what}: the non-ASCII names decoded so far exceed ${
+          NAME_BUDGET >> 20
+        } MiB, the file is hostile`,
+        at,
+        field,
+      );
+    }
+    return name;
   };
   if (shstrndx !== SHN_UNDEF) {
     const at = r.at(0, eh, "e_shstrndx");
@@ -636,6 +645,81 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
     symbols,
     bytes,
   }, shoff);
+}
+
+/** Bytes of non-ASCII names one file may make the parser decode separately. */
+const NAME_BUDGET = 64 << 20;
+
+/**
+ * Names from string tables, in time and memory linear in the tables: each
+ * table's NUL positions are found once (a name's end is a binary search),
+ * and each NUL-terminated run is decoded once, names inside it being
+ * suffixes of it (V8 shares their storage). So a hostile symbol table whose
+ * entries all point into one long run costs one string, not one per entry.
+ * Runs with non-ASCII bytes are decoded per name (UTF-8 offsets do not map
+ * to string indices), within {@linkcode NAME_BUDGET}.
+ */
+class StringTables {
+  readonly #bytes: Uint8Array;
+  readonly #decoder = new TextDecoder();
+  readonly #nuls = new Map<number, Uint32Array>();
+  readonly #runs = new Map<number, string | null>();
+  readonly #names = new Map<number, string>();
+  #budget = NAME_BUDGET;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  /** Sorted offsets (in the table) of the table's NUL bytes. */
+  #nulsOf(table: ElfSection): Uint32Array {
+    let nuls = this.#nuls.get(table.index);
+    if (nuls === undefined) {
+      const data = this.#bytes.subarray(table.offset, table.offset + table.size);
+      let n = 0;
+      for (let i = 0; i < data.length; i++) if (data[i] === 0) n++;
+      nuls = new Uint32Array(n);
+      for (let i = 0, j = 0; i < data.length; i++) if (data[i] === 0) nuls[j++] = i;
+      this.#nuls.set(table.index, nuls);
+    }
+    return nuls;
+  }
+
+  /**
+   * The name at `index` of `table`: undefined when no NUL ends it inside the
+   * table, null when the non-ASCII budget is spent.
+   */
+  at(table: ElfSection, index: number): string | undefined | null {
+    const nuls = this.#nulsOf(table);
+    let lo = 0;
+    let hi = nuls.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (nuls[mid] < index) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === nuls.length) return undefined;
+    const end = table.offset + nuls[lo];
+    const runStart = table.offset + (lo === 0 ? 0 : nuls[lo - 1] + 1);
+    const start = table.offset + index;
+    let run = this.#runs.get(end);
+    if (run === undefined) {
+      const bytes = this.#bytes.subarray(runStart, end);
+      let ascii = true;
+      for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
+      run = ascii ? this.#decoder.decode(bytes) : null;
+      this.#runs.set(end, run);
+    }
+    if (run !== null) return run.slice(start - runStart);
+    let name = this.#names.get(start);
+    if (name === undefined) {
+      this.#budget -= end - start;
+      if (this.#budget < 0) return null;
+      name = this.#decoder.decode(this.#bytes.subarray(start, end));
+      this.#names.set(start, name);
+    }
+    return name;
+  }
 }
 
 type StringAt = (

@@ -167,7 +167,7 @@ function mutate(
     }
     return rng.below(bytes.length);
   };
-  switch (rng.below(11)) {
+  switch (rng.below(12)) {
     case 0: {
       const at = anyOffset();
       const bit = rng.below(8);
@@ -262,6 +262,22 @@ function mutate(
       return [
         bytes,
         `remove the NULs of ${all ? "" : "the tail of "}string table ${s.index} (${s.name})`,
+      ];
+    }
+    case 10: {
+      // Every symbol named from one offset (or consecutive offsets) of its string table.
+      const symtab = seed.elf.sections.find((s) => s.type === 2);
+      if (symtab === undefined) return mutate(rng, seed, bytes, inMeta);
+      const at = rng.below(seed.elf.sections[symtab.link]?.size ?? 1);
+      const step = rng.below(2);
+      const f = SYM_FIELDS.st_name;
+      const size = is64 ? 24 : 16;
+      for (let i = 1; i * size < symtab.size; i++) {
+        writeField(bytes, symtab.offset + i * size + f[k], 4, BigInt(at + step * i), le);
+      }
+      return [
+        bytes,
+        `name every symbol from st_name 0x${at.toString(16)}${step ? " onwards" : ""}`,
       ];
     }
     case 9: {
