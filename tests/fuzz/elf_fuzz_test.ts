@@ -45,14 +45,14 @@ function unknown(findings: Finding[]): Finding[] {
   });
 }
 
-Deno.test("parseElf() on 3000 mutated images and fixtures returns or throws an ElfError naming offset and field", async () => {
-  const r = await runFuzz(elfTarget({ bootRate: 0, bootMetaOnly: true }), { iterations: 3000 });
+Deno.test("parseElf() on 5000 mutated images and fixtures returns or throws an ElfError naming offset and field", async () => {
+  const r = await runFuzz(elfTarget({ bootRate: 0, bootMetaOnly: true }), { iterations: 5000 });
   assert.deepEqual(r.findings, [], formatFindings(r, FILE));
 });
 
-Deno.test("Kernel.boot() of 30 images with mutated ELF metadata boots or throws a KernelError", async () => {
+Deno.test("Kernel.boot() of 40 images with mutated ELF metadata boots or throws a KernelError", async () => {
   const r = await runFuzz(elfTarget({ bootRate: 1, bootMetaOnly: true }), {
-    iterations: 30,
+    iterations: 40,
     seed: 0x626f6f74,
   });
   const left = unknown(r.findings);

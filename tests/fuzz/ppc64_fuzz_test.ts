@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { formatFindings, runFuzz } from "./_harness.ts";
 import { ppc64Target } from "./_ppc64.ts";
 
-Deno.test("decodePpc64() and Ppc64Cpu.run() on 800 random and mutated inputs: validity agrees with Capstone, every stop is an arch interrupt", async () => {
+Deno.test("decodePpc64() and Ppc64Cpu.run() on 1200 random and mutated inputs: validity agrees with Capstone, every stop is an arch interrupt", async () => {
   const r = await runFuzz(ppc64Target({ decodes: 40, capstoneRate: 0.5, execute: true }), {
-    iterations: 800,
+    iterations: 1200,
   });
   assert.deepEqual(r.findings, [], formatFindings(r, "tests/fuzz/ppc64_fuzz_test.ts"));
 });

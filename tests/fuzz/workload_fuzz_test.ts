@@ -17,9 +17,9 @@ import { workloadTarget } from "./_workload.ts";
  */
 const VALIDATION_LANDED = "WorkloadError" in lib;
 
-Deno.test("Kernel.run() on 120 random and mutated workloads returns a RunResult or throws a KernelError", async () => {
+Deno.test("Kernel.run() on 150 random and mutated workloads returns a RunResult or throws a KernelError", async () => {
   const target = workloadTarget({ maxInstructions: 2_000_000, hostile: false });
-  const r = await runFuzz(target, { iterations: 120 });
+  const r = await runFuzz(target, { iterations: 150 });
   const report = formatFindings(r, "tests/fuzz/workload_fuzz_test.ts");
   if (VALIDATION_LANDED) {
     assert.deepEqual(r.findings, [], report);

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { formatFindings, runFuzz } from "./_harness.ts";
 import { x86Target } from "./_x86.ts";
 
-Deno.test("decodeX86() and X86Cpu.run() on 1000 random and mutated inputs: lengths agree with Capstone, every stop is an arch trap", async () => {
+Deno.test("decodeX86() and X86Cpu.run() on 1500 random and mutated inputs: lengths agree with Capstone, every stop is an arch trap", async () => {
   const r = await runFuzz(x86Target({ decodes: 40, capstoneRate: 0.5, execute: true }), {
-    iterations: 1000,
+    iterations: 1500,
   });
   assert.deepEqual(r.findings, [], formatFindings(r, "tests/fuzz/x86_fuzz_test.ts"));
 });
