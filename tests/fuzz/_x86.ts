@@ -379,6 +379,9 @@ export function allowedDisagreement(
     return "0F 01 register forms and /5 outside the modelled set (VMX, SVM, SGX, CET rstorssp, monitor/mwait, xgetbv…): #UD, the guest kernel uses none";
   }
   if (op === 0x08e && (d.reg & 7) === 1) return "mov cs, r/m: #UD per the SDM";
+  if ((op === 0x1c3 || op === 0x177) && (d.prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3)) !== 0) {
+    return "movnti/emms (NP in the SDM) with a 66/F2/F3 prefix: #UD; Capstone ignores the prefix";
+  }
   if (mode === 32 && (op === 0x063 || op === 0x105 || op === 0x107)) {
     return "arpl, syscall, sysret in 32-bit mode: not modelled (the i386 kernel uses none), #UD";
   }
@@ -457,11 +460,13 @@ function checkExecute(rng: Rng, ctx: X86Ctx, mode: 64 | 32): void {
   }
   const mem = new Memory({ littleEndian: true });
   const uflag = user ? PROT_USER : 0;
-  mem.map(code, 0x2000, PROT_READ | PROT_WRITE | uflag);
+  // One page of code half the time: instructions then straddle into unmapped memory.
+  const codeSize = rng.chance(0.5) ? 0x1000 : 0x2000;
+  mem.map(code, codeSize, PROT_READ | PROT_WRITE | uflag);
   mem.map(data, 0x10000, PROT_READ | PROT_WRITE | uflag);
   mem.map(USER, 0x10000, PROT_READ | PROT_WRITE | PROT_USER);
   mem.writeBytes(code, page);
-  mem.protect(code, 0x2000, PROT_READ | PROT_EXEC | uflag);
+  mem.protect(code, codeSize, PROT_READ | PROT_EXEC | uflag);
   const cpu = new X86Cpu(mem, { mode });
   cpu.setCs(user ? (mode === 64 ? 0x33 : 0x73) : 0x10);
   for (let r = 0; r < (mode === 64 ? 16 : 8); r++) {
@@ -474,7 +479,8 @@ function checkExecute(rng: Rng, ctx: X86Ctx, mode: 64 | 32): void {
   const what = `X86Cpu(${mode}-bit, CPL ${user ? 3 : 0}) on a page of ${desc} (seed ${rng.seed})`;
   let steps = 3000;
   let stops = 0;
-  let rip = code + BigInt(rng.below(4096));
+  const anywhere = () => code + BigInt(rng.chance(0.2) ? 4096 - rng.int(1, 15) : rng.below(4096));
+  let rip = anywhere();
   const t0 = performance.now();
   try {
     while (steps > 0 && stops < 64) {
@@ -501,7 +507,7 @@ function checkExecute(rng: Rng, ctx: X86Ctx, mode: 64 | 32): void {
       }
       ctx.outcomes.set(key, (ctx.outcomes.get(key) ?? 0) + 1);
       stops++;
-      rip = code + BigInt(rng.below(4096));
+      rip = anywhere();
       // A trap may have left the CPU in user mode or with paging state changed:
       // put it back where the input said.
       cpu.setCs(user ? (mode === 64 ? 0x33 : 0x73) : 0x10);
