@@ -488,9 +488,10 @@ export function decodeX86(
   } else if (opcode === 0x1c7 && (mod === 3 || (reg & 7) !== 1)) {
     ud = true;
   }
-  // movnti (NP 0F C3) and emms (NP 0F 77): a 66, F2 or F3 prefix makes them #UD.
+  // movnti (NP 0F C3), emms (NP 0F 77), vmread/vmwrite (NP 0F 78/79): a 66,
+  // F2 or F3 prefix makes them #UD (66/F2 0F 78/79 are AMD's extrq/insertq).
   if (
-    (opcode === 0x1c3 || opcode === 0x177) && !vex &&
+    (opcode === 0x1c3 || opcode === 0x177 || opcode === 0x178 || opcode === 0x179) && !vex &&
     (prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3)) !== 0
   ) ud = true;
   // mov r/m, Sreg and mov Sreg, r/m: no segment register 6 or 7; CS cannot be loaded.

@@ -306,8 +306,11 @@ export function allowedDisagreement(
   d: DecodedInsn,
   c: CapstoneInsn | undefined,
   mode: 64 | 32,
+  bytes: Uint8Array,
 ): string | undefined {
   const op = d.opcode;
+  // ModRM.reg from the bytes: a decode that ran out of bytes leaves d.reg unset.
+  const reg = ((bytes[d.opcodeOffset + 1] ?? 0) >> 3) & 7;
   const lock = (d.prefixes & PREFIX_LOCK) !== 0;
   if (c === undefined) {
     // Capstone refuses; we decode a valid instruction.
@@ -344,7 +347,7 @@ export function allowedDisagreement(
     if (op === 0x1ff || op === 0x1b9) {
       return "ud0/ud1: the SDM gives them a ModRM byte, Capstone decodes two bytes; both raise #UD";
     }
-    if ((op === 0x08f && (d.reg & 7) !== 0) || op === 0x10f || op === 0x1a6 || op === 0x1a7) {
+    if ((op === 0x08f && reg !== 0) || op === 0x10f || op === 0x1a6 || op === 0x1a7) {
       return "AMD-only XOP (8F /1–7) and 3DNow! (0F 0F), VIA PadLock (0F A6/A7): #UD on the Intel CPU modelled";
     }
     if (
@@ -369,7 +372,7 @@ export function allowedDisagreement(
     return "LOCK on an instruction that is not lockable or has a register destination: #UD per the SDM, Capstone does not check";
   }
   if (op === 0x10b || op === 0x1b9 || op === 0x1ff) return "ud0/ud1/ud2: defined to raise #UD";
-  if ((op === 0x08f && (d.reg & 7) !== 0) || op === 0x10f) {
+  if ((op === 0x08f && reg !== 0) || op === 0x10f) {
     return "AMD-only XOP (8F /1–7) and 3DNow! (0F 0F): #UD on the Intel CPU modelled";
   }
   if (op === 0x1ae || op === 0x1c7) {
@@ -379,8 +382,11 @@ export function allowedDisagreement(
     return "0F 01 register forms and /5 outside the modelled set (VMX, SVM, SGX, CET rstorssp, monitor/mwait, xgetbv…): #UD, the guest kernel uses none";
   }
   if (op === 0x08e && (d.reg & 7) === 1) return "mov cs, r/m: #UD per the SDM";
-  if ((op === 0x1c3 || op === 0x177) && (d.prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3)) !== 0) {
-    return "movnti/emms (NP in the SDM) with a 66/F2/F3 prefix: #UD; Capstone ignores the prefix";
+  if (
+    (op === 0x1c3 || op === 0x177 || op === 0x178 || op === 0x179) &&
+    (d.prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3)) !== 0
+  ) {
+    return "movnti/emms/vmread/vmwrite (NP in the SDM) with a 66/F2/F3 prefix: #UD; Capstone ignores the prefix on some";
   }
   if (mode === 32 && (op === 0x063 || op === 0x105 || op === 0x107)) {
     return "arpl, syscall, sysret in 32-bit mode: not modelled (the i386 kernel uses none), #UD";
@@ -421,7 +427,7 @@ function checkDecode(rng: Rng, ctx: X86Ctx, mode: 64 | 32, capstone: boolean): v
   }
   const agree = c === undefined ? len === 0 || d.invalid === 1 : c.size === len && d.invalid === 0;
   if (agree) return;
-  const reason = allowedDisagreement(d, c, mode);
+  const reason = allowedDisagreement(d, c, mode, bytes);
   if (reason !== undefined) {
     ctx.allowed.set(reason, (ctx.allowed.get(reason) ?? 0) + 1);
     return;
