@@ -237,6 +237,8 @@ Deno.test("decodeX86() measures VEX imm8 and EVEX encodings and refuses segment 
       "f3 0f ae c0",
       "0f c7 f0",
       "0f c7 30",
+      "66 0f 79 c8",
+      "f2 0f 78 c8",
     ]
   ) {
     assert.equal(decodeX86(hex(bytes), 0, 64).invalid, 1, bytes);
