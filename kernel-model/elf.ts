@@ -116,7 +116,10 @@ export interface ElfFile {
   littleEndian: boolean;
   /** `e_machine` (`EM_*`). */
   machine: number;
-  /** Short name of the machine: `"x86_64"`, `"i386"`, `"ppc64"`, `"ppc"`, or `"unknown"`. */
+  /**
+   * Short name of the machine: `"x86_64"`, `"i386"`, `"ppc64"`, `"ppc"`, a
+   * few others (`"aarch64"`, `"arm"`, `"riscv"`…), or `"unknown (e_machine N)"`.
+   */
   machineName: string;
   /** `e_type` (`ET_*`). */
   type: number;
@@ -143,7 +146,7 @@ export interface ElfFile {
   sectionByName(name: string): ElfSection | undefined;
   /**
    * Returns the file bytes of a section (a view, not a copy); empty for
-   * `SHT_NOBITS`. Throws an {@linkcode ElfError} for a name the file lacks.
+   * `SHT_NOBITS` and `SHT_NULL`. Throws an {@linkcode ElfError} for a name the file lacks.
    *
    * @param section A section of this file, or a section name.
    * @returns The section contents.
@@ -238,11 +241,20 @@ const SYM = struct(16, 24, [
 /** One `SHT_SYMTAB_SHNDX` entry: the real `st_shndx` of a symbol. */
 const XINDEX_ENTRY = struct(4, 4, [["st_shndx", 0, 4, 0, 4]])[0];
 
+// Names for messages; the simulator boots only the first four. The others
+// (EM_MIPS 8, EM_S390 22, EM_ARM 40, EM_SPARCV9 43, EM_AARCH64 183,
+// EM_RISCV 243) are the images a user is likely to pass by mistake.
 const MACHINE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   [EM_386]: "i386",
   [EM_PPC]: "ppc",
   [EM_PPC64]: "ppc64",
   [EM_X86_64]: "x86_64",
+  8: "mips",
+  22: "s390",
+  40: "arm",
+  43: "sparc64",
+  183: "aarch64",
+  243: "riscv",
 });
 
 /** `e_phnum` value meaning the real count is in section 0's `sh_info`. */
@@ -397,6 +409,22 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
   const type = r.num(0, eh, "e_type");
   const machine = r.num(0, eh, "e_machine");
   const version = r.num(0, eh, "e_version");
+  // Checked before the wider fields: with the wrong byte order they read as
+  // huge values, and the version is what tells.
+  if (version !== EV_CURRENT) {
+    const swapped = version === 0x01000000;
+    r.fail(
+      `e_version ${version} is not EV_CURRENT (1)${
+        swapped
+          ? `: it is 1 read in the other byte order, so e_ident[EI_DATA] (${
+            data === ELFDATA2LSB ? "little" : "big"
+          } endian) is wrong for this file`
+          : ""
+      }`,
+      r.at(0, eh, "e_version"),
+      "e_version",
+    );
+  }
   const entry = r.big(0, eh, "e_entry");
   const phoff = r.num(0, eh, "e_phoff");
   const shoff = r.num(0, eh, "e_shoff");
@@ -407,12 +435,16 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
   const shentsize = r.num(0, eh, "e_shentsize");
   let shnum = r.num(0, eh, "e_shnum");
   let shstrndx = r.num(0, eh, "e_shstrndx");
-  if (version !== EV_CURRENT) {
-    r.fail(`e_version ${version} is not EV_CURRENT (1)`, r.at(0, eh, "e_version"), "e_version");
-  }
   if (ehsize !== eh.size) {
+    const other = EHDR[1 - k].size;
     r.fail(
-      `e_ehsize ${ehsize} is not the ELF${cls === ELFCLASS64 ? 64 : 32} header size ${eh.size}`,
+      `e_ehsize ${ehsize} is not the ELF${cls === ELFCLASS64 ? 64 : 32} header size ${eh.size}${
+        bytes.length >= EHDR[1 - k].size && r.num(0, EHDR[1 - k], "e_ehsize") === other
+          ? `: the header is laid out as ELF${
+            cls === ELFCLASS64 ? 32 : 64
+          }, so e_ident[EI_CLASS] is wrong for this file`
+          : ""
+      }`,
       r.at(0, eh, "e_ehsize"),
       "e_ehsize",
     );
@@ -469,7 +501,7 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
         addralign: r.num(base, sh, "sh_addralign"),
       };
       shNameOffsets.push(r.num(base, sh, "sh_name"));
-      if (i > 0 && section.type !== SHT_NOBITS && section.type !== SHT_NULL) {
+      if (section.type !== SHT_NOBITS && section.type !== SHT_NULL) {
         if (section.offset > r.size) {
           r.fail(
             `sh_offset ${hex(section.offset)} of section ${i} points past the end of the file`,
@@ -488,7 +520,7 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
       sections.push(section);
     }
   }
-  const decoder = new TextDecoder();
+  const strings = new StringTables(bytes);
   /** Reads the NUL-terminated string at `index` of string table `table`. */
   const stringAt = (table: ElfSection, index: number, at: number, field: string, what: string) => {
     if (index >= table.size) {
@@ -502,11 +534,20 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
         field,
       );
     }
-    const end = bytes.indexOf(0, table.offset + index);
-    if (end < 0 || end >= table.offset + table.size) {
-      r.fail(`${field} ${hex(index)} of ${what} is not NUL-terminated`, at, field);
+    const name = strings.at(table, index);
+    if (name === undefined) {
+      return r.fail(`${field} ${hex(index)} of ${what} is not NUL-terminated`, at, field);
     }
-    return decoder.decode(bytes.subarray(table.offset + index, end));
+    if (name === null) {
+      return r.fail(
+        `${field} ${hex(index)} of ${what}: the non-ASCII names decoded so far exceed ${
+          NAME_BUDGET >> 20
+        } MiB, the file is hostile`,
+        at,
+        field,
+      );
+    }
+    return name;
   };
   if (shstrndx !== SHN_UNDEF) {
     const at = r.at(0, eh, "e_shstrndx");
@@ -594,7 +635,7 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
     class: cls === ELFCLASS64 ? 64 : 32,
     littleEndian: data === ELFDATA2LSB,
     machine,
-    machineName: MACHINE_NAMES[machine] ?? "unknown",
+    machineName: MACHINE_NAMES[machine] ?? `unknown (e_machine ${machine})`,
     type,
     shstrndx,
     flags,
@@ -604,6 +645,81 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
     symbols,
     bytes,
   }, shoff);
+}
+
+/** Bytes of non-ASCII names one file may make the parser decode separately. */
+const NAME_BUDGET = 64 << 20;
+
+/**
+ * Names from string tables, in time and memory linear in the tables: each
+ * table's NUL positions are found once (a name's end is a binary search),
+ * and each NUL-terminated run is decoded once, names inside it being
+ * suffixes of it (V8 shares their storage). So a hostile symbol table whose
+ * entries all point into one long run costs one string, not one per entry.
+ * Runs with non-ASCII bytes are decoded per name (UTF-8 offsets do not map
+ * to string indices), within {@linkcode NAME_BUDGET}.
+ */
+class StringTables {
+  readonly #bytes: Uint8Array;
+  readonly #decoder = new TextDecoder();
+  readonly #nuls = new Map<number, Uint32Array>();
+  readonly #runs = new Map<number, string | null>();
+  readonly #names = new Map<number, string>();
+  #budget = NAME_BUDGET;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  /** Sorted offsets (in the table) of the table's NUL bytes. */
+  #nulsOf(table: ElfSection): Uint32Array {
+    let nuls = this.#nuls.get(table.index);
+    if (nuls === undefined) {
+      const data = this.#bytes.subarray(table.offset, table.offset + table.size);
+      let n = 0;
+      for (let i = 0; i < data.length; i++) if (data[i] === 0) n++;
+      nuls = new Uint32Array(n);
+      for (let i = 0, j = 0; i < data.length; i++) if (data[i] === 0) nuls[j++] = i;
+      this.#nuls.set(table.index, nuls);
+    }
+    return nuls;
+  }
+
+  /**
+   * The name at `index` of `table`: undefined when no NUL ends it inside the
+   * table, null when the non-ASCII budget is spent.
+   */
+  at(table: ElfSection, index: number): string | undefined | null {
+    const nuls = this.#nulsOf(table);
+    let lo = 0;
+    let hi = nuls.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (nuls[mid] < index) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === nuls.length) return undefined;
+    const end = table.offset + nuls[lo];
+    const runStart = table.offset + (lo === 0 ? 0 : nuls[lo - 1] + 1);
+    const start = table.offset + index;
+    let run = this.#runs.get(end);
+    if (run === undefined) {
+      const bytes = this.#bytes.subarray(runStart, end);
+      let ascii = true;
+      for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
+      run = ascii ? this.#decoder.decode(bytes) : null;
+      this.#runs.set(end, run);
+    }
+    if (run !== null) return run.slice(start - runStart);
+    let name = this.#names.get(start);
+    if (name === undefined) {
+      this.#budget -= end - start;
+      if (this.#budget < 0) return null;
+      name = this.#decoder.decode(this.#bytes.subarray(start, end));
+      this.#names.set(start, name);
+    }
+    return name;
+  }
 }
 
 type StringAt = (
@@ -755,7 +871,9 @@ class ParsedElf implements ElfFile {
         field: "sh_name",
       });
     }
-    if (found.type === SHT_NOBITS) return this.bytes.subarray(0, 0);
+    // SHT_NULL headers (section 0 carries the extended counts in sh_size)
+    // have no contents, and their offset and size were never checked.
+    if (found.type === SHT_NOBITS || found.type === SHT_NULL) return this.bytes.subarray(0, 0);
     return this.bytes.subarray(found.offset, found.offset + found.size);
   }
 }

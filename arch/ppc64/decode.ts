@@ -318,6 +318,8 @@ export function decodePpc64(word: number, out?: Ppc64DecodedInsn): Ppc64DecodedI
       if (d.xo === 19 && (d.l === 0) === (d.fxm !== 0)) {
         return illegal(d);
       }
+      // mtocrf names one CR field; with FXM = 0 it names none (Capstone refuses it too).
+      if (d.xo === 144 && d.l === 1 && d.fxm === 0) return illegal(d);
       break;
   }
   if ((flags & F_CMP) !== 0) {

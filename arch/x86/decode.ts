@@ -287,6 +287,7 @@ export function decodeX86(
   // Opcode map.
   let map = 0;
   let vex = false;
+  let evex = false;
   let vexL = 0;
   if (b === 0x0f) {
     if (++p >= end) return fail(out);
@@ -298,13 +299,26 @@ export function decodeX86(
       b = bytes[p];
     }
   } else if (
-    (b === 0xc4 || b === 0xc5) && (long || (p + 1 < end && (bytes[p + 1] & 0xc0) === 0xc0))
+    (b === 0xc4 || b === 0xc5 || b === 0x62) &&
+    (long || (p + 1 < end && (bytes[p + 1] & 0xc0) === 0xc0))
   ) {
-    // VEX: decoded for its length; execution raises #UD.
+    // VEX and EVEX (62 in long mode, or with ModRM.mod = 3 bits in
+    // protected mode, where 62 /r is BOUND): decoded for the length; execution raises #UD.
     vex = true;
     prefixes |= PREFIX_VEX;
     out.prefixes = prefixes;
-    if (b === 0xc5) {
+    if (b === 0x62) {
+      evex = true;
+      if (p + 4 >= end) return fail(out);
+      const p0 = bytes[p + 1];
+      const p1 = bytes[p + 2];
+      map = p0 & 7;
+      if (map < 1 || map > 3) map = 1;
+      rex = 0x40 | ((p0 & 0x80) === 0 ? 4 : 0) | ((p0 & 0x40) === 0 ? 2 : 0) |
+        ((p0 & 0x20) === 0 ? 1 : 0) | ((p1 & 0x80) !== 0 ? 8 : 0);
+      vexL = p1;
+      p += 4;
+    } else if (b === 0xc5) {
       if (p + 2 >= end) return fail(out);
       const v = bytes[p + 1];
       rex = 0x40 | ((v & 0x80) === 0 ? 4 : 0);
@@ -336,11 +350,16 @@ export function decodeX86(
   let ud = (attrs & A_DEFINED) === 0 || (attrs & A_ESCAPE) !== 0 ||
     (long ? (attrs & A_I64) !== 0 : (attrs & A_O64) !== 0);
   if (vex) {
-    attrs = A_DEFINED | A_MODRM | A_NOEXEC | (map === 3 ? IMM_B << A_IMM_SHIFT : 0);
-    mnemonic = "vex";
+    // An imm8 follows in map 0F3A and for the map-0F encodings that take
+    // one (pshufd/pshufhw/pshuflw, the shift-by-immediate groups 71–73,
+    // cmpps, pinsrw, pextrw, shufps).
+    const imm8 = map === 3 || (opcode >= 0x170 && opcode <= 0x173) || opcode === 0x1c2 ||
+      (opcode >= 0x1c4 && opcode <= 0x1c6);
+    attrs = A_DEFINED | A_MODRM | A_NOEXEC | (imm8 ? IMM_B << A_IMM_SHIFT : 0);
+    mnemonic = evex ? "evex" : "vex";
     ud = false;
-    // VEX forms without ModRM: vzeroupper/vzeroall (0F 77).
-    if (opcode === 0x177) attrs &= ~A_MODRM;
+    // VEX forms without ModRM: vzeroupper/vzeroall (0F 77); EVEX has none.
+    if (opcode === 0x177 && !evex) attrs &= ~A_MODRM;
   }
 
   // Address size.
@@ -457,6 +476,30 @@ export function decodeX86(
     if (group === "grp7" && mod !== 3) memOnly = r !== 4 && r !== 6;
   }
   if (memOnly && mod === 3) ud = true;
+  // Groups 15 and 9 run only the fences, clflush(opt) and cmpxchg8b/16b; the
+  // other members (fxsave…xsaveopt, rdfsbase…, rdrand, rdseed, rdpid,
+  // vmptrld…) raise #UD in the interpreter, and with 66/F2 (F3) a fence
+  // encoding is another instruction (tpause, umwait, pcommit, incssp).
+  if (opcode === 0x1ae) {
+    const r = reg & 7;
+    const p = prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3);
+    if (mod === 3 ? r < 5 || p !== 0 : r !== 7 || (p & (PREFIX_F2 | PREFIX_F3)) !== 0) ud = true;
+    else if (mod !== 3 && p === PREFIX_66) mnemonic = "clflushopt";
+  } else if (opcode === 0x1c7 && (mod === 3 || (reg & 7) !== 1)) {
+    ud = true;
+  }
+  // movnti (NP 0F C3), emms (NP 0F 77), vmread/vmwrite (NP 0F 78/79): a 66,
+  // F2 or F3 prefix makes them #UD (66/F2 0F 78/79 are AMD's extrq/insertq).
+  if (
+    (opcode === 0x1c3 || opcode === 0x177 || opcode === 0x178 || opcode === 0x179) && !vex &&
+    (prefixes & (PREFIX_66 | PREFIX_F2 | PREFIX_F3)) !== 0
+  ) ud = true;
+  // mov r/m, Sreg and mov Sreg, r/m: no segment register 6 or 7; CS cannot be loaded.
+  if (
+    (opcode === 0x8c || opcode === 0x8e) && ((reg & 7) > 5 || (opcode === 0x8e && (reg & 7) === 1))
+  ) {
+    ud = true;
+  }
   if ((prefixes & PREFIX_LOCK) !== 0 && (!lockable || mod === 3)) ud = true;
   if ((attrs & A_NOEXEC) !== 0) ud = true;
 
@@ -466,7 +509,7 @@ export function decodeX86(
   const o16 = (prefixes & PREFIX_66) !== 0;
   if (sizeRule === SIZE_B) opsize = 1;
   else if (long && sizeRule === SIZE_F64) opsize = 8;
-  else if (long && sizeRule === SIZE_D64) opsize = o16 ? 2 : 8;
+  else if (long && sizeRule === SIZE_D64) opsize = o16 && !w ? 2 : 8; // REX.W beats 66
   else opsize = w ? 8 : o16 ? 2 : 4;
   out.opsize = opsize;
   out.width = opsize === 1 ? 0 : opsize === 2 ? 1 : opsize === 4 ? 2 : 3;

@@ -234,6 +234,25 @@ Deno.test("ElfFile.sectionData() returns section bytes, empty for NOBITS", () =>
   assert.ok(bss.size > 0);
 });
 
+Deno.test("ElfFile.sectionData() is empty for SHT_NULL; a non-NULL section 0 is bounds-checked (fuzz finds)", () => {
+  const bytes = readFixture("elf_x86_64");
+  // sh_size of section 0 (ELF64: e_shoff + 32) set to 0xffff: SHT_NULL, so no contents.
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shoff = Number(dv.getBigUint64(40, true));
+  dv.setBigUint64(shoff + 32, 0xffffn, true);
+  const elf = parseElf(bytes, "elf_x86_64");
+  assert.equal(elf.sections[0].size, 0xffff);
+  assert.equal(elf.sectionData(elf.sections[0]).length, 0);
+  // Section 0 made SHT_PROGBITS: its size now runs past the file.
+  dv.setUint32(shoff + 4, 1, true);
+  dv.setBigUint64(shoff + 32, BigInt(bytes.length + 1), true);
+  assert.throws(
+    () => parseElf(bytes, "elf_x86_64"),
+    (err: unknown) =>
+      err instanceof ElfError && err.field === "sh_size" && err.offset === shoff + 32,
+  );
+});
+
 Deno.test("ElfFile.sectionData() throws ElfError for a missing section", () => {
   const elf = parseFixture("elf_x86_64");
   assert.throws(

@@ -123,6 +123,8 @@ Deno.test("decodePpc64() decodes compares, SPRs, CR fields and system forms", ()
   assert.equal(decodePpc64(0x7c7343a6).spr, 275); // mtsprg 3,r3
   assert.deepEqual(fields(decodePpc64(0x7c780120), ["mnemonic", "fxm", "l"]), ["mtocrf", 0x80, 1]);
   assert.deepEqual(fields(decodePpc64(0x7c6ff120), ["mnemonic", "fxm", "l"]), ["mtcrf", 0xff, 0]);
+  // mtocrf with FXM = 0 names no CR field: illegal, as for Capstone (found by tests/fuzz).
+  assert.equal(decodePpc64(0x7eb00120).illegal, 1);
   assert.deepEqual(fields(decodePpc64(0x4c880000), ["mnemonic", "bf", "ra"]), ["mcrf", 1, 8]);
   assert.deepEqual(fields(decodePpc64(0x7c64289e), ["mnemonic", "bi", "xo"]), ["isel", 2, 15]);
   assert.equal(decodePpc64(0x7c2004ac).mnemonic, "lwsync");

@@ -192,6 +192,73 @@ Deno.test("decodeX86() marks undefined encodings invalid and still measures them
   }
 });
 
+Deno.test("decodeX86() measures VEX imm8 and EVEX encodings and refuses segment registers 6, 7 and mov cs (fuzz finds)", () => {
+  // VEX map 0F forms with an imm8: vshufps, vcmpps, vpshufhw (found by tests/fuzz).
+  for (
+    const [bytes, length] of [
+      ["c5 7c c6 f3 37", 5],
+      ["c5 a8 c2 6e ce 8a", 6],
+      ["c5 fe 70 01 39", 5],
+      ["c5 f8 77", 3], // vzeroupper: no ModRM
+    ] as const
+  ) {
+    const d = decodeX86(hex(bytes), 0, 64);
+    assert.deepEqual([d.length, d.invalid, d.mnemonic], [length, 1, "vex"], bytes);
+  }
+  // EVEX (62 in long mode; in 32-bit mode only with ModRM.mod = 3 bits, else BOUND).
+  const evex = decodeX86(hex("62 e2 ed 19 43 ed"), 0, 64);
+  assert.deepEqual([evex.length, evex.invalid, evex.mnemonic], [6, 1, "evex"]);
+  assert.equal(decodeX86(hex("62 f1 7c 48 10 44 24 01"), 0, 32).length, 8);
+  assert.equal(decodeX86(hex("62 00"), 0, 32).mnemonic, "bound");
+  // mov r/m, Sreg with Sreg 6/7 and mov cs, r/m raise #UD, as the interpreter does.
+  for (const bytes of ["8c f8", "8c 30", "8e f0", "8e c8"]) {
+    const d = decodeX86(hex(bytes), 0, 64);
+    assert.deepEqual([d.length, d.invalid, d.dispatch], [2, 1, UD_SLOT], bytes);
+  }
+  assert.equal(decodeX86(hex("8c d8"), 0, 64).invalid, 0); // mov eax, ds
+  assert.equal(decodeX86(hex("8e d8"), 0, 64).invalid, 0); // mov ds, eax
+  // REX.W beats 66 for the default-64-bit pushes: push imm32, 8 bytes on the stack.
+  const push = decodeX86(hex("66 48 68 30 01 81 03"), 0, 64);
+  assert.deepEqual([push.length, push.opsize, push.invalid], [7, 8, 0]);
+  assert.deepEqual([
+    decodeX86(hex("66 68 30 01"), 0, 64).length,
+    decodeX86(hex("66 50"), 0, 64).opsize,
+  ], [4, 2]);
+  // NP encodings with a prefix, and the group 9/15 members the interpreter does not run, are #UD.
+  for (
+    const bytes of [
+      "f3 0f c3 08",
+      "66 0f c3 08",
+      "f3 0f 77",
+      "0f ae 00",
+      "0f ae 30",
+      "66 0f ae f0",
+      "f2 0f ae f0",
+      "f3 0f ae c0",
+      "0f c7 f0",
+      "0f c7 30",
+      "66 0f 79 c8",
+      "f2 0f 78 c8",
+    ]
+  ) {
+    assert.equal(decodeX86(hex(bytes), 0, 64).invalid, 1, bytes);
+  }
+  for (
+    const [bytes, mnemonic] of [
+      ["0f c3 08", "movnti"],
+      ["0f 77", "emms"],
+      ["0f ae e8", "lfence"],
+      ["0f ae f8", "sfence"],
+      ["0f ae 38", "clflush"],
+      ["66 0f ae 38", "clflushopt"],
+      ["0f c7 08", "cmpxchg8b"],
+    ]
+  ) {
+    const d = decodeX86(hex(bytes), 0, 64);
+    assert.deepEqual([d.invalid, d.mnemonic], [0, mnemonic], bytes);
+  }
+});
+
 Deno.test("decodeX86() reports length 0 when the bytes end early", () => {
   assert.equal(decodeX86(hex("48 8b 05 10 00"), 0, 64).length, 0);
   assert.equal(decodeX86(hex("0f"), 0, 64).length, 0);
