@@ -598,9 +598,22 @@ export class Kernel {
         `Cannot boot "${shown}" as ${arch.name}: it is an ELF${elf.class} ${elf.machineName} image, pass the matching --arch or image`,
       );
     }
-    const kernel = new Kernel(arch, elf, checked);
-    kernel.#runLoop(() => kernel.#initInUser(), 500_000_000);
-    kernel.#flushConsole();
+    let kernel: Kernel;
+    try {
+      kernel = new Kernel(arch, elf, checked);
+      kernel.#runLoop(() => kernel.#initInUser(), 500_000_000);
+      kernel.#flushConsole();
+    } catch (e) {
+      // A damaged image can fault the host's own reads of it (a wild
+      // `current`, boot_params outside RAM): still a KernelError.
+      if (e instanceof KernelError) throw e;
+      throw new KernelError(
+        `Cannot boot "${shown}": the image broke the host's boot (${
+          describeValue(e)
+        }), check that it is a kprobes-sim vmlinux (see kernel-model/vmlinux/ABI.md)`,
+        { cause: e },
+      );
+    }
     if (!kernel.#initInUser()) {
       throw new KernelError(
         `Cannot boot "${shown}": init did not reach user mode; the log says:\n${kernel.log}`,

@@ -14,7 +14,8 @@
 
 import type { Arch, ArchCpu, GuestMemory } from "../arch/types.ts";
 import { kernelAbiFor } from "../kernel-model/context.ts";
-import { EINVAL } from "../kernel-model/errno.ts";
+import { EINVAL, errnoName } from "../kernel-model/errno.ts";
+import { KernelError } from "../kernel-model/errors.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
 import { checkKretprobe } from "./validate.ts";
 import type { KprobesCore } from "./kprobes.ts";
@@ -98,7 +99,12 @@ export class Kretprobes {
     const r1 = core.registerInternal(this.#trampolineKp);
     const r2 = core.registerInternal(this.#flushKp);
     if (r1 !== 0 || r2 !== 0) {
-      throw new Error(`Cannot plant the kretprobe trampoline probes: ${r1}, ${r2}`);
+      const bad = r1 !== 0 ? ["kretprobe_trampoline", r1] : ["kprobe_flush_task", r2];
+      throw new KernelError(
+        `Cannot plant the kretprobe machinery's probe on ${bad[0]}: register_kprobe returned ${
+          bad[1]
+        } (${errnoName(bad[1] as number)}), the image's .kprobes.text is damaged, rebuild it`,
+      );
     }
   }
 
