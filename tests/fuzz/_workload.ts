@@ -178,6 +178,7 @@ export function mutateWorkload(rng: Rng, hostile: boolean): [unknown, string] {
   const steps: string[] = [];
   for (let n = rng.int(1, 3); n > 0; n--) {
     const all = nodes(w);
+    if (all.length === 0) break; // an earlier step deleted everything
     const [parent, key] = rng.pick(all);
     const p = parent as Record<string, unknown>;
     switch (rng.below(4)) {
