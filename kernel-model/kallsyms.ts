@@ -55,6 +55,11 @@ export interface KallsymsLookup {
   offset: bigint;
   /** Size of the symbol as kallsyms reports it (see `lookupAddress`). */
   size: bigint;
+  /**
+   * The symbol's own size from the ELF symbol table (`st_size`; 0 when the
+   * image gives none). `offset >= symbolSize > 0` is padding after it.
+   */
+  symbolSize: bigint;
   /** Owning module; absent for the kernel image. */
   module?: string;
 }
@@ -384,7 +389,13 @@ export class Kallsyms {
    *   { name: "printk", address: 0x2100n, size: 0x40n, type: "T" },
    * ]);
    * const hit = kallsyms.lookupAddress(0x2010n);
-   * assert.deepEqual(hit, { name: "schedule", address: 0x2000n, offset: 0x10n, size: 0x100n });
+   * assert.deepEqual(hit, {
+   *   name: "schedule",
+   *   address: 0x2000n,
+   *   offset: 0x10n,
+   *   size: 0x100n,
+   *   symbolSize: 0n,
+   * });
    * assert.equal(kallsyms.lookupAddress(0x1fffn), undefined);
    * ```
    */
@@ -413,7 +424,13 @@ export class Kallsyms {
     } else {
       return undefined;
     }
-    const hit: KallsymsLookup = { name: entry.name, address: entry.address, offset, size };
+    const hit: KallsymsLookup = {
+      name: entry.name,
+      address: entry.address,
+      offset,
+      size,
+      symbolSize: entry.size,
+    };
     if (entry.module !== undefined) hit.module = entry.module;
     return hit;
   }

@@ -493,11 +493,13 @@ export class Kernel {
       },
       functionAt: (addr) => {
         const s = this.#kallsyms.lookupAddress(addr);
-        return s === undefined ? undefined : { name: s.name, start: s.address, size: s.size };
+        return s === undefined
+          ? undefined
+          : { name: s.name, start: s.address, size: s.size, symbolSize: s.symbolSize };
       },
       lookupSymbol: (name) => this.#kallsyms.lookupSymbol(name),
       warn: (message) => this.#logDirect(4, message),
-      isKernelText: (addr) => addr >= this.#sym.text[0] && addr < this.#sym.text[1],
+      isKernelText: (addr) => this.#isTextAddress(addr),
       currentOwner: () => this.#currentOwner,
       invoke: (owner, what, cpu, fn, a, b, c) => this.#invoke(owner, what, cpu as Cpu, fn, a, b, c),
       preemptDisable: (cpu) => this.#addPreempt(cpu, 1),
@@ -662,6 +664,23 @@ export class Kernel {
     const start = this.#need(name);
     const size = this.#kallsyms.lookupSymbol(name)?.size ?? 0n;
     return [start, start + (size > 0n ? size : 16n)];
+  }
+
+  /**
+   * Is `addr` inside an executable section of the image (SHF_EXECINSTR)
+   * within `_stext`…`_etext`? The alignment gaps between sections are not
+   * text. Linux: kernel_text_address().
+   */
+  #isTextAddress(addr: bigint): boolean {
+    if (addr < this.#sym.text[0] || addr >= this.#sym.text[1]) return false;
+    for (const s of this.#elf.sections) {
+      if (
+        (s.flags & 4n) !== 0n && s.addr !== 0n && addr >= s.addr && addr < s.addr + BigInt(s.size)
+      ) {
+        return true;
+      }
+    }
+    return false;
   }
 
   #isFunctionEntry(addr: bigint): boolean {

@@ -81,6 +81,8 @@ export interface FunctionBounds {
   start: bigint;
   /** Size in bytes. */
   size: bigint;
+  /** The symbol's own ELF size (0 when unknown): past it is padding. */
+  symbolSize?: bigint;
 }
 
 /** A registered kprobe as listed by {@linkcode KprobesCore.list}. */
@@ -288,6 +290,17 @@ export class KprobesCore {
     if (!internal && this.#inKprobesFunctions(addr)) {
       this.#host.warn(
         `kprobes: cannot probe ${this.#where(addr)}: Kprobes' own code (.kprobes.text, slots)`,
+      );
+      return -EINVAL;
+    }
+    const fn = this.#host.functionAt(addr);
+    if (fn !== undefined && fn.symbolSize && addr - fn.start >= fn.symbolSize) {
+      // Stricter than Linux (whose kallsyms size runs to the next symbol):
+      // the bytes after a function's last instruction are padding, not code.
+      this.#host.warn(
+        `kprobes: cannot probe ${this.#where(addr)}: past the end of ${fn.name} (size 0x${
+          fn.symbolSize.toString(16)
+        }), padding between functions`,
       );
       return -EINVAL;
     }

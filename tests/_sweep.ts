@@ -113,13 +113,26 @@ export async function sweepBase(arch: SweepArch): Promise<SweepBase> {
       a += BigInt(d.length);
     }
   }
+  // Every address register_kprobe accepts must be swept: walk all of text
+  // (each byte on x86, each word on ppc64) and add what the symbol walk
+  // missed (asm with no ELF size, such as ppc64's bad_get_user).
+  const log = logLines(kernel, from);
+  const listed = new Set(points.map((p) => p.addr));
+  const step = arch === "ppc64" ? 4n : 1n;
+  for (let a = text[0]; a < textEnd; a += step) {
+    if (listed.has(a)) continue;
+    const kp = { addr: arch === "i386" ? Number(a) : a };
+    if (kernel.registerKprobe(kp) !== 0) continue;
+    kernel.unregisterKprobe(kp);
+    points.push({ addr: a, where: ks.formatAddress(a).replace(/\/0x[0-9a-f]+$/, "") });
+  }
   return {
     arch,
     image,
     text,
     textBytes,
     syscalls: syscallLines(r.syscalls),
-    log: logLines(kernel, from),
+    log,
     instructions: r.instructions,
     points,
   };

@@ -42,6 +42,17 @@ function sym(k: Kernel, name: string): { address: bigint; size: bigint } {
   return s;
 }
 
+/** The first byte of padding after a text function (its ELF size ends before the next symbol). */
+function padding(k: Kernel): bigint {
+  const text = [...k.kallsyms.symbols()].filter((s) => /[tT]/.test(s.type))
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  for (let i = 0; i + 1 < text.length; i++) {
+    const s = text[i];
+    if (s.size > 0n && text[i + 1].address > s.address + s.size) return s.address + s.size;
+  }
+  throw new Error("no padding after any function");
+}
+
 catalogue("registration", [
   {
     name: "x86_64 kprobe in the middle of do_fork's second instruction",
@@ -301,5 +312,35 @@ catalogue("registration", [
         assert.deepEqual(kernel.memory.readBytes(s.address, Number(s.size)), before, arch);
       }
     },
+  },
+  {
+    name: "x86_64 kprobe on the padding after a function",
+    run: () =>
+      refuses(
+        "x86_64",
+        (k) => ({ addr: padding(k) }),
+        EINVAL,
+        /^kprobes: cannot probe \S+\+0x[0-9a-f]+: past the end of \S+ \(size 0x[0-9a-f]+\), padding between functions$/,
+      ),
+  },
+  {
+    name: "ppc64 kprobe on the padding after a function",
+    run: () =>
+      refuses(
+        "ppc64",
+        (k) => ({ addr: padding(k) }),
+        EINVAL,
+        /^kprobes: cannot probe \S+\+0x[0-9a-f]+: past the end of \S+ \(size 0x[0-9a-f]+\), padding between functions$/,
+      ),
+  },
+  {
+    name: "x86_64 kprobe in the alignment gap between .kprobes.text and the slot area",
+    run: () =>
+      refuses(
+        "x86_64",
+        (k) => ({ addr: k.kallsyms.lookupName("__kprobes_text_end") + 0x10n }),
+        EINVAL,
+        /^kprobes: cannot probe \S+: not kernel text$/,
+      ),
   },
 ]);

@@ -67,6 +67,7 @@ Deno.test("Kallsyms.lookupAddress() finds the containing symbol with its st_size
     address: doFork,
     offset: 4n,
     size,
+    symbolSize: size,
   });
   assert.equal(
     kallsyms.formatAddress(doFork + size - 1n),
@@ -165,6 +166,7 @@ Deno.test("Kallsyms.addSymbols() adds module symbols shown with a [module] suffi
     address: base + 0x1000n,
     offset: 8n,
     size: 0x80n,
+    symbolSize: 0x80n,
     module: "kprobe_example",
   });
   const text = kallsyms.procKallsyms();
