@@ -252,8 +252,17 @@ class LazyTask implements TaskRef {
   get pid(): number {
     return this.#task().pid;
   }
+  get tgid(): number {
+    return this.#task().tgid;
+  }
   get comm(): string {
     return this.#task().comm;
+  }
+  get state(): number {
+    return this.#task().state;
+  }
+  get cpu(): number {
+    return this.#task().cpu;
   }
 }
 
@@ -720,10 +729,20 @@ export class Kernel {
 
   #taskRef(task: bigint): TaskRef {
     const m = this.#memory;
-    if (task === 0n) return { address: this.#addr(0n), pid: 0, comm: "swapper" };
+    if (task === 0n) {
+      return { address: this.#addr(0n), pid: 0, tgid: 0, comm: "swapper", state: 0, cpu: 0 };
+    }
     const pid = m.readU32(task) | 0;
+    const state = m.readU32(task + 4n) | 0;
     const comm = m.readCString(task + 16n, 16);
-    return { address: this.#addr(task), pid, comm };
+    // task->stack is the thread_info; its cpu follows the task pointer and flags.
+    let cpu = 0;
+    try {
+      cpu = m.readU32(this.#readPtr(task + 32n) + BigInt(this.#ptrSize + 4)) | 0;
+    } catch {
+      // A task whose stack is gone (freed): cpu stays 0.
+    }
+    return { address: this.#addr(task), pid, tgid: pid, comm, state, cpu };
   }
 
   /** Low half of `cpu_curr[cpu]` (kernel addresses share the high half). */
@@ -861,7 +880,7 @@ export class Kernel {
     const guest = (cpu.tsc - sinceTsc) / (this.#tscKhz * 1000);
     const host = (performance.now() - sinceWall) / 1000;
     const seconds = Math.floor(this.#wdWallMs === Infinity ? guest : Math.max(guest, host));
-    let task: TaskRef = { address: 0n, pid: 0, comm: "swapper" };
+    let task: TaskRef = { address: 0n, pid: 0, tgid: 0, comm: "swapper", state: 0, cpu: 0 };
     try {
       task = this.#taskRef(this.#currentTask(cpu));
     } catch {
