@@ -30,6 +30,7 @@ import { KprobesCore } from "../probes/kprobes.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
+import { expandSymbolPointers, type PointerFormat } from "./_printk_pointer.ts";
 import {
   type AsyncKernelContext,
   type KernelAbi,
@@ -1144,7 +1145,14 @@ export class Kernel {
     try {
       task = this.#taskRef(taskAddr);
     } catch {
-      task = { address: this.#addr(taskAddr), pid: 0, comm: "(bad task_struct)" };
+      task = {
+        address: this.#addr(taskAddr),
+        pid: 0,
+        tgid: 0,
+        comm: "(bad task_struct)",
+        state: 0,
+        cpu: 0,
+      };
     }
     const lines = formatOops({
       arch: this.#arch,
@@ -1499,7 +1507,43 @@ export class Kernel {
       version: "#1 SMP",
       machine: this.#arch.name,
     }),
+    readNoFault: (addr, size) => this.#readNoFault(addr, size),
+    cycles: () => BigInt(Math.floor(this.#abiCpu.tsc)),
+    clockNs: () => (BigInt(Math.floor(this.#abiCpu.tsc)) * 1_000_000n) / BigInt(this.#tscKhz),
+    processorId: () => this.#abiCpu.id,
+    preemptible: () => {
+      const cpu = this.#abiCpu;
+      return this.#preempt && this.#preemptCount(cpu) === 0 &&
+        this.#arch.interruptsEnabled(cpu) && this.#kprobes.ctlblk(cpu.id).current === null;
+    },
+    // 2.6 preempt_count: softirq bits 8–15, hardirq bits 16–27 (in_interrupt()).
+    inInterrupt: () => (this.#preemptCount(this.#abiCpu) & 0x0fffff00) !== 0,
+    stackTrace: () =>
+      this.#arch.unwind(
+        this.#abiCpu,
+        this.#memory,
+        (pc) => this.#kallsyms.lookupAddress(pc)?.address,
+      ),
   };
+
+  /**
+   * copy_from_kernel_nofault() of one value: null for an address below the
+   * kernel (Linux refuses user addresses here), unmapped, or wrapping.
+   */
+  #readNoFault(addr: bigint, size: 1 | 2 | 4 | 8): bigint | null {
+    const a = typeof addr === "bigint" ? addr : -1n;
+    if (a < this.#arch.kernelBase || a + BigInt(size) > 1n << BigInt(this.#arch.bits)) return null;
+    const m = this.#memory;
+    try {
+      if (size === 1) return BigInt(m.readU8(a));
+      if (size === 2) return BigInt(m.readU16(a));
+      if (size === 4) return BigInt(m.readU32(a));
+      return m.readU64(a);
+    } catch (e) {
+      if (e instanceof Fault || e instanceof GuestMemoryError) return null;
+      throw e;
+    }
+  }
 
   /** preempt_count of the task on `cpu`. */
   #preemptCount(cpu: Cpu): number {
@@ -1542,7 +1586,8 @@ export class Kernel {
    */
   #printk(fmt: unknown, args: readonly unknown[]): number {
     if (typeof fmt !== "string") return -22;
-    const values = boundPrintkArgs(fmt, Array.isArray(args) ? args : []);
+    const [f, a] = expandSymbolPointers(fmt, Array.isArray(args) ? args : [], this.#symbolize);
+    const values = boundPrintkArgs(f, a);
     let r: bigint;
     try {
       r = this.#callGuest(this.#abiCpu, this.#sym.printk, values);
@@ -1563,6 +1608,24 @@ export class Kernel {
     this.#flushConsole();
     return Number(BigInt.asIntN(32, r));
   }
+
+  /** The text of printk's `%pS`, `%ps`, `%pF`, `%pf`, `%pB` for `address` (Linux's sprint_symbol()). */
+  readonly #symbolize = (address: bigint, kind: PointerFormat): string => {
+    let a = BigInt.asUintN(this.#arch.bits, address);
+    if (kind === "F" || kind === "f") {
+      try {
+        a = this.#arch.callTarget(this.#memory, a); // a ppc64 function descriptor
+      } catch {
+        // Not a readable descriptor: symbolize the address itself.
+      }
+    }
+    const back = kind === "B" && a > 0n ? 1n : 0n;
+    const hit = this.#kallsyms.lookupAddress(a - back);
+    if (hit === undefined) return `0x${a.toString(16)}`;
+    const mod = hit.module === undefined ? "" : ` [${hit.module}]`;
+    if (kind === "s" || kind === "f") return hit.name + mod;
+    return `${hit.name}+0x${(hit.offset + back).toString(16)}/0x${hit.size.toString(16)}${mod}`;
+  };
 
   /** Is `a` mapped read-only (text, rodata)? Unmapped addresses fault on access instead. */
   #writable(a: bigint): boolean {
