@@ -62,7 +62,9 @@ export function expandSymbolPointers(
       j++;
     }
     const ext = fmt[j + 1];
-    if (fmt[j] === "p" && (ext === "S" || ext === "s" || ext === "F" || ext === "f" || ext === "B")) {
+    if (
+      fmt[j] === "p" && (ext === "S" || ext === "s" || ext === "F" || ext === "f" || ext === "B")
+    ) {
       copy ??= [...args];
       const v = arg < args.length ? args[arg] : 0;
       let a = 0n;

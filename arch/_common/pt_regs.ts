@@ -116,9 +116,9 @@ export function definePtRegsArch(proto: object, arch: PtRegsArch): void {
     configurable: false,
   });
   const foreign: [string, string][] = [];
-  if (arch !== "x86_64") for (const n of X86_64_ONLY) foreign.push([n, "an x86_64"]);
-  if (arch !== "i386") for (const n of I386_ONLY) foreign.push([n, "an i386"]);
-  if (arch === "ppc64") for (const n of X86_COMMON) foreign.push([n, "an x86"]);
+  if (arch !== "x86_64") { for (const n of X86_64_ONLY) foreign.push([n, "an x86_64"]); }
+  if (arch !== "i386") { for (const n of I386_ONLY) foreign.push([n, "an i386"]); }
+  if (arch === "ppc64") { for (const n of X86_COMMON) foreign.push([n, "an x86"]); }
   else for (const n of PPC64_ONLY) foreign.push([n, "a ppc64"]);
   for (const [name, owner] of foreign) {
     Object.defineProperty(proto, name, {
