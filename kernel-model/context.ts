@@ -31,7 +31,7 @@ export interface NewUtsname {
   release: string;
   /** Build version string. */
   version: string;
-  /** `x86_64`, `i386` or `ppc64`: pick register names by it. */
+  /** `x86_64`, `i386` or `ppc64` (in a handler, narrow on `regs.arch` instead). */
   machine: string;
 }
 
