@@ -362,6 +362,10 @@ export interface ArchTraps {
 
 /**
  * A `pt_regs` view bound to a CPU: field access reads and writes the live
- * registers. Opaque here; handlers see it typed as `PtRegs`.
+ * registers. Opaque here but for its `arch` (the discriminant of the
+ * handler-facing `PtRegs` union); handlers see it typed as `PtRegs`.
  */
-export type PtRegsView = object;
+export interface PtRegsView {
+  /** Which arch's `struct pt_regs` this is. */
+  readonly arch: "x86_64" | "i386" | "ppc64";
+}

@@ -20,7 +20,6 @@ import {
   type PtRegs,
   register_kprobe,
   unregister_kprobe,
-  utsname,
 } from "../mod.ts";
 
 /* For each probe you need to allocate a kprobe structure */
@@ -28,15 +27,16 @@ const kp: Kprobe = {};
 
 /* kprobe pre_handler: called just before the probed instruction is executed */
 function handler_pre(p: Kprobe, regs: PtRegs): number {
-  // The C sample prints i386's eip; each architecture has its own names.
-  switch (utsname().machine) {
+  // The C sample prints i386's eip; each architecture has its own names:
+  // narrowing on regs.arch is TypeScript's #ifdef CONFIG_X86_64.
+  switch (regs.arch) {
     case "i386":
       printk("pre_handler: p->addr=0x%p, eip=%lx, eflags=0x%lx\n", p.addr, regs.eip, regs.eflags);
       break;
     case "ppc64":
       printk("pre_handler: p->addr=0x%p, nip=0x%lx, msr=0x%lx\n", p.addr, regs.nip, regs.msr);
       break;
-    default:
+    case "x86_64":
       printk("pre_handler: p->addr=0x%p, rip=%lx, eflags=0x%lx\n", p.addr, regs.rip, regs.eflags);
   }
   dump_stack();
@@ -45,7 +45,7 @@ function handler_pre(p: Kprobe, regs: PtRegs): number {
 
 /* kprobe post_handler: called after the probed instruction is executed */
 function handler_post(p: Kprobe, regs: PtRegs, _flags: number): void {
-  if (utsname().machine === "ppc64") {
+  if (regs.arch === "ppc64") {
     printk("post_handler: p->addr=0x%p, msr=0x%lx\n", p.addr, regs.msr);
   } else printk("post_handler: p->addr=0x%p, eflags=0x%lx\n", p.addr, regs.eflags);
 }

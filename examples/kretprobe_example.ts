@@ -19,7 +19,6 @@ import {
   type PtRegs,
   register_kretprobe,
   unregister_kretprobe,
-  utsname,
 } from "../mod.ts";
 
 const probed_func = "sys_open";
@@ -28,10 +27,10 @@ const probed_func = "sys_open";
 function ret_handler(_ri: KretprobeInstance, regs: PtRegs): number {
   // Substitute the appropriate register name for your architecture --
   // e.g., regs->rax for x86_64, regs->gpr[3] for ppc64.
-  const machine = utsname().machine;
-  const retval = machine === "i386"
+  // (regs_return_value(regs) says the same on every arch.)
+  const retval = regs.arch === "i386"
     ? regs.eax | 0
-    : Number(BigInt.asIntN(32, machine === "ppc64" ? regs.gpr[3] : regs.rax));
+    : Number(BigInt.asIntN(32, regs.arch === "ppc64" ? regs.gpr[3] : regs.rax));
   if (retval < 0) {
     printk("%s returns %d\n", probed_func, retval);
   }

@@ -31,7 +31,7 @@ export interface NewUtsname {
   release: string;
   /** Build version string. */
   version: string;
-  /** `x86_64`, `i386` or `ppc64`: pick register names by it. */
+  /** `x86_64`, `i386` or `ppc64` (in a handler, narrow on `regs.arch` instead). */
   machine: string;
 }
 
@@ -67,6 +67,24 @@ export interface KernelAbi {
   utsname(): NewUtsname;
   /** Gives up the CPU for `ms` milliseconds (schedule()/msleep()). */
   sleep(what: string, ms: number): void;
+  /**
+   * Reads kernel memory without faulting (copy_from_kernel_nofault()):
+   * null for a user-space, unmapped or wrapping address; no fault_handler,
+   * no Oops.
+   */
+  readNoFault(addr: bigint, size: 1 | 2 | 4 | 8): bigint | null;
+  /** The calling CPU's time-stamp counter (get_cycles()). */
+  cycles(): bigint;
+  /** Nanoseconds since boot on the calling CPU's TSC (ktime_get_ns()). */
+  clockNs(): bigint;
+  /** The CPU the caller runs on (smp_processor_id()). */
+  processorId(): number;
+  /** Could the caller be preempted (preemptible())? */
+  preemptible(): boolean;
+  /** Does the caller run in hard or soft interrupt context (in_interrupt())? */
+  inInterrupt(): boolean;
+  /** Return addresses of the caller's guest context, innermost first (stack_trace_save()). */
+  stackTrace(): bigint[];
 }
 
 /** One frame of the context stack: a kernel and the module on whose behalf it runs. */

@@ -26,7 +26,14 @@ import { EINVAL } from "./errno.ts";
 export const KSYM_NAME_LEN = 512;
 
 /** What {@linkcode get_current} returns outside any kernel: no task. */
-export const NO_TASK: TaskRef = Object.freeze({ address: 0, pid: -1, comm: "" });
+export const NO_TASK: TaskRef = Object.freeze({
+  address: 0,
+  pid: -1,
+  tgid: -1,
+  comm: "",
+  state: 0,
+  cpu: 0,
+});
 
 /** What {@linkcode utsname} returns outside any kernel. */
 const NO_UTSNAME: NewUtsname = Object.freeze({

@@ -30,6 +30,7 @@ import { KprobesCore } from "../probes/kprobes.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
+import { expandSymbolPointers, type PointerFormat } from "./_printk_pointer.ts";
 import {
   type AsyncKernelContext,
   type KernelAbi,
@@ -252,8 +253,17 @@ class LazyTask implements TaskRef {
   get pid(): number {
     return this.#task().pid;
   }
+  get tgid(): number {
+    return this.#task().tgid;
+  }
   get comm(): string {
     return this.#task().comm;
+  }
+  get state(): number {
+    return this.#task().state;
+  }
+  get cpu(): number {
+    return this.#task().cpu;
   }
 }
 
@@ -739,10 +749,20 @@ export class Kernel {
 
   #taskRef(task: bigint): TaskRef {
     const m = this.#memory;
-    if (task === 0n) return { address: this.#addr(0n), pid: 0, comm: "swapper" };
+    if (task === 0n) {
+      return { address: this.#addr(0n), pid: 0, tgid: 0, comm: "swapper", state: 0, cpu: 0 };
+    }
     const pid = m.readU32(task) | 0;
+    const state = m.readU32(task + 4n) | 0;
     const comm = m.readCString(task + 16n, 16);
-    return { address: this.#addr(task), pid, comm };
+    // task->stack is the thread_info; its cpu follows the task pointer and flags.
+    let cpu = 0;
+    try {
+      cpu = m.readU32(this.#readPtr(task + 32n) + BigInt(this.#ptrSize + 4)) | 0;
+    } catch {
+      // A task whose stack is gone (freed): cpu stays 0.
+    }
+    return { address: this.#addr(task), pid, tgid: pid, comm, state, cpu };
   }
 
   /** Low half of `cpu_curr[cpu]` (kernel addresses share the high half). */
@@ -880,7 +900,7 @@ export class Kernel {
     const guest = (cpu.tsc - sinceTsc) / (this.#tscKhz * 1000);
     const host = (performance.now() - sinceWall) / 1000;
     const seconds = Math.floor(this.#wdWallMs === Infinity ? guest : Math.max(guest, host));
-    let task: TaskRef = { address: 0n, pid: 0, comm: "swapper" };
+    let task: TaskRef = { address: 0n, pid: 0, tgid: 0, comm: "swapper", state: 0, cpu: 0 };
     try {
       task = this.#taskRef(this.#currentTask(cpu));
     } catch {
@@ -1144,7 +1164,14 @@ export class Kernel {
     try {
       task = this.#taskRef(taskAddr);
     } catch {
-      task = { address: this.#addr(taskAddr), pid: 0, comm: "(bad task_struct)" };
+      task = {
+        address: this.#addr(taskAddr),
+        pid: 0,
+        tgid: 0,
+        comm: "(bad task_struct)",
+        state: 0,
+        cpu: 0,
+      };
     }
     const lines = formatOops({
       arch: this.#arch,
@@ -1499,7 +1526,43 @@ export class Kernel {
       version: "#1 SMP",
       machine: this.#arch.name,
     }),
+    readNoFault: (addr, size) => this.#readNoFault(addr, size),
+    cycles: () => BigInt(Math.floor(this.#abiCpu.tsc)),
+    clockNs: () => (BigInt(Math.floor(this.#abiCpu.tsc)) * 1_000_000n) / BigInt(this.#tscKhz),
+    processorId: () => this.#abiCpu.id,
+    preemptible: () => {
+      const cpu = this.#abiCpu;
+      return this.#preempt && this.#preemptCount(cpu) === 0 &&
+        this.#arch.interruptsEnabled(cpu) && this.#kprobes.ctlblk(cpu.id).current === null;
+    },
+    // 2.6 preempt_count: softirq bits 8–15, hardirq bits 16–27 (in_interrupt()).
+    inInterrupt: () => (this.#preemptCount(this.#abiCpu) & 0x0fffff00) !== 0,
+    stackTrace: () =>
+      this.#arch.unwind(
+        this.#abiCpu,
+        this.#memory,
+        (pc) => this.#kallsyms.lookupAddress(pc)?.address,
+      ),
   };
+
+  /**
+   * copy_from_kernel_nofault() of one value: null for an address below the
+   * kernel (Linux refuses user addresses here), unmapped, or wrapping.
+   */
+  #readNoFault(addr: bigint, size: 1 | 2 | 4 | 8): bigint | null {
+    const a = typeof addr === "bigint" ? addr : -1n;
+    if (a < this.#arch.kernelBase || a + BigInt(size) > 1n << BigInt(this.#arch.bits)) return null;
+    const m = this.#memory;
+    try {
+      if (size === 1) return BigInt(m.readU8(a));
+      if (size === 2) return BigInt(m.readU16(a));
+      if (size === 4) return BigInt(m.readU32(a));
+      return m.readU64(a);
+    } catch (e) {
+      if (e instanceof Fault || e instanceof GuestMemoryError) return null;
+      throw e;
+    }
+  }
 
   /** preempt_count of the task on `cpu`. */
   #preemptCount(cpu: Cpu): number {
@@ -1542,7 +1605,8 @@ export class Kernel {
    */
   #printk(fmt: unknown, args: readonly unknown[]): number {
     if (typeof fmt !== "string") return -22;
-    const values = boundPrintkArgs(fmt, Array.isArray(args) ? args : []);
+    const [f, a] = expandSymbolPointers(fmt, Array.isArray(args) ? args : [], this.#symbolize);
+    const values = boundPrintkArgs(f, a);
     let r: bigint;
     try {
       r = this.#callGuest(this.#abiCpu, this.#sym.printk, values);
@@ -1563,6 +1627,24 @@ export class Kernel {
     this.#flushConsole();
     return Number(BigInt.asIntN(32, r));
   }
+
+  /** The text of printk's `%pS`, `%ps`, `%pF`, `%pf`, `%pB` for `address` (Linux's sprint_symbol()). */
+  readonly #symbolize = (address: bigint, kind: PointerFormat): string => {
+    let a = BigInt.asUintN(this.#arch.bits, address);
+    if (kind === "F" || kind === "f") {
+      try {
+        a = this.#arch.callTarget(this.#memory, a); // a ppc64 function descriptor
+      } catch {
+        // Not a readable descriptor: symbolize the address itself.
+      }
+    }
+    const back = kind === "B" && a > 0n ? 1n : 0n;
+    const hit = this.#kallsyms.lookupAddress(a - back);
+    if (hit === undefined) return `0x${a.toString(16)}`;
+    const mod = hit.module === undefined ? "" : ` [${hit.module}]`;
+    if (kind === "s" || kind === "f") return hit.name + mod;
+    return `${hit.name}+0x${(hit.offset + back).toString(16)}/0x${hit.size.toString(16)}${mod}`;
+  };
 
   /** Is `a` mapped read-only (text, rodata)? Unmapped addresses fault on access instead. */
   #writable(a: bigint): boolean {

@@ -18,6 +18,10 @@
 
 export * from "./kernel.ts";
 export * from "./kapi.ts";
+export * from "./kapi_regs.ts";
+export * from "./kapi_time.ts";
+export * from "./kapi_sched.ts";
+export * from "./kapi_mem.ts";
 export * from "./context.ts";
 export * from "./errno.ts";
 export * from "./errors.ts";

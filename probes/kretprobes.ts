@@ -136,7 +136,7 @@ export class Kretprobes {
     rp.maxactive = maxactive;
     rp.nmissed = 0;
     const state: RpState = { free: [], used: new Set() };
-    const nobody: TaskRef = { address: 0n, pid: -1, comm: "" };
+    const nobody: TaskRef = { address: 0n, pid: -1, tgid: -1, comm: "", state: 0, cpu: 0 };
     for (let i = 0; i < maxactive; i++) {
       state.free.push({
         ri: { rp, ret_addr: 0n, task: nobody, data: {} },

@@ -11,83 +11,197 @@
 export type KernelAddress = bigint | number;
 
 /**
- * The saved registers handed to a handler: the architecture's
- * `struct pt_regs` field names. Only the running arch's fields exist:
- * x86_64 `rax`…`r15`, `rip`, `rsp`, `eflags` (`bigint`); i386 `eax`…,
- * `eip`, `esp`, `eflags`, `xcs` (`number`); ppc64 `gpr[]`, `nip`, `msr`,
- * `link`, `ctr`, `ccr`, `xer` (`bigint`). Assigning to a field changes the
- * guest when the handler returns (§5: fault injection, bug fixes).
+ * x86_64's `struct pt_regs` (§4.1), every field a `bigint`: the 2.6 names
+ * (`rax`…`r15`, `rip`, `eflags`, `orig_rax`) and Linux 6.x's (`ax`, `di`,
+ * `ip`, `sp`, `flags`, `orig_ax`…) for the same registers.
  */
-export interface PtRegs {
-  /** x86_64 registers. */
+export interface PtRegsX86_64 {
+  /** The discriminant: narrow on it before naming a register. */
+  readonly arch: "x86_64";
+  /** `rax`. */
   rax: bigint;
-  /** x86_64. */
+  /** `rbx`. */
   rbx: bigint;
-  /** x86_64. */
+  /** `rcx`. */
   rcx: bigint;
-  /** x86_64. */
+  /** `rdx`. */
   rdx: bigint;
-  /** x86_64. */
+  /** `rsi`. */
   rsi: bigint;
-  /** x86_64. */
+  /** `rdi`. */
   rdi: bigint;
-  /** x86_64. */
+  /** `rbp`. */
   rbp: bigint;
-  /** x86_64. */
+  /** `rsp`. */
   rsp: bigint;
-  /** x86_64. */
+  /** `r8`. */
   r8: bigint;
-  /** x86_64. */
+  /** `r9`. */
   r9: bigint;
-  /** x86_64. */
+  /** `r10`. */
   r10: bigint;
-  /** x86_64. */
+  /** `r11`. */
   r11: bigint;
-  /** x86_64. */
+  /** `r12`. */
   r12: bigint;
-  /** x86_64. */
+  /** `r13`. */
   r13: bigint;
-  /** x86_64. */
+  /** `r14`. */
   r14: bigint;
-  /** x86_64. */
+  /** `r15`. */
   r15: bigint;
-  /** x86_64 instruction pointer. */
+  /** Linux 6.x name of `rax`. */
+  ax: bigint;
+  /** Linux 6.x name of `rbx`. */
+  bx: bigint;
+  /** Linux 6.x name of `rcx`. */
+  cx: bigint;
+  /** Linux 6.x name of `rdx`. */
+  dx: bigint;
+  /** Linux 6.x name of `rsi`. */
+  si: bigint;
+  /** Linux 6.x name of `rdi`. */
+  di: bigint;
+  /** Linux 6.x name of `rbp`. */
+  bp: bigint;
+  /** Linux 6.x name of `rsp`. */
+  sp: bigint;
+  /** Instruction pointer (in a pre_handler: just past the int3). */
   rip: bigint;
-  /** x86 flags: `bigint` on x86_64, `number` on i386. */
-  eflags: bigint | number;
-  /** i386 registers. */
-  eax: number;
-  /** i386. */
-  ebx: number;
-  /** i386. */
-  ecx: number;
-  /** i386. */
-  edx: number;
-  /** i386. */
-  esi: number;
-  /** i386. */
-  edi: number;
-  /** i386. */
-  ebp: number;
-  /** i386. */
-  esp: number;
-  /** i386 instruction pointer. */
-  eip: number;
-  /** ppc64 general-purpose registers. */
-  gpr: bigint[];
-  /** ppc64 next instruction pointer. */
-  nip: bigint;
-  /** ppc64 machine state register. */
-  msr: bigint;
-  /** ppc64 link register. */
-  link: bigint;
-  /** ppc64 count register. */
-  ctr: bigint;
-  /** ppc64 condition register. */
-  ccr: bigint;
-  /** ppc64 fixed-point exception register. */
-  xer: bigint;
+  /** Linux 6.x name of `rip`. */
+  ip: bigint;
+  /** RFLAGS. */
+  eflags: bigint;
+  /** Linux 6.x name of `eflags`. */
+  flags: bigint;
+  /** System call number on entry (not tracked: all ones). */
+  readonly orig_rax: bigint;
+  /** Linux 6.x name of `orig_rax`. */
+  readonly orig_ax: bigint;
+  /** Code segment selector (read-only). */
+  readonly cs: bigint;
+  /** Stack segment selector (read-only). */
+  readonly ss: bigint;
 }
+
+/**
+ * i386's `struct pt_regs` (§4.1), every field a `number`: the 2.6 names
+ * (`eax`…`edi`, `eip`, `esp`, `eflags`, `orig_eax`, `xcs`) and Linux 6.x's
+ * (`ax`, `ip`, `sp`, `flags`, `cs`, `ss`…) for the same registers.
+ */
+export interface PtRegsI386 {
+  /** The discriminant: narrow on it before naming a register. */
+  readonly arch: "i386";
+  /** `eax`. */
+  eax: number;
+  /** `ebx`. */
+  ebx: number;
+  /** `ecx`. */
+  ecx: number;
+  /** `edx`. */
+  edx: number;
+  /** `esi`. */
+  esi: number;
+  /** `edi`. */
+  edi: number;
+  /** `ebp`. */
+  ebp: number;
+  /** `esp`. */
+  esp: number;
+  /** Linux 6.x name of `eax`. */
+  ax: number;
+  /** Linux 6.x name of `ebx`. */
+  bx: number;
+  /** Linux 6.x name of `ecx`. */
+  cx: number;
+  /** Linux 6.x name of `edx`. */
+  dx: number;
+  /** Linux 6.x name of `esi`. */
+  si: number;
+  /** Linux 6.x name of `edi`. */
+  di: number;
+  /** Linux 6.x name of `ebp`. */
+  bp: number;
+  /** Linux 6.x name of `esp`. */
+  sp: number;
+  /** Instruction pointer (in a pre_handler: just past the int3). */
+  eip: number;
+  /** Linux 6.x name of `eip`. */
+  ip: number;
+  /** EFLAGS. */
+  eflags: number;
+  /** Linux 6.x name of `eflags`. */
+  flags: number;
+  /** System call number on entry (not tracked: all ones). */
+  readonly orig_eax: number;
+  /** Linux 6.x name of `orig_eax`. */
+  readonly orig_ax: number;
+  /** Code segment selector (read-only). */
+  readonly xcs: number;
+  /** Linux 6.x name of `xcs`. */
+  readonly cs: number;
+  /** Stack segment selector (read-only). */
+  readonly ss: number;
+}
+
+/** ppc64's `struct pt_regs` (asm-ppc64/ptrace.h, §4.1), every field a `bigint`. */
+export interface PtRegsPpc64 {
+  /** The discriminant: narrow on it before naming a register. */
+  readonly arch: "ppc64";
+  /** General-purpose registers r0–r31 (`gpr[3]`: first argument and return value). */
+  gpr: bigint[];
+  /** Next instruction pointer. */
+  nip: bigint;
+  /** Machine state register. */
+  msr: bigint;
+  /** r3 at system call entry (not tracked: r3). */
+  readonly orig_gpr3: bigint;
+  /** Count register. */
+  ctr: bigint;
+  /** Link register. */
+  link: bigint;
+  /** Fixed-point exception register. */
+  xer: bigint;
+  /** Condition register. */
+  ccr: bigint;
+  /** The vector of the interrupt that stopped the CPU (0x700 for a breakpoint). */
+  readonly trap: bigint;
+  /** Data address register. */
+  dar: bigint;
+  /** DSISR. */
+  dsisr: bigint;
+  /** System call result slot (not tracked: 0). */
+  readonly result: bigint;
+}
+
+/**
+ * The saved registers handed to a handler: the running arch's
+ * `struct pt_regs`, discriminated by `arch`. Naming a register of one arch
+ * fails `deno check` until the code narrows:
+ * `if (regs.arch === "x86_64") printk("%lx\n", regs.rdi)`. Portable code
+ * uses the helpers instead (`regs_get_kernel_argument`,
+ * `regs_return_value`, `instruction_pointer`, `regs_get_register`). At run
+ * time a register the arch lacks (JavaScript ignoring the types) throws a
+ * `RegisterError` naming register and arch, which the handler's
+ * containment logs. Assigning to a field changes the guest when the handler
+ * returns (§5: fault injection, bug fixes).
+ *
+ * @example Narrow, then name the arch's registers
+ * ```ts
+ * import type { PtRegs } from "./types.ts";
+ * function pc(regs: PtRegs): bigint {
+ *   switch (regs.arch) {
+ *     case "x86_64":
+ *       return regs.rip;
+ *     case "i386":
+ *       return BigInt(regs.eip);
+ *     case "ppc64":
+ *       return regs.nip;
+ *   }
+ * }
+ * ```
+ */
+export type PtRegs = PtRegsX86_64 | PtRegsI386 | PtRegsPpc64;
 
 /**
  * `int pre_handler(struct kprobe *p, struct pt_regs *regs)` (§4.1): return 0
@@ -151,8 +265,14 @@ export interface TaskRef {
   readonly address: KernelAddress;
   /** Process id. */
   readonly pid: number;
+  /** Thread group id: the pid (the guest has no threads). */
+  readonly tgid: number;
   /** Command name. */
   readonly comm: string;
+  /** `state` (Linux 6.x `__state`): 0 running, 1 interruptible, 2 uninterruptible, 16 zombie, 32 dead. */
+  readonly state: number;
+  /** The CPU of its `thread_info` (the one it runs or last ran on). */
+  readonly cpu: number;
 }
 
 /** `int kretprobe_handler(struct kretprobe_instance *ri, struct pt_regs *regs)` (§4.3). */

@@ -23,8 +23,9 @@ const examples = new URL("../examples/", import.meta.url);
 
 /** The return register as a signed 32-bit value, per arch. */
 function retval(arch: ArchName, regs: PtRegs): number {
-  if (arch === "i386") return regs.eax | 0;
-  return Number(BigInt.asIntN(32, arch === "ppc64" ? regs.gpr[3] : regs.rax));
+  assert.equal(regs.arch, arch);
+  if (regs.arch === "i386") return regs.eax | 0;
+  return Number(BigInt.asIntN(32, regs.arch === "ppc64" ? regs.gpr[3] : regs.rax));
 }
 
 /** The first instruction of `fn` matching `pred`, decoded for the arch. */

@@ -59,3 +59,60 @@ Deno.test("examples/kretprobe_example.ts reports failed sys_open calls and the m
   assert.match(log, /Planted return probe at ffffffff8[0-9a-f]+/);
   assert.match(log, /kretprobe unregistered\n.*Missed probing 0 instances of sys_open\n/);
 });
+
+for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+  Deno.test(`examples/kprobe_example_6x.ts (Linux 6.1's sample) prints ip/flags or nip/msr per fork on ${arch}`, async () => {
+    await using kernel = await Kernel.boot({ arch });
+    const info = await kernel.insmod(new URL("kprobe_example_6x.ts", examples));
+    assert.equal(info.name, "kprobe_example_6x");
+    const r = kernel.run();
+    kernel.rmmod("kprobe_example_6x");
+    const log = kernel.log;
+    const forks = r.syscalls.filter((s) => s.call === "fork").length;
+    assert.equal(forks, 3);
+    const addr = kernel.kallsyms.lookupName("do_fork");
+    const hex = addr.toString(16);
+    // x86: regs->ip is just past the int3; ppc64: nip is the trap itself.
+    const pre = arch === "ppc64"
+      ? `handler_pre: <do_fork> p->addr = 0x${hex}, nip = 0x${hex}, msr = 0x[0-9a-f]+\n`
+      : `handler_pre: <do_fork> p->addr = 0x${hex}, ip = ${
+        (addr + 1n).toString(16)
+      }, flags = 0x[0-9a-f]+\n`;
+    assert.equal(log.match(new RegExp(pre, "g"))?.length, forks);
+    const post = arch === "ppc64" ? "msr" : "flags";
+    assert.equal(
+      log.match(
+        new RegExp(`handler_post: <do_fork> p->addr = 0x${hex}, ${post} = 0x[0-9a-f]+\n`, "g"),
+      )
+        ?.length,
+      forks,
+    );
+    assert.match(
+      log,
+      new RegExp(
+        `kprobe_init: Planted kprobe at ${hex}\n[\\s\\S]*kprobe_exit: kprobe at ${hex} unregistered\n`,
+      ),
+    );
+    assert.equal(kernel.incidents.handlerErrors, 0);
+  });
+
+  Deno.test(`examples/kretprobe_example_6x.ts (Linux 6.1's sample) times each do_fork in ns on ${arch}`, async () => {
+    await using kernel = await Kernel.boot({ arch });
+    await kernel.insmod(new URL("kretprobe_example_6x.ts", examples));
+    const r = kernel.run();
+    kernel.rmmod("kretprobe_example_6x");
+    const log = kernel.log;
+    const pids = r.syscalls.filter((s) => s.call === "fork").map((s) => s.ret);
+    const lines = [...log.matchAll(/do_fork returned (\d+) and took (\d+) ns to execute\n/g)];
+    assert.deepEqual(lines.map((m) => Number(m[1])), pids);
+    // ktime_get() has nanosecond resolution: a fork takes some microseconds.
+    for (const m of lines) assert.ok(Number(m[2]) > 100 && Number(m[2]) < 1_000_000, m[0]);
+    const hex = kernel.kallsyms.lookupName("do_fork").toString(16);
+    assert.match(log, new RegExp(`Planted return probe at do_fork: ${hex}\n`));
+    assert.match(
+      log,
+      new RegExp(`kretprobe at ${hex} unregistered\n.*Missed probing 0 instances of do_fork\n`),
+    );
+    assert.equal(kernel.incidents.handlerErrors, 0);
+  });
+}

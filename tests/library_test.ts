@@ -44,6 +44,7 @@ Deno.test("Kernel library: hit counts and nmissed of several probes over a scrip
   const rp: Kretprobe = {
     kp: { symbol_name: "sys_open" },
     handler: (_ri, regs) => {
+      if (regs.arch !== "x86_64") throw new Error("an x86_64 test");
       const v = Number(BigInt.asIntN(32, regs.rax));
       if (v < 0) fails.push(v);
       return 0;

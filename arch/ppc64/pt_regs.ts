@@ -5,13 +5,15 @@
  * `trap`, `dar`, `dsisr`, `result`, all `bigint`. Reading a field reads the
  * live register of the trapped CPU; assigning writes it back, and the CPU
  * resumes with it. `gpr` is an array-like view with the same behaviour
- * (`regs.gpr[3] = -14n`).
+ * (`regs.gpr[3] = -14n`). `arch` is `"ppc64"`; the x86 register names
+ * throw a `RegisterError` naming register and arch.
  *
  * @module
  */
 
 import type { Ppc64Cpu } from "./cpu.ts";
 import { SPR_DAR, SPR_DSISR, SPR_XER } from "./regs.ts";
+import { definePtRegsArch } from "../_common/pt_regs.ts";
 
 const u64 = (v: unknown) => BigInt.asUintN(64, BigInt(v as bigint | number));
 
@@ -78,6 +80,8 @@ for (let i = 0; i < 32; i++) {
  * ```
  */
 export class Ppc64PtRegs {
+  /** The discriminant of `PtRegs`. */
+  declare readonly arch: "ppc64";
   /** The CPU whose registers this view shows. */
   readonly cpu: Ppc64Cpu;
   /** r0–r31. */
@@ -175,3 +179,5 @@ export class Ppc64PtRegs {
   }
   set result(_v: bigint) {}
 }
+
+definePtRegsArch(Ppc64PtRegs.prototype, "ppc64");

@@ -206,7 +206,9 @@ catalogue("library", [
           message: `Cannot read pt_regs of CPU ${id}: the kernel has 2 CPUs, numbered 0 to 1`,
         });
       }
-      assert.equal(typeof kernel.ptRegs(1).rip, "bigint");
+      const regs = kernel.ptRegs(1);
+      assert.ok(regs.arch === "x86_64");
+      assert.equal(typeof regs.rip, "bigint");
     },
   },
   {

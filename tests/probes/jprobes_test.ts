@@ -65,6 +65,7 @@ Deno.test("jprobe handler may scribble on the stack and registers: the probed fu
     entry: () => {
       calls++;
       const regs = kernel.ptRegs(0);
+      assert.ok(regs.arch === "x86_64");
       // Trash MAX_STACK_SIZE (64) bytes from the stack pointer up, the return
       // address included, and the argument registers.
       for (let i = 0n; i < 8n; i++) kernel_write(regs.rsp + 8n * i, 8, 0xdeadbeefn);

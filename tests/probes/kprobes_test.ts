@@ -38,6 +38,7 @@ Deno.test("pre_handler and post_handler run once per do_fork, in order", async (
     symbol_name: "do_fork",
     pre_handler: (p, regs) => {
       // x86: the saved rip is just past the int3, as in Linux.
+      if (regs.arch !== "x86_64") throw new Error("an x86_64 test");
       assert.equal(regs.rip, BigInt(p.addr!) + 1n);
       events.push("pre");
       return 0;
@@ -146,6 +147,7 @@ Deno.test("writes to regs change the guest (fault injection, §5)", async () => 
   const kp: Kprobe = {
     symbol_name: "sys_open",
     pre_handler: (_p, regs) => {
+      if (regs.arch !== "x86_64") throw new Error("an x86_64 test");
       regs.rdi = 0n;
       return 0;
     },
@@ -236,7 +238,8 @@ Deno.test("fault_handler gets trap 14 when the single-stepped instruction faults
   const faults: bigint[] = [];
   const nb = {
     notifier_call: (val: number, args: { cpu: { id: number } }) => {
-      if (val === DIE_PAGE_FAULT) faults.push(kernel.ptRegs(args.cpu.id).rip);
+      const regs = kernel.ptRegs(args.cpu.id);
+      if (val === DIE_PAGE_FAULT && regs.arch === "x86_64") faults.push(regs.rip);
       return 0;
     },
   };
@@ -275,6 +278,7 @@ Deno.test("a guest fault caused by a handler oopses the task and the kernel keep
   const kp: Kprobe = {
     symbol_name: "do_execve",
     pre_handler: (_p, regs) => {
+      if (regs.arch !== "x86_64") throw new Error("an x86_64 test");
       regs.rip = 0n; // jump to NULL: an instruction fetch page fault
       return 1; // we changed rip: skip the single-step
     },

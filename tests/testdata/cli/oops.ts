@@ -5,7 +5,7 @@ import { type Kprobe, type PtRegs, register_kprobe, unregister_kprobe } from "..
 const kp: Kprobe = {
   symbol_name: "sys_getpid",
   pre_handler: (_p: Kprobe, regs: PtRegs): number => {
-    regs.rip = 0n;
+    if (regs.arch === "x86_64") regs.rip = 0n;
     return 1;
   },
 };

@@ -7,7 +7,7 @@ import { type Kprobe, type PtRegs, register_kprobe, unregister_kprobe } from "..
 const kp: Kprobe = {
   symbol_name: "do_fork",
   pre_handler: (p: Kprobe, regs: PtRegs): number => {
-    regs.rip = BigInt(p.addr ?? 0);
+    if (regs.arch === "x86_64") regs.rip = BigInt(p.addr ?? 0);
     return 1;
   },
 };
