@@ -679,7 +679,8 @@ class StringTables {
       let n = 0;
       for (let i = 0; i < data.length; i++) if (data[i] === 0) n++;
       nuls = new Uint32Array(n);
-      for (let i = 0, j = 0; i < data.length; i++) if (data[i] === 0) nuls[j++] = i;
+      let j = 0;
+      for (let i = 0; i < data.length; i++) if (data[i] === 0) nuls[j++] = i;
       this.#nuls.set(table.index, nuls);
     }
     return nuls;
