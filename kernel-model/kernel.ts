@@ -97,8 +97,8 @@ export interface BootOptions {
   cpuMhz?: number;
   /** do_fork fails with -EAGAIN at this many tasks, 2–1024. Default 64. */
   maxTasks?: number;
-  /** Receives each console line as it is printed. */
-  console?: (line: string) => void;
+  /** Receives each console line as it is printed, with its KERN_* level (0–7). */
+  console?: (line: string, level: number) => void;
   /** Instructions each CPU runs before the next gets its turn, 1–10⁷. Default 2000. */
   quantum?: number;
   /**
