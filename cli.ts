@@ -371,7 +371,7 @@ function makeProgram(
     .description("boot, insert the modules, run the workload, remove the modules, print the log")
     .usage("[options] <module> [name=value...] [<module> [name=value...]...]")
     .argument(
-      "<args...>",
+      "<files...>",
       "probe modules (.ts files exporting init_module/cleanup_module), each followed by its " +
         "parameters as name=value",
     )

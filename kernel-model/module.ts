@@ -300,7 +300,8 @@ export function moduleParams(m: ResolvedModule): DeclaredParam[] {
  * @param params insmod's `params` option (undefined: none).
  * @param longBits Bits of a C `long` on the kernel's arch.
  * @returns The log lines to print and the refusal, if any.
- * @throws {ModuleError} When `params` is not an object of names to values.
+ * @throws {ModuleError} When `params` is not an object of names to values,
+ * or the module declares a parameter twice.
  */
 export function setInsmodParams(
   m: ResolvedModule,
@@ -308,6 +309,7 @@ export function setInsmodParams(
   params: unknown,
   longBits: number,
 ): ParamsApplied {
+  const declared = moduleParams(m);
   if (params === undefined) return { warnings: [], error: null };
   if (
     typeof params !== "object" || params === null || Array.isArray(params) ||
@@ -329,5 +331,5 @@ export function setInsmodParams(
     }
     given[key] = d.value;
   }
-  return applyModuleParams(name, moduleParams(m), given, longBits);
+  return applyModuleParams(name, declared, given, longBits);
 }

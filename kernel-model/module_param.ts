@@ -94,6 +94,37 @@ function spec<T extends ParamType>(type: T, def: ParamValue<T>, description = ""
   return { type, array: false, max: 1, default: def, description };
 }
 
+/** The declaration helpers of {@linkcode param}, one per Linux parameter type. */
+export interface ParamBuilders {
+  /** An 8-bit unsigned number (Linux `byte`). */
+  byte(def?: number, description?: string): ParamSpec<number>;
+  /** A 16-bit signed number. */
+  short(def?: number, description?: string): ParamSpec<number>;
+  /** A 16-bit unsigned number. */
+  ushort(def?: number, description?: string): ParamSpec<number>;
+  /** A 32-bit signed number. */
+  int(def?: number, description?: string): ParamSpec<number>;
+  /** A 32-bit unsigned number. */
+  uint(def?: number, description?: string): ParamSpec<number>;
+  /** A signed C `long` (64-bit, 32-bit on i386), as a bigint. */
+  long(def?: bigint, description?: string): ParamSpec<bigint>;
+  /** An unsigned C `long`, as a bigint. */
+  ulong(def?: bigint, description?: string): ParamSpec<bigint>;
+  /** A boolean (`y`/`n`, `1`/`0`, `on`/`off`, …). */
+  bool(def?: boolean, description?: string): ParamSpec<boolean>;
+  /** A boolean stored inverted (`invbool`: `y` sets false). */
+  invbool(def?: boolean, description?: string): ParamSpec<boolean>;
+  /** A string (Linux `charp`), at most {@linkcode MAX_PARAM_CHARP} bytes. */
+  charp(def?: string, description?: string): ParamSpec<string>;
+  /** An array of `type` (Linux `module_param_array`), at most `max` (default 32) elements. */
+  array<T extends ParamType>(
+    type: T,
+    def?: ParamValue<T>[],
+    description?: string,
+    max?: number,
+  ): ParamSpec<ParamValue<T>[]>;
+}
+
 /**
  * Parameter declarations for {@linkcode module_params}, one per Linux type:
  * `param.int(default, description)`, and `param.array(type, defaults,
@@ -106,28 +137,17 @@ function spec<T extends ParamType>(type: T, def: ParamValue<T>, description = ""
  * assert.equal(param.int(3, "how many").type, "int");
  * ```
  */
-export const param = Object.freeze({
-  /** An 8-bit unsigned number (Linux `byte`). */
+export const param: ParamBuilders = Object.freeze({
   byte: (def = 0, description?: string) => spec("byte", def, description),
-  /** A 16-bit signed number. */
   short: (def = 0, description?: string) => spec("short", def, description),
-  /** A 16-bit unsigned number. */
   ushort: (def = 0, description?: string) => spec("ushort", def, description),
-  /** A 32-bit signed number. */
   int: (def = 0, description?: string) => spec("int", def, description),
-  /** A 32-bit unsigned number. */
   uint: (def = 0, description?: string) => spec("uint", def, description),
-  /** A signed C `long` (64-bit, 32-bit on i386), as a bigint. */
   long: (def = 0n, description?: string) => spec("long", def, description),
-  /** An unsigned C `long`, as a bigint. */
   ulong: (def = 0n, description?: string) => spec("ulong", def, description),
-  /** A boolean (`y`/`n`, `1`/`0`, …). */
   bool: (def = false, description?: string) => spec("bool", def, description),
-  /** A boolean stored inverted (`invbool`: `y` sets false). */
   invbool: (def = false, description?: string) => spec("invbool", def, description),
-  /** A string (Linux `charp`). */
   charp: (def = "", description?: string) => spec("charp", def, description),
-  /** An array of `type` (Linux `module_param_array`), at most `max` elements. */
   array: <T extends ParamType>(
     type: T,
     def: ParamValue<T>[] = [],
