@@ -191,7 +191,7 @@ export async function resolveModule(source: ModuleSource): Promise<ResolvedModul
   } catch (e) {
     const why = describeMessage(e);
     const at = loadErrorLocation(e, fresh.href, url.href, shown);
-    throw new ModuleError(`Cannot insert module "${shown}": it failed to load${at}: ${why}`, {
+    throw new ModuleError(`Cannot insert module "${shown}": it failed to load: ${why}${at}`, {
       cause: e,
     });
   }

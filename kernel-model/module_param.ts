@@ -217,11 +217,15 @@ export function paramTypeName(s: ParamSpec): string {
 export function declaredParams(exports: object): DeclaredParam[] {
   const out: DeclaredParam[] = [];
   const seen = new Set<string>();
-  for (const value of Object.values(exports)) {
+  for (const key of Object.keys(exports)) {
+    // Only data properties: a getter on a module object is not run here.
+    const d = Object.getOwnPropertyDescriptor(exports, key);
+    const value: unknown = d !== undefined && "value" in d ? d.value : undefined;
     if (typeof value !== "object" || value === null) continue;
-    const specs = (value as { [SPECS]?: Record<string, ParamSpec> })[SPECS];
+    const sd = Object.getOwnPropertyDescriptor(value, SPECS);
+    const specs: unknown = sd !== undefined && "value" in sd ? sd.value : undefined;
     if (typeof specs !== "object" || specs === null) continue;
-    for (const [name, spec] of Object.entries(specs)) {
+    for (const [name, spec] of Object.entries(specs as Record<string, ParamSpec>)) {
       if (seen.has(name)) throw new TypeError(`parameter "${name}" is declared twice`);
       seen.add(name);
       out.push({ name, spec, holder: value as Record<string, unknown> });

@@ -395,7 +395,7 @@ Deno.test("cli insmod names file:line:col of a module's syntax error", async () 
     assert.match(
       r.stderr,
       new RegExp(
-        `^error: Cannot insert module "${dir}/broken\\.ts": it failed to load at ${dir}/broken\\.ts:2:13: SyntaxError: Expression expected$`,
+        `^error: Cannot insert module "${dir}/broken\\.ts": it failed to load: SyntaxError: Expression expected at ${dir}/broken\\.ts:2:13$`,
         "m",
       ),
     );
