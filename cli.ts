@@ -256,6 +256,9 @@ function insmodInWorker(
           }
           return;
         }
+        case "stamp":
+          stamp = m.stamp;
+          return;
         case "label":
           labels.set(m.id, m.text);
           return;

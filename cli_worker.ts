@@ -55,6 +55,7 @@ export interface CliJob {
 export type CliWorkerMessage =
   | { kind: "line"; line: string }
   | { kind: "record"; record: CliRecord }
+  | { kind: "stamp"; stamp: string }
   | { kind: "label"; id: number; text: string }
   | { kind: "modules"; names: string[] }
   | { kind: "done"; code: number; errors: string[]; summary: CliRunSummary };
@@ -209,7 +210,12 @@ export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void
     }
   };
   const sink = (line: string, level?: number) => {
-    if (job.quiet && !booted) return;
+    if (job.quiet && !booted) {
+      // Dropped, but its time still stamps a report the main thread prints.
+      const t = /^\[[ \d.]+\] /.exec(line);
+      if (t !== null) post({ kind: "stamp", stamp: t[0] });
+      return;
+    }
     if (!job.json) return post({ kind: "line", line });
     post({ kind: "record", record: logRecord(line, level ?? 4, null) });
     incidents();

@@ -432,3 +432,25 @@ Deno.test("cli insmod --check refuses a module that does not type-check, with fi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli --json reports a handler's soft lockup with its CPU, an incident and status 3", async () => {
+  const r = await cli(
+    "insmod",
+    "--json",
+    "--quiet",
+    "--watchdog",
+    "1",
+    fixture("handler_loops.ts"),
+  );
+  assert.equal(r.code, 3, r.stderr);
+  const records = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+  const bug = records.find((x) => x.type === "log" && x.text.startsWith("BUG: soft lockup"));
+  assert.deepEqual({ level: bug.level, cpu: bug.cpu }, { level: 0, cpu: 0 });
+  assert.ok(typeof bug.timestamp === "number" && bug.timestamp > 0);
+  assert.ok(records.some((x) => x.type === "incident" && x.kind === "lockup"));
+  const summary = records.at(-1);
+  assert.equal(summary.type, "summary");
+  assert.equal(summary.status, 3);
+  assert.equal(summary.stopReason, "softLockup");
+  assert.match(summary.errors[0], /did not return within the 1s watchdog/);
+});
