@@ -4,6 +4,8 @@
  * modules, drive a workload and print the kernel log as a console would.
  *
  *     deno run -A cli.ts insmod examples/kprobe_example.ts
+ *     deno run -A cli.ts insmod --quiet examples/kprobe_example.ts symbol=do_exit
+ *     deno run -A cli.ts modinfo examples/kprobe_example.ts
  *     deno run -A cli.ts kallsyms | grep do_fork
  *
  * Exit status: 0 clean run, 1 user error (bad file, module refused,
@@ -24,9 +26,17 @@ import {
   Kernel,
   KernelError,
   loadWorkload,
+  modinfo,
   type Workload,
 } from "./mod.ts";
-import type { CliJob, CliWorkerMessage } from "./cli_worker.ts";
+import {
+  type CliJob,
+  type CliModule,
+  type CliRecord,
+  type CliRunSummary,
+  type CliWorkerMessage,
+  logRecord,
+} from "./cli_worker.ts";
 
 /** Where the CLI's output goes (default: the process's stdout and stderr). */
 export interface CliIo {
@@ -45,12 +55,49 @@ export const EXIT_USAGE = 2;
 /** Exit status: the kernel Oopsed or panicked, a handler threw, or a watchdog fired. */
 export const EXIT_INCIDENT = 3;
 
+/**
+ * Most CPUs `--cpus` takes: the NR_CPUS the guest images are built with
+ * (raising it means rebuilding them, `deno task build-images`).
+ */
+export const CLI_MAX_CPUS = 8;
+
 function parseCpus(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 8) {
-    throw new InvalidArgumentError(`"${v}" is not a CPU count from 1 to 8.`);
+  if (!Number.isInteger(n) || n < 1 || n > CLI_MAX_CPUS) {
+    throw new InvalidArgumentError(`"${v}" is not a CPU count from 1 to ${CLI_MAX_CPUS}.`);
   }
   return n;
+}
+
+/** A `name=value` module parameter (name: a C identifier, `-` allowed as Linux's parameq). */
+const PARAM_ARG = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s;
+
+/**
+ * Splits insmod's arguments into modules and their parameters: each
+ * `name=value` belongs to the module file before it (a file whose name
+ * contains `=` is written `./a=b.ts`).
+ */
+function splitModuleArgs(args: readonly string[]): CliModule[] {
+  const out: CliModule[] = [];
+  for (const a of args) {
+    const m = PARAM_ARG.exec(a);
+    if (m === null) {
+      out.push({ file: a, params: {} });
+      continue;
+    }
+    const last = out.at(-1);
+    if (last === undefined) {
+      throw new CliExit(
+        EXIT_USAGE,
+        `Cannot set parameter "${a}": no module file comes before it, put it after its module`,
+      );
+    }
+    last.params[m[1]] = m[2];
+  }
+  if (out.length === 0) {
+    throw new CliExit(EXIT_USAGE, "Cannot insert modules: no module file given");
+  }
+  return out;
 }
 
 function parseArch(v: string): "x86_64" | "i386" | "ppc64" {
@@ -117,13 +164,23 @@ function dirOf(path: string): string {
 }
 
 interface InsmodRun {
-  files: string[];
+  modules: CliModule[];
   arch: CliJob["arch"];
   cpus: number;
   preempt: boolean;
   workload?: Workload;
   watchdog: number;
+  quiet: boolean;
+  json: boolean;
+  list: boolean;
+  profile: boolean;
 }
+
+const NO_SUMMARY: CliRunSummary = {
+  stopReason: null,
+  instructions: 0,
+  incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
+};
 
 /**
  * Runs `insmod` in a worker, streaming its console lines to `out`; on a
@@ -133,7 +190,7 @@ interface InsmodRun {
 function insmodInWorker(
   run: InsmodRun,
   out: (line: string) => void,
-): Promise<{ code: number; errors: string[] }> {
+): Promise<{ code: number; errors: string[]; summary: CliRunSummary }> {
   const buffer = new SharedArrayBuffer(HEARTBEAT_BYTES);
   const watch = new HeartbeatWatch(buffer, run.watchdog);
   const labels = new Map<number, string>();
@@ -143,14 +200,15 @@ function insmodInWorker(
   const channel = new MessageChannel();
   return new Promise((resolve) => {
     let finished = false;
-    const finish = (code: number, errors: string[]) => {
+    const finish = (code: number, errors: string[], summary = NO_SUMMARY) => {
       if (finished) return;
       finished = true;
       clearInterval(timer);
       worker.terminate();
       channel.port1.close();
-      resolve({ code, errors });
+      resolve({ code, errors, summary });
     };
+    const record = (r: CliRecord) => out(JSON.stringify(r));
     const timer = setInterval(() => {
       const x = watch.poll(performance.now());
       if (x === null) return;
@@ -165,10 +223,19 @@ function insmodInWorker(
         modules,
       });
       worker.terminate();
-      for (const l of lines) out(`${stamp}${l}`);
+      for (const l of lines) {
+        // Linux prints the soft-lockup report at KERN_EMERG.
+        if (run.json) record(logRecord(`${stamp}${l}`, 0, x.cpu));
+        else out(`${stamp}${l}`);
+      }
+      if (run.json) record({ type: "incident", kind: "lockup", count: 1 });
       finish(EXIT_INCIDENT, [
         `Cannot finish the run: ${handler} did not return within the ${run.watchdog}s watchdog, the kernel was stopped (see --watchdog)`,
-      ]);
+      ], {
+        ...NO_SUMMARY,
+        stopReason: "softLockup",
+        incidents: { ...NO_SUMMARY.incidents, lockups: 1 },
+      });
     }, Math.min(100, run.watchdog * 250));
     // The worker answers on a private port: module code in the worker can
     // call the global postMessage, but cannot forge these messages.
@@ -182,6 +249,16 @@ function insmodInWorker(
           if (t) stamp = t[0];
           return;
         }
+        case "record": {
+          record(m.record);
+          if (m.record.type === "log" && m.record.timestamp !== null) {
+            stamp = `[${m.record.timestamp.toFixed(6).padStart(12)}] `;
+          }
+          return;
+        }
+        case "stamp":
+          stamp = m.stamp;
+          return;
         case "label":
           labels.set(m.id, m.text);
           return;
@@ -189,7 +266,7 @@ function insmodInWorker(
           modules = m.names;
           return;
         case "done":
-          finish(m.code, m.errors);
+          finish(m.code, m.errors, m.summary);
       }
     };
     worker.onerror = (e: ErrorEvent) => {
@@ -199,6 +276,85 @@ function insmodInWorker(
     const job: CliJob = { ...run, heartbeat: buffer, port: channel.port2 };
     worker.postMessage(job, [channel.port2]);
   });
+}
+
+/** One diagnostic of `deno check`. */
+interface CheckDiagnostic {
+  where: string;
+  text: string;
+}
+
+/** Parses `deno check` output (NO_COLOR) into `file:line:col: TSxxxx message` diagnostics. */
+function parseDenoCheck(output: string): CheckDiagnostic[] {
+  const out: CheckDiagnostic[] = [];
+  let cur: CheckDiagnostic | null = null;
+  for (const line of output.split("\n")) {
+    const head = /^(TS\d+) \[ERROR\]: (.*)$/.exec(line);
+    if (head !== null) {
+      cur = { where: "", text: `${head[1]} ${head[2]}` };
+      out.push(cur);
+      continue;
+    }
+    const at = /^\s+at (\S+):(\d+):(\d+)\s*$/.exec(line);
+    if (at !== null && cur !== null && cur.where === "") {
+      let file = at[1];
+      try {
+        const u = new URL(file);
+        if (u.protocol === "file:") file = decodeURIComponent(u.pathname);
+      } catch {
+        // keep it as printed
+      }
+      cur.where = `${file}:${at[2]}:${at[3]}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * `insmod --check`: type-checks the module files with `deno check`, using
+ * this package's compiler options, and refuses (exit 1) with each type
+ * error as `file:line:col: TSxxxx message` on stderr.
+ */
+async function checkModules(files: readonly string[], err: (text: string) => void): Promise<void> {
+  const config = new URL("deno.json", import.meta.url);
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "check",
+        "--quiet",
+        "--no-lock",
+        "--config",
+        decodeURIComponent(config.pathname),
+        ...files,
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).output();
+  } catch (e) {
+    const denied = e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
+    throw new CliExit(
+      EXIT_USER_ERROR,
+      `Cannot check modules ${files.map((f) => `"${f}"`).join(", ")}: ${
+        denied
+          ? "running deno check is not allowed, allow it with --allow-run or drop --check"
+          : `deno check did not start (${e instanceof Error ? e.message : String(e)})`
+      }`,
+    );
+  }
+  if (output.success) return;
+  const text = new TextDecoder().decode(output.stderr) + new TextDecoder().decode(output.stdout);
+  const diags = parseDenoCheck(text);
+  for (const d of diags) err(`${d.where === "" ? "" : `${d.where}: `}${d.text}\n`);
+  if (diags.length === 0) err(text);
+  throw new CliExit(
+    EXIT_USER_ERROR,
+    `Cannot insert modules: they do not type-check (${diags.length || "some"} error${
+      diags.length === 1 ? "" : "s"
+    }), fix them or run without --check`,
+  );
 }
 
 /** Builds the commander program; console lines go to `out`, usage errors to `err`. */
@@ -216,9 +372,19 @@ function makeProgram(
   program
     .command("insmod")
     .description("boot, insert the modules, run the workload, remove the modules, print the log")
-    .argument("<files...>", "probe modules (.ts files exporting init_module/cleanup_module)")
-    .option("--arch <arch>", "architecture", parseArch, "x86_64" as const)
-    .option("--cpus <n>", "number of CPUs (NR_CPUS)", parseCpus, 1)
+    .usage("[options] <module> [name=value...] [<module> [name=value...]...]")
+    .argument(
+      "<files...>",
+      "probe modules (.ts files exporting init_module/cleanup_module), each followed by its " +
+        "parameters as name=value",
+    )
+    .option(
+      "--arch <arch>",
+      `architecture: ${ARCH_NAMES.join(", ")}`,
+      parseArch,
+      "x86_64" as const,
+    )
+    .option(`--cpus <n>`, `number of CPUs (NR_CPUS), 1 to ${CLI_MAX_CPUS}`, parseCpus, 1)
     .option("--preempt", "CONFIG_PREEMPT: the timer preempts kernel code", false)
     .option("--workload <file>", 'JSON workload: {"init": [{"call": "fork", "child": [...]}, ...]}')
     .option(
@@ -228,27 +394,66 @@ function makeProgram(
       parseWatchdog,
       10,
     )
+    .option(
+      "--check",
+      "type-check the modules against the package (deno check) before booting; " +
+        "needs --allow-run",
+      false,
+    )
+    .option("--quiet", "do not print the boot messages (the log before the first module)", false)
+    .option(
+      "--json",
+      "print JSON Lines: log records, system calls, probes' hits, incidents, a summary",
+      false,
+    )
+    .option("--list", "print debugfs kprobes/list and lsmod after the modules are inserted", false)
+    .option("--profile", "print kprobe_profile (hits, misses) after the workload", false)
     .addHelpText(
       "after",
-      "\nExit status: 0 clean, 1 user error, 2 usage error, 3 the kernel Oopsed or panicked,\n" +
+      `\nArchitectures: ${
+        ARCH_NAMES.join(", ")
+      }. CPUs: 1 to ${CLI_MAX_CPUS} (the guest's NR_CPUS).\n` +
+        "Parameters: insmod a.ts symbol=do_exit n=3 b.ts flag=y (see modinfo for a module's).\n" +
+        "Each run boots its own kernel, so there is no lsmod command: --list shows lsmod.\n" +
+        "\nExit status: 0 clean, 1 user error, 2 usage error, 3 the kernel Oopsed or panicked,\n" +
         "a handler threw, or the watchdog fired. Untrusted modules need only read access:\n" +
         "  deno run --allow-read=. cli.ts insmod my_probe.ts",
     )
-    .action(async (files, opts) => {
+    .action(async (args, opts) => {
+      const modules = splitModuleArgs(args);
       const pkg = new URL(".", import.meta.url);
       checkReadable(pkg, "boot from", decodeURIComponent(pkg.pathname).replace(/\/$/, ""));
       if (opts.workload) checkReadable(opts.workload, "read workload", dirOf(opts.workload));
-      for (const f of files) checkReadable(f, "insert module", dirOf(f));
+      for (const { file } of modules) checkReadable(file, "insert module", dirOf(file));
       const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
+      if (opts.check) await checkModules(modules.map((m) => m.file), err);
       const r = await insmodInWorker({
-        files,
+        modules,
         arch: opts.arch,
         cpus: opts.cpus,
         preempt: opts.preempt,
         workload,
         watchdog: opts.watchdog,
+        quiet: opts.quiet,
+        json: opts.json,
+        list: opts.list,
+        profile: opts.profile,
       }, out);
+      if (opts.json) {
+        out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
+      }
       if (r.code !== EXIT_OK) throw new CliExit(r.code, r.errors.join("\n"));
+    });
+
+  program
+    .command("modinfo")
+    .description("print a module's file, description, author, license and parameters")
+    .argument("<files...>", "probe modules")
+    .action(async (files) => {
+      for (const f of files) {
+        checkReadable(f, "read module", dirOf(f));
+        for (const { key, value } of await modinfo(f)) out(`${`${key}:`.padEnd(16)}${value}`);
+      }
     });
 
   program

@@ -15,10 +15,18 @@
 
 import { type ArchName, Heartbeat, Kernel, KernelError, type Workload } from "./mod.ts";
 
+/** One module to insert and the `name=value` parameters that followed it. */
+export interface CliModule {
+  /** The module file. */
+  file: string;
+  /** Its parameters, as insmod's `params` option. */
+  params: Record<string, string>;
+}
+
 /** What the CLI asks its worker to do. */
 export interface CliJob {
-  /** Module files to insert, in order. */
-  files: string[];
+  /** Modules to insert, in order. */
+  modules: CliModule[];
   /** Architecture. */
   arch: ArchName;
   /** CPUs. */
@@ -29,6 +37,14 @@ export interface CliJob {
   workload?: Workload;
   /** The watchdog bound in seconds. */
   watchdog: number;
+  /** Drop the console lines printed while the kernel boots (`--quiet`). */
+  quiet: boolean;
+  /** Send JSON Lines records instead of console lines (`--json`). */
+  json: boolean;
+  /** Send debugfs `kprobes/list` and lsmod after every init_module (`--list`). */
+  list: boolean;
+  /** Send `kprobe_profile` after the workload (`--profile`). */
+  profile: boolean;
   /** The heartbeat's shared buffer. */
   heartbeat: SharedArrayBuffer;
   /** Where the worker answers ({@linkcode CliWorkerMessage}s), private to the two threads. */
@@ -38,9 +54,90 @@ export interface CliJob {
 /** What the worker tells the CLI's main thread. */
 export type CliWorkerMessage =
   | { kind: "line"; line: string }
+  | { kind: "record"; record: CliRecord }
+  | { kind: "stamp"; stamp: string }
   | { kind: "label"; id: number; text: string }
   | { kind: "modules"; names: string[] }
-  | { kind: "done"; code: number; errors: string[] };
+  | { kind: "done"; code: number; errors: string[]; summary: CliRunSummary };
+
+/** What the summary record tells of the run, besides its exit status. */
+export interface CliRunSummary {
+  /** Why the workload stopped (`kernel.run()`'s stopReason), or null when it did not run. */
+  stopReason: string | null;
+  /** Instructions the workload ran (all CPUs). */
+  instructions: number;
+  /** The kernel's incident counters. */
+  incidents: { oopses: number; panics: number; handlerErrors: number; lockups: number };
+}
+
+/** One probe as `--list`, `--profile` and `--json` show it. */
+export interface CliProbe {
+  /** Its address, `0x…`. */
+  addr: string;
+  /** `k` kprobe, `j` jprobe, `r` return probe. */
+  kind: string;
+  /** `symbol+offset`. */
+  symbol: string;
+  /** The module that registered it, or null. */
+  module: string | null;
+  /** Flags of the debugfs list (`DISABLED`, `GONE`, …). */
+  flags: string[];
+  /** Hits of its probe point, or null when unknown. */
+  hits: number | null;
+  /** Its nmissed, or null when unknown. */
+  nmissed: number | null;
+}
+
+/**
+ * One `--json` record (a JSON Lines line). `cpu` of a log record is null
+ * where the record does not say which CPU printed it (the guest's printk
+ * records, as Linux 2.6's, carry no CPU).
+ */
+export type CliRecord =
+  | { type: "log"; timestamp: number | null; level: number; cpu: number | null; text: string }
+  | { type: "syscall"; pid: number; cpu: number; call: string; ret: number }
+  | ({ type: "probe" } & CliProbe)
+  | { type: "kprobes_list"; probes: CliProbe[] }
+  | { type: "lsmod"; modules: { name: string; probes: number; origin: string }[] }
+  | { type: "incident"; kind: "oops" | "panic" | "handler_exception" | "lockup"; count: number }
+  | ({ type: "summary"; status: number; errors: string[] } & CliRunSummary);
+
+/** Parses the debugfs list and kprobe_profile texts into one entry per probe. */
+export function probesOf(list: string, profile: string): CliProbe[] {
+  const stats = profile.split("\n").filter((l) => l.trim() !== "").map((l) => {
+    const m = /^\s*(\S+)\s+(\d+)\s+(\d+)\s*$/.exec(l);
+    return m === null ? null : { name: m[1], hits: Number(m[2]), nmissed: Number(m[3]) };
+  });
+  return list.split("\n").filter((l) => l.trim() !== "").map((l, i) => {
+    const [addr = "", kind = "", symbol = ""] = l.trim().split(/\s+/);
+    const tags = [...l.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]);
+    const known = ["DISABLED", "GONE", "OPTIMIZED", "FTRACE"];
+    const stat = stats[i];
+    const same = stat !== null && stat !== undefined && stat.name === symbol;
+    return {
+      addr: `0x${addr}`,
+      kind,
+      symbol,
+      module: tags.find((t) => !known.includes(t)) ?? null,
+      flags: tags.filter((t) => known.includes(t)),
+      hits: same ? stat.hits : null,
+      nmissed: same ? stat.nmissed : null,
+    };
+  });
+}
+
+/** The timestamp of a console line in seconds, or null. */
+function stampOf(line: string): number | null {
+  const m = /^\[\s*(\d+\.\d+)\] /.exec(line);
+  return m === null ? null : Number(m[1]);
+}
+
+/** A console line as a `--json` log record. */
+export function logRecord(line: string, level: number, cpu: number | null): CliRecord {
+  const timestamp = stampOf(line);
+  const text = timestamp === null ? line : line.replace(/^\[[^\]]*\] /, "");
+  return { type: "log", timestamp, level, cpu, text };
+}
 
 function describe(e: unknown): string {
   try {
@@ -75,6 +172,13 @@ function incidentText(k: Kernel): string | null {
   return parts.length === 0 ? null : parts.join(", ");
 }
 
+const INCIDENT_KINDS = [
+  ["oopses", "oops"],
+  ["panics", "panic"],
+  ["handlerErrors", "handler_exception"],
+  ["lockups", "lockup"],
+] as const;
+
 /**
  * Runs one CLI job; `post` receives the messages.
  *
@@ -85,37 +189,99 @@ export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void
   const errors: string[] = [];
   let failed = false;
   let broken = false;
+  const summary: CliRunSummary = {
+    stopReason: null,
+    instructions: 0,
+    incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
+  };
   const beat = new Heartbeat(job.heartbeat, (id, text) => post({ kind: "label", id, text }));
-  let kernel: Kernel;
+  let kernel: Kernel | undefined;
+  let booted = false;
+  const seen = { ...summary.incidents };
+  /** Sends a record for each incident counter that grew since the last look. */
+  const incidents = () => {
+    if (kernel === undefined || !job.json) return;
+    const now = kernel.incidents;
+    for (const [key, kind] of INCIDENT_KINDS) {
+      if (now[key] > seen[key]) {
+        post({ kind: "record", record: { type: "incident", kind, count: now[key] } });
+      }
+      seen[key] = now[key];
+    }
+  };
+  const sink = (line: string, level?: number) => {
+    if (job.quiet && !booted) {
+      // Dropped, but its time still stamps a report the main thread prints.
+      const t = /^\[[ \d.]+\] /.exec(line);
+      if (t !== null) post({ kind: "stamp", stamp: t[0] });
+      return;
+    }
+    if (!job.json) return post({ kind: "line", line });
+    post({ kind: "record", record: logRecord(line, level ?? 4, null) });
+    incidents();
+  };
+  const text = (lines: string) => {
+    for (const line of lines.replace(/\n$/, "").split("\n")) post({ kind: "line", line });
+  };
   try {
     kernel = await Kernel.boot({
       arch: job.arch,
       cpus: job.cpus,
       preempt: job.preempt,
-      console: (line) => post({ kind: "line", line }),
+      console: sink,
       heartbeat: beat,
     });
+    booted = true;
   } catch (e) {
-    post({ kind: "done", code: 1, errors: [describe(e)] });
+    post({ kind: "done", code: 1, errors: [describe(e)], summary });
     return;
   }
+  const k = kernel;
   const loaded: string[] = [];
   try {
-    for (const f of job.files) {
-      beat.enterPhase(`loading module "${f}"`);
+    for (const { file, params } of job.modules) {
+      beat.enterPhase(`loading module "${file}"`);
       try {
-        loaded.push((await kernel.insmod(f)).name);
+        loaded.push((await k.insmod(file, { params })).name);
       } catch (e) {
         if (!(e instanceof KernelError) || !deniedRead(e)) throw e;
         throw new KernelError(
-          `Cannot insert module "${f}": read access to it is denied, allow it with --allow-read=<its directory>`,
+          `Cannot insert module "${file}": read access to it is denied, allow it with --allow-read=<its directory>`,
         );
       } finally {
         beat.leave();
       }
       post({ kind: "modules", names: [...loaded] });
     }
-    const r = kernel.run({ workload: job.workload, watchdog: job.watchdog, watchdogClock: "host" });
+    if (job.list) {
+      const probes = probesOf(k.kprobesList(), k.kprobeProfile());
+      const modules = k.lsmod().map(({ name, probes, origin }) => ({ name, probes, origin }));
+      if (job.json) {
+        post({ kind: "record", record: { type: "kprobes_list", probes } });
+        post({ kind: "record", record: { type: "lsmod", modules } });
+      } else {
+        text(`==> /sys/kernel/debug/kprobes/list <==\n${k.kprobesList()}`);
+        text(
+          `==> lsmod <==\nModule                  Probes  Used by\n${
+            modules.map((m) => `${m.name.padEnd(19)} ${String(m.probes).padStart(8)}  0\n`)
+              .join("")
+          }`,
+        );
+      }
+    }
+    const r = k.run({ workload: job.workload, watchdog: job.watchdog, watchdogClock: "host" });
+    summary.stopReason = r.stopReason;
+    summary.instructions = r.instructions;
+    if (job.json) {
+      for (const { pid, cpu, call, ret } of r.syscalls) {
+        post({ kind: "record", record: { type: "syscall", pid, cpu, call, ret } });
+      }
+      for (const p of probesOf(k.kprobesList(), k.kprobeProfile())) {
+        post({ kind: "record", record: { type: "probe", ...p } });
+      }
+    } else if (job.profile) {
+      text(`==> /sys/kernel/debug/tracing/kprobe_profile <==\n${k.kprobeProfile()}`);
+    }
     if (r.stopReason === "instructionLimit") {
       throw new KernelError(
         "Cannot finish the workload: the kernel stopped making progress, see the log above",
@@ -129,23 +295,25 @@ export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void
     // Every module's cleanup_module runs, whatever the others do.
     for (const name of loaded.reverse()) {
       try {
-        kernel.rmmod(name);
+        k.rmmod(name);
       } catch (e) {
         errors.push(describe(e));
         broken = true;
       }
-      post({ kind: "modules", names: kernel.lsmod().map((m) => m.name) });
+      post({ kind: "modules", names: k.lsmod().map((m) => m.name) });
     }
-    await kernel.shutdown();
+    await k.shutdown();
   }
-  const incidents = incidentText(kernel);
-  if (incidents !== null) {
+  incidents();
+  summary.incidents = k.incidents;
+  const found = incidentText(k);
+  if (found !== null) {
     errors.push(
-      `Cannot run the workload cleanly: the kernel reported ${incidents}, see the log above`,
+      `Cannot run the workload cleanly: the kernel reported ${found}, see the log above`,
     );
     broken = true;
   }
-  post({ kind: "done", code: broken ? 3 : failed ? 1 : 0, errors });
+  post({ kind: "done", code: broken ? 3 : failed ? 1 : 0, errors, summary });
 }
 
 if (import.meta.main) {
@@ -162,7 +330,16 @@ if (import.meta.main) {
       } catch {
         text = "(an exception that cannot be printed)";
       }
-      port.postMessage({ kind: "done", code: 1, errors: [`internal error: ${text}`] });
+      port.postMessage({
+        kind: "done",
+        code: 1,
+        errors: [`internal error: ${text}`],
+        summary: {
+          stopReason: null,
+          instructions: 0,
+          incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
+        },
+      });
     });
   };
 }

@@ -46,7 +46,8 @@ import { EFAULT, ENOSYS, errnoName } from "./errno.ts";
 import { KernelError, ModuleError } from "./errors.ts";
 import { Kallsyms } from "./kallsyms.ts";
 import { GuestMemoryError, Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
-import { type KernelModule, type ModuleSource, resolveModule } from "./module.ts";
+import { type KernelModule, type ModuleSource, resolveModule, setInsmodParams } from "./module.ts";
+import type { ParamArgument } from "./module_param.ts";
 import {
   DIE_DEBUG,
   DIE_GPF,
@@ -97,8 +98,8 @@ export interface BootOptions {
   cpuMhz?: number;
   /** do_fork fails with -EAGAIN at this many tasks, 2–1024. Default 64. */
   maxTasks?: number;
-  /** Receives each console line as it is printed. */
-  console?: (line: string) => void;
+  /** Receives each console line as it is printed, with its KERN_* level (0–7). */
+  console?: (line: string, level: number) => void;
   /** Instructions each CPU runs before the next gets its turn, 1–10⁷. Default 2000. */
   quantum?: number;
   /**
@@ -195,6 +196,13 @@ export interface ModuleInfo {
 export interface InsmodOptions {
   /** Load under this name instead of the file's base name. */
   name?: string;
+  /**
+   * Module parameters, as `insmod m.ts name=value`: set before
+   * `init_module()` runs, parsed and checked by the parameter's type (see
+   * `module_params`). A refused value fails the insmod with -EINVAL; an
+   * unknown name is logged and ignored, as Linux does.
+   */
+  params?: Readonly<Record<string, ParamArgument>>;
 }
 
 type Cpu = ArchCpu & { id: number };
@@ -1969,7 +1977,7 @@ export class Kernel {
    * module with Linux's "suspiciously returned" warning.
    *
    * @param source A path, URL or module object.
-   * @param options Name override.
+   * @param options Name override and module parameters.
    * @returns The module's lsmod entry.
    * @throws {ModuleError} When loading fails, or `init_module()` throws,
    * rejects, oopses, or returns a negative errno or a non-integer (the probes
@@ -1989,6 +1997,17 @@ export class Kernel {
     if (this.#modules.has(name) || this.#loading.has(name)) {
       throw new ModuleError(
         `Cannot insert module "${resolved.origin}": a module named "${name}" is already loaded, rmmod it first`,
+      );
+    }
+    const set = setInsmodParams(resolved, name, options?.params, this.#arch.bits);
+    for (const line of set.warnings) this.#logDirect(4, line);
+    if (set.error !== null) {
+      this.#logDirect(3, set.error.log);
+      this.#flushConsole();
+      throw new ModuleError(
+        `Cannot insert module "${resolved.origin}": ${set.error.reason} (-${
+          errnoName(-set.error.errno)
+        })`,
       );
     }
     this.#loading.add(name);

@@ -29,6 +29,7 @@ export * from "./elf.ts";
 export * from "./kallsyms.ts";
 export * from "./memory.ts";
 export * from "./module.ts";
+export * from "./module_param.ts";
 export * from "./notifier.ts";
 export * from "./oops.ts";
 export * from "./workload.ts";

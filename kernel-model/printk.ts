@@ -41,7 +41,7 @@ export class LogBuffer {
   readonly #memory: LogMemory;
   readonly #buf: bigint;
   readonly #end: bigint;
-  readonly #sink: ((line: string) => void) | undefined;
+  readonly #sink: ((line: string, level: number) => void) | undefined;
   readonly #decoder = new TextDecoder();
   #read = 0n;
   #partial = "";
@@ -52,9 +52,15 @@ export class LogBuffer {
    * @param memory Guest memory.
    * @param buf Address of `__log_buf`.
    * @param end Address of `log_end` (bytes ever written, u64).
-   * @param sink Receives each line as it is read.
+   * @param sink Receives each line as it is read, with its KERN_* level (4,
+   * the default message level, when the record has none).
    */
-  constructor(memory: LogMemory, buf: bigint, end: bigint, sink?: (line: string) => void) {
+  constructor(
+    memory: LogMemory,
+    buf: bigint,
+    end: bigint,
+    sink?: (line: string, level: number) => void,
+  ) {
     this.#memory = memory;
     this.#buf = buf;
     this.#end = end;
@@ -79,7 +85,7 @@ export class LogBuffer {
     for (const part of parts) {
       const line = part.replace(/^<[0-7]>/, "");
       this.lines.push(line);
-      this.#sink?.(line);
+      this.#sink?.(line, line.length === part.length ? 4 : part.charCodeAt(1) - 0x30);
     }
   }
 
