@@ -10,10 +10,9 @@
  *     deno run -A cli.ts insmod examples/kprobe_example_6x.ts
  *     deno run -A cli.ts --arch ppc64 insmod examples/kprobe_example_6x.ts
  *
- * The C sample takes `symbol` as a module parameter
- * (`insmod kprobe_example.ko symbol=vfs_read`); until module parameters
- * exist here it is the exported constant {@linkcode symbol}. Messages
- * carry the C sample's `pr_fmt` prefix (the function name).
+ * As in C, `symbol` is a module parameter:
+ * `deno run -A cli.ts insmod examples/kprobe_example_6x.ts symbol=do_exit`.
+ * Messages carry the C sample's `pr_fmt` prefix (the function name).
  *
  * @module
  */
@@ -22,19 +21,21 @@ import {
   KERN_ERR,
   KERN_INFO,
   type Kprobe,
+  module_params,
+  param,
   printk,
   type PtRegs,
   register_kprobe,
   unregister_kprobe,
 } from "../mod.ts";
 
-/** The function to probe (the C sample's `symbol` module parameter). */
-export const symbol = "do_fork";
+/** module_param_string(symbol, …): the function to probe. */
+export const params = module_params({
+  symbol: param.charp("do_fork", "The function to probe"),
+});
 
 /* For each probe you need to allocate a kprobe structure */
-const kp: Kprobe = {
-  symbol_name: symbol,
-};
+const kp: Kprobe = {};
 
 /* kprobe pre_handler: called just before the probed instruction is executed */
 function handler_pre(p: Kprobe, regs: PtRegs): number {
@@ -86,8 +87,9 @@ function handler_post(p: Kprobe, regs: PtRegs, _flags: number): void {
   }
 }
 
-/** Plants the probe on {@linkcode symbol}. */
+/** Plants the probe on the `symbol` parameter's function. */
 export function init_module(): number {
+  kp.symbol_name = params.symbol;
   kp.pre_handler = handler_pre;
   kp.post_handler = handler_post;
   const ret = register_kprobe(kp);

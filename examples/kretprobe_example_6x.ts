@@ -14,8 +14,8 @@
  * (`data_size = sizeof(struct my_data)`, `ri->data`). This port keeps it in
  * a map keyed by the instance, which works the same way: an instance
  * serves one call at a time, entry then return. `func` is the C sample's
- * module parameter (`insmod kretprobe_example.ko func=<func_name>`),
- * exported as a constant until module parameters exist here.
+ * module parameter (`insmod kretprobe_example.ko func=<func_name>`), here
+ * too: `deno run -A cli.ts insmod examples/kretprobe_example_6x.ts func=sys_open`.
  *
  * @module
  */
@@ -30,6 +30,8 @@ import {
   ktime_sub,
   ktime_to_ns,
   type KtimeT,
+  module_params,
+  param,
   printk,
   type PtRegs,
   register_kretprobe,
@@ -37,8 +39,13 @@ import {
   unregister_kretprobe,
 } from "../mod.ts";
 
-/** Function to kretprobe; this module will report the function's execution time. */
-export const func = "do_fork";
+/** module_param_string(func, …): the function to kretprobe. */
+export const params = module_params({
+  func: param.charp(
+    "do_fork",
+    "Function to kretprobe; this module will report the function's execution time",
+  ),
+});
 
 /* per-instance private data: struct my_data { ktime_t entry_stamp; } */
 const entry_stamp = new Map<KretprobeInstance, KtimeT>();
@@ -63,7 +70,7 @@ function ret_handler(ri: KretprobeInstance, regs: PtRegs): number {
   const delta = ktime_to_ns(ktime_sub(now, entry_stamp.get(ri) ?? now));
   printk(
     KERN_INFO + "%s returned %lu and took %lld ns to execute\n",
-    func,
+    params.func,
     retval,
     delta,
   );
@@ -78,9 +85,9 @@ const my_kretprobe: Kretprobe = {
   maxactive: 20,
 };
 
-/** Plants the return probe on {@linkcode func}. */
+/** Plants the return probe on the `func` parameter's function. */
 export function init_module(): number {
-  my_kretprobe.kp.symbol_name = func;
+  my_kretprobe.kp.symbol_name = params.func;
   const ret = register_kretprobe(my_kretprobe);
   if (ret < 0) {
     printk(KERN_ERR + "register_kretprobe failed, returned %d\n", ret);

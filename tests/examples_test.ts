@@ -60,6 +60,16 @@ Deno.test("examples/kretprobe_example.ts reports failed sys_open calls and the m
   assert.match(log, /kretprobe unregistered\n.*Missed probing 0 instances of sys_open\n/);
 });
 
+Deno.test("examples/kprobe_example_6x.ts takes its symbol as a module parameter, as the C sample does", async () => {
+  await using kernel = await Kernel.boot();
+  await kernel.insmod(new URL("kprobe_example_6x.ts", examples), { params: { symbol: "do_exit" } });
+  const r = kernel.run();
+  kernel.rmmod("kprobe_example_6x");
+  const exits = r.syscalls.filter((s) => s.call === "fork").length;
+  assert.equal(kernel.log.match(/handler_pre: <do_exit> p->addr = /g)?.length, exits);
+  assert.doesNotMatch(kernel.log, /<do_fork>/);
+});
+
 for (const arch of ["x86_64", "i386", "ppc64"] as const) {
   Deno.test(`examples/kprobe_example_6x.ts (Linux 6.1's sample) prints ip/flags or nip/msr per fork on ${arch}`, async () => {
     await using kernel = await Kernel.boot({ arch });
