@@ -1450,6 +1450,8 @@ export class Kernel {
   readonly #abi: KernelAbi = {
     registerKprobe: (p) => this.#kprobes.register(p),
     unregisterKprobe: (p) => this.#kprobes.unregister(p),
+    enableKprobe: (p) => this.#kprobes.enable(p),
+    disableKprobe: (p) => this.#kprobes.disable(p),
     registerJprobe: (jp: Jprobe) => this.#jprobes.register(jp),
     unregisterJprobe: (jp: Jprobe) => this.#jprobes.unregister(jp),
     jprobeReturn: () => {
@@ -1658,13 +1660,17 @@ export class Kernel {
 
   /**
    * The debugfs Kprobes list, one line per registered probe, `k`, `j` or `r`:
-   * `ffffffff81001000  k  do_fork+0x0    [module]`.
+   * `ffffffff81001000  k  do_fork+0x0    [module]`, with ` [DISABLED]` at
+   * the end of a disabled probe's line.
    */
   kprobesList(): string {
-    return this.#kprobes.list().map(({ kp, addr, owner }) => {
+    return this.#kprobes.list().map(({ kp, addr, owner, disabled }) => {
       const kind = this.#jprobes.owns(kp) ? "j" : this.#kretprobes.owns(kp) ? "r" : "k";
       const where = this.#kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "");
-      return `${this.#hex(addr)}  ${kind}  ${where}${owner ? `    [${owner}]` : ""}\n`;
+      // 6.1 report_probe() appends "[DISABLED]" after one space.
+      return `${this.#hex(addr)}  ${kind}  ${where}${owner ? `    [${owner}]` : ""}${
+        disabled ? " [DISABLED]" : ""
+      }\n`;
     }).join("");
   }
 
@@ -1805,6 +1811,32 @@ export class Kernel {
   unregisterKprobe(kp: Kprobe): void {
     this.#checkAlive("unregisterKprobe");
     this.#kprobes.unregister(kp);
+  }
+
+  /**
+   * Enables a kprobe registered disabled or disabled by
+   * {@linkcode Kernel.disableKprobe} (for a jprobe or return probe pass its
+   * `kp`). Linux: enable_kprobe().
+   *
+   * @param kp The kprobe.
+   * @returns 0, or -EINVAL when it is not registered.
+   */
+  enableKprobe(kp: Kprobe): number {
+    this.#checkAlive("enableKprobe");
+    return this.#kprobes.enable(kp);
+  }
+
+  /**
+   * Disables a registered kprobe: it stays registered, runs no handler and
+   * counts no hit; its breakpoint leaves text once every probe at the
+   * address is disabled. Linux: disable_kprobe().
+   *
+   * @param kp The kprobe.
+   * @returns 0, or -EINVAL when it is not registered.
+   */
+  disableKprobe(kp: Kprobe): number {
+    this.#checkAlive("disableKprobe");
+    return this.#kprobes.disable(kp);
   }
 
   /**
