@@ -26,7 +26,7 @@ import {
 import { types } from "node:util";
 import { Fault } from "../arch/fault.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
-import { KprobesCore } from "../probes/kprobes.ts";
+import { didYouMean, KprobesCore } from "../probes/kprobes.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
@@ -41,7 +41,7 @@ import {
 } from "./context.ts";
 import { describeValue, functionName } from "./_describe.ts";
 import { type ElfFile, parseElf, PT_LOAD } from "./elf.ts";
-import { EFAULT, ENOSYS, errnoName } from "./errno.ts";
+import { EFAULT, ENOENT, ENOSYS, errnoName } from "./errno.ts";
 import { KernelError, ModuleError } from "./errors.ts";
 import { Kallsyms } from "./kallsyms.ts";
 import { GuestMemoryError, Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
@@ -496,6 +496,7 @@ export class Kernel {
         return s === undefined ? undefined : { name: s.name, start: s.address, size: s.size };
       },
       lookupSymbol: (name) => this.#kallsyms.lookupSymbol(name),
+      suggest: (name) => this.#kallsyms.suggest(name),
       warn: (message) => this.#logDirect(4, message),
       isKernelText: (addr) => addr >= this.#sym.text[0] && addr < this.#sym.text[1],
       currentOwner: () => this.#currentOwner,
@@ -1923,6 +1924,7 @@ export class Kernel {
       );
     }
     this.#loading.add(name);
+    this.#kprobes.takeUnknownSymbol();
     let failure: string | null = null;
     let cause: unknown = undefined;
     const call = this.#callModule(name, "init_module", () => resolved.exports.init_module());
@@ -1948,6 +1950,12 @@ export class Kernel {
       this.#loading.delete(name);
     }
     failure ??= this.#initResult(name, ret);
+    const unknown = this.#kprobes.takeUnknownSymbol();
+    if (failure !== null && ret === -ENOENT && unknown !== null) {
+      // The last registration of this init refused a symbol_name: name it.
+      const hint = didYouMean(unknown.suggestions);
+      failure += `: unknown symbol ${JSON.stringify(unknown.name)}${hint ? ` (${hint})` : ""}`;
+    }
     if (failure !== null) {
       this.#removeLeftovers(name, false);
       this.#flushConsole();

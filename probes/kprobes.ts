@@ -49,6 +49,8 @@ export interface KprobesHost {
   functionAt(addr: bigint): FunctionBounds | undefined;
   /** A kallsyms symbol by exact name (resolves the arch's blacklist). */
   lookupSymbol(name: string): BlacklistSymbol | undefined;
+  /** Known function names closest to an unknown `name` (kallsyms), at most 3. */
+  suggest?(name: string): string[];
   /** Writes a `kprobes: …` line to the kernel log (why a registration was refused). */
   warn(message: string): void;
   /** Is `addr` inside kernel text? Linux: kernel_text_address(). */
@@ -98,6 +100,37 @@ export interface RegisteredKprobe {
   disabled: boolean;
 }
 
+/** A symbol_name registration could not resolve, with the names suggested instead. */
+export interface UnknownSymbol {
+  /** The name as given. */
+  name: string;
+  /** The closest kallsyms function names, nearest first (at most 3). */
+  suggestions: string[];
+}
+
+/**
+ * "did you mean a, b or c?" for an unknown-symbol message, or "" when
+ * there is nothing to suggest.
+ *
+ * @param suggestions The names.
+ * @returns The phrase, without parentheses.
+ *
+ * @example
+ * ```ts
+ * import { didYouMean } from "./kprobes.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(didYouMean(["do_fork"]), "did you mean do_fork?");
+ * assert.equal(didYouMean(["a", "b", "c"]), "did you mean a, b or c?");
+ * assert.equal(didYouMean([]), "");
+ * ```
+ */
+export function didYouMean(suggestions: readonly string[]): string {
+  if (suggestions.length === 0) return "";
+  const last = suggestions[suggestions.length - 1];
+  const head = suggestions.slice(0, -1);
+  return `did you mean ${head.length > 0 ? `${head.join(", ")} or ${last}` : last}?`;
+}
+
 /** The Kprobes core of one kernel. */
 export class KprobesCore {
   readonly #host: KprobesHost;
@@ -113,6 +146,8 @@ export class KprobesCore {
   readonly #slots: InsnSlots;
   readonly #blacklist: KprobeBlacklist;
   #enabled = true;
+  /** The last symbol_name that did not resolve (cleared by each resolution). */
+  #unknown: UnknownSymbol | null = null;
 
   /**
    * Creates the core for a kernel.
@@ -149,6 +184,7 @@ export class KprobesCore {
    * there); every refusal is logged with its reason.
    */
   #probeAddress(p: Kprobe): bigint {
+    this.#unknown = null;
     const hasAddr = p.addr !== undefined && p.addr !== null && BigInt(p.addr) !== 0n;
     const hasSym = p.symbol_name !== undefined && p.symbol_name !== "";
     if (hasSym === hasAddr) {
@@ -163,7 +199,16 @@ export class KprobesCore {
     if (hasSym) {
       base = this.#host.lookupName(String(p.symbol_name));
       if (base === 0n) {
-        this.#host.warn(`kprobes: unknown symbol ${p.symbol_name}`);
+        const name = String(p.symbol_name);
+        let suggestions: string[] = [];
+        try {
+          suggestions = this.#host.suggest?.(name) ?? [];
+        } catch {
+          // A suggestion is a courtesy: the refusal stands without one.
+        }
+        this.#unknown = { name, suggestions };
+        const hint = didYouMean(suggestions);
+        this.#host.warn(`kprobes: unknown symbol ${name}${hint ? ` (${hint})` : ""}`);
         return BigInt(-ENOENT);
       }
     } else {
@@ -270,6 +315,19 @@ export class KprobesCore {
    */
   resolveAddress(p: Kprobe): bigint {
     return this.#probeAddress(p);
+  }
+
+  /**
+   * The symbol_name the latest registration (or address resolution) failed
+   * to find, with suggestions, and forgets it; null when the latest one
+   * resolved. insmod names it when init_module fails with -ENOENT.
+   *
+   * @returns The unknown symbol, or null.
+   */
+  takeUnknownSymbol(): UnknownSymbol | null {
+    const u = this.#unknown;
+    this.#unknown = null;
+    return u;
   }
 
   /** The module that registered `p`, or null. */

@@ -48,7 +48,12 @@ function refusesToggle(name: string, value: () => unknown): HostileCase {
   };
 }
 
-function refusesDataSize(name: string, data_size: unknown, errno: number, maxactive = 4): HostileCase {
+function refusesDataSize(
+  name: string,
+  data_size: unknown,
+  errno: number,
+  maxactive = 4,
+): HostileCase {
   return {
     name,
     async run() {
@@ -67,14 +72,15 @@ catalogue("abi", [
   refusesToggle("enable/disable_kprobe(a never-registered kprobe)", () => ({
     symbol_name: "do_fork",
   })),
-  refusesToggle("enable/disable_kprobe(a Proxy)", () => new Proxy({}, {
-    get() {
-      throw new Error("trap");
-    },
-    getOwnPropertyDescriptor() {
-      throw new Error("trap");
-    },
-  })),
+  refusesToggle("enable/disable_kprobe(a Proxy)", () =>
+    new Proxy({}, {
+      get() {
+        throw new Error("trap");
+      },
+      getOwnPropertyDescriptor() {
+        throw new Error("trap");
+      },
+    })),
   refusesToggle("enable/disable_jprobe({ get kp() { throw } })", () => ({
     get kp(): Kprobe {
       throw new Error("getter");

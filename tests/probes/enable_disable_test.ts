@@ -16,9 +16,9 @@ import {
   type Jprobe,
   jprobe_return,
   type Kernel,
+  type Kprobe,
   kprobe_disabled,
   KPROBE_FLAG_DISABLED,
-  type Kprobe,
   type Kretprobe,
   register_kprobe,
 } from "../../mod.ts";
@@ -52,7 +52,10 @@ Deno.test("disable_kprobe() keeps the registration, restores the text and stops 
   assert.notEqual(original, 0xcc);
   assert.equal(kprobe_disabled(kp), true);
   assert.equal(kp.flags, KPROBE_FLAG_DISABLED);
-  assert.match(kernel.kprobesList(), /^ffffffff8[0-9a-f]+ {2}k {2}do_fork\+0x0 {4}\[m_[0-9a-f]+\] \[DISABLED\]$/m);
+  assert.match(
+    kernel.kprobesList(),
+    /^ffffffff8[0-9a-f]+ {2}k {2}do_fork\+0x0 {4}\[m_[0-9a-f]+\] \[DISABLED\]$/m,
+  );
   const r1 = kernel.run();
   assert.ok(r1.syscalls.some((s) => s.call === "fork" || s.call === "clone"));
   assert.equal(hits, 0);
@@ -279,9 +282,7 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const satisfies readonly Sweep
       const now = textNow();
       for (const p of pool) {
         const off = Number(p.addr - base.text[0]);
-        const same = now.subarray(off, off + bpLen).every((b, i) =>
-          b === base.textBytes[off + i]
-        );
+        const same = now.subarray(off, off + bpLen).every((b, i) => b === base.textBytes[off + i]);
         assert.equal(!same, armed.has(p.addr), `op ${op}: ${p.where}`);
       }
     }
