@@ -128,7 +128,7 @@ catalogue("abi", [
   },
   {
     name: "enable/disable from outside any kernel",
-    async run() {
+    run() {
       const error = console.error;
       console.error = () => {};
       try {
