@@ -58,6 +58,7 @@ import {
 } from "./notifier.ts";
 import {
   DEFAULT_WORKLOAD,
+  type NextStep,
   type Syscall,
   type SyscallRecord,
   validateWorkload,
@@ -206,6 +207,13 @@ const CPU_DEAD = 3;
 const THREAD_SIZE = 16384n;
 /** task_struct.state of a task nothing but wake_up_process() brings back. */
 const TASK_UNINTERRUPTIBLE = 2;
+/** task_struct.state of an exited task not yet reaped, and of a reaped one (ABI.md). */
+const TASK_ZOMBIE = 16;
+const TASK_DEAD = 32;
+/** What {@linkcode Kernel} `#othersState` finds of the workload's other tasks. */
+const OTHERS_NONE = 0;
+const OTHERS_ALIVE = 1;
+const OTHERS_ZOMBIES = 2;
 /**
  * Guest seconds without a completed system call after which `run()` ends a
  * blocked workload (Linux's default hung_task_timeout_secs).
@@ -428,6 +436,8 @@ export class Kernel {
   readonly #oopsExiting = new Set<number>();
   /** Tasks parked after a recursive fault: pid → task_struct. */
   readonly #parked = new Map<number, bigint>();
+  /** task_struct of each workload task seen in user mode or sent to do_exit, by pid. */
+  readonly #taskAt = new Map<number, bigint>();
 
   private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     this.#arch = arch;
@@ -989,19 +999,74 @@ export class Kernel {
     }
   }
 
-  /** A task is in user mode on `cpu`: issue its next system call, if any. Returns true if it did. */
+  /**
+   * A task is in user mode on `cpu`: issue its next system call, if any.
+   * init, its script done, waits for the other tasks (see
+   * {@linkcode WorkloadDriver.initIdle}). Returns true if it issued one.
+   */
   #resumeUser(cpu: Cpu): boolean {
     const driver = this.#driver;
     if (driver === null) return false;
     const task = this.#currentTask(cpu);
     const pid = this.#memory.readU32(task) | 0;
-    if (pid === 1 && driver.done) return false;
     const ret = this.#arch.syscallResult(cpu);
-    const step = driver.onUser(pid, this.#parentPid(task), cpu.id, ret);
-    if (step.kind === "idle") return false;
+    let step: NextStep;
+    if (pid === 1 && driver.done) step = { kind: "idle" };
+    else {
+      if (pid !== 1) this.#taskAt.set(pid, task);
+      step = driver.onUser(pid, this.#parentPid(task), cpu.id, ret);
+    }
+    if (step.kind === "idle") {
+      if (pid !== 1) return false;
+      const others = this.#othersState(driver);
+      if (others === OTHERS_NONE || (others === OTHERS_ZOMBIES && driver.reapDone)) return false;
+      const nr = this.#arch.syscallNumbers.wait4 ?? -ENOSYS;
+      step = driver.initIdle(ret, nr, others === OTHERS_ZOMBIES);
+      if (step.kind === "idle") return false;
+    }
     this.#issueSyscall(cpu, pid, step.call, step.last);
     this.#state[cpu.id] = CPU_RUNNING;
     return true;
+  }
+
+  /**
+   * The workload's tasks other than init: is one alive (forked and not yet
+   * run, or a task_struct neither zombie nor dead), else are zombies left,
+   * else none? Tasks parked for good after a recursive fault do not count
+   * (the hung-task check reports them). Reaped tasks are forgotten as they
+   * are found.
+   */
+  #othersState(driver: WorkloadDriver): number {
+    let zombies = false;
+    for (const pid of driver.liveTasks()) {
+      if (this.#parked.has(pid)) continue;
+      const at = this.#taskAt.get(pid);
+      if (at === undefined) return OTHERS_ALIVE;
+      let state = TASK_DEAD;
+      try {
+        if ((this.#memory.readU32(at) | 0) === pid) state = this.#memory.readU32(at + 4n);
+      } catch {
+        // Freed and unmapped: gone.
+      }
+      if ((state & (TASK_ZOMBIE | TASK_DEAD)) === 0) return OTHERS_ALIVE;
+      if ((state & TASK_ZOMBIE) !== 0) {
+        zombies = true;
+        continue;
+      }
+      driver.taskGone(pid);
+      this.#taskAt.delete(pid);
+    }
+    return zombies ? OTHERS_ZOMBIES : OTHERS_NONE;
+  }
+
+  /**
+   * Has the workload run to completion: init's script done, init in user
+   * mode, no other task alive, and init's reaping of zombies over?
+   */
+  #workloadComplete(driver: WorkloadDriver): boolean {
+    if (!driver.done || !this.#initInUser()) return false;
+    const others = this.#othersState(driver);
+    return others === OTHERS_NONE || (others === OTHERS_ZOMBIES && driver.reapDone);
   }
 
   /**
@@ -1160,6 +1225,7 @@ export class Kernel {
       return;
     }
     this.#oopsExiting.add(task.pid);
+    this.#taskAt.set(task.pid, taskAddr);
     this.#scratch.release(task.pid);
     // Linux: do_exit(SIGSEGV) on a fresh stack (rewind_stack_do_exit). The
     // stack comes from task->stack, not the stack pointer, which the fault
@@ -2200,7 +2266,7 @@ export class Kernel {
     let hung = false;
     try {
       this.#runLoop(() => {
-        if (driver.done && this.#initInUser()) return true;
+        if (this.#workloadComplete(driver)) return true;
         if (driver.records.length !== seen) {
           seen = driver.records.length;
           since = clock.tsc;
@@ -2215,7 +2281,7 @@ export class Kernel {
       this.#reportHungTasks();
       this.#stopReason = "hungTask";
     }
-    const completed = driver.done && this.#initInUser();
+    const completed = this.#workloadComplete(driver);
     this.#flushConsole();
     return {
       instructions: this.#executed - before,
