@@ -1032,9 +1032,10 @@ export class Kernel {
   /**
    * The workload's tasks other than init: is one alive (forked and not yet
    * run, or a task_struct neither zombie nor dead), else are zombies left,
-   * else none? Tasks parked for good after a recursive fault do not count
-   * (the hung-task check reports them). Reaped tasks are forgotten as they
-   * are found.
+   * else none? Tasks blocked for good do not count: parked by the host or
+   * by the guest's do_exit after a recursive fault (TASK_UNINTERRUPTIBLE,
+   * which nothing else in the guest uses; the hung-task check reports them
+   * when a waiter hangs on them). Reaped tasks are forgotten as found.
    */
   #othersState(driver: WorkloadDriver): number {
     let zombies = false;
@@ -1048,6 +1049,9 @@ export class Kernel {
       } catch {
         // Freed and unmapped: gone.
       }
+      // TASK_UNINTERRUPTIBLE: in this guest only a recursive fault's
+      // do_exit (or the host's parking) sleeps so; nothing wakes it.
+      if (state === TASK_UNINTERRUPTIBLE) continue;
       if ((state & (TASK_ZOMBIE | TASK_DEAD)) === 0) return OTHERS_ALIVE;
       if ((state & TASK_ZOMBIE) !== 0) {
         zombies = true;
