@@ -65,6 +65,8 @@ export class LogBuffer {
   readonly lines: string[] = [];
 
   /**
+   * Reads the guest's buffer from the start.
+   *
    * @param memory Guest memory.
    * @param buf Address of `__log_buf`.
    * @param end Address of `log_end` (bytes ever written, u64).

@@ -118,6 +118,8 @@ export class Jprobes {
   readonly #trampolineLen: number;
 
   /**
+   * Creates the jprobes of a kernel, one save area per CPU.
+   *
    * @param core The kprobes core.
    * @param host The kernel's services.
    */
