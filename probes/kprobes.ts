@@ -612,7 +612,7 @@ export class KprobesCore {
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
       const h = m.pre_handler;
-      if (!h || this.#disabled.has(m)) continue;
+      if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
       const r = this.#host.invoke(
         this.#owners.get(m) ?? null,
@@ -639,7 +639,7 @@ export class KprobesCore {
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
       const h = m.post_handler;
-      if (!h || this.#disabled.has(m)) continue;
+      if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
       this.#host.invoke(
         this.#owners.get(m) ?? null,
