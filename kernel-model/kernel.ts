@@ -1898,9 +1898,9 @@ export class Kernel {
   }
 
   /**
-   * Disables a registered kprobe: it stays registered, runs no handler and
-   * counts no hit; its breakpoint leaves text once every probe at the
-   * address is disabled. Linux: disable_kprobe().
+   * Disables a registered kprobe: it stays registered and runs no handler;
+   * its breakpoint leaves text, and the address stops counting hits, once
+   * every probe at the address is disabled. Linux: disable_kprobe().
    *
    * @param kp The kprobe.
    * @returns 0, or -EINVAL when it is not registered.

@@ -93,9 +93,9 @@ export function unregister_kprobes(kps: readonly Kprobe[], num: number): void {
 
 /**
  * Disables a registered kprobe (Linux 2.6.30+: disable_kprobe()): it stays
- * registered, runs no handler and counts no hit; its breakpoint leaves
- * kernel text once every kprobe at the address is disabled. Disabling a
- * disabled kprobe returns 0.
+ * registered and runs no handler; its breakpoint leaves kernel text (and
+ * the address stops counting hits) once every kprobe at the address is
+ * disabled. Disabling a disabled kprobe returns 0.
  *
  * @param kp The kprobe.
  * @returns 0, or -EINVAL when `kp` is not a registered kprobe (any value:
