@@ -139,7 +139,8 @@ export interface RunOptions {
 
 /**
  * Why {@linkcode Kernel.run} stopped: `"completed"` (the workload
- * finished), `"instructionLimit"` (`maxInstructions` ran out),
+ * finished: init's script done and every other task exited, see
+ * {@linkcode RunResult.completed}), `"instructionLimit"` (`maxInstructions` ran out),
  * `"softLockup"` (the watchdog fired, see the log), `"stalled"` (for
  * 100,000 rounds no CPU ran: every one idle with no timer due, or parked in
  * user mode with no workload step to issue; see the log) or `"panic"`
@@ -160,7 +161,12 @@ export interface RunResult {
   instructions: number;
   /** Every system call the workload completed. */
   syscalls: SyscallRecord[];
-  /** Whether the workload finished (false: see {@linkcode RunResult.stopReason}). */
+  /**
+   * Whether the workload finished: init ran its script, every other task
+   * it started has exited (tasks blocked for good after a recursive fault
+   * aside) and init reaped what it could; false: see
+   * {@linkcode RunResult.stopReason}.
+   */
   completed: boolean;
   /** Why the run stopped. */
   stopReason: RunStopReason;
