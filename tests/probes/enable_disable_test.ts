@@ -291,3 +291,45 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const satisfies readonly Sweep
     assert.deepEqual(textNow(), base.textBytes);
   });
 }
+
+Deno.test("disable_kretprobe() takes no new instance; a call in flight still returns through the handler", async () => {
+  await using kernel = await boot();
+  const returns: number[] = [];
+  const rp: Kretprobe = {
+    kp: { symbol_name: "sys_nanosleep" },
+    handler: (ri) => void returns.push(ri.task.pid),
+    maxactive: 4,
+  };
+  assert.equal(kernel.registerKretprobe(rp), 0);
+  let disabled = -1;
+  await kernel.insmod({
+    name: "switch",
+    init_module: () =>
+      register_kprobe({
+        symbol_name: "sys_getpid",
+        pre_handler: () => {
+          // The child is asleep in sys_nanosleep now.
+          disabled = disable_kretprobe(rp);
+          return 0;
+        },
+      }),
+  });
+  const r = kernel.run({
+    workload: {
+      init: [
+        { call: "fork", child: [{ call: "nanosleep", ms: 20 }, { call: "nanosleep", ms: 1 }] },
+        { call: "nanosleep", ms: 5 },
+        { call: "getpid" },
+        { call: "wait4" },
+      ],
+    },
+  });
+  assert.equal(r.completed, true);
+  assert.equal(disabled, 0);
+  const child = r.syscalls.find((s) => s.call === "fork")!.ret;
+  // init's sleep and the child's first (in flight at the disable); not the child's second.
+  assert.deepEqual(returns.sort(), [1, child].sort());
+  assert.equal(r.syscalls.filter((s) => s.call === "nanosleep").length, 3);
+  assert.equal(rp.nmissed, 0);
+  assert.equal(kernel.kretprobeFreeInstances(rp), 4);
+});
