@@ -41,6 +41,10 @@ export interface KernelAbi {
   registerKprobe(p: Kprobe): number;
   /** unregister_kprobe(). */
   unregisterKprobe(p: Kprobe): void;
+  /** enable_kprobe(): 0 or -EINVAL. */
+  enableKprobe(p: Kprobe): number;
+  /** disable_kprobe(): 0 or -EINVAL. */
+  disableKprobe(p: Kprobe): number;
   /** register_jprobe(). */
   registerJprobe(jp: Jprobe): number;
   /** unregister_jprobe(). */

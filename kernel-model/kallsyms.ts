@@ -482,6 +482,59 @@ export class Kallsyms {
   }
 
   /**
+   * The function names closest to `name` by edit distance (insertions,
+   * deletions, substitutions and swaps of adjacent characters), for an
+   * "unknown symbol" message: at most `max` names (3 by default), nearest
+   * first, then alphabetical. Only text symbols (`T`, `t`, `W`, `w`) are
+   * candidates, kernel and modules alike; a leading `.` (ppc64's function
+   * entries, `.do_fork`) is dropped from candidates and from `name`, so the
+   * suggestion is what `symbol_name` takes. A name is close when its
+   * distance is at most 1 for names up to 3 characters, 2 up to 7, 3 above,
+   * and at most one more than the nearest name's.
+   *
+   * @param name The name that was not found.
+   * @param max At most this many suggestions.
+   * @returns The suggestions (none when nothing is close).
+   *
+   * @example A typo
+   * ```ts
+   * import { Kallsyms } from "./kallsyms.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const kallsyms = new Kallsyms();
+   * kallsyms.addSymbols([
+   *   { name: ".do_fork", address: 0x1000n, type: "T" },
+   *   { name: "do_exit", address: 0x1100n, type: "T" },
+   *   { name: "do_fork_data", address: 0x9000n, type: "D" },
+   * ]);
+   * assert.deepEqual(kallsyms.suggest("do_frok"), ["do_fork"]);
+   * assert.deepEqual(kallsyms.suggest("do_exec"), ["do_exit"]);
+   * assert.deepEqual(kallsyms.suggest("schedule"), []);
+   * ```
+   */
+  suggest(name: string, max = 3): string[] {
+    if (typeof name !== "string" || name.length === 0 || name.length > 256) return [];
+    const query = name.startsWith(".") ? name.slice(1) : name;
+    const limit = query.length <= 3 ? 1 : query.length <= 7 ? 2 : 3;
+    const best = new Map<string, number>();
+    for (const entry of this.#all()) {
+      const t = entry.type;
+      if (t !== "T" && t !== "t" && t !== "W" && t !== "w") continue;
+      const candidate = entry.name.startsWith(".") ? entry.name.slice(1) : entry.name;
+      if (candidate === query || best.has(candidate)) continue;
+      if (Math.abs(candidate.length - query.length) > limit) continue;
+      const d = editDistance(query, candidate, limit);
+      if (d <= limit) best.set(candidate, d);
+    }
+    const ranked = [...best].sort((a, b) =>
+      a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+    );
+    // Names much further than the nearest one are noise beside it.
+    const cutoff = ranked.length > 0 ? ranked[0][1] + 1 : 0;
+    return ranked.filter(([, d]) => d <= cutoff).slice(0, Math.max(0, max)).map(([n]) => n);
+  }
+
+  /**
    * Returns the text of `/proc/kallsyms`, byte for byte as Linux 2.6 prints
    * it: `%016lx %c %s\n` (`%08lx` for 32-bit kernels), and
    * `%016lx %c %s\t[%s]\n` for module symbols.
@@ -523,4 +576,32 @@ function publicEntry(entry: Entry): KallsymsSymbol {
   };
   if (entry.module !== undefined) symbol.module = entry.module;
   return symbol;
+}
+
+/**
+ * Optimal-string-alignment distance of `a` and `b` (Levenshtein plus
+ * adjacent swaps), or `limit + 1` as soon as it must exceed `limit`.
+ */
+function editDistance(a: string, b: string, limit: number): number {
+  const n = a.length;
+  const m = b.length;
+  let prev2 = new Array<number>(m + 1).fill(0);
+  let prev = Array.from({ length: m + 1 }, (_, j) => j);
+  let cur = new Array<number>(m + 1).fill(0);
+  for (let i = 1; i <= n; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= m; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, prev2[j - 2] + 1);
+      }
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > limit) return limit + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[m];
 }

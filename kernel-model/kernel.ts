@@ -26,7 +26,7 @@ import {
 import { types } from "node:util";
 import { Fault } from "../arch/fault.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
-import { KprobesCore } from "../probes/kprobes.ts";
+import { didYouMean, KprobesCore } from "../probes/kprobes.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs, TaskRef } from "../probes/types.ts";
@@ -42,7 +42,7 @@ import {
 } from "./context.ts";
 import { describeValue, functionName } from "./_describe.ts";
 import { type ElfFile, parseElf, PT_LOAD } from "./elf.ts";
-import { EFAULT, ENOSYS, errnoName } from "./errno.ts";
+import { EFAULT, ENOENT, ENOSYS, errnoName } from "./errno.ts";
 import { KernelError, ModuleError } from "./errors.ts";
 import { Kallsyms } from "./kallsyms.ts";
 import { GuestMemoryError, Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
@@ -60,6 +60,7 @@ import {
 } from "./notifier.ts";
 import {
   DEFAULT_WORKLOAD,
+  type NextStep,
   type Syscall,
   type SyscallRecord,
   validateWorkload,
@@ -140,7 +141,8 @@ export interface RunOptions {
 
 /**
  * Why {@linkcode Kernel.run} stopped: `"completed"` (the workload
- * finished), `"instructionLimit"` (`maxInstructions` ran out),
+ * finished: init's script done and every other task exited, see
+ * {@linkcode RunResult.completed}), `"instructionLimit"` (`maxInstructions` ran out),
  * `"softLockup"` (the watchdog fired, see the log), `"stalled"` (for
  * 100,000 rounds no CPU ran: every one idle with no timer due, or parked in
  * user mode with no workload step to issue; see the log) or `"panic"`
@@ -161,7 +163,12 @@ export interface RunResult {
   instructions: number;
   /** Every system call the workload completed. */
   syscalls: SyscallRecord[];
-  /** Whether the workload finished (false: see {@linkcode RunResult.stopReason}). */
+  /**
+   * Whether the workload finished: init ran its script, every other task
+   * it started has exited (tasks blocked for good after a recursive fault
+   * aside) and init reaped what it could; false: see
+   * {@linkcode RunResult.stopReason}.
+   */
   completed: boolean;
   /** Why the run stopped. */
   stopReason: RunStopReason;
@@ -215,6 +222,13 @@ const CPU_DEAD = 3;
 const THREAD_SIZE = 16384n;
 /** task_struct.state of a task nothing but wake_up_process() brings back. */
 const TASK_UNINTERRUPTIBLE = 2;
+/** task_struct.state of an exited task not yet reaped, and of a reaped one (ABI.md). */
+const TASK_ZOMBIE = 16;
+const TASK_DEAD = 32;
+/** What {@linkcode Kernel} `#othersState` finds of the workload's other tasks. */
+const OTHERS_NONE = 0;
+const OTHERS_ALIVE = 1;
+const OTHERS_ZOMBIES = 2;
 /**
  * Guest seconds without a completed system call after which `run()` ends a
  * blocked workload (Linux's default hung_task_timeout_secs).
@@ -446,6 +460,8 @@ export class Kernel {
   readonly #oopsExiting = new Set<number>();
   /** Tasks parked after a recursive fault: pid → task_struct. */
   readonly #parked = new Map<number, bigint>();
+  /** task_struct of each workload task seen in user mode or sent to do_exit, by pid. */
+  readonly #taskAt = new Map<number, bigint>();
 
   private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     this.#arch = arch;
@@ -516,6 +532,7 @@ export class Kernel {
           : { name: s.name, start: s.address, size: s.size, symbolSize: s.symbolSize };
       },
       lookupSymbol: (name) => this.#kallsyms.lookupSymbol(name),
+      suggest: (name) => this.#kallsyms.suggest(name),
       warn: (message) => this.#logDirect(4, message),
       isKernelText: (addr) => this.#isTextAddress(addr),
       currentOwner: () => this.#currentOwner,
@@ -1035,19 +1052,78 @@ export class Kernel {
     }
   }
 
-  /** A task is in user mode on `cpu`: issue its next system call, if any. Returns true if it did. */
+  /**
+   * A task is in user mode on `cpu`: issue its next system call, if any.
+   * init, its script done, waits for the other tasks (see
+   * {@linkcode WorkloadDriver.initIdle}). Returns true if it issued one.
+   */
   #resumeUser(cpu: Cpu): boolean {
     const driver = this.#driver;
     if (driver === null) return false;
     const task = this.#currentTask(cpu);
     const pid = this.#memory.readU32(task) | 0;
-    if (pid === 1 && driver.done) return false;
     const ret = this.#arch.syscallResult(cpu);
-    const step = driver.onUser(pid, this.#parentPid(task), cpu.id, ret);
-    if (step.kind === "idle") return false;
+    let step: NextStep;
+    if (pid === 1 && driver.done) step = { kind: "idle" };
+    else {
+      if (pid !== 1) this.#taskAt.set(pid, task);
+      step = driver.onUser(pid, this.#parentPid(task), cpu.id, ret);
+    }
+    if (step.kind === "idle") {
+      if (pid !== 1) return false;
+      const others = this.#othersState(driver);
+      if (others === OTHERS_NONE || (others === OTHERS_ZOMBIES && driver.reapDone)) return false;
+      const nr = this.#arch.syscallNumbers.wait4 ?? -ENOSYS;
+      step = driver.initIdle(ret, nr, others === OTHERS_ZOMBIES);
+      if (step.kind === "idle") return false;
+    }
     this.#issueSyscall(cpu, pid, step.call, step.last);
     this.#state[cpu.id] = CPU_RUNNING;
     return true;
+  }
+
+  /**
+   * The workload's tasks other than init: is one alive (forked and not yet
+   * run, or a task_struct neither zombie nor dead), else are zombies left,
+   * else none? Tasks blocked for good do not count: parked by the host or
+   * by the guest's do_exit after a recursive fault (TASK_UNINTERRUPTIBLE,
+   * which nothing else in the guest uses; the hung-task check reports them
+   * when a waiter hangs on them). Reaped tasks are forgotten as found.
+   */
+  #othersState(driver: WorkloadDriver): number {
+    let zombies = false;
+    for (const pid of driver.liveTasks()) {
+      if (this.#parked.has(pid)) continue;
+      const at = this.#taskAt.get(pid);
+      if (at === undefined) return OTHERS_ALIVE;
+      let state = TASK_DEAD;
+      try {
+        if ((this.#memory.readU32(at) | 0) === pid) state = this.#memory.readU32(at + 4n);
+      } catch {
+        // Freed and unmapped: gone.
+      }
+      // TASK_UNINTERRUPTIBLE: in this guest only a recursive fault's
+      // do_exit (or the host's parking) sleeps so; nothing wakes it.
+      if (state === TASK_UNINTERRUPTIBLE) continue;
+      if ((state & (TASK_ZOMBIE | TASK_DEAD)) === 0) return OTHERS_ALIVE;
+      if ((state & TASK_ZOMBIE) !== 0) {
+        zombies = true;
+        continue;
+      }
+      driver.taskGone(pid);
+      this.#taskAt.delete(pid);
+    }
+    return zombies ? OTHERS_ZOMBIES : OTHERS_NONE;
+  }
+
+  /**
+   * Has the workload run to completion: init's script done, init in user
+   * mode, no other task alive, and init's reaping of zombies over?
+   */
+  #workloadComplete(driver: WorkloadDriver): boolean {
+    if (!driver.done || !this.#initInUser()) return false;
+    const others = this.#othersState(driver);
+    return others === OTHERS_NONE || (others === OTHERS_ZOMBIES && driver.reapDone);
   }
 
   /**
@@ -1213,6 +1289,7 @@ export class Kernel {
       return;
     }
     this.#oopsExiting.add(task.pid);
+    this.#taskAt.set(task.pid, taskAddr);
     this.#scratch.release(task.pid);
     // Linux: do_exit(SIGSEGV) on a fresh stack (rewind_stack_do_exit). The
     // stack comes from task->stack, not the stack pointer, which the fault
@@ -1504,6 +1581,8 @@ export class Kernel {
   readonly #abi: KernelAbi = {
     registerKprobe: (p) => this.#kprobes.register(p),
     unregisterKprobe: (p) => this.#kprobes.unregister(p),
+    enableKprobe: (p) => this.#kprobes.enable(p),
+    disableKprobe: (p) => this.#kprobes.disable(p),
     registerJprobe: (jp: Jprobe) => this.#jprobes.register(jp),
     unregisterJprobe: (jp: Jprobe) => this.#jprobes.unregister(jp),
     jprobeReturn: () => {
@@ -1767,13 +1846,17 @@ export class Kernel {
 
   /**
    * The debugfs Kprobes list, one line per registered probe, `k`, `j` or `r`:
-   * `ffffffff81001000  k  do_fork+0x0    [module]`.
+   * `ffffffff81001000  k  do_fork+0x0    [module]`, with ` [DISABLED]` at
+   * the end of a disabled probe's line.
    */
   kprobesList(): string {
-    return this.#kprobes.list().map(({ kp, addr, owner }) => {
+    return this.#kprobes.list().map(({ kp, addr, owner, disabled }) => {
       const kind = this.#jprobes.owns(kp) ? "j" : this.#kretprobes.owns(kp) ? "r" : "k";
       const where = this.#kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "");
-      return `${this.#hex(addr)}  ${kind}  ${where}${owner ? `    [${owner}]` : ""}\n`;
+      // 6.1 report_probe() appends "[DISABLED]" after one space.
+      return `${this.#hex(addr)}  ${kind}  ${where}${owner ? `    [${owner}]` : ""}${
+        disabled ? " [DISABLED]" : ""
+      }\n`;
     }).join("");
   }
 
@@ -1917,6 +2000,32 @@ export class Kernel {
   }
 
   /**
+   * Enables a kprobe registered disabled or disabled by
+   * {@linkcode Kernel.disableKprobe} (for a jprobe or return probe pass its
+   * `kp`). Linux: enable_kprobe().
+   *
+   * @param kp The kprobe.
+   * @returns 0, or -EINVAL when it is not registered.
+   */
+  enableKprobe(kp: Kprobe): number {
+    this.#checkAlive("enableKprobe");
+    return this.#kprobes.enable(kp);
+  }
+
+  /**
+   * Disables a registered kprobe: it stays registered and runs no handler;
+   * its breakpoint leaves text, and the address stops counting hits, once
+   * every probe at the address is disabled. Linux: disable_kprobe().
+   *
+   * @param kp The kprobe.
+   * @returns 0, or -EINVAL when it is not registered.
+   */
+  disableKprobe(kp: Kprobe): number {
+    this.#checkAlive("disableKprobe");
+    return this.#kprobes.disable(kp);
+  }
+
+  /**
    * Registers a jprobe from host code.
    *
    * @param jp The jprobe.
@@ -2011,6 +2120,7 @@ export class Kernel {
       );
     }
     this.#loading.add(name);
+    this.#kprobes.takeUnknownSymbol();
     let failure: string | null = null;
     let cause: unknown = undefined;
     const call = this.#callModule(name, "init_module", () => resolved.exports.init_module());
@@ -2036,6 +2146,12 @@ export class Kernel {
       this.#loading.delete(name);
     }
     failure ??= this.#initResult(name, ret);
+    const unknown = this.#kprobes.takeUnknownSymbol();
+    if (failure !== null && ret === -ENOENT && unknown !== null) {
+      // The last registration of this init refused a symbol_name: name it.
+      const hint = didYouMean(unknown.suggestions);
+      failure += `: unknown symbol ${JSON.stringify(unknown.name)}${hint ? ` (${hint})` : ""}`;
+    }
     if (failure !== null) {
       this.#removeLeftovers(name, false);
       this.#flushConsole();
@@ -2280,7 +2396,7 @@ export class Kernel {
     let hung = false;
     try {
       this.#runLoop(() => {
-        if (driver.done && this.#initInUser()) return true;
+        if (this.#workloadComplete(driver)) return true;
         if (driver.records.length !== seen) {
           seen = driver.records.length;
           since = clock.tsc;
@@ -2295,7 +2411,7 @@ export class Kernel {
       this.#reportHungTasks();
       this.#stopReason = "hungTask";
     }
-    const completed = driver.done && this.#initInUser();
+    const completed = this.#workloadComplete(driver);
     this.#flushConsole();
     return {
       instructions: this.#executed - before,

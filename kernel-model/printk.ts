@@ -22,8 +22,20 @@ export interface LogMemory {
 /** Linux: LOG_BUF_LEN of the guest (ABI.md). */
 export const LOG_BUF_LEN = 65536n;
 
+/** A record's `[sec.usec]` stamp, as printk writes it (`[%5lu.%06lu]`). */
+const STAMP = /^\[ *(\d+)\.(\d{6})\]/;
+
+/** `sssss.uuuuuu` for a time in microseconds. */
+function formatStamp(usec: number): string {
+  const sec = Math.floor(usec / 1e6);
+  return `${String(sec).padStart(5)}.${String(usec % 1e6).padStart(6, "0")}`;
+}
+
 /**
- * The console side of the guest's printk buffer.
+ * The console side of the guest's printk buffer. Lines come out in the
+ * buffer's order with non-decreasing timestamps (a record stamped earlier
+ * than the one before it, by a CPU whose clock lags, shows the earlier
+ * record's time).
  *
  * @example A record written and read back
  * ```ts
@@ -34,7 +46,9 @@ export const LOG_BUF_LEN = 65536n;
  * mem.map(0x100000n, 0x11000, PROT_READ | PROT_WRITE);
  * const log = new LogBuffer(mem, 0x100000n, 0x110000n);
  * log.write(6, "hello", 1_500_000);
- * assert.deepEqual(log.lines, ["[    0.001500] hello"]);
+ * log.write(6, "from a CPU whose clock lags", 1_200_000);
+ * log.flush();
+ * assert.deepEqual(log.lines, ["[    0.001500] hello", "[    0.001500] from a CPU whose clock lags"]);
  * ```
  */
 export class LogBuffer {
@@ -45,10 +59,14 @@ export class LogBuffer {
   readonly #decoder = new TextDecoder();
   #read = 0n;
   #partial = "";
+  /** Greatest timestamp shown so far, in microseconds. */
+  #lastUsec = 0;
   /** Every console line so far, level prefixes removed. */
   readonly lines: string[] = [];
 
   /**
+   * Reads the guest's buffer from the start.
+   *
    * @param memory Guest memory.
    * @param buf Address of `__log_buf`.
    * @param end Address of `log_end` (bytes ever written, u64).
@@ -83,10 +101,31 @@ export class LogBuffer {
     const parts = (this.#partial + this.#decoder.decode(bytes)).split("\n");
     this.#partial = parts.pop() ?? "";
     for (const part of parts) {
-      const line = part.replace(/^<[0-7]>/, "");
+      const line = this.#monotonic(part.replace(/^<[0-7]>/, ""));
       this.lines.push(line);
       this.#sink?.(line, line.length === part.length ? 4 : part.charCodeAt(1) - 0x30);
     }
+  }
+
+  /**
+   * The line with its `[sec.usec]` stamp raised to the latest one the log
+   * has shown, so the merged log never goes back in time. Each CPU stamps
+   * its records with its own TSC, and the interpreter runs CPUs a quantum
+   * at a time, so a CPU can be up to a quantum behind the one that wrote
+   * the previous record; the buffer's order is the true order of the
+   * writes (Linux serialises them under logbuf_lock), so the stamp a
+   * reader sees is the greatest clock reading so far, as with Linux's
+   * synchronised TSCs.
+   */
+  #monotonic(line: string): string {
+    const m = STAMP.exec(line);
+    if (m === null) return line;
+    const usec = Number(m[1]) * 1e6 + Number(m[2]);
+    if (usec >= this.#lastUsec) {
+      this.#lastUsec = usec;
+      return line;
+    }
+    return `[${formatStamp(this.#lastUsec)}]${line.slice(m[0].length)}`;
   }
 
   /**
@@ -97,9 +136,7 @@ export class LogBuffer {
    * @param ns The timestamp in nanoseconds.
    */
   write(level: number, text: string, ns: number): void {
-    const sec = Math.floor(ns / 1e9);
-    const usec = Math.floor((ns % 1e9) / 1000);
-    const stamp = `${String(sec).padStart(5)}.${String(usec).padStart(6, "0")}`;
+    const stamp = formatStamp(Math.floor(ns / 1000));
     const bytes = new TextEncoder().encode(`<${level}>[${stamp}] ${text}\n`);
     let end = this.#memory.readU64(this.#end);
     let done = 0;

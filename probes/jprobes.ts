@@ -16,7 +16,7 @@ import type { Arch, ArchCpu, GuestMemory, JprobeSave } from "../arch/types.ts";
 import { kernelAbiFor } from "../kernel-model/context.ts";
 import { EINVAL } from "../kernel-model/errno.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
-import { checkJprobe } from "./validate.ts";
+import { checkJprobe, embeddedKprobe } from "./validate.ts";
 import type { KprobesCore } from "./kprobes.ts";
 import type { Jprobe, Kprobe, PtRegs } from "./types.ts";
 
@@ -118,6 +118,8 @@ export class Jprobes {
   readonly #trampolineLen: number;
 
   /**
+   * Creates the jprobes of a kernel, one save area per CPU.
+   *
    * @param core The kprobes core.
    * @param host The kernel's services.
    */
@@ -353,4 +355,41 @@ export function jprobe_return(): never {
   // Outside any kernel there is nothing to return to: a no-op.
   if (abi === null) return undefined as never;
   return abi.jprobeReturn();
+}
+
+/**
+ * Disables a registered jprobe (Linux: disable_jprobe(), i.e.
+ * `disable_kprobe(&jp->kp)`): registered, no handler runs, the
+ * breakpoint leaves text once nothing else at the address is enabled.
+ *
+ * @param jp The jprobe.
+ * @returns 0, or -EINVAL when it is not registered.
+ *
+ * @example
+ * ```ts ignore
+ * import { disable_jprobe, type Jprobe } from "../mod.ts";
+ * declare const jp: Jprobe;
+ * disable_jprobe(jp);
+ * ```
+ */
+export function disable_jprobe(jp: Jprobe): number {
+  return kernelAbiFor("disable_jprobe")?.disableKprobe(embeddedKprobe(jp) as Kprobe) ?? -EINVAL;
+}
+
+/**
+ * Enables a jprobe disabled by {@linkcode disable_jprobe} or registered with
+ * `kp.flags: KPROBE_FLAG_DISABLED` (Linux: enable_jprobe()).
+ *
+ * @param jp The jprobe.
+ * @returns 0, or -EINVAL when it is not registered.
+ *
+ * @example
+ * ```ts ignore
+ * import { enable_jprobe, type Jprobe } from "../mod.ts";
+ * declare const jp: Jprobe;
+ * enable_jprobe(jp);
+ * ```
+ */
+export function enable_jprobe(jp: Jprobe): number {
+  return kernelAbiFor("enable_jprobe")?.enableKprobe(embeddedKprobe(jp) as Kprobe) ?? -EINVAL;
 }

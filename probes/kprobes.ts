@@ -21,6 +21,7 @@ import { checkKprobe } from "./validate.ts";
 import {
   type Kprobe,
   KPROBE_FLAG_DISABLED,
+  KPROBE_FLAG_GONE,
   KPROBE_HIT_ACTIVE,
   KPROBE_HIT_SS,
   KPROBE_HIT_SSDONE,
@@ -48,6 +49,8 @@ export interface KprobesHost {
   functionAt(addr: bigint): FunctionBounds | undefined;
   /** A kallsyms symbol by exact name (resolves the arch's blacklist). */
   lookupSymbol(name: string): BlacklistSymbol | undefined;
+  /** Known function names closest to an unknown `name` (kallsyms), at most 3. */
+  suggest?(name: string): string[];
   /** Writes a `kprobes: …` line to the kernel log (why a registration was refused). */
   warn(message: string): void;
   /** Is `addr` inside kernel text? Linux: kernel_text_address(). */
@@ -95,6 +98,39 @@ export interface RegisteredKprobe {
   nhit: number;
   /** The module that registered it, or null for the host. */
   owner: string | null;
+  /** Registered but disabled (`disable_kprobe()` or `KPROBE_FLAG_DISABLED` at registration). */
+  disabled: boolean;
+}
+
+/** A symbol_name registration could not resolve, with the names suggested instead. */
+export interface UnknownSymbol {
+  /** The name as given. */
+  name: string;
+  /** The closest kallsyms function names, nearest first (at most 3). */
+  suggestions: string[];
+}
+
+/**
+ * "did you mean a, b or c?" for an unknown-symbol message, or "" when
+ * there is nothing to suggest.
+ *
+ * @param suggestions The names.
+ * @returns The phrase, without parentheses.
+ *
+ * @example
+ * ```ts
+ * import { didYouMean } from "./kprobes.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(didYouMean(["do_fork"]), "did you mean do_fork?");
+ * assert.equal(didYouMean(["a", "b", "c"]), "did you mean a, b or c?");
+ * assert.equal(didYouMean([]), "");
+ * ```
+ */
+export function didYouMean(suggestions: readonly string[]): string {
+  if (suggestions.length === 0) return "";
+  const last = suggestions[suggestions.length - 1];
+  const head = suggestions.slice(0, -1);
+  return `did you mean ${head.length > 0 ? `${head.join(", ")} or ${last}` : last}?`;
 }
 
 /** The Kprobes core of one kernel. */
@@ -105,11 +141,15 @@ export class KprobesCore {
   readonly #registered = new Map<Kprobe, ProbePoint>();
   readonly #owners = new Map<Kprobe, string | null>();
   readonly #internal = new Set<Kprobe>();
+  /** Disabled kprobes: the core's own record, mirrored into each `kp.flags`. */
+  readonly #disabled = new Set<Kprobe>();
   readonly #ctl: KprobeCtlblk[] = [];
   readonly #regs: (PtRegsView | undefined)[] = [];
   readonly #slots: InsnSlots;
   readonly #blacklist: KprobeBlacklist;
   #enabled = true;
+  /** The last symbol_name that did not resolve (cleared by each resolution). */
+  #unknown: UnknownSymbol | null = null;
 
   /**
    * Creates the core for a kernel.
@@ -146,6 +186,7 @@ export class KprobesCore {
    * there); every refusal is logged with its reason.
    */
   #probeAddress(p: Kprobe): bigint {
+    this.#unknown = null;
     const hasAddr = p.addr !== undefined && p.addr !== null && BigInt(p.addr) !== 0n;
     const hasSym = p.symbol_name !== undefined && p.symbol_name !== "";
     if (hasSym === hasAddr) {
@@ -160,7 +201,16 @@ export class KprobesCore {
     if (hasSym) {
       base = this.#host.lookupName(String(p.symbol_name));
       if (base === 0n) {
-        this.#host.warn(`kprobes: unknown symbol ${p.symbol_name}`);
+        const name = String(p.symbol_name);
+        let suggestions: string[] = [];
+        try {
+          suggestions = this.#host.suggest?.(name) ?? [];
+        } catch {
+          // A suggestion is a courtesy: the refusal stands without one.
+        }
+        this.#unknown = { name, suggestions };
+        const hint = didYouMean(suggestions);
+        this.#host.warn(`kprobes: unknown symbol ${name}${hint ? ` (${hint})` : ""}`);
         return BigInt(-ENOENT);
       }
     } else {
@@ -269,6 +319,19 @@ export class KprobesCore {
     return this.#probeAddress(p);
   }
 
+  /**
+   * The symbol_name the latest registration (or address resolution) failed
+   * to find, with suggestions, and forgets it; null when the latest one
+   * resolved. insmod names it when init_module fails with -ENOENT.
+   *
+   * @returns The unknown symbol, or null.
+   */
+  takeUnknownSymbol(): UnknownSymbol | null {
+    const u = this.#unknown;
+    this.#unknown = null;
+    return u;
+  }
+
   /** The module that registered `p`, or null. */
   ownerOf(p: Kprobe): string | null {
     return this.#owners.get(p) ?? null;
@@ -311,6 +374,10 @@ export class KprobesCore {
     }
     p.addr = this.#arch.bits === 64 ? addr : Number(addr);
     p.nmissed = 0;
+    // Linux: `p->flags &= KPROBE_FLAG_DISABLED`: a disabled kprobe is
+    // registered but not armed until enable_kprobe().
+    const disabled = (Number(p.flags ?? 0) & KPROBE_FLAG_DISABLED) !== 0;
+    p.flags = disabled ? KPROBE_FLAG_DISABLED : 0;
     const pp0 = this.#lookup(Number(addr & 0xffffffffn), Number(addr >> 32n));
     if (pp0 !== null) {
       // Linux add_new_kprobe(): a jprobe (break handler) goes last, any
@@ -325,6 +392,8 @@ export class KprobesCore {
       } else pp0.members.unshift(p);
       this.#registered.set(p, pp0);
       this.#owners.set(p, this.#host.currentOwner());
+      if (disabled) this.#disabled.add(p);
+      this.#syncArm(pp0);
       return 0;
     }
     const pp = new ProbePoint(addr);
@@ -348,12 +417,10 @@ export class KprobesCore {
     pp.members.push(p);
     if (p.break_handler) pp.breakMember = p;
     this.#table.set(pp.lo, pp);
-    if (this.#enabled) {
-      this.#arch.kprobes.armKprobe(pp, this.#host.memory);
-      pp.armed = true;
-    }
     this.#registered.set(p, pp);
     this.#owners.set(p, this.#host.currentOwner());
+    if (disabled) this.#disabled.add(p);
+    this.#syncArm(pp);
     return 0;
   }
 
@@ -368,10 +435,15 @@ export class KprobesCore {
     if (pp === undefined) return;
     this.#registered.delete(p);
     this.#owners.delete(p);
+    this.#disabled.delete(p);
     const i = pp.members.indexOf(p);
     if (i >= 0) pp.members.splice(i, 1);
     if (pp.breakMember === p) pp.breakMember = null;
-    if (pp.members.length > 0) return;
+    if (pp.members.length > 0) {
+      // Linux __unregister_kprobe_top(): the others may all be disabled.
+      this.#syncArm(pp);
+      return;
+    }
     if (pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
     pp.armed = false;
     this.#table.delete(pp.lo);
@@ -390,7 +462,13 @@ export class KprobesCore {
     const out: RegisteredKprobe[] = [];
     for (const [kp, pp] of this.#registered) {
       if (this.#internal.has(kp)) continue;
-      out.push({ kp, addr: pp.addr, nhit: pp.nhit, owner: this.#owners.get(kp) ?? null });
+      out.push({
+        kp,
+        addr: pp.addr,
+        nhit: pp.nhit,
+        owner: this.#owners.get(kp) ?? null,
+        disabled: this.#disabled.has(kp),
+      });
     }
     return out;
   }
@@ -418,15 +496,101 @@ export class KprobesCore {
     return this.#enabled;
   }
 
-  /** Arms or disarms every probe. Linux: arm_all_kprobes()/disarm_all_kprobes(). */
+  /**
+   * Arms or disarms every probe. Linux: arm_all_kprobes()/disarm_all_kprobes().
+   * Arming skips points whose kprobes are all disabled.
+   */
   setEnabled(on: boolean): void {
     if (on === this.#enabled) return;
     this.#enabled = on;
-    for (const pp of this.#table.values()) {
-      if (on && !pp.armed) this.#arch.kprobes.armKprobe(pp, this.#host.memory);
-      if (!on && pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
-      pp.armed = on;
+    for (const pp of this.#table.values()) this.#syncArm(pp);
+  }
+
+  /**
+   * Is `p` registered and disabled? Linux: kprobe_disabled() of a
+   * registered probe.
+   *
+   * @param p The kprobe.
+   * @returns True for a registered, disabled kprobe.
+   */
+  isDisabled(p: Kprobe): boolean {
+    return this.#disabled.has(p);
+  }
+
+  /**
+   * Disables a registered kprobe: it stays registered, its handlers stop
+   * running, and its breakpoint leaves text once every kprobe at its
+   * address is disabled. Disabling a disabled kprobe does nothing.
+   * Linux: disable_kprobe().
+   *
+   * @param p The kprobe (any value: found by identity).
+   * @returns 0, or -EINVAL when `p` is not a registered kprobe.
+   */
+  disable(p: Kprobe): number {
+    const pp = this.#registered.get(p);
+    if (pp === undefined || this.#internal.has(p)) return -EINVAL;
+    if (this.#disabled.has(p)) return 0;
+    this.#disabled.add(p);
+    this.#mirrorFlags(p, true);
+    this.#syncArm(pp);
+    return 0;
+  }
+
+  /**
+   * Enables a registered kprobe: its handlers run again and its address is
+   * armed (unless every probe is disarmed through `setEnabled(false)`: then
+   * it is armed when probes are enabled again). Linux: enable_kprobe().
+   *
+   * @param p The kprobe (any value: found by identity).
+   * @returns 0, or -EINVAL when `p` is not a registered kprobe or is gone
+   * (KPROBE_FLAG_GONE).
+   */
+  enable(p: Kprobe): number {
+    const pp = this.#registered.get(p);
+    if (pp === undefined || this.#internal.has(p)) return -EINVAL;
+    if (this.#gone(p)) return -EINVAL;
+    if (!this.#disabled.has(p)) return 0;
+    this.#disabled.delete(p);
+    this.#mirrorFlags(p, false);
+    this.#syncArm(pp);
+    return 0;
+  }
+
+  /** Is KPROBE_FLAG_GONE set on `p`? Read without running user code. */
+  #gone(p: Kprobe): boolean {
+    const d = Object.getOwnPropertyDescriptor(p, "flags");
+    return d !== undefined && "value" in d && typeof d.value === "number" &&
+      (d.value & KPROBE_FLAG_GONE) !== 0;
+  }
+
+  /** Sets or clears KPROBE_FLAG_DISABLED in `p.flags` (the user's view); never throws. */
+  #mirrorFlags(p: Kprobe, disabled: boolean): void {
+    try {
+      const d = Object.getOwnPropertyDescriptor(p, "flags");
+      const old = d !== undefined && "value" in d && typeof d.value === "number" ? d.value : 0;
+      p.flags = disabled ? old | KPROBE_FLAG_DISABLED : old & ~KPROBE_FLAG_DISABLED;
+    } catch {
+      // Frozen or redefined since registration: the core's record decides.
     }
+  }
+
+  /**
+   * Arms `pp` when probes are enabled and one of its kprobes is, disarms it
+   * otherwise. Linux: arm_kprobe()/disarm_kprobe() as enable/disable use them.
+   */
+  #syncArm(pp: ProbePoint): void {
+    let want = false;
+    if (this.#enabled) {
+      for (const m of pp.members) {
+        if (!this.#disabled.has(m)) {
+          want = true;
+          break;
+        }
+      }
+    }
+    if (want && !pp.armed) this.#arch.kprobes.armKprobe(pp, this.#host.memory);
+    if (!want && pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
+    pp.armed = want;
   }
 
   /** Frees slots no CPU can be stepping in any more. Linux: collect_garbage_slots(). */
@@ -461,7 +625,7 @@ export class KprobesCore {
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
       const h = m.pre_handler;
-      if (!h || ((m.flags ?? 0) & KPROBE_FLAG_DISABLED) !== 0) continue;
+      if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
       const r = this.#host.invoke(
         this.#owners.get(m) ?? null,
@@ -488,7 +652,7 @@ export class KprobesCore {
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
       const h = m.post_handler;
-      if (!h || ((m.flags ?? 0) & KPROBE_FLAG_DISABLED) !== 0) continue;
+      if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
       this.#host.invoke(
         this.#owners.get(m) ?? null,

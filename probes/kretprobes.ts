@@ -14,12 +14,19 @@
 
 import type { Arch, ArchCpu, GuestMemory } from "../arch/types.ts";
 import { kernelAbiFor } from "../kernel-model/context.ts";
-import { EINVAL, errnoName } from "../kernel-model/errno.ts";
+import { EINVAL, ENOMEM, errnoName } from "../kernel-model/errno.ts";
 import { KernelError } from "../kernel-model/errors.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
-import { checkKretprobe } from "./validate.ts";
+import { checkKretprobe, embeddedKprobe } from "./validate.ts";
 import type { KprobesCore } from "./kprobes.ts";
 import type { Kprobe, Kretprobe, KretprobeInstance, PtRegs, TaskRef } from "./types.ts";
+
+/**
+ * Most bytes of `ri.data` one return probe may preallocate
+ * (`maxactive × data_size`): 16 MiB; above it register_kretprobe() fails
+ * with -ENOMEM, as Linux's kzalloc() of the instances would.
+ */
+export const KRETPROBE_DATA_POOL_MAX = 16 << 20;
 
 /** What the return-probe machinery needs from the kernel. */
 export interface KretprobesHost {
@@ -63,6 +70,8 @@ export interface KretprobesHost {
 /** An instance with its bookkeeping. Linux: `struct kretprobe_instance` + hlist. */
 interface Instance {
   ri: KretprobeInstance;
+  /** `ri.data`'s bytes, zeroed when the instance is taken. */
+  bytes: Uint8Array;
   /** False once its kretprobe is unregistered: it still restores the address, without the handler. */
   live: boolean;
   taskKey: number;
@@ -118,8 +127,10 @@ export class Kretprobes {
    *
    * @param rp The return probe; `rp.kp` names a function entry.
    * @returns 0, -EINVAL (not a function entry, blacklisted, a value of the
-   * wrong shape, `maxactive` not an integer), -E2BIG (`maxactive` above
-   * 4096), or a register_kprobe() error.
+   * wrong shape, `maxactive` or `data_size` not an integer), -E2BIG
+   * (`maxactive` above 4096, `data_size` above 64 KiB), -ENOMEM (more than
+   * {@linkcode KRETPROBE_DATA_POOL_MAX} bytes of `ri.data` in all), or a
+   * register_kprobe() error.
    */
   register(rp: Kretprobe): number {
     const bad = checkKretprobe(rp, this.#host.arch.bits);
@@ -133,13 +144,20 @@ export class Kretprobes {
       const nr = this.#host.nrCpus;
       maxactive = this.#host.preempt ? Math.max(10, 2 * nr) : nr;
     }
+    const dataSize = rp.data_size ?? 0;
+    if (maxactive * dataSize > KRETPROBE_DATA_POOL_MAX) {
+      // Linux: kzalloc() of the instances fails.
+      return -ENOMEM;
+    }
     rp.maxactive = maxactive;
     rp.nmissed = 0;
     const state: RpState = { free: [], used: new Set() };
     const nobody: TaskRef = { address: 0n, pid: -1, tgid: -1, comm: "", state: 0, cpu: 0 };
     for (let i = 0; i < maxactive; i++) {
+      const data = new DataView(new ArrayBuffer(dataSize));
       state.free.push({
-        ri: { rp, ret_addr: 0n, task: nobody, data: {} },
+        ri: { rp, ret_addr: 0n, task: nobody, data },
+        bytes: new Uint8Array(data.buffer),
         live: true,
         taskKey: 0,
       });
@@ -206,7 +224,7 @@ export class Kretprobes {
     const cpu = host.currentCpu();
     const key = host.currentTaskKey(cpu);
     inst.ri.task = host.taskRef(key);
-    inst.ri.data = {};
+    if (inst.bytes.length > 0) inst.bytes.fill(0);
     inst.taskKey = key;
     if (rp.entry_handler) {
       const skip = host.invoke(
@@ -374,4 +392,43 @@ export function unregister_kretprobes(rps: readonly Kretprobe[], num: number): v
   const abi = kernelAbiFor("unregister_kretprobes");
   if (abi === null) return;
   unregisterAll(rps, num, (p) => abi.unregisterKretprobe(p));
+}
+
+/**
+ * Disables a registered return probe (Linux: disable_kretprobe(), i.e.
+ * `disable_kprobe(&rp->kp)`): no new instance is taken while it is
+ * disabled; calls already in flight still return through the handler.
+ *
+ * @param rp The return probe.
+ * @returns 0, or -EINVAL when it is not registered.
+ *
+ * @example
+ * ```ts ignore
+ * import { disable_kretprobe, type Kretprobe } from "../mod.ts";
+ * declare const rp: Kretprobe;
+ * disable_kretprobe(rp);
+ * ```
+ */
+export function disable_kretprobe(rp: Kretprobe): number {
+  return kernelAbiFor("disable_kretprobe")?.disableKprobe(embeddedKprobe(rp) as Kprobe) ??
+    -EINVAL;
+}
+
+/**
+ * Enables a return probe disabled by {@linkcode disable_kretprobe} or
+ * registered with `kp.flags: KPROBE_FLAG_DISABLED` (Linux: enable_kretprobe()).
+ *
+ * @param rp The return probe.
+ * @returns 0, or -EINVAL when it is not registered.
+ *
+ * @example
+ * ```ts ignore
+ * import { enable_kretprobe, type Kretprobe } from "../mod.ts";
+ * declare const rp: Kretprobe;
+ * enable_kretprobe(rp);
+ * ```
+ */
+export function enable_kretprobe(rp: Kretprobe): number {
+  return kernelAbiFor("enable_kretprobe")?.enableKprobe(embeddedKprobe(rp) as Kprobe) ??
+    -EINVAL;
 }

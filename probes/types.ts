@@ -255,8 +255,14 @@ export interface KretprobeInstance {
   ret_addr: KernelAddress;
   /** The task the instance was taken for. */
   task: TaskRef;
-  /** Per-instance data (`data_size` bytes in Linux); free for the handler. */
-  data: Record<string, unknown>;
+  /**
+   * This call's private data: `rp.data_size` bytes (0 when unset), zeroed
+   * when the instance is taken at function entry, shared by that call's
+   * `entry_handler` and `handler`. Linux: `char data[]`, which C code casts
+   * to a struct; here read and write it with the DataView methods at the
+   * struct's offsets (`ri.data.setBigUint64(0, ktime_get())`).
+   */
+  data: DataView;
 }
 
 /** A guest task as handlers see it (`ri->task`, `current`). */
@@ -290,6 +296,11 @@ export interface Kretprobe {
   maxactive?: number;
   /** Entries that found no free instance (§1.3). */
   nmissed?: number;
+  /**
+   * Bytes of private data per instance, `ri.data` (Linux: `data_size`): an
+   * integer from 0 to 65536 (negative or fractional: -EINVAL; larger: -E2BIG).
+   */
+  data_size?: number;
 }
 
 /** kprobe_status: the pre-handler is running. */

@@ -15,7 +15,10 @@
  * which refuses them with a log line naming the function), or a bigint; handlers undefined, null or functions; `flags` undefined or an
  * integer; `jp.entry` a function; `rp.maxactive` undefined, null, or an
  * integer up to {@linkcode KRETPROBE_MAXACTIVE_MAX} (≤ 0 selects the
- * default, §1.3; above: -E2BIG).
+ * default, §1.3; above: -E2BIG); `rp.data_size` undefined, null, or an
+ * integer from 0 to {@linkcode KRETPROBE_DATA_SIZE_MAX} (a negative or
+ * non-integer one: -EINVAL; above: -E2BIG). Registration writes `addr`,
+ * `nmissed` and `flags`: they must be writable.
  *
  * @module
  */
@@ -26,6 +29,13 @@ import { KSYM_NAME_LEN } from "../kernel-model/kapi.ts";
 
 /** The largest `maxactive` a return probe may ask for. Linux: KRETPROBE_MAXACTIVE_MAX (4096). */
 export const KRETPROBE_MAXACTIVE_MAX = 4096;
+
+/**
+ * The largest `data_size` a return probe may ask for: 64 KiB per instance.
+ * Linux has no constant: its kzalloc() of an instance fails somewhere
+ * above; here the bound keeps a typo from allocating gigabytes on the host.
+ */
+export const KRETPROBE_DATA_SIZE_MAX = 65536;
 
 const HANDLERS = ["pre_handler", "post_handler", "fault_handler", "break_handler"] as const;
 const MAX_CHAIN = 32;
@@ -123,7 +133,7 @@ export function checkKprobe(p: unknown, bits: number, written: readonly string[]
   }
   const nmissed = field(p, "nmissed");
   if (nmissed === BAD) return -EINVAL;
-  if (!writable(p, "addr") || !writable(p, "nmissed")) return -EINVAL;
+  if (!writable(p, "addr") || !writable(p, "nmissed") || !writable(p, "flags")) return -EINVAL;
   for (const w of written) if (!writable(p, w)) return -EINVAL;
   if (typeof sym === "string" && sym.length >= KSYM_NAME_LEN) return -ENOENT;
   return 0;
@@ -156,8 +166,10 @@ export function checkJprobe(jp: unknown, bits: number): number {
  *
  * @param rp The value passed as the return probe.
  * @param bits The kernel's word size.
- * @returns 0, -EINVAL (wrong types, `maxactive` not an integer), -E2BIG
- * (`maxactive` above {@linkcode KRETPROBE_MAXACTIVE_MAX}) or -ENOENT.
+ * @returns 0, -EINVAL (wrong types, `maxactive` not an integer,
+ * `data_size` not an integer ≥ 0), -E2BIG (`maxactive` above
+ * {@linkcode KRETPROBE_MAXACTIVE_MAX}, `data_size` above
+ * {@linkcode KRETPROBE_DATA_SIZE_MAX}) or -ENOENT.
  *
  * @example maxactive
  * ```ts
@@ -167,6 +179,9 @@ export function checkJprobe(jp: unknown, bits: number): number {
  * assert.equal(checkKretprobe({ kp, maxactive: 1e9 }, 64), -7);
  * assert.equal(checkKretprobe({ kp, maxactive: NaN }, 64), -22);
  * assert.equal(checkKretprobe({ kp, maxactive: 20 }, 64), 0);
+ * assert.equal(checkKretprobe({ kp, data_size: -1 }, 64), -22);
+ * assert.equal(checkKretprobe({ kp, data_size: 1 << 20 }, 64), -7);
+ * assert.equal(checkKretprobe({ kp, data_size: 8 }, 64), 0);
  * ```
  */
 export function checkKretprobe(rp: unknown, bits: number): number {
@@ -178,6 +193,11 @@ export function checkKretprobe(rp: unknown, bits: number): number {
   if (max !== undefined && max !== null) {
     if (typeof max !== "number" || !Number.isInteger(max)) return -EINVAL;
     if (max > KRETPROBE_MAXACTIVE_MAX) return -E2BIG;
+  }
+  const size = field(rp, "data_size");
+  if (size !== undefined && size !== null) {
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 0) return -EINVAL;
+    if (size > KRETPROBE_DATA_SIZE_MAX) return -E2BIG;
   }
   if (field(rp, "nmissed") === BAD || !writable(rp, "maxactive") || !writable(rp, "nmissed")) {
     return -EINVAL;
@@ -208,4 +228,29 @@ export function checkProbeList(list: unknown, num: unknown): number {
     return -EINVAL;
   }
   return 0;
+}
+
+/**
+ * The `kp` a `struct jprobe` or `struct kretprobe` embeds, read without
+ * running user code (no getter, no Proxy trap), for `enable_jprobe()` and
+ * its relatives: `&jp->kp` in C.
+ *
+ * @param o The value passed as the jprobe or return probe.
+ * @returns Its `kp` field, or undefined when `o` is no plain object or
+ * `kp` is no data property.
+ *
+ * @example
+ * ```ts
+ * import { embeddedKprobe } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * const kp = { symbol_name: "do_fork" };
+ * assert.equal(embeddedKprobe({ kp }), kp);
+ * assert.equal(embeddedKprobe(42), undefined);
+ * assert.equal(embeddedKprobe({ get kp() { throw new Error("no"); } }), undefined);
+ * ```
+ */
+export function embeddedKprobe(o: unknown): unknown {
+  if (!isObject(o)) return undefined;
+  const kp = field(o, "kp");
+  return kp === BAD ? undefined : kp;
 }
