@@ -10,10 +10,10 @@
  *
  *     deno run -A cli.ts insmod examples/kretprobe_example_6x.ts
  *
- * The C sample keeps the entry time in the instance's private data
- * (`data_size = sizeof(struct my_data)`, `ri->data`). This port keeps it in
- * a map keyed by the instance, which works the same way: an instance
- * serves one call at a time, entry then return. `func` is the C sample's
+ * As in C, the entry time lives in the instance's private data
+ * (`data_size = sizeof(struct my_data)`, `ri->data`): here `ri.data` is a
+ * `DataView` of `data_size` bytes, and `struct my_data { ktime_t
+ * entry_stamp; }` is the signed 64-bit value at offset 0. `func` is the C sample's
  * module parameter (`insmod kretprobe_example.ko func=<func_name>`), here
  * too: `deno run -A cli.ts insmod examples/kretprobe_example_6x.ts func=sys_open`.
  *
@@ -29,7 +29,6 @@ import {
   ktime_get,
   ktime_sub,
   ktime_to_ns,
-  type KtimeT,
   module_params,
   param,
   printk,
@@ -47,15 +46,15 @@ export const params = module_params({
   ),
 });
 
-/* per-instance private data: struct my_data { ktime_t entry_stamp; } */
-const entry_stamp = new Map<KretprobeInstance, KtimeT>();
+/* per-instance private data: struct my_data { ktime_t entry_stamp; } at offset 0 */
+const MY_DATA_SIZE = 8;
 
 /* Here we use the entry_handler to timestamp function entry */
 function entry_handler(ri: KretprobeInstance, _regs: PtRegs): number {
   // `if (!current->mm) return 1;`: the guest's only kernel threads are the
   // idle tasks (pid 0).
   if (get_current().pid === 0) return 1; /* Skip kernel threads */
-  entry_stamp.set(ri, ktime_get());
+  ri.data.setBigInt64(0, ktime_get(), true); /* data->entry_stamp = ktime_get() */
   return 0;
 }
 
@@ -67,7 +66,7 @@ function entry_handler(ri: KretprobeInstance, _regs: PtRegs): number {
 function ret_handler(ri: KretprobeInstance, regs: PtRegs): number {
   const retval = regs_return_value(regs);
   const now = ktime_get();
-  const delta = ktime_to_ns(ktime_sub(now, entry_stamp.get(ri) ?? now));
+  const delta = ktime_to_ns(ktime_sub(now, ri.data.getBigInt64(0, true)));
   printk(
     KERN_INFO + "%s returned %lu and took %lld ns to execute\n",
     params.func,
@@ -81,6 +80,7 @@ const my_kretprobe: Kretprobe = {
   kp: {},
   handler: ret_handler,
   entry_handler: entry_handler,
+  data_size: MY_DATA_SIZE,
   /* Probe up to 20 instances concurrently. */
   maxactive: 20,
 };
