@@ -34,6 +34,183 @@
  * @module
  */
 
-export * from "./kernel-model/mod.ts";
-export * from "./probes/mod.ts";
-export * from "./arch/mod.ts";
+// The kernel ABI a probe module calls (Linux names, §4 and the kernel API).
+export {
+  dump_stack,
+  get_current,
+  kallsyms_lookup_name,
+  KERN_ALERT,
+  KERN_CRIT,
+  KERN_DEBUG,
+  KERN_EMERG,
+  KERN_ERR,
+  KERN_INFO,
+  KERN_NOTICE,
+  KERN_WARNING,
+  kernel_read,
+  kernel_write,
+  KSYM_NAME_LEN,
+  msleep,
+  NO_TASK,
+  printk,
+  type PrintkArg,
+  schedule,
+  utsname,
+} from "./kernel-model/kapi.ts";
+export type { NewUtsname } from "./kernel-model/context.ts";
+export {
+  instruction_pointer,
+  instruction_pointer_set,
+  kernel_stack_pointer,
+  regs_get_kernel_argument,
+  regs_get_kernel_stack_nth,
+  regs_get_register,
+  regs_register_names,
+  regs_return_value,
+  regs_set_return_value,
+} from "./kernel-model/kapi_regs.ts";
+export {
+  get_cycles,
+  ktime_get,
+  ktime_get_ns,
+  ktime_sub,
+  ktime_to_ns,
+  ktime_to_us,
+  type KtimeT,
+} from "./kernel-model/kapi_time.ts";
+export {
+  in_interrupt,
+  preemptible,
+  smp_processor_id,
+  stack_trace_save,
+} from "./kernel-model/kapi_sched.ts";
+export { strncpy_from_kernel_nofault } from "./kernel-model/kapi_mem.ts";
+export {
+  MAX_PARAM_CHARP,
+  module_params,
+  type ModuleParams,
+  param,
+  type ParamBuilders,
+  type ParamSpec,
+  type ParamSpecs,
+  type ParamType,
+  type ParamValue,
+} from "./kernel-model/module_param.ts";
+export {
+  type KernelModule,
+  modinfo,
+  type ModinfoField,
+  type ModuleObject,
+  type ModuleSource,
+} from "./kernel-model/module.ts";
+
+// The Kprobes API (§4): registration, the probe structures, the constants.
+export {
+  disable_kprobe,
+  enable_kprobe,
+  kprobe_disabled,
+  register_kprobe,
+  register_kprobes,
+  unregister_kprobe,
+  unregister_kprobes,
+} from "./probes/kprobe_api.ts";
+export {
+  disable_jprobe,
+  enable_jprobe,
+  jprobe_return,
+  register_jprobe,
+  register_jprobes,
+  unregister_jprobe,
+  unregister_jprobes,
+} from "./probes/jprobes.ts";
+export {
+  disable_kretprobe,
+  enable_kretprobe,
+  register_kretprobe,
+  register_kretprobes,
+  unregister_kretprobe,
+  unregister_kretprobes,
+} from "./probes/kretprobes.ts";
+export * from "./probes/types.ts";
+
+// The host API: boot a kernel, insert modules, drive a workload, read results.
+export * from "./kernel-model/kernel.ts";
+export {
+  DEFAULT_WORKLOAD,
+  parseWorkload,
+  type Syscall,
+  type SyscallRecord,
+  type Workload,
+} from "./kernel-model/workload.ts";
+export { loadWorkload } from "./kernel-model/workload_file.ts";
+export { ARCH_NAMES, type ArchName } from "./arch/registry.ts";
+
+// Errors and errno values.
+export * from "./kernel-model/errors.ts";
+export { GuestMemoryError } from "./kernel-model/memory.ts";
+export {
+  E2BIG,
+  EACCES,
+  EAGAIN,
+  EBADF,
+  EBUSY,
+  ECHILD,
+  EDEADLK,
+  EDOM,
+  EEXIST,
+  EFAULT,
+  EFBIG,
+  EILSEQ,
+  EINTR,
+  EINVAL,
+  EIO,
+  EISDIR,
+  EMFILE,
+  EMLINK,
+  ENAMETOOLONG,
+  ENFILE,
+  ENODEV,
+  ENOENT,
+  ENOEXEC,
+  ENOMEM,
+  ENOSPC,
+  ENOSYS,
+  ENOTBLK,
+  ENOTDIR,
+  ENOTSUPP,
+  ENOTTY,
+  ENXIO,
+  EOPNOTSUPP,
+  EOVERFLOW,
+  EPERM,
+  EPIPE,
+  ERANGE,
+  EROFS,
+  errnoMessage,
+  errnoName,
+  ESPIPE,
+  ESRCH,
+  ETIME,
+  ETIMEDOUT,
+  ETXTBSY,
+  EXDEV,
+} from "./kernel-model/errno.ts";
+
+// The types of `Kernel`'s inspection getters and options (`kernel.memory`,
+// `kernel.kallsyms`, `kernel.dieChain`, `BootOptions.heartbeat`,
+// `InsmodOptions.params`), so a test can name them. Their implementations
+// (and everything else of the kernel model) live at the "./kernel-model"
+// subpath; interpreters and decoders at "./arch"; the Kprobes core at
+// "./probes".
+export type { Memory } from "./kernel-model/memory.ts";
+export type {
+  Kallsyms,
+  KallsymsInput,
+  KallsymsLookup,
+  KallsymsSymbol,
+} from "./kernel-model/kallsyms.ts";
+export type { DieArgs, NotifierBlock, NotifierChain, NotifierFn } from "./kernel-model/notifier.ts";
+export type { Heartbeat, HeartbeatTask } from "./kernel-model/watchdog.ts";
+export type { ParamArgument } from "./kernel-model/module_param.ts";
+export type { GuestMemory } from "./arch/types.ts";
+export type { Fault } from "./arch/fault.ts";
