@@ -5,6 +5,30 @@
  * names (`register_kprobe`, `pre_handler`, `regs.rip`, `printk`), boot a
  * kernel, insert them, drive a workload, and read what the probes saw.
  *
+ * What is here, and nothing else:
+ * - the kernel ABI a probe module calls, with Linux's names: `printk` and
+ *   `KERN_*`, `dump_stack`, `kallsyms_lookup_name`, `get_current`,
+ *   `kernel_read`/`kernel_write`, `msleep`, `schedule`, `utsname`, and the
+ *   portable helpers (`regs_get_kernel_argument`, `regs_return_value`,
+ *   `instruction_pointer`, `ktime_get_ns`, `get_cycles`, `smp_processor_id`,
+ *   `preemptible`, `in_interrupt`, `stack_trace_save`,
+ *   `strncpy_from_kernel_nofault`); module parameters (`module_params`,
+ *   `param`) and `modinfo`;
+ * - the Kprobes API (spec §4): `register_kprobe`… `enable_kprobe`,
+ *   `register_jprobe`, `jprobe_return`, `register_kretprobe` and their plural
+ *   forms; `Kprobe`, `Jprobe`, `Kretprobe`, `KretprobeInstance`, `PtRegs`
+ *   (one type per arch, told apart by `regs.arch`), `TaskRef` and the
+ *   `KPROBE_*` constants;
+ * - the host API: `Kernel` with `BootOptions`, `InsmodOptions`,
+ *   `RunOptions`, `RunResult`; workloads (`Workload`, `parseWorkload`,
+ *   `loadWorkload`, `DEFAULT_WORKLOAD`); `ARCH_NAMES`;
+ * - the errors (`KernelError` and its subclasses, `GuestMemoryError`) and
+ *   the common errno values with `errnoName`.
+ *
+ * Interpreters and decoders are at the `./arch` subpath, the kernel model's
+ * internals (memory, kallsyms, ELF, notifiers, watchdog, every errno) at
+ * `./kernel-model`, and the generic Kprobes core at `./probes`.
+ *
  * @example Boot → insmod → drive → read → rmmod → shutdown
  * ```ts
  * import { Kernel, type Kprobe, printk, register_kprobe, unregister_kprobe } from "./mod.ts";
@@ -29,6 +53,37 @@
  * assert.equal(kp.nmissed, 0);
  * kernel.rmmod("forkwatch");
  * await kernel.shutdown();
+ * ```
+ *
+ * @example A kretprobe that reads the return value on any arch
+ * ```ts
+ * import {
+ *   Kernel,
+ *   type Kretprobe,
+ *   register_kretprobe,
+ *   regs_return_value,
+ *   unregister_kretprobe,
+ * } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using kernel = await Kernel.boot({ arch: "ppc64" });
+ * const rets: bigint[] = [];
+ * const rp: Kretprobe = {
+ *   kp: { symbol_name: "sys_open" },
+ *   handler: (_ri, regs) => {
+ *     rets.push(regs_return_value(regs));
+ *     return 0;
+ *   },
+ * };
+ * await kernel.insmod({
+ *   name: "openret",
+ *   init_module: () => register_kretprobe(rp),
+ *   cleanup_module: () => unregister_kretprobe(rp),
+ * });
+ * const { syscalls } = kernel.run();
+ * const opens = syscalls.filter((s) => s.call === "open").map((s) => BigInt(s.ret));
+ * assert.ok(opens.some((ret) => ret < 0n)); // the default workload opens a missing file too
+ * assert.deepEqual(rets, opens);
  * ```
  *
  * @module
