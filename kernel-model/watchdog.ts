@@ -213,6 +213,8 @@ export class HeartbeatWatch {
   #since = 0;
 
   /**
+   * Creates a watcher over a heartbeat's buffer.
+   *
    * @param buffer The {@linkcode Heartbeat}'s buffer.
    * @param seconds How long one mark may stand.
    */
