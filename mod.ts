@@ -189,7 +189,16 @@ export {
 export * from "./probes/types.ts";
 
 // The host API: boot a kernel, insert modules, drive a workload, read results.
-export * from "./kernel-model/kernel.ts";
+export {
+  type BootOptions,
+  type InsmodOptions,
+  Kernel,
+  type KernelIncidents,
+  type ModuleInfo,
+  type RunOptions,
+  type RunResult,
+  type RunStopReason,
+} from "./kernel-model/kernel.ts";
 export {
   DEFAULT_WORKLOAD,
   parseWorkload,
