@@ -18,17 +18,8 @@
  */
 
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import {
-  ARCH_NAMES,
-  formatHandlerLockup,
-  HEARTBEAT_BYTES,
-  HeartbeatWatch,
-  Kernel,
-  KernelError,
-  loadWorkload,
-  modinfo,
-  type Workload,
-} from "./mod.ts";
+import { ARCH_NAMES, Kernel, KernelError, loadWorkload, modinfo, type Workload } from "./mod.ts";
+import { formatHandlerLockup, HEARTBEAT_BYTES, HeartbeatWatch } from "./kernel-model/mod.ts";
 import {
   type CliJob,
   type CliModule,

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { type ArchName, Heartbeat, Kernel, KernelError, type Workload } from "./mod.ts";
+import { type ArchName, Kernel, KernelError, type Workload } from "./mod.ts";
+import { Heartbeat } from "./kernel-model/mod.ts";
 
 /** One module to insert and the `name=value` parameters that followed it. */
 export interface CliModule {

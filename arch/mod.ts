@@ -18,3 +18,5 @@ export * from "./fault.ts";
 export * from "./registry.ts";
 export * from "./x86/mod.ts";
 export * from "./ppc64/mod.ts";
+// The decode cache's types, named by the CPUs' public `cache` and `page` fields.
+export type { DecodeCache, DecodePage } from "./_common/decode_cache.ts";

@@ -29,7 +29,7 @@ export const BOOT_OPTION_RANGES: Readonly<Record<string, readonly [number, numbe
 };
 
 /** Bound of `RunOptions.maxInstructions`. */
-export const MAX_RUN_INSTRUCTIONS = Number.MAX_SAFE_INTEGER;
+export const MAX_RUN_INSTRUCTIONS: number = Number.MAX_SAFE_INTEGER;
 
 /** Boot options after validation, every default filled in. */
 export interface CheckedBootOptions {

@@ -255,6 +255,8 @@ export function kernelAbiFor(what: string): KernelAbi | null {
 /** Thrown when kernel-ABI code runs outside any kernel. */
 export class NoKernelContextError extends Error {
   /**
+   * Creates the error for one ABI call.
+   *
    * @param what The ABI function that was called.
    */
   constructor(what: string) {

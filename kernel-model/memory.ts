@@ -41,6 +41,16 @@ const NEED: Uint8Array = (() => {
 /**
  * A host access to guest memory failed: the address is not mapped. A
  * {@linkcode KernelError}, as every error the host API throws.
+ *
+ * @example Read an unmapped address from a test
+ * ```ts
+ * import { GuestMemoryError, Kernel, KernelError } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using kernel = await Kernel.boot();
+ * assert.throws(() => kernel.memory.readU64(0x1000n), GuestMemoryError);
+ * assert.throws(() => kernel.memory.readU64(0x1000n), KernelError);
+ * ```
  */
 export class GuestMemoryError extends KernelError {
   /**

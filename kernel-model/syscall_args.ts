@@ -53,6 +53,8 @@ export class UserScratch {
   readonly #count: number;
 
   /**
+   * Creates the scratch allocator over one user area.
+   *
    * @param base Start of the user area.
    * @param size Its size in bytes.
    */

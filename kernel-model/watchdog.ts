@@ -72,6 +72,8 @@ export class Heartbeat {
   #taskOf: ((cpu: number) => HeartbeatTask) | null = null;
 
   /**
+   * Creates a heartbeat over a shared buffer that a watching thread reads.
+   *
    * @param buffer A `SharedArrayBuffer` of {@linkcode HEARTBEAT_BYTES} (default: a new one).
    * @param onLabel Receives each new label's id and text.
    */
@@ -211,6 +213,8 @@ export class HeartbeatWatch {
   #since = 0;
 
   /**
+   * Creates a watcher over a heartbeat's buffer.
+   *
    * @param buffer The {@linkcode Heartbeat}'s buffer.
    * @param seconds How long one mark may stand.
    */

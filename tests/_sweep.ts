@@ -6,7 +6,8 @@
 // sample) and tests/sweep.ts (every boundary of every function).
 
 import { decodeX86 } from "../arch/x86/decode.ts";
-import { Kernel, type Kprobe, parseElf } from "../mod.ts";
+import { Kernel, type Kprobe } from "../mod.ts";
+import { parseElf } from "../kernel-model/mod.ts";
 
 /** The three guest architectures. */
 export type SweepArch = "x86_64" | "i386" | "ppc64";

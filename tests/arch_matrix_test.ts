@@ -6,9 +6,6 @@
 import assert from "node:assert/strict";
 import {
   type ArchName,
-  decodePpc64,
-  decodeX86,
-  fastcall,
   type Jprobe,
   jprobe_return,
   Kernel,
@@ -17,6 +14,8 @@ import {
   type PtRegs,
   type Workload,
 } from "../mod.ts";
+import { decodePpc64, decodeX86 } from "../arch/mod.ts";
+import { fastcall } from "../probes/mod.ts";
 
 const ARCHES: ArchName[] = ["x86_64", "i386", "ppc64"];
 const examples = new URL("../examples/", import.meta.url);

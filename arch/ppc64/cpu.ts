@@ -117,7 +117,7 @@ export class Ppc64Cpu implements ArchCpu {
   vectorBaseLo: number;
 
   /** Vector of the interrupt that stopped `run()` with `STOP_TRAP` (0x300, 0x700, 0xd00 …). */
-  trapVector = -1;
+  trapVector: number = -1;
   /**
    * Its code: the SRR1 reason for program (0x20000 trap, 0x40000
    * privileged, 0x80000 illegal) and instruction-storage interrupts, DSISR
@@ -133,13 +133,13 @@ export class Ppc64Cpu implements ArchCpu {
   /** r0 (low half) at the last `sc 1`: the hypercall number (valid after `STOP_HYPERCALL`). */
   hypercallNr = 0;
   /** Stop recorded by an instruction, returned at the next boundary; -1 for none. */
-  pendingStop = -1;
+  pendingStop: number = -1;
   /** `EVT_*` bits: something needs the slow path before the next instruction. */
   events = 0;
   /** Pending interrupts: bit `vector >> 7` (0x500 → 10, 0x900 → 18). */
   irqPending = 0;
   /** How the last handler left NIP: `BR_NONE`, `BR_TARGET` or `BR_NIP`. */
-  branch = BR_NONE;
+  branch: number = BR_NONE;
   /** Set by `rfid`, `sc` and interrupt entry: no trace interrupt after this instruction. */
   noTrace = 0;
   /** The executing instruction (null between instructions and while fetching). */
@@ -147,7 +147,7 @@ export class Ppc64Cpu implements ArchCpu {
   /** Data access code for reads (`PF_USER` in problem state). */
   accRead = 0;
   /** Data access code for writes. */
-  accWrite = PF_WRITE;
+  accWrite: number = PF_WRITE;
 
   /** The preallocated fault for CPU-raised interrupts. */
   readonly fault: Fault = new Fault();
@@ -161,6 +161,8 @@ export class Ppc64Cpu implements ArchCpu {
   page: DecodePage<Ppc64DecodedInsn> | null = null;
 
   /**
+   * Creates a CPU over guest memory, in its reset state.
+   *
    * @param memory Guest memory (must be big-endian).
    * @param options Processor id and vector base.
    */

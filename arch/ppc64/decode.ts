@@ -60,9 +60,9 @@ export class Ppc64DecodedInsn {
   /** Primary opcode (bits 0–5). */
   opcd = 0;
   /** Extended opcode of the form (X/XO/XL/XFX: 10 bits; MD/MDS: 3–4 bits; DS: 2 bits), or -1. */
-  xo = -1;
+  xo: number = -1;
   /** Index into the dispatch table (`PPC64_ILLEGAL_SLOT` when undefined here). */
-  dispatch = PPC64_ILLEGAL_SLOT;
+  dispatch: number = PPC64_ILLEGAL_SLOT;
   /** 1 if executing the word raises the illegal-instruction program interrupt. */
   illegal = 1;
   /** `F_*` flags of the table entry. */

@@ -304,17 +304,17 @@ const RT0 = 0x3e00000;
 /** First slot of opcode 19's extended opcodes. */
 export const SLOT_X19 = 64;
 /** First slot of opcode 31's extended opcodes. */
-export const SLOT_X31 = SLOT_X19 + 1024;
+export const SLOT_X31: number = SLOT_X19 + 1024;
 /** First slot of opcode 30's MD/MDS sub-opcodes. */
-export const SLOT_X30 = SLOT_X31 + 1024;
+export const SLOT_X30: number = SLOT_X31 + 1024;
 /** First slot of opcode 58's DS sub-opcodes. */
-export const SLOT_X58 = SLOT_X30 + 16;
+export const SLOT_X58: number = SLOT_X30 + 16;
 /** First slot of opcode 62's DS sub-opcodes. */
-export const SLOT_X62 = SLOT_X58 + 4;
+export const SLOT_X62: number = SLOT_X58 + 4;
 /** The illegal-instruction slot. */
-export const PPC64_ILLEGAL_SLOT = SLOT_X62 + 4;
+export const PPC64_ILLEGAL_SLOT: number = SLOT_X62 + 4;
 /** Number of dispatch slots. */
-export const PPC64_SLOTS = PPC64_ILLEGAL_SLOT + 1;
+export const PPC64_SLOTS: number = PPC64_ILLEGAL_SLOT + 1;
 
 /** One row: slot key, mnemonic, flags, reserved mask, handler. */
 type Row = readonly [

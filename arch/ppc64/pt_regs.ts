@@ -37,6 +37,7 @@ export class Ppc64Gprs {
   readonly cpu: Ppc64Cpu;
   /** Always 32. */
   readonly length = 32;
+  /** `gpr[n]`: register rN as a 64-bit `bigint` (read and written through the CPU). */
   [index: number]: bigint;
 
   /**

@@ -11,7 +11,8 @@
 //    (or throws a KernelError);
 //  - with `boot`, Kernel.boot({ image }) succeeds or throws a KernelError.
 
-import { ElfError, type ElfFile, Kallsyms, Kernel, KernelError, parseElf } from "../../mod.ts";
+import { ElfError, Kernel, KernelError } from "../../mod.ts";
+import { type ElfFile, Kallsyms, parseElf } from "../../kernel-model/mod.ts";
 import { archByName } from "../../arch/mod.ts";
 import { describe, FuzzFinding, type FuzzTarget } from "./_harness.ts";
 import type { Rng } from "./_rng.ts";

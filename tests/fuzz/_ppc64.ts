@@ -22,7 +22,14 @@ import {
   STOP_TRAP,
   STOP_USER,
 } from "../../arch/mod.ts";
-import { Memory, parseElf, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "../../mod.ts";
+import {
+  Memory,
+  parseElf,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_USER,
+  PROT_WRITE,
+} from "../../kernel-model/mod.ts";
 import {
   F_RC_ALWAYS,
   PPC64_FLAGS,

@@ -33,7 +33,14 @@ import {
   X86Cpu,
 } from "../../arch/mod.ts";
 import { A_NOEXEC, ATTR } from "../../arch/x86/opcodes.ts";
-import { Memory, parseElf, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "../../mod.ts";
+import {
+  Memory,
+  parseElf,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_USER,
+  PROT_WRITE,
+} from "../../kernel-model/mod.ts";
 import { FuzzFinding, type FuzzTarget } from "./_harness.ts";
 import type { Rng } from "./_rng.ts";
 

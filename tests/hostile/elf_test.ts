@@ -7,7 +7,8 @@
 // exception or hang.
 
 import assert from "node:assert/strict";
-import { ElfError, type ElfFile, Kernel, KernelError, parseElf } from "../../mod.ts";
+import { ElfError, Kernel, KernelError } from "../../mod.ts";
+import { type ElfFile, parseElf } from "../../kernel-model/mod.ts";
 import { catalogue } from "./_case.ts";
 
 const ROOT = new URL("../../", import.meta.url);

@@ -16,9 +16,9 @@ import {
   KernelError,
   type Kprobe,
   printk,
-  PRINTK_LINE_MAX,
   register_kprobe,
 } from "../../mod.ts";
+import { PRINTK_LINE_MAX } from "../../kernel-model/mod.ts";
 import { catalogue, type HostileCase } from "./_case.ts";
 
 /** Asserts that booting with `options` throws a KernelError whose message is `message`. */

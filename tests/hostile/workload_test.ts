@@ -6,20 +6,22 @@
 
 import assert from "node:assert/strict";
 import {
-  expandScript,
   Kernel,
   KernelError,
   loadWorkload,
+  parseWorkload,
+  type Workload,
+  WorkloadError,
+} from "../../mod.ts";
+import {
+  expandScript,
   MAX_WORKLOAD_BYTES,
   MAX_WORKLOAD_CALLS,
   MAX_WORKLOAD_DEPTH,
   MAX_WRITE_BYTES,
-  parseWorkload,
   UserScratch,
   validateWorkload,
-  type Workload,
-  WorkloadError,
-} from "../../mod.ts";
+} from "../../kernel-model/mod.ts";
 import { catalogue } from "./_case.ts";
 
 /** Asserts that `fn` throws a WorkloadError with exactly this message tail and path. */

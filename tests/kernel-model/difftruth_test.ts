@@ -7,7 +7,8 @@
 // arch is checked when its golden, its image and its registry entry exist.
 
 import assert from "node:assert/strict";
-import { type Arch, archByName, type ArchName, Kernel } from "../../mod.ts";
+import { type ArchName, Kernel } from "../../mod.ts";
+import { type Arch, archByName } from "../../arch/mod.ts";
 
 const TESTDATA = new URL("../testdata/difftruth/", import.meta.url);
 const IMAGES = new URL("../../kernel-model/vmlinux/images/", import.meta.url);

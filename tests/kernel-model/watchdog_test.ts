@@ -3,16 +3,8 @@
 // guest calls) and the host heartbeat around handlers.
 
 import assert from "node:assert/strict";
-import {
-  formatHandlerLockup,
-  Heartbeat,
-  HeartbeatWatch,
-  kallsyms_lookup_name,
-  Kernel,
-  kernel_write,
-  KernelError,
-  type Kprobe,
-} from "../../mod.ts";
+import { kallsyms_lookup_name, Kernel, kernel_write, KernelError, type Kprobe } from "../../mod.ts";
+import { formatHandlerLockup, Heartbeat, HeartbeatWatch } from "../../kernel-model/mod.ts";
 
 async function lockedKernel(): Promise<Kernel> {
   const kernel = await Kernel.boot();

@@ -4,7 +4,6 @@
 
 import assert from "node:assert/strict";
 import {
-  DIE_PAGE_FAULT,
   EEXIST,
   EILSEQ,
   EINVAL,
@@ -17,6 +16,7 @@ import {
   register_kprobes,
   unregister_kprobe,
 } from "../../mod.ts";
+import { DIE_PAGE_FAULT } from "../../kernel-model/mod.ts";
 import { boot, findInsn, instructionsOf, results } from "../_helpers.ts";
 
 Deno.test("register_kprobe() writes int3 into text and unregister_kprobe() restores the bytes", async () => {
