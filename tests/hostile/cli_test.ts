@@ -64,7 +64,7 @@ catalogue("cli", [
   },
   {
     name: "--cpus 0",
-    run: () => usage(["insmod", "--cpus", "0", "x.ts"], /"0" is not a CPU count from 1 to 8/),
+    run: () => usage(["insmod", "--cpus", "0", "x.ts"], /"0" is not a CPU count from 1 to 64/),
   },
   {
     name: "--cpus 1.5",
