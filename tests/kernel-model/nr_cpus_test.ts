@@ -3,7 +3,7 @@
 // 32-63 (two longs of cpumask_t on i386), and --cpus 64 works from the CLI.
 
 import assert from "node:assert/strict";
-import { Kernel, type Kprobe, smp_processor_id } from "../../mod.ts";
+import { Kernel, type Kprobe, regs_get_kernel_stack_nth, smp_processor_id } from "../../mod.ts";
 import { main } from "../../cli.ts";
 
 const N = 3;
@@ -75,6 +75,47 @@ Deno.test("NR_CPUS 64: sched_setaffinity to CPUs the kernel was not booted with 
   assert.deepEqual(
     r.syscalls.filter((s) => s.call !== "execve").map((s) => [s.call, s.ret, s.cpu]),
     [["sched_setaffinity", -22, 0], ["sched_setaffinity", 0, 7], ["getpid", 1, 7]],
+  );
+});
+
+Deno.test("NR_CPUS 64 (i386): sched_setaffinity reads len bytes of the two-long mask, as get_user_cpu_mask()", async () => {
+  await using kernel = await Kernel.boot({ arch: "i386", cpus: 64 });
+  // init's first call takes the first scratch page; the mask sits at +0xfd0.
+  const MASK = 0x400fd0;
+  const ptrs = new Set<bigint>();
+  const kp: Kprobe = {
+    symbol_name: "sys_sched_setaffinity",
+    // -mregparm=0: the third argument is the third word above the return address.
+    pre_handler: (_p, regs) => void ptrs.add(regs_get_kernel_stack_nth(regs, 3)),
+  };
+  assert.equal(kernel.registerKprobe(kp), 0);
+  const raw = (len: number) => ({ call: "syscall" as const, nr: 241, args: [0, len, MASK] });
+  const r = kernel.run({
+    workload: {
+      init: [
+        { call: "sched_setaffinity", cpus: [40] }, // len 8: CPU 40
+        raw(4), // the first long only: CPUs 0-31, none set
+        { call: "sched_setaffinity", cpus: [3, 40] },
+        raw(4), // CPU 3 only
+        { call: "getpid" },
+        raw(64), // len above sizeof(cpumask_t): 8 bytes read, CPUs 3 and 40
+        raw(0), // nothing read: an empty mask
+      ],
+    },
+  });
+  assert.ok(r.completed, r.stopReason);
+  assert.deepEqual([...ptrs], [BigInt(MASK)]);
+  assert.deepEqual(
+    r.syscalls.filter((s) => s.call !== "execve").map((s) => [s.call, s.ret, s.cpu]),
+    [
+      ["sched_setaffinity", 0, 40],
+      ["syscall", -22, 40],
+      ["sched_setaffinity", 0, 40],
+      ["syscall", 0, 3],
+      ["getpid", 1, 3],
+      ["syscall", 0, 3],
+      ["syscall", -22, 3],
+    ],
   );
 });
 
