@@ -50,7 +50,7 @@ export const EXIT_INCIDENT = 3;
  * Most CPUs `--cpus` takes: the NR_CPUS the guest images are built with
  * (raising it means rebuilding them, `deno task build-images`).
  */
-export const CLI_MAX_CPUS = 8;
+export const CLI_MAX_CPUS = 64;
 
 function parseCpus(v: string): number {
   const n = Number(v);

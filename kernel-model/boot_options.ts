@@ -17,7 +17,7 @@ export const MIN_TICK_INSTRUCTIONS = 10_000;
 
 /** Bounds of the numeric boot options, inclusive. */
 export const BOOT_OPTION_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  cpus: [1, 8],
+  cpus: [1, 64],
   hz: [1, 10_000],
   cpuMhz: [1, 100_000],
   quantum: [1, 10_000_000],

@@ -78,7 +78,7 @@ import type { Heartbeat } from "./watchdog.ts";
 export interface BootOptions {
   /** Architecture: `x86_64` (default). */
   arch?: ArchName;
-  /** Number of CPUs (NR_CPUS), 1–8. Default 1. */
+  /** Number of CPUs (NR_CPUS), 1–64. Default 1. */
   cpus?: number;
   /** CONFIG_PREEMPT behaviour: the timer preempts kernel code. Default false. */
   preempt?: boolean;

@@ -195,8 +195,12 @@ export function syscallArgs(
       return [BigInt(call.uid)];
     case "sched_setaffinity": {
       const mask = scratch + 0xfd0n;
+      // len = sizeof(cpumask_t) = BITS_TO_LONGS(NR_CPUS = 64) longs: one u64,
+      // or on i386 two little-endian longs (CPUs 0-31, then 32-63), which
+      // is the same 8 bytes.
+      const len = Math.ceil(64 / (8 * ptrSize)) * ptrSize;
       memory.writeU64(mask, call.cpus.reduce((acc, c) => acc | (1n << BigInt(c)), 0n));
-      return [0n, BigInt(ptrSize), mask];
+      return [0n, BigInt(len), mask];
     }
     case "syscall":
       return (call.args ?? []).map((a) => BigInt.asUintN(64, BigInt(a)));

@@ -74,9 +74,9 @@ catalogue("library", [
     "Cannot boot with quantum 0: quantum (instructions per CPU turn) must be an integer from 1 to 10000000",
   ),
   badBoot(
-    "cpus: 9 and cpus: 1.5",
-    { cpus: 9 },
-    "Cannot boot with cpus 9: cpus (NR_CPUS) must be an integer from 1 to 8",
+    "cpus: 65 and cpus: 1.5",
+    { cpus: 65 },
+    "Cannot boot with cpus 65: cpus (NR_CPUS) must be an integer from 1 to 64",
   ),
   badBoot("cpus: 1.5", { cpus: 1.5 }, /^Cannot boot with cpus 1\.5: cpus \(NR_CPUS\)/),
   badBoot(

@@ -16,6 +16,7 @@
 #include <linux/boot_params.h>
 #include <linux/uaccess.h>
 #include <linux/kprobes.h>
+#include <linux/string.h>
 
 struct task_struct *cpu_curr[NR_CPUS];
 struct task_struct *idle_tasks[NR_CPUS];
@@ -68,7 +69,7 @@ static struct task_struct *dequeue_allowed(int cpu)
 	struct task_struct *p;
 
 	list_for_each_entry(p, &runqueue.queue, run_list) {
-		if (p->cpus_allowed & (1UL << cpu)) {
+		if (cpumask_test_cpu(cpu, &p->cpus_allowed)) {
 			list_del(&p->run_list);
 			p->on_rq = 0;
 			runqueue.nr_running--;
@@ -86,7 +87,7 @@ static void resched_idle_cpu(struct task_struct *p)
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		struct task_struct *curr = cpu_curr[cpu];
 
-		if (curr && is_idle_task(curr) && (p->cpus_allowed & (1UL << cpu))) {
+		if (curr && is_idle_task(curr) && cpumask_test_cpu(cpu, &p->cpus_allowed)) {
 			set_tsk_need_resched(curr);
 			return;
 		}
@@ -309,18 +310,22 @@ long sys_sched_yield(void)
 /*
  * sched_setaffinity(pid, len, mask): the CPUs @pid (0: the caller) may run
  * on. A caller that may no longer run here moves at its next schedule().
+ * As Linux's get_user_cpu_mask(): a @len shorter than cpumask_t reads @len
+ * bytes and leaves the rest 0 (a 4-byte mask on i386 names CPUs 0-31), a
+ * longer one reads sizeof(cpumask_t); CPUs at or above nr_cpus are dropped.
  */
 long sys_sched_setaffinity(pid_t pid, unsigned int len, unsigned long __user *user_mask_ptr)
 {
 	struct task_struct *p;
-	unsigned long mask;
+	cpumask_t mask;
 
 	if (len < sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(&mask, user_mask_ptr, sizeof(mask)))
+		memset(&mask, 0, sizeof(mask));
+	else
+		len = sizeof(mask);
+	if (copy_from_user(&mask, user_mask_ptr, len))
 		return -EFAULT;
-	mask &= nr_cpus >= 8 * (int)sizeof(mask) ? ~0UL : (1UL << nr_cpus) - 1;
-	if (!mask)
+	if (!cpumask_and_nr(&mask, nr_cpus))
 		return -EINVAL;
 	spin_lock(&tasklist_lock);
 	p = pid ? find_task_by_pid(pid) : current;
@@ -329,7 +334,7 @@ long sys_sched_setaffinity(pid_t pid, unsigned int len, unsigned long __user *us
 	spin_unlock(&tasklist_lock);
 	if (!p)
 		return -ESRCH;
-	if (p == current && !(mask & (1UL << smp_processor_id()))) {
+	if (p == current && !cpumask_test_cpu(smp_processor_id(), &mask)) {
 		set_tsk_need_resched(current);
 		resched_idle_cpu(current);
 	}

@@ -9,6 +9,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/threads.h>
+#include <linux/cpumask.h>
 #include <linux/thread_info.h>
 #include <linux/smp.h>
 #include <linux/fs.h>
@@ -69,7 +70,7 @@ struct task_struct {
 	wait_queue_head_t wait_chldexit; /* wait4() sleeps here */
 	int __user *set_child_tid;	/* CLONE_CHILD_SETTID */
 	struct files_struct files;	/* open files */
-	unsigned long cpus_allowed;	/* CPUs it may run on, bit n = CPU n */
+	cpumask_t cpus_allowed;		/* CPUs it may run on */
 };
 
 _Static_assert(offsetof(struct task_struct, pid) == 0, "ABI: task_struct.pid");

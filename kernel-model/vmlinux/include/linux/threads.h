@@ -3,7 +3,7 @@
 #define _LINUX_THREADS_H
 
 /* NR_CPUS_MAX in ABI.md: boot_params.nr_cpus is 1..NR_CPUS. */
-#define NR_CPUS		8
+#define NR_CPUS		64
 
 /* Default for boot_params.max_tasks when the host leaves it 0. */
 #define DEFAULT_MAX_TASKS	64

@@ -3,6 +3,8 @@
 #ifndef _ASM_SEGMENT_H
 #define _ASM_SEGMENT_H
 
+#include <linux/threads.h>
+
 #define __KERNEL32_CS	0x08
 #define __KERNEL_CS	0x10
 #define __KERNEL_DS	0x18
@@ -12,6 +14,6 @@
 
 #define GDT_ENTRY_TSS	8		/* selector 0x40: CPU 0's TSS */
 #define TSS_SELECTOR(cpu)	(0x40 + 16 * (cpu))
-#define GDT_ENTRIES	(GDT_ENTRY_TSS + 2 * 8)	/* 8 = NR_CPUS */
+#define GDT_ENTRIES	(GDT_ENTRY_TSS + 2 * NR_CPUS)
 
 #endif /* _ASM_SEGMENT_H */

@@ -3,6 +3,8 @@
 #ifndef _ASM_SEGMENT_H
 #define _ASM_SEGMENT_H
 
+#include <linux/threads.h>
+
 #define GDT_ENTRY_KERNEL_CS	12
 #define GDT_ENTRY_KERNEL_DS	13
 #define GDT_ENTRY_USER_CS	14
@@ -15,6 +17,6 @@
 #define __USER_DS	(GDT_ENTRY_USER_DS * 8 + 3)		/* 0x7b */
 
 #define TSS_SELECTOR(cpu)	((GDT_ENTRY_TSS + (cpu)) * 8)	/* 0x80 + 8 * cpu */
-#define GDT_ENTRIES	(GDT_ENTRY_TSS + 8)		/* 8 = NR_CPUS */
+#define GDT_ENTRIES	(GDT_ENTRY_TSS + NR_CPUS)
 
 #endif /* _ASM_SEGMENT_H */
