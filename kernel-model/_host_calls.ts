@@ -9,6 +9,7 @@ import { STOP_BUDGET, STOP_HALT, STOP_HYPERCALL, STOP_TRAP } from "../arch/types
 import { Fault } from "../arch/fault.ts";
 import { expandSymbolPointers, type PointerFormat } from "./_printk_pointer.ts";
 import { EFAULT } from "./errno.ts";
+import { KernelError } from "./errors.ts";
 import { GuestMemoryError, PROT_WRITE } from "./memory.ts";
 import { boundPrintkArgs, PRINTK_LINE_MAX } from "./printk.ts";
 import {
@@ -29,6 +30,59 @@ export class HostCalls {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
 
+  /** See `Kernel.callFunction()`. */
+  callFunction(
+    name: string,
+    args: readonly (bigint | number | string)[] = [],
+    options: { cpu?: number } = {},
+  ): bigint {
+    this.k.checkAlive("callFunction");
+    const fn = typeof name === "string" ? this.k.kallsyms.lookupName(name) : 0n;
+    if (fn === 0n || !this.k.isFunctionEntry(fn)) {
+      throw new KernelError(
+        `Cannot call "${String(name)}": it is not a kernel function, see kallsyms`,
+      );
+    }
+    if (!Array.isArray(args) || args.length > 16) {
+      throw new KernelError(
+        `Cannot call "${name}" with ${
+          Array.isArray(args) ? `${args.length} arguments` : "these arguments"
+        }: pass an array of at most 16 integers or strings`,
+      );
+    }
+    const id = options?.cpu ?? 0;
+    const cpu = Number.isInteger(id) ? this.k.cpus[id] : undefined;
+    if (cpu === undefined) {
+      throw new KernelError(
+        `Cannot call "${name}" on CPU ${
+          String(id)
+        }: there are ${this.k.cpus.length} CPUs, numbered 0 to ${this.k.cpus.length - 1}`,
+      );
+    }
+    const values: (bigint | string)[] = [];
+    for (const [i, a] of args.entries()) {
+      if (typeof a === "string") values.push(a);
+      else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
+      else if (typeof a === "number" && Number.isSafeInteger(a)) {
+        values.push(BigInt.asUintN(64, BigInt(a)));
+      } else {
+        throw new KernelError(
+          `Cannot call "${name}" with argument ${i} = ${
+            typeof a === "number" ? a : typeof a
+          }: arguments must be integers (number or bigint) or strings`,
+        );
+      }
+    }
+    const prev = this.k.abiCpu;
+    this.k.abiCpu = cpu;
+    try {
+      const r = this.callGuest(cpu, fn, values);
+      this.k.flushConsole();
+      return BigInt.asUintN(this.k.arch.bits, r);
+    } finally {
+      this.k.abiCpu = prev;
+    }
+  }
   dumpStack(cpu: Cpu): void {
     const task = this.k.taskRef(this.k.currentTask(cpu));
     const lines = [

@@ -44,7 +44,7 @@ export const TASK_UNINTERRUPTIBLE = 2;
 /** task_struct.state of an exited task not yet reaped, and of a reaped one (ABI.md). */
 export const TASK_ZOMBIE = 16;
 export const TASK_DEAD = 32;
-/** What {@linkcode Kernel} `#othersState` finds of the workload's other tasks. */
+/** What `WorkloadRun.othersState()` (_workload_run.ts) finds of the workload's other tasks. */
 export const OTHERS_NONE = 0;
 export const OTHERS_ALIVE = 1;
 export const OTHERS_ZOMBIES = 2;

@@ -35,7 +35,7 @@ export class RunLoop {
    * Runs the CPUs round-robin, `quantum` instructions each, until `until()`
    * holds, every CPU is dead, `limit` instructions have run, the watchdog
    * fires, or no CPU has run for 100,000 rounds;
-   * `#stopReason` says which.
+   * `KernelCore.stopReason` says which.
    */
   runLoop(until: () => boolean, limit: number): boolean {
     const start = this.k.executed;

@@ -21,17 +21,19 @@ import type { Kallsyms } from "./kallsyms.ts";
 import type { Memory } from "./memory.ts";
 import type { ModuleSource } from "./module.ts";
 import type { ParamArgument } from "./module_param.ts";
-import type { NotifierBlock, NotifierChain } from "./notifier.ts";
+import type { NotifierChain } from "./notifier.ts";
 import type { SyscallRecord, Workload } from "./workload.ts";
 import { checkBootOptions, type CheckedBootOptions } from "./boot_options.ts";
 import type { Heartbeat } from "./watchdog.ts";
-import { type Cpu, KernelCore } from "./_kernel_core.ts";
+import { KernelCore } from "./_kernel_core.ts";
 import { RunLoop } from "./_run_loop.ts";
 import { WorkloadRun } from "./_workload_run.ts";
 import { Traps } from "./_traps.ts";
 import { HostCalls } from "./_host_calls.ts";
 import { KernelCalls } from "./_abi.ts";
 import { Modules } from "./_modules.ts";
+import { readImage } from "./_image.ts";
+import { wireProbes } from "./_probe_wiring.ts";
 
 /** Options of {@linkcode Kernel.boot}. */
 export interface BootOptions {
@@ -171,71 +173,6 @@ export interface InsmodOptions {
   params?: Readonly<Record<string, ParamArgument>>;
 }
 
-function defaultImageUrl(arch: string): URL {
-  return new URL(`./vmlinux/images/vmlinux-${arch}`, import.meta.url);
-}
-
-/** Largest kernel image `Kernel.boot()` reads (the committed ones are well under 1 MiB). */
-const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
-
-/** Reads at most MAX_IMAGE_BYTES from a stream, or throws. */
-async function readBounded(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  for await (const chunk of stream) {
-    n += chunk.length;
-    if (n > MAX_IMAGE_BYTES) {
-      await stream.cancel().catch(() => {});
-      throw new Error(`it is larger than ${MAX_IMAGE_BYTES} bytes, pass a vmlinux image`);
-    }
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-async function readImage(
-  image: Uint8Array | string | URL | undefined,
-  arch: string,
-): Promise<[Uint8Array, string]> {
-  if (image instanceof Uint8Array) return [image, "vmlinux"];
-  const url = image === undefined ? defaultImageUrl(arch) : image;
-  const shown = String(url);
-  try {
-    if (url instanceof URL && url.protocol !== "file:") {
-      const res = await fetch(url);
-      if (!res.ok || res.body === null) {
-        await res.body?.cancel();
-        throw new Error(`HTTP ${res.status}`);
-      }
-      return [await readBounded(res.body), shown];
-    }
-    // A regular file of bounded size: "/dev/zero" or a directory is refused
-    // before it is read.
-    const info = await Deno.stat(url);
-    if (!info.isFile) throw new Error("it is not a regular file, pass a vmlinux image");
-    if (info.size > MAX_IMAGE_BYTES) {
-      throw new Error(`it is larger than ${MAX_IMAGE_BYTES} bytes, pass a vmlinux image`);
-    }
-    const file = await Deno.open(url);
-    return [await readBounded(file.readable), shown];
-  } catch (e) {
-    const why = e instanceof Deno.errors.NotCapable
-      ? `read permission was not granted, run deno with --allow-read=${
-        url instanceof URL ? decodeURIComponent(url.pathname) : url
-      }`
-      : e instanceof Error
-      ? e.message
-      : String(e);
-    throw new KernelError(`Cannot read kernel image "${shown}": ${why}`, { cause: e });
-  }
-}
-
 /**
  * A booted kernel. Many can live in one process; each has its own memory,
  * CPUs, probes and modules.
@@ -269,70 +206,7 @@ export class Kernel {
     k.host = new HostCalls(k);
     k.calls = new KernelCalls(k);
     k.mods = new Modules(k);
-    const nr = options.cpus;
-    k.kprobes = new KprobesCore({
-      arch,
-      memory: k.memory,
-      nrCpus: nr,
-      kprobesText: k.sym.kprobesText,
-      insnSlots: k.sym.insnSlots,
-      lookupName: (name) => k.kallsyms.lookupName(name),
-      functionStart: (addr) => {
-        const s = k.kallsyms.lookupAddress(addr);
-        return s === undefined ? undefined : s.address;
-      },
-      functionAt: (addr) => {
-        const s = k.kallsyms.lookupAddress(addr);
-        return s === undefined
-          ? undefined
-          : { name: s.name, start: s.address, size: s.size, symbolSize: s.symbolSize };
-      },
-      lookupSymbol: (name) => k.kallsyms.lookupSymbol(name),
-      suggest: (name) => k.kallsyms.suggest(name),
-      warn: (message) => k.logDirect(4, message),
-      isKernelText: (addr) => k.isTextAddress(addr),
-      currentOwner: () => k.currentOwner,
-      invoke: (owner, what, cpu, fn, a, b, c) =>
-        k.calls.invoke(owner, what, cpu as Cpu, fn, a, b, c),
-      preemptDisable: (cpu) => k.addPreempt(cpu, 1),
-      preemptEnable: (cpu) => k.addPreempt(cpu, -1),
-    });
-    const kprobesNb: NotifierBlock = {
-      priority: 0x7fffffff,
-      notifier_call: (val, args) => k.traps.kprobeExceptionsNotify(val, args),
-    };
-    k.die.register(kprobesNb);
-    k.jprobes = new Jprobes(k.kprobes, {
-      arch,
-      memory: k.memory,
-      nrCpus: nr,
-      trampoline: k.sym.jprobeTrampoline,
-      isFunctionEntry: (addr) => k.isFunctionEntry(addr),
-      currentCpu: () => k.abiCpu,
-      callEntry: (owner, jp, args, cpu) => k.calls.callJprobeEntry(owner, jp, args, cpu as Cpu),
-    });
-    const blacklist = ["__switch_to", "ret_from_fork"].map((n) => k.kallsyms.lookupName(n))
-      .filter((a) => a !== 0n);
-    k.kretprobes = new Kretprobes(k.kprobes, {
-      arch,
-      memory: k.memory,
-      nrCpus: nr,
-      preempt: k.preempt,
-      trampoline: k.sym.kretprobeTrampoline,
-      flushTask: k.sym.flushTask,
-      isFunctionEntry: (addr) => k.isFunctionEntry(addr),
-      blacklist,
-      currentCpu: () => k.abiCpu,
-      currentTaskKey: (cpu) => k.currentTaskLo(cpu as Cpu),
-      taskRef: (key) => k.lazyTask(key),
-      taskKeyOf: (address) => Number(address & 0xffffffffn),
-      invoke: (owner, what, cpu, fn, a, b) =>
-        k.calls.invoke(owner, what, cpu as Cpu, fn, a, b, undefined),
-      report: (message, cpu) => {
-        k.logDirect(3, message);
-        k.host.dumpStack(cpu as Cpu);
-      },
-    });
+    wireProbes(k, { KprobesCore, Jprobes, Kretprobes });
   }
 
   /**
@@ -525,52 +399,7 @@ export class Kernel {
     args: readonly (bigint | number | string)[] = [],
     options: { cpu?: number } = {},
   ): bigint {
-    this.#k.checkAlive("callFunction");
-    const fn = typeof name === "string" ? this.#k.kallsyms.lookupName(name) : 0n;
-    if (fn === 0n || !this.#k.isFunctionEntry(fn)) {
-      throw new KernelError(
-        `Cannot call "${String(name)}": it is not a kernel function, see kallsyms`,
-      );
-    }
-    if (!Array.isArray(args) || args.length > 16) {
-      throw new KernelError(
-        `Cannot call "${name}" with ${
-          Array.isArray(args) ? `${args.length} arguments` : "these arguments"
-        }: pass an array of at most 16 integers or strings`,
-      );
-    }
-    const id = options?.cpu ?? 0;
-    const cpu = Number.isInteger(id) ? this.#k.cpus[id] : undefined;
-    if (cpu === undefined) {
-      throw new KernelError(
-        `Cannot call "${name}" on CPU ${
-          String(id)
-        }: there are ${this.#k.cpus.length} CPUs, numbered 0 to ${this.#k.cpus.length - 1}`,
-      );
-    }
-    const values: (bigint | string)[] = [];
-    for (const [i, a] of args.entries()) {
-      if (typeof a === "string") values.push(a);
-      else if (typeof a === "bigint") values.push(BigInt.asUintN(64, a));
-      else if (typeof a === "number" && Number.isSafeInteger(a)) {
-        values.push(BigInt.asUintN(64, BigInt(a)));
-      } else {
-        throw new KernelError(
-          `Cannot call "${name}" with argument ${i} = ${
-            typeof a === "number" ? a : typeof a
-          }: arguments must be integers (number or bigint) or strings`,
-        );
-      }
-    }
-    const prev = this.#k.abiCpu;
-    this.#k.abiCpu = cpu;
-    try {
-      const r = this.#k.host.callGuest(cpu, fn, values);
-      this.#k.flushConsole();
-      return BigInt.asUintN(this.#k.arch.bits, r);
-    } finally {
-      this.#k.abiCpu = prev;
-    }
+    return this.#k.host.callFunction(name, args, options);
   }
 
   /**
@@ -713,8 +542,8 @@ export class Kernel {
    * rejects, oopses, or returns a negative errno or a non-integer (the probes
    * it registered are removed first).
    */
-  insmod(source: ModuleSource, options: InsmodOptions = {}): Promise<ModuleInfo> {
-    return this.#k.mods.insmod(source, options);
+  async insmod(source: ModuleSource, options: InsmodOptions = {}): Promise<ModuleInfo> {
+    return await this.#k.mods.insmod(source, options);
   }
 
   /**
