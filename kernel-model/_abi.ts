@@ -1,6 +1,11 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * The kernel ABI bound to one kernel: per-owner context frames, handler invocation and jprobe entries. Private to kernel-model/ (see kernel.ts).
+ * The kernel ABI bound to one kernel (the `KernelAbi` a module's calls reach),
+ * per-owner context frames, and the invocation of probe handlers and jprobe
+ * entries.
+ *
+ * Private to kernel-model/: `Kernel` (kernel.ts) is the public face and
+ * `KernelCore` (_kernel_core.ts) the state the seams share.
  *
  * @module
  */
@@ -15,10 +20,7 @@ import {
 import { describeValue, functionName } from "./_describe.ts";
 import { type Cpu, isHandlerAbort, type KernelCore } from "./_kernel_core.ts";
 
-/**
- * The kernel ABI bound to one kernel: per-owner context frames, handler invocation and jprobe entries.
- * Internal to kernel-model/: `Kernel` is the public face.
- */
+/** The kernel ABI of a kernel and the calls into handlers. */
 export class KernelCalls {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}

@@ -1,6 +1,11 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * Host calls into the guest: printk and console lines, dump_stack, and a handler's memory accesses. Private to kernel-model/ (see kernel.ts).
+ * Host calls into the guest on one kernel: a guest function called from the
+ * host (printk, `Kernel.callFunction()`), console lines, dump_stack(), and a
+ * handler's checked memory accesses.
+ *
+ * Private to kernel-model/: `Kernel` (kernel.ts) is the public face and
+ * `KernelCore` (_kernel_core.ts) the state the seams share.
  *
  * @module
  */
@@ -22,10 +27,7 @@ import {
   THREAD_SIZE,
 } from "./_kernel_core.ts";
 
-/**
- * Host calls into the guest: printk and console lines, dump_stack, and a handler's memory accesses.
- * Internal to kernel-model/: `Kernel` is the public face.
- */
+/** Host → guest calls of a kernel, and a handler's memory accesses. */
 export class HostCalls {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}

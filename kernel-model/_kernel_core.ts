@@ -1,6 +1,22 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * The state shared by the seams of `Kernel`. Private to kernel-model/.
+ * The state one kernel's seams share, and how they fit. `Kernel`
+ * (kernel.ts) is the public class; it builds one `KernelCore` and one object
+ * per seam, each holding the core:
+ *
+ * - `traps` (_traps.ts): the die-chain entry, fixups, Oops, panic;
+ * - `host` (_host_calls.ts): host → guest calls, printk, handler memory;
+ * - `mods` (_modules.ts): insmod, rmmod, lsmod, module calls;
+ * - `calls` (_abi.ts): the kernel ABI and handler invocation;
+ * - `loop` (_run_loop.ts): the run loop and its watchdogs;
+ * - `work` (_workload_run.ts): system calls issued for a workload.
+ *
+ * Seams reach each other through the core (`this.k.traps.oops(...)`), so no
+ * seam file imports another and the import graph stays acyclic; only
+ * kernel.ts imports probes/ values (the probe cores are wired by
+ * _probe_wiring.ts from the classes kernel.ts passes in). Private to
+ * kernel-model/: members are plain public fields, as hot machine state is
+ * (STYLE.md rule 9).
  *
  * @module
  */

@@ -1,6 +1,11 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * Modules: insmod, rmmod, lsmod, module calls and their asynchronous contexts, leftover probes. Private to kernel-model/ (see kernel.ts).
+ * Modules of one kernel: insmod, rmmod and lsmod, calls into a module's
+ * functions with their asynchronous contexts, and the probes a module leaves
+ * behind.
+ *
+ * Private to kernel-model/: `Kernel` (kernel.ts) is the public face and
+ * `KernelCore` (_kernel_core.ts) the state the seams share.
  *
  * @module
  */
@@ -18,15 +23,12 @@ import { type ModuleSource, resolveModule, setInsmodParams } from "./module.ts";
 import { isHandlerAbort, type KernelCore, type ModuleCall } from "./_kernel_core.ts";
 import type { InsmodOptions, ModuleInfo } from "./kernel.ts";
 
-/**
- * Modules: insmod, rmmod, lsmod, module calls and their asynchronous contexts, leftover probes.
- * Internal to kernel-model/: `Kernel` is the public face.
- */
+/** The loaded modules of a kernel: load, call, unload. */
 export class Modules {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
 
-  /** See {@linkcode Kernel}`.insmod()`. */
+  /** See `Kernel.insmod()` (kernel.ts), which delegates here. */
   async insmod(source: ModuleSource, options: InsmodOptions = {}): Promise<ModuleInfo> {
     this.k.checkAlive("insmod");
     const resolved = await resolveModule(source);
@@ -193,7 +195,7 @@ export class Modules {
     }
     return left.length;
   }
-  /** See {@linkcode Kernel}`.rmmod()`. */
+  /** See `Kernel.rmmod()` (kernel.ts), which delegates here. */
   rmmod(name: string): void {
     const mod = this.k.modules.get(name);
     if (mod === undefined) {
@@ -242,7 +244,7 @@ export class Modules {
       this.k.flushConsole();
     }
   }
-  /** See {@linkcode Kernel}`.lsmod()`. */
+  /** See `Kernel.lsmod()` (kernel.ts), which delegates here. */
   lsmod(): ModuleInfo[] {
     return [...this.k.modules.values()].map((m) => ({
       name: m.name,

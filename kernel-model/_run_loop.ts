@@ -1,6 +1,10 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * The run loop: CPUs round-robin by quanta, idling, timer ticks, the soft-lockup watchdog and the hung-task check. Private to kernel-model/ (see kernel.ts).
+ * The run loop of one kernel: CPUs round-robin by quanta, idling and timer
+ * ticks, watchdog touches, the soft-lockup watchdog and the hung-task check.
+ *
+ * Private to kernel-model/: `Kernel` (kernel.ts) is the public face and
+ * `KernelCore` (_kernel_core.ts) the state the seams share.
  *
  * @module
  */
@@ -21,10 +25,7 @@ import {
 } from "./_kernel_core.ts";
 import type { RunStopReason } from "./kernel.ts";
 
-/**
- * The run loop: CPUs round-robin by quanta, idling, timer ticks, the soft-lockup watchdog and the hung-task check.
- * Internal to kernel-model/: `Kernel` is the public face.
- */
+/** The run loop of a kernel and its watchdogs. */
 export class RunLoop {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}

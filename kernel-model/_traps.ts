@@ -1,6 +1,11 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * Traps: the die-chain entry, exception fixups, Oops, panic, recursive faults and hypercalls. Private to kernel-model/ (see kernel.ts).
+ * Traps of one kernel: the die-chain entry (Linux do_int3(), do_debug(),
+ * do_page_fault(), do_general_protection()), `__ex_table` fixups, Oops, panic,
+ * recursive faults, and the guest's hypercalls.
+ *
+ * Private to kernel-model/: `Kernel` (kernel.ts) is the public face and
+ * `KernelCore` (_kernel_core.ts) the state the seams share.
  *
  * @module
  */
@@ -33,10 +38,7 @@ import {
   THREAD_SIZE,
 } from "./_kernel_core.ts";
 
-/**
- * Traps: the die-chain entry, exception fixups, Oops, panic, recursive faults and hypercalls.
- * Internal to kernel-model/: `Kernel` is the public face.
- */
+/** The trap half of a kernel: the die chain, Oops and panic. */
 export class Traps {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}

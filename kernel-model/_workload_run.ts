@@ -1,6 +1,10 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * Workload issuing: a task in user mode gets its next system call; `run()` drives a workload to completion. Private to kernel-model/ (see kernel.ts).
+ * Workload issuing on one kernel: a task back in user mode gets its next
+ * system call, and `Kernel.run()` drives a workload to completion.
+ *
+ * Private to kernel-model/: `Kernel` (kernel.ts) is the public face and
+ * `KernelCore` (_kernel_core.ts) the state the seams share.
  *
  * @module
  */
@@ -31,10 +35,7 @@ import {
 } from "./_kernel_core.ts";
 import type { RunOptions, RunResult } from "./kernel.ts";
 
-/**
- * Workload issuing: a task in user mode gets its next system call; `run()` drives a workload to completion.
- * Internal to kernel-model/: `Kernel` is the public face.
- */
+/** The workload driver of a kernel: system calls issued from user mode. */
 export class WorkloadRun {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
@@ -135,7 +136,7 @@ export class WorkloadRun {
       this.k.scratch.release(pid);
     }
   }
-  /** See {@linkcode Kernel}`.run()`. */
+  /** See `Kernel.run()` (kernel.ts), which delegates here. */
   run(options: RunOptions = {}): RunResult {
     this.k.checkAlive("run");
     if (options === null || typeof options !== "object") {
