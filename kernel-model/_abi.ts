@@ -72,9 +72,10 @@ export class KernelCalls {
     b: B,
     c: C,
   ): R | undefined {
-    this.k.heartbeat?.enter(owner, what, cpu.id, fn);
-    const prevCpu = this.k.abiCpu;
-    this.k.abiCpu = cpu;
+    const k = this.k;
+    k.heartbeat?.enter(owner, what, cpu.id, fn);
+    const prevCpu = k.abiCpu;
+    k.abiCpu = cpu;
     const frame = this.frame(owner);
     pushKernelContext(frame);
     try {
@@ -82,8 +83,8 @@ export class KernelCalls {
       // An int handler's result is a number (or nothing); anything else would
       // be read as "skip the single-step" by truthiness: report it, use 0.
       if (r === undefined || typeof r === "number" || what === "post_handler") return r;
-      this.k.incidents.handlerErrors++;
-      this.k.logDirect(
+      k.incidents.handlerErrors++;
+      k.logDirect(
         3,
         `BUG: kprobes: ${what} ${functionName(fn, "(anonymous)")} of ${owner ?? "host"} returned ${
           describeValue(r, true)
@@ -92,17 +93,17 @@ export class KernelCalls {
       return 0 as R;
     } catch (e) {
       if (isHandlerAbort(e)) return undefined;
-      this.k.incidents.handlerErrors++;
-      const msg = this.k.isJprobeReturn(e)
+      k.incidents.handlerErrors++;
+      const msg = k.isJprobeReturn(e)
         ? "jprobe_return() outside a jprobe handler"
         : `threw ${describeValue(e)}`;
-      this.k.logDirect(3, `kprobes: ${what} of ${owner ?? "host"} ${msg}`);
-      this.k.host.dumpStack(cpu);
+      k.logDirect(3, `kprobes: ${what} of ${owner ?? "host"} ${msg}`);
+      k.host.dumpStack(cpu);
       return undefined;
     } finally {
       popKernelContext(frame);
-      this.k.abiCpu = prevCpu;
-      this.k.heartbeat?.leave();
+      k.abiCpu = prevCpu;
+      k.heartbeat?.leave();
     }
   }
   readonly abi: KernelAbi = {

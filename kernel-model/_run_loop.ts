@@ -39,22 +39,23 @@ export class RunLoop {
    * `KernelCore.stopReason` says which.
    */
   runLoop(until: () => boolean, limit: number): boolean {
-    const start = this.k.executed;
-    const cpus = this.k.cpus;
+    const k = this.k;
+    const start = k.executed;
+    const cpus = k.cpus;
     let idleRounds = 0;
-    this.k.stopReason = "completed";
+    k.stopReason = "completed";
     for (const cpu of cpus) this.touch(cpu);
     while (!until()) {
-      if (this.k.executed - start >= limit) return this.stop("instructionLimit");
+      if (k.executed - start >= limit) return this.stop("instructionLimit");
       let progressed = false;
       let alive = false;
       for (let i = 0; i < cpus.length; i++) {
-        const st = this.k.state[i];
+        const st = k.state[i];
         if (st === CPU_DEAD) continue;
         alive = true;
         if (st === CPU_USER) {
           this.touch(cpus[i]);
-          if (this.k.work.resumeUser(cpus[i])) progressed = true;
+          if (k.work.resumeUser(cpus[i])) progressed = true;
           continue;
         }
         if (st === CPU_HALTED) {
@@ -62,7 +63,7 @@ export class RunLoop {
           continue;
         }
         this.runQuantum(cpus[i]);
-        if (this.k.stopReason !== "completed") return false;
+        if (k.stopReason !== "completed") return false;
         progressed = true;
       }
       if (!alive) return this.stop("panic");
@@ -74,7 +75,7 @@ export class RunLoop {
           return this.stop("stalled");
         }
       } else idleRounds = 0;
-      this.k.flushConsole();
+      k.flushConsole();
     }
     return true;
   }
@@ -192,51 +193,53 @@ export class RunLoop {
     }
   }
   runQuantum(cpu: Cpu): void {
+    const k = this.k;
     const id = cpu.id;
-    let budget = this.k.quantum;
-    while (budget > 0 && this.k.state[id] === CPU_RUNNING) {
-      const until = this.k.nextTick[id] - cpu.tsc;
+    let budget = k.quantum;
+    while (budget > 0 && k.state[id] === CPU_RUNNING) {
+      const until = k.nextTick[id] - cpu.tsc;
       const before = cpu.tsc;
       const reason = cpu.run(Math.max(1, Math.min(budget, until)));
       const ran = cpu.tsc - before;
-      this.k.executed += ran;
+      k.executed += ran;
       budget -= Math.max(ran, 1);
-      if (cpu.tsc >= this.k.nextTick[id]) {
-        this.k.nextTick[id] += this.k.tickPeriod;
-        cpu.raiseInterrupt(this.k.arch.timerVector);
+      if (cpu.tsc >= k.nextTick[id]) {
+        k.nextTick[id] += k.tickPeriod;
+        cpu.raiseInterrupt(k.arch.timerVector);
         this.watchdogTick(cpu);
-        if (this.k.stopReason !== "completed") return;
+        if (k.stopReason !== "completed") return;
       }
       this.dispatchStop(cpu, reason);
     }
     // On the host clock, also between ticks: a CPU looping through a probe
     // handler may take a long time per guest tick.
     if (
-      this.k.wdWallMs !== Infinity && performance.now() - this.k.touchWall[id] >= this.k.wdWallMs
+      k.wdWallMs !== Infinity && performance.now() - k.touchWall[id] >= k.wdWallMs
     ) {
       this.watchdogTick(cpu);
     }
   }
   dispatchStop(cpu: Cpu, reason: number): void {
+    const k = this.k;
     switch (reason) {
       case STOP_BUDGET:
         return;
       case STOP_TRAP:
-        this.k.traps.trap(cpu);
+        k.traps.trap(cpu);
         return;
       case STOP_HALT:
-        if (this.k.arch.haltPc(cpu) === this.k.sym.hostCallReturn) {
-          this.k.traps.panic(cpu, "host call return reached outside a host call");
-        } else if (!this.k.arch.interruptsEnabled(cpu)) {
-          this.k.traps.panic(cpu, "CPU halted with interrupts disabled");
-        } else this.k.state[cpu.id] = CPU_HALTED;
+        if (k.arch.haltPc(cpu) === k.sym.hostCallReturn) {
+          k.traps.panic(cpu, "host call return reached outside a host call");
+        } else if (!k.arch.interruptsEnabled(cpu)) {
+          k.traps.panic(cpu, "CPU halted with interrupts disabled");
+        } else k.state[cpu.id] = CPU_HALTED;
         return;
       case STOP_USER:
-        this.k.state[cpu.id] = CPU_USER;
-        this.k.work.resumeUser(cpu);
+        k.state[cpu.id] = CPU_USER;
+        k.work.resumeUser(cpu);
         return;
       case STOP_HYPERCALL:
-        this.k.traps.hypercall(cpu);
+        k.traps.hypercall(cpu);
         return;
     }
   }

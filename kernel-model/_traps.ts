@@ -46,16 +46,17 @@ export class Traps {
   // ---------------------------------------------------------------- traps
 
   kprobeExceptionsNotify(val: number, args: DieArgs): number {
+    const k = this.k;
     const cpu = args.cpu as Cpu;
     switch (val) {
       case DIE_INT3:
-        return this.k.kprobes.onBreakpoint(cpu) ? NOTIFY_STOP : 0;
+        return k.kprobes.onBreakpoint(cpu) ? NOTIFY_STOP : 0;
       case DIE_DEBUG:
-        return this.k.kprobes.onSingleStep(cpu) ? NOTIFY_STOP : 0;
+        return k.kprobes.onSingleStep(cpu) ? NOTIFY_STOP : 0;
       case DIE_GPF:
       case DIE_PAGE_FAULT:
-        return this.k.kprobes.ctlblk(cpu.id).current !== null &&
-            this.k.kprobes.onFault(cpu, args.trapnr)
+        return k.kprobes.ctlblk(cpu.id).current !== null &&
+            k.kprobes.onFault(cpu, args.trapnr)
           ? NOTIFY_STOP
           : 0;
     }
@@ -64,41 +65,42 @@ export class Traps {
 
   /** Linux: do_int3, do_debug, do_page_fault, do_general_protection, do_trap. */
   trap(cpu: Cpu): void {
-    const t = this.k.arch.traps;
+    const k = this.k;
+    const t = k.arch.traps;
     const v = cpu.trapVector;
     const err = cpu.trapErrorCode;
-    const args = this.k.dieArgs[cpu.id];
+    const args = k.dieArgs[cpu.id];
     args.str = "";
     args.err = err;
     args.trapnr = v;
-    const kind = this.k.arch.trapKind(cpu);
+    const kind = k.arch.trapKind(cpu);
     switch (kind) {
       case TRAP_BREAKPOINT:
         args.str = "int3";
-        if (this.k.die.call(DIE_INT3, args) === NOTIFY_STOP) return;
+        if (k.die.call(DIE_INT3, args) === NOTIFY_STOP) return;
         this.oops(cpu, {
           title: "int3",
           err: 0,
-          bugAt: this.k.arch.breakpointIsBug ? this.k.arch.getPc(cpu) : undefined,
+          bugAt: k.arch.breakpointIsBug ? k.arch.getPc(cpu) : undefined,
         });
         return;
       case TRAP_SINGLESTEP:
         args.str = "debug";
-        if (this.k.die.call(DIE_DEBUG, args) === NOTIFY_STOP) return;
-        this.k.arch.clearTraceFlag(cpu);
+        if (k.die.call(DIE_DEBUG, args) === NOTIFY_STOP) return;
+        k.arch.clearTraceFlag(cpu);
         return;
       case TRAP_PAGEFAULT:
       case TRAP_GP: {
         const pf = kind === TRAP_PAGEFAULT;
         args.str = pf ? "page fault" : "general protection fault";
         args.trapnr = pf ? t.pageFault : t.generalProtection;
-        if (this.k.die.call(pf ? DIE_PAGE_FAULT : DIE_GPF, args) === NOTIFY_STOP) return;
+        if (k.die.call(pf ? DIE_PAGE_FAULT : DIE_GPF, args) === NOTIFY_STOP) return;
         if (this.fixupException(cpu)) return;
         if (pf) {
-          const addr = this.k.arch.faultAddress(cpu);
+          const addr = k.arch.faultAddress(cpu);
           const what = addr < 4096n ? "NULL pointer dereference" : "paging request";
           this.oops(cpu, {
-            title: `unable to handle kernel ${what} at ${this.k.hex(addr)}`,
+            title: `unable to handle kernel ${what} at ${k.hex(addr)}`,
             bug: true,
             err,
           });
@@ -106,7 +108,7 @@ export class Traps {
         return;
       }
       case TRAP_INVALID:
-        this.oops(cpu, { title: "invalid opcode", err: 0, bugAt: this.k.arch.getPc(cpu) });
+        this.oops(cpu, { title: "invalid opcode", err: 0, bugAt: k.arch.getPc(cpu) });
         return;
       case TRAP_DIVIDE:
         this.oops(cpu, { title: "divide error", err: 0 });
