@@ -1,0 +1,101 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Binds the probe cores to one kernel: the callbacks through which
+ * `KprobesCore`, `Jprobes` and `Kretprobes` reach kallsyms, the CPUs and the
+ * kernel ABI, and the kprobes notifier on the die chain. Private to
+ * kernel-model/.
+ *
+ * @module
+ */
+
+import type { KprobesCore } from "../probes/kprobes.ts";
+import type { Jprobes } from "../probes/jprobes.ts";
+import type { Kretprobes } from "../probes/kretprobes.ts";
+import type { NotifierBlock } from "./notifier.ts";
+import type { Cpu, KernelCore } from "./_kernel_core.ts";
+
+/**
+ * The probe core classes. kernel.ts, the one composition root that may
+ * import probes/, passes them in (STYLE.md rule 4).
+ */
+export interface ProbeClasses {
+  /** The kprobes core (probes/kprobes.ts). */
+  KprobesCore: typeof KprobesCore;
+  /** Jprobes over it (probes/jprobes.ts). */
+  Jprobes: typeof Jprobes;
+  /** Return probes over it (probes/kretprobes.ts). */
+  Kretprobes: typeof Kretprobes;
+}
+
+/**
+ * Builds `k.kprobes`, `k.jprobes` and `k.kretprobes` from `classes`, bound
+ * to `k`, and registers the kprobes notifier on `k.die` (Linux:
+ * init_kprobes(), register_die_notifier(&kprobe_exceptions_nb)).
+ */
+export function wireProbes(k: KernelCore, classes: ProbeClasses): void {
+  const { KprobesCore, Jprobes, Kretprobes } = classes;
+  const arch = k.arch;
+  const nr = k.cpus.length;
+  k.kprobes = new KprobesCore({
+    arch,
+    memory: k.memory,
+    nrCpus: nr,
+    kprobesText: k.sym.kprobesText,
+    insnSlots: k.sym.insnSlots,
+    lookupName: (name) => k.kallsyms.lookupName(name),
+    functionStart: (addr) => {
+      const s = k.kallsyms.lookupAddress(addr);
+      return s === undefined ? undefined : s.address;
+    },
+    functionAt: (addr) => {
+      const s = k.kallsyms.lookupAddress(addr);
+      return s === undefined
+        ? undefined
+        : { name: s.name, start: s.address, size: s.size, symbolSize: s.symbolSize };
+    },
+    lookupSymbol: (name) => k.kallsyms.lookupSymbol(name),
+    suggest: (name) => k.kallsyms.suggest(name),
+    warn: (message) => k.logDirect(4, message),
+    isKernelText: (addr) => k.isTextAddress(addr),
+    currentOwner: () => k.currentOwner,
+    invoke: (owner, what, cpu, fn, a, b, c) => k.calls.invoke(owner, what, cpu as Cpu, fn, a, b, c),
+    preemptDisable: (cpu) => k.addPreempt(cpu, 1),
+    preemptEnable: (cpu) => k.addPreempt(cpu, -1),
+  });
+  const kprobesNb: NotifierBlock = {
+    priority: 0x7fffffff,
+    notifier_call: (val, args) => k.traps.kprobeExceptionsNotify(val, args),
+  };
+  k.die.register(kprobesNb);
+  k.jprobes = new Jprobes(k.kprobes, {
+    arch,
+    memory: k.memory,
+    nrCpus: nr,
+    trampoline: k.sym.jprobeTrampoline,
+    isFunctionEntry: (addr) => k.isFunctionEntry(addr),
+    currentCpu: () => k.abiCpu,
+    callEntry: (owner, jp, args, cpu) => k.calls.callJprobeEntry(owner, jp, args, cpu as Cpu),
+  });
+  const blacklist = ["__switch_to", "ret_from_fork"].map((n) => k.kallsyms.lookupName(n))
+    .filter((a) => a !== 0n);
+  k.kretprobes = new Kretprobes(k.kprobes, {
+    arch,
+    memory: k.memory,
+    nrCpus: nr,
+    preempt: k.preempt,
+    trampoline: k.sym.kretprobeTrampoline,
+    flushTask: k.sym.flushTask,
+    isFunctionEntry: (addr) => k.isFunctionEntry(addr),
+    blacklist,
+    currentCpu: () => k.abiCpu,
+    currentTaskKey: (cpu) => k.currentTaskLo(cpu as Cpu),
+    taskRef: (key) => k.lazyTask(key),
+    taskKeyOf: (address) => Number(address & 0xffffffffn),
+    invoke: (owner, what, cpu, fn, a, b) =>
+      k.calls.invoke(owner, what, cpu as Cpu, fn, a, b, undefined),
+    report: (message, cpu) => {
+      k.logDirect(3, message);
+      k.host.dumpStack(cpu as Cpu);
+    },
+  });
+}
