@@ -115,7 +115,8 @@ export const MAX_SLEEP_MS = 60_000;
  */
 export const MAX_WORKLOAD_SLEEP_MS = 600_000;
 
-const CALL_NAMES = [
+/** Every workload call name, in the order messages list them. */
+export const WORKLOAD_CALLS: readonly Syscall["call"][] = [
   "fork",
   "clone",
   "open",
@@ -131,7 +132,7 @@ const CALL_NAMES = [
   "sched_setaffinity",
   "syscall",
   "repeat",
-] as const;
+];
 
 /** Each call's fields, `call` excluded; the schema's field lists. */
 const FIELDS: Record<Syscall["call"], readonly string[]> = {
@@ -255,11 +256,11 @@ class SchemaWalker {
     }
     const o = s as Record<string, unknown>;
     const name = o.call;
-    if (typeof name !== "string" || !(CALL_NAMES as readonly string[]).includes(name)) {
+    if (typeof name !== "string" || !(WORKLOAD_CALLS as readonly string[]).includes(name)) {
       throw new SchemaProblem(
         at,
         typeof name === "string"
-          ? `unknown call ${show(name)}, use ${CALL_NAMES.slice(0, -1).join(", ")} or repeat`
+          ? `unknown call ${show(name)}, use ${WORKLOAD_CALLS.slice(0, -1).join(", ")} or repeat`
           : `expected an object with a "call" field naming the system call, not ${show(name)}`,
       );
     }

@@ -10,24 +10,9 @@
 import { DEFAULT_WORKLOAD, Kernel, KernelError, type Workload } from "../../mod.ts";
 import { FuzzFinding, type FuzzTarget } from "./_harness.ts";
 import type { Rng } from "./_rng.ts";
+import { WORKLOAD_CALLS } from "../../kernel-model/workload.ts";
 
-const CALLS = [
-  "fork",
-  "clone",
-  "open",
-  "close",
-  "read",
-  "write",
-  "execve",
-  "exit",
-  "wait4",
-  "nanosleep",
-  "getpid",
-  "setuid",
-  "sched_setaffinity",
-  "syscall",
-  "repeat",
-];
+const CALLS: readonly string[] = WORKLOAD_CALLS;
 const KEYS = [
   "call",
   "child",
