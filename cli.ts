@@ -154,18 +154,8 @@ function dirOf(path: string): string {
   return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
 }
 
-interface InsmodRun {
-  modules: CliModule[];
-  arch: CliJob["arch"];
-  cpus: number;
-  preempt: boolean;
-  workload?: Workload;
-  watchdog: number;
-  quiet: boolean;
-  json: boolean;
-  list: boolean;
-  profile: boolean;
-}
+/** A job as the main thread knows it, before the heartbeat and port are made. */
+type InsmodRun = Omit<CliJob, "heartbeat" | "port">;
 
 const NO_SUMMARY: CliRunSummary = {
   stopReason: null,

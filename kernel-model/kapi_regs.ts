@@ -41,29 +41,6 @@ function archOf(regs: unknown): PtRegs["arch"] | null {
 }
 
 /** Linux's `regoffset_table` names per arch (`regs_query_register_offset()`). */
-const X86_64_NAMES: readonly string[] = [
-  "r15",
-  "r14",
-  "r13",
-  "r12",
-  "r11",
-  "r10",
-  "r9",
-  "r8",
-  "bx",
-  "cx",
-  "dx",
-  "si",
-  "di",
-  "bp",
-  "ax",
-  "orig_ax",
-  "ip",
-  "cs",
-  "flags",
-  "sp",
-  "ss",
-];
 const I386_NAMES: readonly string[] = [
   "bx",
   "cx",
@@ -78,6 +55,17 @@ const I386_NAMES: readonly string[] = [
   "flags",
   "sp",
   "ss",
+];
+const X86_64_NAMES: readonly string[] = [
+  "r15",
+  "r14",
+  "r13",
+  "r12",
+  "r11",
+  "r10",
+  "r9",
+  "r8",
+  ...I386_NAMES,
 ];
 const PPC64_NAMES: readonly string[] = [
   "nip",

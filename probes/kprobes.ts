@@ -762,9 +762,11 @@ export class KprobesCore {
     const ka = this.#arch.kprobes;
     if (kcb.status !== KPROBE_REENTER) {
       kcb.status = KPROBE_HIT_SSDONE;
-      this.#host.preemptDisable(cpu);
-      this.#postHandlers(cur, kcb, cpu, this.#regsOf(cpu));
-      this.#host.preemptEnable(cpu);
+      if (cur.hasPostHandler()) {
+        this.#host.preemptDisable(cpu);
+        this.#postHandlers(cur, kcb, cpu, this.#regsOf(cpu));
+        this.#host.preemptEnable(cpu);
+      }
     }
     ka.resumeExecution(cur, cpu, kcb.step, this.#host.memory);
     if (kcb.status === KPROBE_REENTER) kcb.restorePrevious();

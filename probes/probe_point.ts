@@ -58,4 +58,11 @@ export class ProbePoint implements ArchProbe {
   isAggregate(): boolean {
     return this.members.length > 1;
   }
+
+  /** Does any member have a post_handler? (No raised preempt_count for nothing.) */
+  hasPostHandler(): boolean {
+    const m = this.members;
+    for (let i = 0; i < m.length; i++) if (m[i].post_handler) return true;
+    return false;
+  }
 }
