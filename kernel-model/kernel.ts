@@ -34,6 +34,8 @@ import { KernelCalls } from "./_abi.ts";
 import { Modules } from "./_modules.ts";
 import { readImage } from "./_image.ts";
 import { wireProbes } from "./_probe_wiring.ts";
+import { Tracefs } from "../tracing/tracefs.ts";
+import { tracingHost } from "./_tracing_host.ts";
 
 /** Options of {@linkcode Kernel.boot}. */
 export interface BootOptions {
@@ -193,6 +195,7 @@ export interface InsmodOptions {
  */
 export class Kernel {
   readonly #k: KernelCore;
+  #tracefs: Tracefs | undefined;
 
   private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     const k = new KernelCore(arch, elf, options);
@@ -322,6 +325,18 @@ export class Kernel {
   /** The guest address space. */
   get memory(): Memory {
     return this.#k.memory;
+  }
+
+  /**
+   * This kernel's tracefs (/sys/kernel/tracing): kprobe events, the trace
+   * buffer, filters, `error_log`. Created on first use.
+   */
+  get tracefs(): Tracefs {
+    this.#k.checkAlive("tracefs");
+    return this.#tracefs ??= new Tracefs(
+      tracingHost(this.#k),
+      () => this.#k.kallsyms.symbols().map((s) => s.name),
+    );
   }
 
   /** The kernel's symbol table. */

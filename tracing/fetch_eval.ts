@@ -1,0 +1,245 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Runs an argument's fetch instructions at a probe hit, and prints stored
+ * values as Linux's print_type_* functions do. Linux: process_fetch_insn()
+ * (kernel/trace/trace_kprobe.c), process_fetch_insn_bottom()
+ * (kernel/trace/trace_probe_tmpl.h), print_type_*() (trace_probe.c).
+ *
+ * @module
+ */
+
+import type { PtRegs } from "../probes/types.ts";
+import { FAULT_STRING, type FetchInsn, type FetchType, MAX_STRING_SIZE } from "./fetch_types.ts";
+import type { ProbeArg } from "./probe_args.ts";
+import type { TracingHost } from "./tracing_host.ts";
+
+/** A stored scalar: an integer (raw bits), a string, or null for a string that faulted. */
+export type FetchScalar = bigint | string | null;
+/** A stored argument: a scalar or an array of them. */
+export type FetchValue = FetchScalar | FetchScalar[];
+
+/** Where a fetch reads registers and memory. */
+export interface FetchEnv {
+  /** The kernel. */
+  host: TracingHost;
+  /** The hit's registers. */
+  regs: PtRegs;
+  /** Word size in bytes. */
+  word: 4 | 8;
+}
+
+const THREAD_SIZE = 0x4000n;
+
+function mask(size: number): bigint {
+  return size === 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
+}
+
+/** Linux: regs_get_kernel_stack_nth(): 0 outside the current kernel stack. */
+function stackNth(env: FetchEnv, n: number): bigint {
+  const sp = env.host.register(env.regs, env.host.arch === "ppc64" ? "r1" : "sp");
+  const addr = sp + BigInt(n * env.word);
+  if ((addr & ~(THREAD_SIZE - 1n)) !== (sp & ~(THREAD_SIZE - 1n))) return 0n;
+  return env.host.readMemory(addr, env.word, false) ?? 0n;
+}
+
+const X86_64_ARGS = ["di", "si", "dx", "cx", "r8", "r9"];
+
+/**
+ * Argument `n` (from 0) at a function entry. x86_64 and ppc64 as Linux's
+ * regs_get_kernel_argument() (ppc64: r3–r10, then the parameter save area);
+ * i386 by this image's convention, `-mregparm=0`: every argument on the
+ * stack above the return address.
+ */
+function argument(env: FetchEnv, n: number): bigint {
+  switch (env.host.arch) {
+    case "x86_64":
+      return n < 6 ? env.host.register(env.regs, X86_64_ARGS[n]) : stackNth(env, n - 5);
+    case "i386":
+      return stackNth(env, n + 1);
+    case "ppc64": {
+      if (n < 8) return env.host.register(env.regs, `r${n + 3}`);
+      const sp = env.host.register(env.regs, "r1");
+      return env.host.readMemory(sp + 48n + BigInt(8 * n), 8, false) ?? 0n;
+    }
+  }
+}
+
+function first(insn: FetchInsn, env: FetchEnv): bigint | string {
+  const h = env.host;
+  switch (insn.op) {
+    case "REG":
+      return h.register(env.regs, insn.reg);
+    case "STACK":
+      return stackNth(env, insn.param);
+    case "STACKP":
+      return h.register(env.regs, h.arch === "ppc64" ? "r1" : "sp");
+    case "RETVAL":
+      return h.register(env.regs, h.arch === "ppc64" ? "r3" : "ax");
+    case "IMM":
+      return insn.immediate;
+    case "COMM":
+      return h.currentComm();
+    case "DATA":
+      return insn.data;
+    case "ARG":
+      return argument(env, insn.param);
+    default:
+      return 0n;
+  }
+}
+
+function storeOne(
+  st: FetchInsn,
+  bf: FetchInsn | null,
+  val: bigint | string,
+  env: FetchEnv,
+): FetchScalar {
+  const h = env.host;
+  if (typeof val === "string") {
+    return st.op === "ST_STRING" ? val.slice(0, MAX_STRING_SIZE - 1) : 0n;
+  }
+  let v: bigint;
+  switch (st.op) {
+    case "ST_RAW":
+      v = val & mask(st.size);
+      break;
+    case "ST_MEM":
+    case "ST_UMEM":
+      v = h.readMemory(val + st.offset, st.size as 1 | 2 | 4 | 8, st.op === "ST_UMEM") ?? 0n;
+      break;
+    case "ST_STRING":
+    case "ST_USTRING":
+      return h.readString(val + st.offset, MAX_STRING_SIZE - 1, st.op === "ST_USTRING");
+    case "ST_SYMSTR":
+      return h.formatSymbol(val + st.offset);
+    default:
+      return 0n;
+  }
+  if (bf !== null) {
+    const bits = BigInt(bf.size * 8);
+    v = BigInt.asUintN(Number(bits), v << BigInt(bf.lshift)) >> BigInt(bf.rshift);
+  }
+  return v;
+}
+
+/**
+ * Fetches one argument.
+ *
+ * @param arg The argument.
+ * @param env Registers and memory.
+ * @returns The stored value.
+ */
+export function fetchArg(arg: ProbeArg, env: FetchEnv): FetchValue {
+  const code = arg.code;
+  let i = 0;
+  while (code[i].op === "NOP_SYMBOL") i++;
+  let val = first(code[i++], env);
+  let lval = val;
+  const isString = arg.type.string;
+  const faulted = (): FetchValue => {
+    const one = isString ? null : 0n;
+    return arg.count ? new Array(arg.count).fill(one) : one;
+  };
+  while (code[i].op === "DEREF" || code[i].op === "UDEREF") {
+    if (typeof val === "string") return faulted();
+    lval = val;
+    const r = env.host.readMemory(val + code[i].offset, env.word, code[i].op === "UDEREF");
+    if (r === null) return faulted();
+    val = r;
+    i++;
+  }
+  const st = code[i++];
+  const bf = code[i].op === "MOD_BF" ? code[i++] : null;
+  if (code[i].op !== "LP_ARRAY") return storeOne(st, bf, val, env);
+  const out: FetchScalar[] = [];
+  for (let j = 0; j < arg.count; j++) {
+    if (j === 0 || typeof val === "string") {
+      out.push(storeOne(st, bf, val, env));
+    } else if (st.op === "ST_STRING" || st.op === "ST_USTRING") {
+      // An array of strings is an array of pointers: read the next one.
+      const p = typeof lval === "bigint"
+        ? env.host.readMemory(lval + BigInt(j * env.word), env.word, st.op === "ST_USTRING")
+        : null;
+      out.push(p === null ? null : storeOne(st, bf, p, env));
+    } else {
+      out.push(storeOne(st, bf, (val as bigint) + BigInt(j * st.size), env));
+    }
+  }
+  return out;
+}
+
+/**
+ * Prints one stored scalar of `type`. Linux: print_type_*().
+ *
+ * @param v The value.
+ * @param type Its type.
+ * @param host For `%pS`.
+ * @returns The text.
+ */
+export function printScalar(v: FetchScalar, type: FetchType, host: TracingHost): string {
+  if (type.string) return v === null ? FAULT_STRING : `"${v as string}"`;
+  const bits = type.size * 8;
+  const raw = BigInt.asUintN(bits, v as bigint);
+  switch (type.print) {
+    case "hex":
+      return `0x${raw.toString(16)}`;
+    case "symbol":
+      return host.formatSymbol(raw);
+    case "char":
+      return `'${String.fromCharCode(Number(raw))}'`;
+    default:
+      return (type.signed ? BigInt.asIntN(bits, raw) : raw).toString();
+  }
+}
+
+/**
+ * Prints an argument's value: a scalar, or `{a,b,…}` for an array. Linux:
+ * print_probe_args() (kernel/trace/trace_probe_tmpl.h).
+ *
+ * @param arg The argument.
+ * @param v Its stored value.
+ * @param host For `%pS`.
+ * @returns The text.
+ */
+export function printArg(arg: ProbeArg, v: FetchValue, host: TracingHost): string {
+  if (Array.isArray(v)) return `{${v.map((x) => printScalar(x, arg.type, host)).join(",")}}`;
+  return printScalar(v, arg.type, host);
+}
+
+/**
+ * The value a filter compares: the signed or unsigned integer, or the
+ * string ("" for a fault).
+ *
+ * @param arg The argument.
+ * @param v Its stored value.
+ * @returns The comparable value.
+ */
+export function filterValue(arg: ProbeArg, v: FetchValue): bigint | string {
+  if (Array.isArray(v)) return 0n;
+  if (arg.type.string) return v === null ? "" : v as string;
+  const bits = arg.type.size * 8;
+  const raw = BigInt.asUintN(bits, v as bigint);
+  return arg.type.signed ? BigInt.asIntN(bits, raw) : raw;
+}
+
+/**
+ * The value as JSON: a number when it is a safe integer of a decimal type,
+ * the printed text otherwise (hex, symbols, chars, big values), strings as
+ * strings, a fault as null.
+ *
+ * @param arg The argument.
+ * @param v Its stored value.
+ * @param host For `%pS`.
+ * @returns A JSON-able value.
+ */
+export function jsonValue(arg: ProbeArg, v: FetchValue, host: TracingHost): unknown {
+  const one = (x: FetchScalar): unknown => {
+    if (arg.type.string) return x;
+    if (arg.type.print !== "dec") return printScalar(x, arg.type, host);
+    const n = filterValue(arg, x) as bigint;
+    return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(n)
+      : n.toString();
+  };
+  return Array.isArray(v) ? v.map(one) : one(v);
+}
