@@ -7,6 +7,7 @@
  *     deno run -A cli.ts insmod --quiet examples/kprobe_example.ts symbol=do_exit
  *     deno run -A cli.ts modinfo examples/kprobe_example.ts
  *     deno run -A cli.ts kallsyms | grep do_fork
+ *     deno run -A cli.ts trace 'r:myret sys_open ret=$retval:s64'   (cli_trace.ts)
  *
  * Exit status: 0 clean run, 1 user error (bad file, module refused,
  * permission denied), 2 usage error, 3 the kernel Oopsed or panicked, a
@@ -28,6 +29,7 @@ import {
   type CliWorkerMessage,
   logRecord,
 } from "./cli_worker.ts";
+import { addTraceCommand } from "./cli_trace.ts";
 
 /** Where the CLI's output goes (default: the process's stdout and stderr). */
 export interface CliIo {
@@ -446,6 +448,17 @@ function makeProgram(
       for (const line of kernel.procKallsyms().trimEnd().split("\n")) out(line);
       await kernel.shutdown();
     });
+
+  addTraceCommand(program, {
+    out,
+    err,
+    parseArch,
+    parseCpus,
+    parseWatchdog,
+    exit: (code, message) => {
+      throw new CliExit(code, message);
+    },
+  });
   return program;
 }
 

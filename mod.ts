@@ -21,13 +21,15 @@
  *   `KPROBE_*` constants;
  * - the host API: `Kernel` with `BootOptions`, `InsmodOptions`,
  *   `RunOptions`, `RunResult`; workloads (`Workload`, `parseWorkload`,
- *   `loadWorkload`, `DEFAULT_WORKLOAD`); `ARCH_NAMES`;
+ *   `loadWorkload`, `DEFAULT_WORKLOAD`); `ARCH_NAMES`; `Tracefs`
+ *   (`kernel.tracefs`: Linux 6.1's kprobe events, trace buffer and filters);
  * - the errors (`KernelError` and its subclasses, `GuestMemoryError`) and
  *   the common errno values with `errnoName`.
  *
  * Interpreters and decoders are at the `./arch` subpath, the kernel model's
  * internals (memory, kallsyms, ELF, notifiers, watchdog, every errno) at
- * `./kernel-model`, and the generic Kprobes core at `./probes`.
+ * `./kernel-model`, the generic Kprobes core at `./probes`, and the kprobe
+ * events language, ring buffer and filters at `./tracing`.
  *
  * @example Boot → insmod → drive → read → rmmod → shutdown
  * ```ts
@@ -208,6 +210,10 @@ export {
 } from "./kernel-model/workload.ts";
 export { loadWorkload } from "./kernel-model/workload_file.ts";
 export { ARCH_NAMES, type ArchName } from "./arch/registry.ts";
+
+// `kernel.tracefs`: kprobe events without a module (the rest at "./tracing").
+export { Tracefs, type TracefsWriteOptions, type TraceRecordJson } from "./tracing/tracefs.ts";
+export type { HitContext, TracingHost } from "./tracing/tracing_host.ts";
 
 // Errors and errno values.
 export * from "./kernel-model/errors.ts";

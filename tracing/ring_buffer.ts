@@ -52,7 +52,11 @@ export class TraceRingBuffer<T> {
   #entrySize: (e: T) => number;
   #written = 0;
 
-  /** @param options CPUs, size and the entry size function. */
+  /**
+   * Makes an empty buffer.
+   *
+   * @param options CPUs, size and the entry size function.
+   */
   constructor(options: TraceRingBufferOptions<T>) {
     this.#sizeKb = options.sizeKb;
     this.#entrySize = options.entrySize;
@@ -93,7 +97,11 @@ export class TraceRingBuffer<T> {
     }
   }
 
-  /** @returns Every entry, oldest first across CPUs, without consuming. */
+  /**
+   * Every entry, oldest first across CPUs, without consuming (`trace`).
+   *
+   * @returns The records.
+   */
   *read(): Iterable<TraceRecord<T>> {
     const idx = this.#cpus.map((c) => c.head);
     for (;;) {
@@ -108,7 +116,11 @@ export class TraceRingBuffer<T> {
     }
   }
 
-  /** @returns The oldest entry, removed; undefined when empty. */
+  /**
+   * Removes the oldest entry (`trace_pipe`).
+   *
+   * @returns It, or undefined when empty.
+   */
   consume(): TraceRecord<T> | undefined {
     let best = -1;
     for (let i = 0; i < this.#cpus.length; i++) {
@@ -136,15 +148,21 @@ export class TraceRingBuffer<T> {
     this.#written = 0;
   }
 
-  /** @param sizeKb The new size per CPU in KiB. */
+  /**
+   * Resizes every CPU's buffer, dropping the oldest entries that no longer fit.
+   *
+   * @param sizeKb The new size per CPU in KiB.
+   */
   resize(sizeKb: number): void {
     this.#sizeKb = sizeKb;
     for (const c of this.#cpus) this.#trim(c);
   }
 
   /**
+   * Entries held now.
+   *
    * @param cpu One CPU, or all.
-   * @returns Entries held now.
+   * @returns The count.
    */
   entries(cpu?: number): number {
     const cs = cpu === undefined ? this.#cpus : [this.#cpus[cpu]];
@@ -152,15 +170,21 @@ export class TraceRingBuffer<T> {
   }
 
   /**
+   * Entries lost by overwrite.
+   *
    * @param cpu One CPU, or all.
-   * @returns Entries lost by overwrite.
+   * @returns The count.
    */
   overrun(cpu?: number): number {
     const cs = cpu === undefined ? this.#cpus : [this.#cpus[cpu]];
     return cs.reduce((n, c) => n + c.overrun, 0);
   }
 
-  /** @returns Entries ever written. */
+  /**
+   * Entries ever written since the last reset.
+   *
+   * @returns The count.
+   */
   written(): number {
     return this.#written;
   }

@@ -67,6 +67,8 @@ export class TraceEvent {
   filter: EventFilter | null = null;
 
   /**
+   * Makes an event.
+   *
    * @param group The group.
    * @param name The name.
    * @param id The type id.
@@ -134,6 +136,8 @@ export class TraceKprobe {
   readonly line: string;
 
   /**
+   * Makes a probe (registered by {@linkcode TraceKprobes.create}).
+   *
    * @param def The definition.
    * @param event Its event.
    * @param onHit Called with the registers (and the instance of a return probe) at each hit.
@@ -205,6 +209,8 @@ export class TraceKprobes {
   readonly #env: FetchEnv;
 
   /**
+   * Makes the kprobe events of a kernel.
+   *
    * @param host The kernel.
    * @param record Stores an entry in the ring buffer.
    * @param tracingOn Whether `tracing_on` is 1.

@@ -89,6 +89,8 @@ export class Tracefs {
   #symbolCounts: Map<string, number> | null = null;
 
   /**
+   * Makes the tracefs of a kernel (`kernel.tracefs` does this once).
+   *
    * @param host The kernel, as tracing sees it.
    * @param symbols Every symbol name of the kernel (for Linux's non-unique symbol check).
    */
@@ -155,7 +157,7 @@ export class Tracefs {
       case "trace_pipe": {
         let out = "";
         for (let r = this.#ring.consume(); r !== undefined; r = this.#ring.consume()) {
-          out += this.formatEntry(r.entry);
+          out += this.#formatEntry(r.entry);
         }
         return out;
       }
@@ -274,11 +276,8 @@ export class Tracefs {
   /**
    * One entry as a `trace` line. Linux: print_trace_fmt() with
    * print_kprobe_event() / print_kretprobe_event().
-   *
-   * @param e The entry.
-   * @returns The line, with its newline.
    */
-  formatEntry(e: TraceEntry): string {
+  #formatEntry(e: TraceEntry): string {
     const c = e.ctx;
     const h = this.#host;
     const prefix = traceLinePrefix({
@@ -307,7 +306,7 @@ export class Tracefs {
       written: this.#ring.entries() + this.#ring.overrun(),
       cpus: this.#host.nrCpus,
     });
-    for (const r of this.#ring.read()) out += this.formatEntry(r.entry);
+    for (const r of this.#ring.read()) out += this.#formatEntry(r.entry);
     return out;
   }
 

@@ -1,0 +1,104 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+// `cli.ts trace`: output and exit codes, run as a user would.
+
+import assert from "node:assert/strict";
+
+const root = new URL("../", import.meta.url);
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", ...args],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("cli trace prints trace_pipe lines of entry and return events", async () => {
+  const r = await cli(
+    "trace",
+    "p:myopen sys_open path=+0($arg1):ustring flags=$arg2:x32",
+    "r:myret sys_open ret=$retval:s64",
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, 18);
+  assert.match(
+    lines[0],
+    /^ {12}init-2 {7}\[000\] d\.\.1\. {5}0\.\d{6}: myopen: \(sys_open\+0x0\/0x[0-9a-f]+\) path="\/etc\/passwd" flags=0x0$/,
+  );
+  assert.match(
+    lines[3],
+    /: myret: \(do_syscall\+0x[0-9a-f]+\/0x[0-9a-f]+ <- sys_open\) ret=-2$/,
+  );
+});
+
+Deno.test("cli trace --filter and --profile on ppc64", async () => {
+  const r = await cli(
+    "trace",
+    "--arch",
+    "ppc64",
+    "--filter",
+    "myret:ret < 0",
+    "--profile",
+    "r:myret sys_open ret=$retval:s64",
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split("\n");
+  assert.deepEqual(lines.slice(0, -1).map((l) => l.replace(/^.* ret=/, "")), [
+    "-2",
+    "-13",
+    "-2",
+    "-13",
+    "-2",
+    "-13",
+  ]);
+  assert.equal(lines.at(-1), `  ${"myret".padEnd(44)} ${"9".padStart(15)} ${"0".padStart(15)}`);
+});
+
+Deno.test("cli trace --json prints one object per event", async () => {
+  const r = await cli("trace", "--arch", "i386", "--json", "p:f do_fork flags=$arg1:x32 c=$comm");
+  assert.equal(r.code, 0, r.stderr);
+  const recs = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+  assert.equal(recs.length, 3);
+  assert.equal(recs[0].event, "kprobes:f");
+  assert.equal(recs[0].comm, "init");
+  assert.equal(recs[0].pid, 1);
+  assert.equal(recs[0].cpu, 0);
+  assert.equal(typeof recs[0].ts, "number");
+  assert.match(recs[0].ip, /^do_fork\+0x0\/0x[0-9a-f]+$/);
+  assert.deepEqual(recs[0].fields, { flags: "0x11", c: "init" });
+});
+
+Deno.test("cli trace prints error_log's three lines for a bad definition and exits 1", async () => {
+  const r = await cli("trace", "p:myopen sys_open path=$arg1:string");
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  const lines = r.stderr.split("\n");
+  assert.match(
+    lines[0],
+    /^\[ *\d+\.\d{6}\] trace_kprobe: error: String accepts only memory argument$/,
+  );
+  assert.equal(lines[1], "  Command: p:myopen sys_open path=$arg1:string");
+  assert.equal(lines[2], " ".repeat(11 + "p:myopen sys_open path=$arg1:".length) + "^");
+  assert.match(
+    lines[3],
+    /^error: Cannot define "p:myopen sys_open path=\$arg1:string": .*-EINVAL$/,
+  );
+});
+
+Deno.test("cli trace refuses a filter on an undefined event and a bad filter with exit 1", async () => {
+  const r = await cli("trace", "--filter", "nosuch:x == 1", "p:f do_fork");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Cannot set filter "nosuch:x == 1": no event "nosuch" is defined/);
+  const bad = await cli("trace", "--filter", "f:nofield == 1", "p:f do_fork");
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /event filter parse error: error: /);
+});
+
+Deno.test("cli trace without a definition is a usage error", async () => {
+  const r = await cli("trace");
+  assert.equal(r.code, 2);
+});
