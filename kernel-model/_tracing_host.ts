@@ -26,17 +26,41 @@ export function tracingHost(k: KernelCore): TracingHost {
   const kernelBase = k.arch.kernelBase;
   const top = 1n << BigInt(bits);
   const m = k.memory;
-  const ptr = BigInt(k.ptrSize);
   const inRange = (addr: bigint, size: number, user: boolean) =>
     addr >= 0n && addr + BigInt(size) <= top && (user ? addr < kernelBase : addr >= kernelBase);
-  const threadInfo = (cpu: Cpu) => (k.arch.getSp(cpu) & ~(THREAD_SIZE - 1n));
-  const readWord32 = (addr: bigint) => {
+  const hi = k.kernelHi;
+  /** A 32-bit kernel read on the fast path (no BigInt); 0 on a fault. */
+  const read32 = (lo: number) => {
     try {
-      return m.readU32(addr) | 0;
+      return m.read32(hi, lo >>> 0);
     } catch {
       return 0;
     }
   };
+  const commWords = new Uint32Array(4);
+  let commCached = "";
+  let commTask = -1;
+  /** The comm of the task at `lo`: read as four words, decoded only when it changed. */
+  const commAt = (lo: number) => {
+    if (lo === 0) return "swapper";
+    let same = lo === commTask;
+    for (let i = 0; i < 4; i++) {
+      const w = read32(lo + 16 + 4 * i);
+      if (w !== commWords[i]) same = false;
+      commWords[i] = w;
+    }
+    if (!same) {
+      commTask = lo;
+      const bytes = new Uint8Array(16);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < 4; i++) view.setUint32(4 * i, commWords[i], m.littleEndian);
+      const end = bytes.indexOf(0);
+      commCached = new TextDecoder().decode(bytes.subarray(0, end < 0 ? 16 : end));
+    }
+    return commCached;
+  };
+  const ptrSize = k.ptrSize;
+  const stackMask = ~(Number(THREAD_SIZE) - 1);
   const register = (regs: PtRegs, name: string): bigint => {
     const r = regs as unknown as Record<string, bigint | number | bigint[]>;
     if (arch === "ppc64") {
@@ -51,14 +75,6 @@ export function tracingHost(k: KernelCore): TracingHost {
       return BigInt((r[name] as number) >>> 0);
     }
     return r[name] as bigint;
-  };
-  const currentTask = () => k.currentTask(k.abiCpu);
-  const comm = (task: bigint) => {
-    try {
-      return task === 0n ? "swapper" : m.readCString(task + 16n, 16);
-    } catch {
-      return "<...>";
-    }
   };
   return {
     arch,
@@ -84,11 +100,19 @@ export function tracingHost(k: KernelCore): TracingHost {
     kprobeHits: (kp: Kprobe) => k.kprobes.hits(kp),
     readMemory: (addr, size, user) => {
       if (!inRange(addr, size, user)) return null;
+      const ah = Number(addr >> 32n);
+      const al = Number(addr & 0xffffffffn);
       try {
-        if (size === 1) return BigInt(m.readU8(addr));
-        if (size === 2) return BigInt(m.readU16(addr));
-        if (size === 4) return BigInt(m.readU32(addr));
-        return m.readU64(addr);
+        if (size === 1) return BigInt(m.read8(ah, al));
+        if (size === 2) return BigInt(m.read16(ah, al));
+        if (size === 4) return BigInt(m.read32(ah, al));
+        const lo2 = al + 4;
+        const bh = lo2 >= 0x100000000 ? ah + 1 : ah;
+        const a = m.read32(ah, al);
+        const b = m.read32(bh, lo2 >>> 0);
+        return m.littleEndian
+          ? (BigInt(b) << 32n) | BigInt(a)
+          : (BigInt(a) << 32n) | BigInt(b);
       } catch {
         return null;
       }
@@ -103,21 +127,32 @@ export function tracingHost(k: KernelCore): TracingHost {
     },
     hitContext: (): HitContext => {
       const cpu = k.abiCpu;
-      const task = currentTask();
-      const ti = threadInfo(cpu);
+      const task = k.currentTaskLo(cpu);
+      // thread_info sits at the THREAD_SIZE-aligned base of the stack (ABI.md):
+      // flags after the task pointer, preempt_count 8 bytes further.
+      const ti = (k.arch.spLo(cpu) & stackMask) >>> 0;
+      const tiHi = k.arch.spHi(cpu);
+      let flags = 0;
+      let preemptCount = 0;
+      try {
+        flags = m.read32(tiHi, (ti + ptrSize) >>> 0);
+        preemptCount = m.read32(tiHi, (ti + ptrSize + 8) >>> 0);
+      } catch {
+        // A wild stack pointer: the fault path reports it; record zeros.
+      }
       return {
         cpu: cpu.id,
-        pid: task === 0n ? 0 : readWord32(task),
-        comm: comm(task),
-        preemptCount: readWord32(ti + ptr + 8n),
+        pid: task === 0 ? 0 : read32(task) | 0,
+        comm: commAt(task),
+        preemptCount,
         // A probe handler runs in the breakpoint's exception context, interrupts
         // masked (x86 int3 gate, ppc64 program check), as in Linux.
         irqsOff: true,
-        needResched: (readWord32(ti + ptr) & (1 << TIF_NEED_RESCHED)) !== 0,
+        needResched: (flags & (1 << TIF_NEED_RESCHED)) !== 0,
         tsUs: Math.floor((cpu.tsc * 1000) / k.tscKhz),
       };
     },
-    currentComm: () => comm(currentTask()),
+    currentComm: () => commAt(k.currentTaskLo(k.abiCpu)),
     register,
     returnAddress: (ri: KretprobeInstance) => BigInt(ri.ret_addr),
     clockUs: () => Math.floor((k.abiCpu.tsc * 1000) / k.tscKhz),

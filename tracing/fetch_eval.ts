@@ -122,6 +122,12 @@ function storeOne(
   return v;
 }
 
+/** What a fetch that faulted before its store leaves: 0, or `(fault)` for strings. */
+function faulted(arg: ProbeArg): FetchValue {
+  const one = arg.type.string ? null : 0n;
+  return arg.count ? new Array(arg.count).fill(one) : one;
+}
+
 /**
  * Fetches one argument.
  *
@@ -135,16 +141,11 @@ export function fetchArg(arg: ProbeArg, env: FetchEnv): FetchValue {
   while (code[i].op === "NOP_SYMBOL") i++;
   let val = first(code[i++], env);
   let lval = val;
-  const isString = arg.type.string;
-  const faulted = (): FetchValue => {
-    const one = isString ? null : 0n;
-    return arg.count ? new Array(arg.count).fill(one) : one;
-  };
   while (code[i].op === "DEREF" || code[i].op === "UDEREF") {
-    if (typeof val === "string") return faulted();
+    if (typeof val === "string") return faulted(arg);
     lval = val;
     const r = env.host.readMemory(val + code[i].offset, env.word, code[i].op === "UDEREF");
-    if (r === null) return faulted();
+    if (r === null) return faulted(arg);
     val = r;
     i++;
   }

@@ -184,10 +184,8 @@ export class TraceKprobe {
     }:${event.group}/${event.name} ${where}${args}`;
   }
 
-  /** The probed address once registered. */
-  get address(): bigint {
-    return BigInt(this.kp.addr ?? 0);
-  }
+  /** The probed address, set once registered. */
+  address = 0n;
 
   /** Misses: the kprobe's, plus the return probe's. Linux: probes_profile_seq_show(). */
   get nmissed(): number {
@@ -291,7 +289,10 @@ export class TraceKprobes {
     const ret = tk.rp !== null
       ? this.#host.registerKretprobe(tk.rp)
       : this.#host.registerKprobe(tk.kp);
-    if (ret === 0) return 0;
+    if (ret === 0) {
+      tk.address = BigInt(tk.kp.addr ?? 0);
+      return 0;
+    }
     const errno = -ret;
     if (errno === EILSEQ) return logged("BAD_INSN_BNDRY", 1, errno);
     if (errno === ENOENT) return logged("BAD_PROBE_ADDR", 1, errno);
