@@ -31,7 +31,7 @@ import {
   filterFileText,
   GENERIC_FILTER_FIELDS,
   MAX_FILTER_STR_VAL,
-} from "../../tracing/filter.ts";
+} from "../../tracing/mod.ts";
 
 const S64: FilterField = { name: "s64", kind: "signed", size: 8 };
 const U64: FilterField = { name: "u64", kind: "unsigned", size: 8 };

@@ -11,7 +11,7 @@ import {
   TRACE_BUF_SIZE_DEFAULT,
   TraceBufferError,
   TraceRingBuffer,
-} from "../../tracing/ring_buffer.ts";
+} from "../../tracing/mod.ts";
 
 /** A buffer whose events take exactly `bytes` of a page each (`bytes` a multiple of 4, > 120). */
 function buffer(cpus: number, sizeKb: number, bytes: number): TraceRingBuffer<number> {

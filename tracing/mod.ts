@@ -1,0 +1,32 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * ftrace's parts, as Linux 6.1 has them: the event filter language, the
+ * per-CPU trace ring buffer, and the text of the `trace` file (header and
+ * line prefix). A kernel's tracefs is built from these.
+ *
+ * @example Filter, buffer and print one event
+ * ```ts
+ * import { compileFilter, formatTraceLine, TraceRingBuffer, traceLinePrefix } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const filter = compileFilter("ret < 0", [{ name: "ret", kind: "signed", size: 8 }]);
+ * assert.ok(filter.ok);
+ * const buf = new TraceRingBuffer<string>({ cpus: 1, sizeKb: 7, entrySize: (e) => 8 + e.length });
+ * if (filter.match([-2n])) buf.write(0, 131_000, "myret: (sys_open+0x0/0x8c) ret=-2");
+ * const [rec] = [...buf.read()];
+ * const prefix = traceLinePrefix({
+ *   comm: "init", pid: 1, cpu: rec.cpu, irqsOff: true, needResched: false, hardirq: false,
+ *   softirq: false, preemptDepth: 1, migrateDisable: 0, tsUs: rec.ts / 1000,
+ * });
+ * assert.equal(
+ *   formatTraceLine(prefix, "myret", "(sys_open+0x0/0x8c) ret=-2"),
+ *   "            init-1       [000] d..1.     0.000131: myret: (sys_open+0x0/0x8c) ret=-2\n",
+ * );
+ * ```
+ *
+ * @module
+ */
+
+export * from "./filter.ts";
+export * from "./ring_buffer.ts";
+export * from "./output.ts";
