@@ -55,8 +55,11 @@ export function isAlnum(c: number): boolean {
   return (CTYPE[c & 0xff] & (CTYPE_U | CTYPE_L | CTYPE_D)) !== 0;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** UTF-8 bytes of `s` as a byte string (one char per byte). */
 export function toByteString(s: string): string {
+  if (!NON_ASCII.test(s)) return s;
   const bytes = new TextEncoder().encode(s);
   let out = "";
   for (let i = 0; i < bytes.length; i += 0x2000) {
