@@ -9,7 +9,7 @@
 
 import type { Kprobe, KretprobeInstance, PtRegs } from "../probes/types.ts";
 import type { HitContext, TracingHost } from "../tracing/tracing_host.ts";
-import { type Cpu, type KernelCore, THREAD_SIZE, TIF_NEED_RESCHED } from "./_kernel_core.ts";
+import { type KernelCore, THREAD_SIZE, TIF_NEED_RESCHED } from "./_kernel_core.ts";
 
 /** i386 data segments Linux 6.1's pt_regs has and this image's does not: as 2.6's entry loads them. */
 const I386_SEGMENTS: Readonly<Record<string, bigint>> = { ds: 0x7bn, es: 0x7bn, fs: 0n, gs: 0n };
@@ -110,9 +110,7 @@ export function tracingHost(k: KernelCore): TracingHost {
         const bh = lo2 >= 0x100000000 ? ah + 1 : ah;
         const a = m.read32(ah, al);
         const b = m.read32(bh, lo2 >>> 0);
-        return m.littleEndian
-          ? (BigInt(b) << 32n) | BigInt(a)
-          : (BigInt(a) << 32n) | BigInt(b);
+        return m.littleEndian ? (BigInt(b) << 32n) | BigInt(a) : (BigInt(a) << 32n) | BigInt(b);
       } catch {
         return null;
       }
@@ -149,7 +147,7 @@ export function tracingHost(k: KernelCore): TracingHost {
         // masked (x86 int3 gate, ppc64 program check), as in Linux.
         irqsOff: true,
         needResched: (flags & (1 << TIF_NEED_RESCHED)) !== 0,
-        tsUs: Math.floor((cpu.tsc * 1000) / k.tscKhz),
+        tsNs: Math.floor((cpu.tsc * 1_000_000) / k.tscKhz),
       };
     },
     currentComm: () => commAt(k.currentTaskLo(k.abiCpu)),

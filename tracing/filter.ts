@@ -1,88 +1,821 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * Stand-in (i9-events) for the event filter compiler that branch i9-parts
- * owns: `FIELD OP VALUE` terms joined by `&&`/`||`, nothing more. The
- * integrator keeps i9-parts' version, which has Linux's full grammar.
+ * Linux 6.1's event filter language (`events/<group>/<event>/filter`,
+ * Documentation/trace/events.rst §5): compile an expression over an event's
+ * fields into a matcher, or refuse it with Linux's message, error position
+ * and the errno the `write(2)` returns.
+ *
+ * This is a port of the parser of kernel/trace/trace_events_filter.c, not a
+ * fresh grammar: the same scan (`calc_stack()`), the same predicate parser
+ * (`parse_pred()`), the same branch program (`predicate_parse()`), so that
+ * odd inputs fail where and as Linux's do. Strings are handled as bytes
+ * (UTF-8), so positions are byte offsets, as in the kernel.
  *
  * @module
  */
 
-/** An event field a filter may name. */
-export interface FilterField {
-  /** Field name. */
-  name: string;
-  /** How values compare. */
-  kind: "signed" | "unsigned" | "string";
-  /** Size in bytes. */
-  size: number;
-}
-
-/** A compiled filter, or why the expression was refused. */
-export type FilterResult =
-  | { ok: true; match(values: readonly (bigint | string)[]): boolean }
-  | { ok: false; message: string; pos: number };
-
-const OPS = ["==", "!=", "<=", ">=", "<", ">"] as const;
+import {
+  byteAt,
+  cStrlen,
+  globMatchLen,
+  isAlnum,
+  isDigit,
+  isSpace,
+  kstrtoll,
+  kstrtoull,
+  memEqual,
+  strncmp,
+  strnstr,
+  toByteString,
+} from "./_cstring.ts";
 
 /**
- * Compiles a filter expression over `fields`.
+ * How Linux filters a field (`enum filter_type`), when its `kind` alone does
+ * not say: `"cpu"` is the generic `CPU`/`cpu`/`common_cpu` field (the
+ * current CPU, compared as `int`; `&` never matches), `"comm"` the generic
+ * `COMM`/`comm` field (a zero-padded `char[16]`), `"static_string"` a
+ * `char[N]` field of `size` bytes. A `"string"` field without a filter type
+ * is a NUL-terminated string (`__data_loc char[]`, `char *`), as kprobe
+ * events' `string` arguments are.
+ */
+export type FilterFieldType = "cpu" | "comm" | "static_string";
+
+/** One field an event filter may name, as `struct ftrace_event_field` describes it. */
+export interface FilterField {
+  /** Field name as in the event's `format` file (`common_pid`, `path`…). */
+  name: string;
+  /** Signed or unsigned integer, or a string. */
+  kind: "signed" | "unsigned" | "string";
+  /** Size in bytes: 1, 2, 4 or 8 for integers (other sizes never match, as in Linux). */
+  size: number;
+  /** Linux's filter type when it is special (see {@linkcode FilterFieldType}). */
+  filterType?: FilterFieldType;
+}
+
+/** The `FILT_ERR_*` codes of kernel/trace/trace_events_filter.c. */
+export type FilterErrorCode =
+  | "INVALID_OP"
+  | "TOO_MANY_OPEN"
+  | "TOO_MANY_CLOSE"
+  | "MISSING_QUOTE"
+  | "OPERAND_TOO_LONG"
+  | "EXPECT_STRING"
+  | "EXPECT_DIGIT"
+  | "ILLEGAL_FIELD_OP"
+  | "FIELD_NOT_FOUND"
+  | "ILLEGAL_INTVAL"
+  | "BAD_SUBSYS_FILTER"
+  | "TOO_MANY_PREDS"
+  | "INVALID_FILTER"
+  | "IP_FIELD_ONLY"
+  | "INVALID_VALUE"
+  | "ERRNO"
+  | "NO_FILTER";
+
+/** Linux's message for each {@linkcode FilterErrorCode} (`err_text[]`). */
+export const FILTER_ERROR_TEXT: Readonly<Record<FilterErrorCode, string>> = {
+  INVALID_OP: "Invalid operator",
+  TOO_MANY_OPEN: "Too many '('",
+  TOO_MANY_CLOSE: "Too few '('",
+  MISSING_QUOTE: "Missing matching quote",
+  OPERAND_TOO_LONG: "Operand too long",
+  EXPECT_STRING: "Expecting string field",
+  EXPECT_DIGIT: "Expecting numeric field",
+  ILLEGAL_FIELD_OP: "Illegal operation for field type",
+  FIELD_NOT_FOUND: "Field not found",
+  ILLEGAL_INTVAL: "Illegal integer value",
+  BAD_SUBSYS_FILTER: "Couldn't find or set field in one of a subsystem's events",
+  TOO_MANY_PREDS: "Too many terms in predicate expression",
+  INVALID_FILTER: "Meaningless filter expression",
+  IP_FIELD_ONLY: "Only 'ip' field is supported for function trace",
+  INVALID_VALUE: "Invalid value (did you forget quotes)?",
+  ERRNO: "Error",
+  NO_FILTER: "No filter found",
+};
+
+/** Linux: MAX_FILTER_STR_VAL (include/linux/trace_events.h): a quoted operand is shorter. */
+export const MAX_FILTER_STR_VAL = 256;
+
+/**
+ * What {@linkcode compileFilter} returns: a matcher, or Linux's refusal.
  *
- * @param expr The expression.
- * @param fields The event's fields; values are passed in this order.
- * @returns The matcher or an error.
- * @example
+ * On failure, `message` is Linux's text, `pos` the raw `lasterr_pos` the
+ * kernel records (the error log prints its caret `pos` columns in; the
+ * `filter` file clamps it to the string's length), `errno` the negative
+ * value `write(2)` on the `filter` file returns (Linux returns `-EINVAL`
+ * for most errors but `-EPERM`, `-ENOENT` or `-ESRCH` for a few, from
+ * internal codes that leak out), and `code` is `"ERRNO"` with `message`
+ * "Error" when Linux recorded no parse error (an empty or all-operator
+ * expression): its `filter` file then reads `Error: (0)`.
+ */
+export type FilterResult =
+  | {
+    ok: true;
+    /** True if the event passes: `values[i]` is the value of `fields[i]` (integers as bigint). */
+    match(values: readonly (bigint | string)[]): boolean;
+    /** True if the expression was `0`, which removes the filter (every event passes). */
+    cleared: boolean;
+    /** The text Linux keeps and shows in the `filter` file (trailing whitespace removed). */
+    filterString: string;
+  }
+  | {
+    ok: false;
+    message: string;
+    pos: number;
+    errno: number;
+    code: FilterErrorCode;
+    /** The text Linux keeps (trailing whitespace removed), shown above the caret. */
+    filterString: string;
+  };
+
+/** The failure variant of {@linkcode FilterResult}. */
+export type FilterError = Extract<FilterResult, { ok: false }>;
+
+const OPS = ["~", "!=", "==", "<=", "<", ">=", ">", "&"] as const;
+type Op = typeof OPS[number];
+
+const EPERM = 1;
+const EINVAL = 22;
+
+/** One compiled predicate (`struct filter_pred`). */
+interface Pred {
+  index: number;
+  field: FilterField;
+  op: Op;
+  not: boolean;
+  val: bigint;
+  /** String predicates: the regex kind and pattern (`struct regex`). */
+  regex?: { kind: "full" | "front" | "middle" | "end" | "glob"; pattern: string };
+}
+
+/** One entry of the branch program (`struct prog_entry`). */
+interface ProgEntry {
+  target: number;
+  whenToBranch: boolean;
+  pred: Pred | null;
+}
+
+/** Parse state: Linux's `struct filter_parse_error` (code 0 = none). */
+interface ParseError {
+  code: FilterErrorCode | null;
+  pos: number;
+}
+
+class ParseFailure {
+  constructor(readonly errno: number) {}
+}
+
+/**
+ * Compiles an event filter as writing it to an event's `filter` file does
+ * in Linux 6.1, or says why Linux refuses it.
+ *
+ * `fields` are looked up by name, first match wins: pass the event's own
+ * fields, then {@linkcode GENERIC_FILTER_FIELDS}, then
+ * {@linkcode COMMON_FILTER_FIELDS}, the order `trace_find_event_field()`
+ * searches. Strings must be quoted (`'…'` or `"…"`, no escapes), as in 6.1;
+ * `~` takes `*x`, `x*`, `*x*` or a full glob (`?`, `[a-z]`, `\`), and a
+ * leading `!` in its pattern inverts it. Numbers are `kstrtoll`/`kstrtoull`
+ * with base 0 (`10`, `0x1f`, `017`, `-5` for signed fields only) and compare
+ * at the field's size and signedness (`==`/`!=` as unsigned bits).
+ *
+ * Linux: apply_event_filter(), create_filter(), process_preds() (kernel/trace/trace_events_filter.c).
+ *
+ * @param expr The text written to the `filter` file (a trailing newline is fine).
+ * @param fields The fields the expression may name, in lookup order.
+ * @returns A matcher over field values, or Linux's error.
+ *
+ * @example Filter a kretprobe event on its return value
  * ```ts
- * import { compileFilter } from "./filter.ts";
+ * import { compileFilter, COMMON_FILTER_FIELDS } from "./filter.ts";
  * import assert from "node:assert/strict";
- * const f = compileFilter("ret < 0", [{ name: "ret", kind: "signed", size: 8 }]);
- * assert.ok(f.ok && f.match([-2n]));
+ *
+ * const fields = [{ name: "ret", kind: "signed", size: 8 } as const, ...COMMON_FILTER_FIELDS];
+ * const f = compileFilter("ret < 0 && common_pid != 1\n", fields);
+ * assert.ok(f.ok);
+ * //                 ret  common_type common_flags common_preempt_count common_pid
+ * assert.equal(f.match([-2n, 0n, 0n, 0n, 7n]), true);
+ * assert.equal(f.match([3n, 0n, 0n, 0n, 7n]), false);
+ *
+ * const bad = compileFilter("rett < 0", fields);
+ * assert.ok(!bad.ok);
+ * assert.equal(bad.message, "Field not found");
+ * assert.equal(bad.pos, 5);
  * ```
  */
 export function compileFilter(expr: string, fields: readonly FilterField[]): FilterResult {
-  const ors: ((v: readonly (bigint | string)[]) => boolean)[][] = [];
-  let pos = 0;
-  for (const orPart of expr.split("||")) {
-    const ands: ((v: readonly (bigint | string)[]) => boolean)[] = [];
-    for (const term of orPart.split("&&")) {
-      const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|<=|>=|<|>)\s*(\S+)\s*$/.exec(term);
-      if (m === null) return { ok: false, message: "Invalid operator", pos };
-      const idx = fields.findIndex((f) => f.name === m[1]);
-      if (idx < 0) return { ok: false, message: "Field not found", pos };
-      const op = m[2] as (typeof OPS)[number];
-      const f = fields[idx];
-      if (f.kind === "string") {
-        const want = m[3].replace(/^"(.*)"$/, "$1");
-        if (op !== "==" && op !== "!=") {
-          return { ok: false, message: "Illegal operation for field type", pos };
-        }
-        ands.push((v) => (v[idx] === want) === (op === "=="));
-      } else {
-        let n: bigint;
-        try {
-          n = BigInt(m[3]);
-        } catch {
-          return { ok: false, message: "Illegal integer value", pos };
-        }
-        const bits = f.size * 8;
-        const norm = (x: bigint) =>
-          f.kind === "signed" ? BigInt.asIntN(bits, x) : BigInt.asUintN(bits, x);
-        const cmp = (a: bigint) =>
-          op === "=="
-            ? a === n
-            : op === "!="
-            ? a !== n
-            : op === "<"
-            ? a < n
-            : op === ">"
-            ? a > n
-            : op === "<="
-            ? a <= n
-            : a >= n;
-        ands.push((v) => cmp(norm(v[idx] as bigint)));
-      }
-      pos += term.length + 2;
-    }
-    ors.push(ands);
+  const str = stripTrailingSpace(cutAtNul(toByteString(expr)));
+  const filterString = textOfBytes(str);
+  if (trimLeadingSpace(str) === "0") {
+    return { ok: true, match: () => true, cleared: true, filterString };
   }
-  return { ok: true, match: (v) => ors.some((a) => a.every((t) => t(v))) };
+  const pe: ParseError = { code: null, pos: 0 };
+  try {
+    const prog = processPreds(str, fields, pe);
+    return { ok: true, match: (values) => runProgram(prog, values), cleared: false, filterString };
+  } catch (e) {
+    if (!(e instanceof ParseFailure)) throw e;
+    const code = pe.code ?? "ERRNO";
+    return {
+      ok: false,
+      message: FILTER_ERROR_TEXT[code],
+      pos: pe.code === null ? 0 : pe.pos,
+      errno: -e.errno,
+      code,
+      filterString,
+    };
+  }
+}
+
+/** The text of a byte string (UTF-8 decoded back). */
+function textOfBytes(s: string): string {
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return new TextDecoder().decode(bytes);
+}
+
+function cutAtNul(s: string): string {
+  return s.slice(0, cStrlen(s));
+}
+
+/** Linux: strim()'s in-place cut of trailing whitespace (the leading part stays). */
+function stripTrailingSpace(s: string): string {
+  let end = s.length;
+  while (end > 0 && isSpace(s.charCodeAt(end - 1))) end--;
+  return s.slice(0, end);
+}
+
+function trimLeadingSpace(s: string): string {
+  let i = 0;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return s.slice(i);
+}
+
+function fail(pe: ParseError, code: FilterErrorCode, pos: number, errno: number): never {
+  pe.code = code;
+  pe.pos = pos;
+  throw new ParseFailure(errno);
+}
+
+/** Linux: process_preds() — scan, then parse into a branch program. */
+function processPreds(str: string, fields: readonly FilterField[], pe: ParseError): ProgEntry[] {
+  const stack = calcStack(str);
+  if ("code" in stack) fail(pe, stack.code, stack.pos, stack.errno);
+  if (stack.preds === 0) throw new ParseFailure(EINVAL);
+  return predicateParse(str, stack.preds, fields, pe);
+}
+
+type StackResult = { preds: number } | { code: FilterErrorCode; pos: number; errno: number };
+
+/**
+ * Linux: calc_stack() — count predicates and check parentheses and quotes.
+ * Its internal codes become the write's errno: -1, -2, -3.
+ */
+function calcStack(str: string): StackResult {
+  let isPred = false;
+  let preds = 0;
+  let open = 1;
+  let lastQuote = 0;
+  let quote = 0;
+  let i = 0;
+  for (; i < str.length; i++) {
+    const c = str.charCodeAt(i);
+    if (isSpace(c)) continue;
+    if (quote) {
+      if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 0x27 || c === 0x22) {
+      quote = c;
+      lastQuote = i;
+    } else if (c === 0x7c || c === 0x26) {
+      if (byteAt(str, i + 1) === c) {
+        isPred = false;
+        continue;
+      }
+    } else if (c === 0x28) {
+      isPred = false;
+      open++;
+      continue;
+    } else if (c === 0x29) {
+      isPred = false;
+      if (open === 1) return { code: "TOO_MANY_CLOSE", pos: i, errno: 1 };
+      open--;
+      continue;
+    }
+    if (!isPred) {
+      preds++;
+      isPred = true;
+    }
+  }
+  if (quote) return { code: "MISSING_QUOTE", pos: lastQuote, errno: 3 };
+  if (open !== 1) {
+    // Walk back (down to index 1) for the '(' that is not closed.
+    let level = open;
+    for (i--; i > 0; i--) {
+      const c = str.charCodeAt(i);
+      if (quote) {
+        if (c === quote) quote = 0;
+        continue;
+      }
+      if (c === 0x28) {
+        if (level === open) return { code: "TOO_MANY_OPEN", pos: i, errno: 2 };
+        level--;
+      } else if (c === 0x29) level++;
+      else if (c === 0x27 || c === 0x22) quote = c;
+    }
+    return { code: "TOO_MANY_OPEN", pos: 0, errno: 2 };
+  }
+  return { preds };
+}
+
+const INVERT = 1;
+const PROCESS_AND = 2;
+const PROCESS_OR = 4;
+
+/** Linux: update_preds(). */
+function updatePreds(prog: ProgEntry[], n: number, invert: boolean): void {
+  const t = prog[n].target;
+  const s = prog[t].target;
+  prog[t].whenToBranch = invert;
+  prog[t].target = n;
+  prog[n].target = s;
+}
+
+/** Linux: predicate_parse() — the first pass builds the program, two more simplify it. */
+function predicateParse(
+  str: string,
+  nrPreds: number,
+  fields: readonly FilterField[],
+  pe: ParseError,
+): ProgEntry[] {
+  nrPreds += 2;
+  const prog: ProgEntry[] = [];
+  const inverts: boolean[] = [];
+  const opStack: number[] = [0];
+  let invert = false;
+  let errno = 12; // -ENOMEM until something else is known, as in Linux
+  let n = 0;
+  let ptr = 0;
+
+  let reachedEnd = false;
+  while (!reachedEnd && ptr < str.length) {
+    let next = ptr++;
+    const c = str.charCodeAt(next);
+    if (isSpace(c)) continue;
+    if (c === 0x28) {
+      opStack.push(invert ? INVERT : 0);
+      continue;
+    }
+    if (c === 0x21 && !isNotNot(str, next)) {
+      invert = !invert;
+      continue;
+    }
+    if (n >= nrPreds) fail(pe, "TOO_MANY_PREDS", next, errno);
+    inverts[n] = invert;
+    prog[n] = { target: n - 1, whenToBranch: false, pred: null };
+    const parsed = parsePred(str, next, ptr, fields, pe);
+    prog[n].pred = parsed.pred;
+    ptr = next + parsed.len;
+    n++;
+    errno = EPERM;
+    for (;;) {
+      next = ptr++;
+      const d = byteAt(str, next);
+      if (isSpace(d)) continue;
+      if (d === 0x26 || d === 0x7c) {
+        if (byteAt(str, next + 1) !== d) fail(pe, "TOO_MANY_PREDS", next, errno);
+        ptr++;
+      } else if (d !== 0x29 && d !== 0) fail(pe, "TOO_MANY_PREDS", next, errno);
+      const top = opStack.length - 1;
+      invert = (opStack[top] & INVERT) !== 0;
+      if (opStack[top] & PROCESS_AND) {
+        updatePreds(prog, n - 1, invert);
+        opStack[top] &= ~PROCESS_AND;
+      }
+      if (d === 0x26) {
+        opStack[top] |= PROCESS_AND;
+        break;
+      }
+      if (opStack[top] & PROCESS_OR) {
+        updatePreds(prog, n - 1, !invert);
+        opStack[top] &= ~PROCESS_OR;
+      }
+      if (d === 0x7c) {
+        opStack[top] |= PROCESS_OR;
+        break;
+      }
+      if (d === 0) {
+        reachedEnd = true;
+        break;
+      }
+      if (top === 0) fail(pe, "TOO_MANY_CLOSE", ptr, EPERM);
+      opStack.pop();
+    }
+  }
+  // Only the inner loop can complete a non-empty expression: ending in the
+  // outer one means a trailing "&&", "||" or "!".
+  if (!reachedEnd && n > 0) fail(pe, "INVALID_FILTER", ptr, EINVAL);
+  if (opStack.length !== 1) fail(pe, "TOO_MANY_OPEN", ptr, errno);
+  if (n === 0) fail(pe, "NO_FILTER", ptr, EINVAL);
+
+  prog[n] = { target: 1, whenToBranch: false, pred: null };
+  prog[n + 1] = { target: 0, whenToBranch: false, pred: null };
+  prog[n - 1].target = n;
+  prog[n - 1].whenToBranch = false;
+  for (let i = n - 1; i--;) {
+    const target = prog[i].target;
+    if (prog[i].whenToBranch === prog[target].whenToBranch) prog[i].target = prog[target].target;
+  }
+  for (let i = 0; i < n; i++) prog[i].whenToBranch = inverts[i] !== prog[i].whenToBranch;
+  return prog;
+}
+
+/** Linux: is_not() — after '!', "!=" and "!~" are operators, not negations. */
+function isNotNot(str: string, at: number): boolean {
+  const c = byteAt(str, at + 1);
+  return c === 0x3d || c === 0x7e;
+}
+
+/** Linux: parse_pred() — one `field op value` term starting at `start`. */
+function parsePred(
+  str: string,
+  start: number,
+  pos: number,
+  fields: readonly FilterField[],
+  pe: ParseError,
+): { len: number; pred: Pred } {
+  // Positions Linux reports are `pos + i`, where pos is one past the
+  // term's first byte (predicate_parse() passes ptr, already advanced).
+  const at = (i: number) => byteAt(str, start + i);
+  let i = 0;
+  while (isSpace(at(i))) i++;
+  let s = i;
+  while (isAlnum(at(i)) || at(i) === 0x5f) i++;
+  if (i === s) throw new ParseFailure(EPERM); // returns -1 with no message
+  const name = str.slice(start + s, start + i);
+  const index = fields.findIndex((f) => toByteString(f.name) === name);
+  if (index < 0) fail(pe, "FIELD_NOT_FOUND", pos + i, EINVAL);
+  const field = fields[index];
+  if (str.startsWith(".ustring", start + i)) i += 8;
+  while (isSpace(at(i))) i++;
+  const op = OPS.find((o) => str.startsWith(o, start + i));
+  if (op === undefined) fail(pe, "INVALID_OP", pos + i, EINVAL);
+  i += op.length;
+  while (isSpace(at(i))) i++;
+  s = i;
+  const pred: Pred = { index, field, op, not: false, val: 0n };
+  const q = at(i);
+  if (q === 0x27 || q === 0x22) {
+    if (op === "!=") pred.not = true;
+    else if (op !== "~" && op !== "==") fail(pe, "ILLEGAL_FIELD_OP", pos + i, EINVAL);
+    if (field.kind !== "string") fail(pe, "EXPECT_DIGIT", pos + i, EINVAL);
+    for (i++; at(i) !== 0; i++) if (at(i) === q) break;
+    if (at(i) === 0) fail(pe, "MISSING_QUOTE", pos + i, EINVAL);
+    s++;
+    if (i - s >= MAX_FILTER_STR_VAL) fail(pe, "OPERAND_TOO_LONG", pos + i, EINVAL);
+    buildRegex(pred, str.slice(start + s, start + i));
+    i++;
+  } else if (isDigit(q) || q === 0x2d) {
+    if (field.kind === "string") fail(pe, "EXPECT_STRING", pos + i, EINVAL);
+    if (op === "~") fail(pe, "ILLEGAL_FIELD_OP", pos + i, EINVAL);
+    if (q === 0x2d) i++;
+    while (isAlnum(at(i))) i++;
+    // num_buf[24]: "0xfeedfacedeadbeef" and a sign fit.
+    if (i - s >= 24) fail(pe, "OPERAND_TOO_LONG", pos + i, EINVAL);
+    const num = str.slice(start + s, start + i);
+    const r = field.kind === "signed" ? kstrtoll(num) : kstrtoull(num);
+    if (!r.ok) fail(pe, "ILLEGAL_INTVAL", pos + s, EINVAL);
+    pred.val = r.value;
+    if (op === "!=" && field.filterType !== "cpu") pred.not = true;
+  } else {
+    fail(pe, "INVALID_VALUE", pos + i, EINVAL);
+  }
+  return { len: i, pred };
+}
+
+/** Linux: filter_build_regex() and filter_parse_regex(). */
+function buildRegex(pred: Pred, pattern: string): void {
+  if (pred.op !== "~") {
+    pred.regex = { kind: "full", pattern };
+    return;
+  }
+  let buff = pattern;
+  pred.not = false;
+  if (byteAt(buff, 0) === 0x21) {
+    pred.not = true;
+    buff = buff.slice(1);
+  }
+  let kind: "full" | "front" | "middle" | "end" | "glob" = "full";
+  if (!isDigit(byteAt(buff, 0))) {
+    for (let i = 0; i < buff.length; i++) {
+      const c = buff.charCodeAt(i);
+      if (c === 0x2a) {
+        if (i === 0) kind = "end";
+        else if (i === buff.length - 1) {
+          kind = kind === "end" ? "middle" : "front";
+          buff = buff.slice(0, i);
+          break;
+        } else {
+          kind = "glob";
+          break;
+        }
+      } else if (c === 0x5b || c === 0x3f || c === 0x5c) {
+        kind = "glob";
+        break;
+      }
+    }
+  }
+  if (kind !== "glob" && byteAt(buff, 0) === 0x2a) buff = buff.slice(1);
+  pred.regex = { kind, pattern: buff };
+}
+
+/** Linux: filter_match_preds() — run the branch program; no predicate left means the last target. */
+function runProgram(prog: readonly ProgEntry[], values: readonly (bigint | string)[]): boolean {
+  let i = 0;
+  for (; prog[i].pred !== null; i++) {
+    const matched = evalPred(prog[i].pred as Pred, values[(prog[i].pred as Pred).index]);
+    if (matched === prog[i].whenToBranch) i = prog[i].target;
+  }
+  return prog[i].target !== 0;
+}
+
+/** A field value as a bigint, whatever the caller passed (never throws). */
+function asBigint(v: bigint | string | undefined): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : 0n;
+  if (typeof v === "string") {
+    try {
+      return BigInt(v);
+    } catch {
+      return 0n;
+    }
+  }
+  return 0n;
+}
+
+const TASK_COMM_LEN = 16;
+
+/** Linux: filter_pred_fn_call() and the filter_pred_*() family for one predicate. */
+function evalPred(pred: Pred, value: bigint | string | undefined): boolean {
+  const { field, op } = pred;
+  if (pred.regex !== undefined) {
+    const raw = toByteString(typeof value === "string" ? value : String(value ?? ""));
+    let buf: string;
+    let len: number;
+    if (field.filterType === "comm") {
+      buf = raw.slice(0, Math.min(cStrlen(raw), TASK_COMM_LEN - 1));
+      len = TASK_COMM_LEN;
+    } else if (field.filterType === "static_string") {
+      buf = raw.slice(0, Math.max(0, field.size));
+      len = Math.max(0, field.size);
+    } else {
+      buf = raw.slice(0, cStrlen(raw));
+      len = buf.length + 1;
+    }
+    return regexMatch(pred.regex.kind, pred.regex.pattern, buf, len) !== pred.not;
+  }
+  if (field.filterType === "cpu") {
+    const cpu = BigInt.asIntN(32, asBigint(value));
+    const cmp = BigInt.asIntN(32, pred.val);
+    switch (op) {
+      case "==":
+        return cpu === cmp;
+      case "!=":
+        return cpu !== cmp;
+      case "<":
+        return cpu < cmp;
+      case "<=":
+        return cpu <= cmp;
+      case ">":
+        return cpu > cmp;
+      case ">=":
+        return cpu >= cmp;
+      default:
+        return false;
+    }
+  }
+  const size = field.size;
+  if (size !== 1 && size !== 2 && size !== 4 && size !== 8) return false; // FILTER_PRED_FN_NOP
+  const bits = size * 8;
+  const v = asBigint(value);
+  if (op === "==" || op === "!=") {
+    return (BigInt.asUintN(bits, v) === BigInt.asUintN(bits, pred.val)) !== pred.not;
+  }
+  const conv = field.kind === "signed" ? BigInt.asIntN : BigInt.asUintN;
+  const a = conv(bits, v);
+  const b = conv(bits, pred.val);
+  switch (op) {
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "&":
+      return (a & b) !== 0n;
+    default:
+      return false;
+  }
+}
+
+/** Linux: regex_match_full/front/middle/end/glob() over `len` bytes of `str`. */
+function regexMatch(
+  kind: "full" | "front" | "middle" | "end" | "glob",
+  pattern: string,
+  str: string,
+  len: number,
+): boolean {
+  const rlen = pattern.length;
+  switch (kind) {
+    case "full":
+      if (len === 0) return strncmp(str, 0, pattern, Infinity) === 0;
+      if (len < rlen) return false;
+      return strncmp(str, 0, pattern, len) === 0;
+    case "front":
+      if (len !== 0 && len < rlen) return false;
+      return strncmp(str, 0, pattern, rlen) === 0;
+    case "middle":
+      return strnstr(str, pattern, len === 0 ? cStrlen(str) + 1 : len);
+    case "end": {
+      const strlen = len - 1;
+      return strlen >= rlen && memEqual(str, strlen - rlen, pattern, rlen);
+    }
+    case "glob":
+      return globMatchLen(pattern, str, len);
+  }
+}
+
+/**
+ * The fields every event has, as `trace_define_common_fields()` defines
+ * them (`struct trace_entry`).
+ *
+ * @example Filter on the pid
+ * ```ts
+ * import { compileFilter, COMMON_FILTER_FIELDS } from "./filter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const f = compileFilter("common_pid == 1", COMMON_FILTER_FIELDS);
+ * assert.ok(f.ok && f.match([0n, 0n, 0n, 1n]));
+ * ```
+ */
+export const COMMON_FILTER_FIELDS: readonly FilterField[] = [
+  { name: "common_type", kind: "unsigned", size: 2 },
+  { name: "common_flags", kind: "unsigned", size: 1 },
+  { name: "common_preempt_count", kind: "unsigned", size: 1 },
+  { name: "common_pid", kind: "signed", size: 4 },
+];
+
+/**
+ * The generic fields every event filter may name, as
+ * `trace_define_generic_fields()` defines them: the current CPU (`CPU`,
+ * `cpu`, `common_cpu`) and the current task's name (`COMM`, `comm`).
+ *
+ * @example Filter on the CPU
+ * ```ts
+ * import { compileFilter, GENERIC_FILTER_FIELDS } from "./filter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const f = compileFilter("cpu == 1 && comm == \"init\"", GENERIC_FILTER_FIELDS);
+ * //                        CPU cpu common_cpu COMM   comm
+ * assert.ok(f.ok && f.match([1n, 1n, 1n, "init", "init"]));
+ * ```
+ */
+export const GENERIC_FILTER_FIELDS: readonly FilterField[] = [
+  { name: "CPU", kind: "signed", size: 4, filterType: "cpu" },
+  { name: "cpu", kind: "signed", size: 4, filterType: "cpu" },
+  { name: "common_cpu", kind: "signed", size: 4, filterType: "cpu" },
+  { name: "COMM", kind: "string", size: TASK_COMM_LEN, filterType: "comm" },
+  { name: "comm", kind: "string", size: TASK_COMM_LEN, filterType: "comm" },
+];
+
+/**
+ * What reading an event's `filter` file shows after a write that Linux
+ * refused: the filter string, a line with `^` under the error, and
+ * `parse_error: <message>` (or `Error: (0)` when Linux recorded no parse
+ * error), then the blank line `print_event_filter()` adds. With
+ * `subsystem`, the text each event of a group shows after a refused write
+ * to the group's `filter` (Linux reports every failure there as
+ * "Couldn't find or set field in one of a subsystem's events" at column 0;
+ * the group's own `filter` file keeps showing
+ * {@linkcode DEFAULT_SYS_FILTER_MESSAGE}).
+ *
+ * Linux: append_filter_err(), print_event_filter() (kernel/trace/trace_events_filter.c).
+ *
+ * @param expr The text that was written (only used if `result` has no filter string).
+ * @param result The failure from {@linkcode compileFilter}.
+ * @param options `subsystem: true` for a write to `events/<group>/filter`.
+ * @returns The file's content, newline-terminated.
+ *
+ * @example The caret under an unknown field
+ * ```ts
+ * import { compileFilter, filterErrorText } from "./filter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = compileFilter("rett < 0", [{ name: "ret", kind: "signed", size: 8 }]);
+ * assert.ok(!r.ok);
+ * assert.equal(filterErrorText("rett < 0", r), "rett < 0\n     ^\nparse_error: Field not found\n\n");
+ * ```
+ */
+export function filterErrorText(
+  expr: string,
+  result: FilterError,
+  options?: { subsystem?: boolean },
+): string {
+  const text = result.filterString ?? expr;
+  const len = toByteString(text).length;
+  const subsystem = options?.subsystem === true;
+  const code = subsystem ? "BAD_SUBSYS_FILTER" : result.code;
+  let pos = subsystem ? 0 : result.pos;
+  if (code === "ERRNO") return `${text}\nError: (0)\n\n`;
+  if (pos > len) pos = len;
+  if (pos) pos++; // "indexing is off by one"
+  return `${text}\n${"^".padStart(pos)}\nparse_error: ${FILTER_ERROR_TEXT[code]}\n\n`;
+}
+
+/**
+ * What the group-level `events/<group>/filter` file always reads in 6.1
+ * (a write there sets the events' filters and leaves this text).
+ */
+export const DEFAULT_SYS_FILTER_MESSAGE: string = "### global filter ###\n" +
+  "# Use this to set filters for multiple events.\n" +
+  "# Only events with the given fields will be affected.\n" +
+  "# If no events are modified, an error message will be displayed here\n";
+
+/**
+ * What reading an event's `filter` file shows: `none` with no filter (never
+ * written, or cleared by writing `0`), the filter string, or the error text.
+ *
+ * Linux: print_event_filter().
+ *
+ * @param result The last {@linkcode compileFilter} result written, if any.
+ * @returns The file's content.
+ *
+ * @example
+ * ```ts
+ * import { compileFilter, filterFileText } from "./filter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(filterFileText(undefined), "none\n");
+ * const f = compileFilter("common_pid == 1\n", [{ name: "common_pid", kind: "signed", size: 4 }]);
+ * assert.equal(filterFileText(f), "common_pid == 1\n");
+ * ```
+ */
+export function filterFileText(result: FilterResult | undefined): string {
+  if (result === undefined || (result.ok && result.cleared)) return "none\n";
+  if (result.ok) return `${result.filterString}\n`;
+  return filterErrorText(result.filterString, result);
+}
+
+/** An `error_log` entry as tracing_log_err() records it for a refused filter. */
+export interface FilterErrorLogEntry {
+  /** `"event filter parse error"`: printed as `<loc>: error: <message>`. */
+  loc: string;
+  /** Linux's message (`"Error"` when no parse error was recorded). */
+  message: string;
+  /** The `Command:` text: the filter string. */
+  command: string;
+  /** Caret column after the `Command: ` prefix (raw, not clamped, as Linux prints it). */
+  pos: number;
+}
+
+/**
+ * The `error_log` entry Linux adds for a refused filter (per event, and
+ * with `subsystem` for a group write: the subsystem message at 0).
+ *
+ * Linux: append_filter_err() → tracing_log_err() (kernel/trace/trace.c).
+ *
+ * @param result The failure from {@linkcode compileFilter}.
+ * @param options `subsystem: true` for a write to `events/<group>/filter`.
+ * @returns The entry's parts; `error_log` prints
+ *   `[ts] <loc>: error: <message>\n  Command: <command>\n` and the caret line.
+ *
+ * @example
+ * ```ts
+ * import { compileFilter, filterErrorLogEntry } from "./filter.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const r = compileFilter("(x == 1", [{ name: "x", kind: "signed", size: 4 }]);
+ * assert.ok(!r.ok);
+ * assert.deepEqual(filterErrorLogEntry(r), {
+ *   loc: "event filter parse error",
+ *   message: "Too many '('",
+ *   command: "(x == 1",
+ *   pos: 0,
+ * });
+ * ```
+ */
+export function filterErrorLogEntry(
+  result: FilterError,
+  options?: { subsystem?: boolean },
+): FilterErrorLogEntry {
+  const subsystem = options?.subsystem === true;
+  const code = subsystem ? "BAD_SUBSYS_FILTER" : result.code;
+  return {
+    loc: "event filter parse error",
+    message: FILTER_ERROR_TEXT[code],
+    command: result.filterString,
+    pos: subsystem || code === "ERRNO" ? 0 : result.pos,
+  };
 }

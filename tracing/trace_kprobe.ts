@@ -18,7 +18,13 @@ import {
   type KretprobeInstance,
   type PtRegs,
 } from "../probes/types.ts";
-import { compileFilter, type FilterField, type FilterResult } from "./filter.ts";
+import {
+  COMMON_FILTER_FIELDS,
+  compileFilter,
+  type FilterField,
+  type FilterResult,
+  GENERIC_FILTER_FIELDS,
+} from "./filter.ts";
 import { fetchArg, type FetchEnv, type FetchValue, filterValue } from "./fetch_eval.ts";
 import type { ProbeErrorName } from "./fetch_types.ts";
 import { kstrto } from "./probe_args.ts";
@@ -43,14 +49,6 @@ export interface TraceEntry {
   size: number;
 }
 
-/** A filter set on an event. */
-export interface EventFilter {
-  /** The text as written (or with Linux's error report after it). */
-  text: string;
-  /** The compiled filter, or null when it did not compile (then everything passes). */
-  match: ((values: readonly (bigint | string)[]) => boolean) | null;
-}
-
 /** A trace event: one group/name, one or more probes. Linux: struct trace_probe_event. */
 export class TraceEvent {
   /** Group (`kprobes`). */
@@ -63,8 +61,10 @@ export class TraceEvent {
   readonly probes: TraceKprobe[] = [];
   /** Enabled (`enable` is 1). */
   enabled = false;
-  /** Its filter, or null. */
-  filter: EventFilter | null = null;
+  /** The last filter written (what the `filter` file shows), or undefined. */
+  filterResult: FilterResult | undefined = undefined;
+  /** The active filter, or null (none, cleared, or refused: every event passes). */
+  filter: ((values: readonly (bigint | string)[]) => boolean) | null = null;
 
   /**
    * Makes an event.
@@ -84,13 +84,17 @@ export class TraceEvent {
     return this.probes[0].def;
   }
 
-  /** The fields a filter may name, in the order {@linkcode TraceEvent.filterValues} gives them. */
+  /**
+   * The fields a filter may name, in the order {@linkcode TraceEvent.filterValues}
+   * gives them: the event's own (Linux looks them up first), then the
+   * generic `cpu`/`comm` fields, then the common ones.
+   *
+   * @param bits The kernel's word size.
+   * @returns The fields.
+   */
   filterFields(bits: number): FilterField[] {
     const word = bits / 8;
-    const fields: FilterField[] = [
-      { name: "common_pid", kind: "signed", size: 4 },
-      { name: "common_cpu", kind: "signed", size: 4 },
-    ];
+    const fields: FilterField[] = [];
     if (this.primary.isReturn) {
       fields.push({ name: "__probe_func", kind: "unsigned", size: word });
       fields.push({ name: "__probe_ret_ip", kind: "unsigned", size: word });
@@ -105,17 +109,30 @@ export class TraceEvent {
         size: a.type.size,
       });
     }
-    return fields;
+    return [...fields, ...GENERIC_FILTER_FIELDS, ...COMMON_FILTER_FIELDS];
   }
 
-  /** The values of {@linkcode TraceEvent.filterFields} for an entry. */
+  /**
+   * The values of {@linkcode TraceEvent.filterFields} for an entry.
+   *
+   * @param e The entry.
+   * @returns The values.
+   */
   filterValues(e: TraceEntry): (bigint | string)[] {
-    const v: (bigint | string)[] = [BigInt(e.ctx.pid), BigInt(e.ctx.cpu), e.ip];
+    const v: (bigint | string)[] = [e.ip];
     if (this.primary.isReturn) v.push(e.retIp);
     const args = this.primary.args;
     for (let i = 0; i < args.length; i++) {
       if (!args[i].count) v.push(filterValue(args[i], e.values[i]));
     }
+    const c = e.ctx;
+    const cpu = BigInt(c.cpu);
+    // struct trace_entry: TRACE_FLAG_IRQS_OFF 0x01, NEED_RESCHED 0x04, HARDIRQ 0x08, SOFTIRQ 0x10.
+    const flags = (c.irqsOff ? 0x01 : 0) | (c.needResched ? 0x04 : 0) |
+      ((c.preemptCount & 0x0fff0000) !== 0 ? 0x08 : 0) |
+      ((c.preemptCount & 0x0000ff00) !== 0 ? 0x10 : 0);
+    v.push(cpu, cpu, cpu, c.comm, c.comm);
+    v.push(BigInt(this.id), BigInt(flags), BigInt(c.preemptCount & 0xff), BigInt(c.pid));
     return v;
   }
 }
@@ -205,6 +222,7 @@ export class TraceKprobes {
   readonly probes: TraceKprobe[] = [];
   #nextId = 1200;
   readonly #env: FetchEnv;
+  readonly #word: 4 | 8;
 
   /**
    * Makes the kprobe events of a kernel.
@@ -217,7 +235,8 @@ export class TraceKprobes {
     this.#host = host;
     this.#record = record;
     this.#tracingOn = tracingOn;
-    this.#env = { host, regs: null as unknown as PtRegs, word: host.bits === 64 ? 8 : 4 };
+    this.#word = host.bits === 64 ? 8 : 4;
+    this.#env = { host, regs: null as unknown as PtRegs, word: this.#word };
   }
 
   /** The events, in creation order. */
@@ -368,30 +387,17 @@ export class TraceKprobes {
   }
 
   /**
-   * Sets an event's filter; "0" clears it.
+   * Sets an event's filter; `0` clears it; a refused one leaves the event
+   * unfiltered and its error in the `filter` file, as Linux does.
    *
    * @param ev The event.
    * @param text The expression.
-   * @returns The compile result (null when cleared).
+   * @returns The compile result.
    */
-  setFilter(ev: TraceEvent, text: string): FilterResult | null {
-    const expr = text.replace(/\n+$/, "");
-    if (expr.trim() === "0" || expr.trim() === "") {
-      ev.filter = null;
-      return null;
-    }
-    const r = compileFilter(expr, ev.filterFields(this.#host.bits));
-    if (r.ok) {
-      ev.filter = { text: expr, match: r.match };
-    } else {
-      // Linux: append_filter_err(): the filter file shows the error; the event is unfiltered.
-      const pos = Math.min(r.pos, expr.length);
-      const col = pos ? pos + 1 : 0;
-      ev.filter = {
-        text: `${expr}\n${"^".padStart(col)}\nparse_error: ${r.message}`,
-        match: null,
-      };
-    }
+  setFilter(ev: TraceEvent, text: string): FilterResult {
+    const r = compileFilter(text, ev.filterFields(this.#host.bits));
+    ev.filterResult = r;
+    ev.filter = r.ok && !r.cleared ? r.match : null;
     return r;
   }
 
@@ -404,7 +410,8 @@ export class TraceKprobes {
     env.regs = regs;
     const args = tk.def.args;
     const values: FetchValue[] = new Array(args.length);
-    let size = 4 + 8 + (ri === null ? 8 : 16) + tk.def.size;
+    // struct trace_entry, the probe's address(es), the arguments, then strings.
+    let size = 8 + (ri === null ? 1 : 2) * this.#word + tk.def.size;
     for (let i = 0; i < args.length; i++) {
       const v = fetchArg(args[i], env);
       values[i] = v;
@@ -423,7 +430,7 @@ export class TraceKprobes {
       size,
     };
     const f = ev.filter;
-    if (f !== null && f.match !== null && !f.match(ev.filterValues(entry))) return;
+    if (f !== null && !f(ev.filterValues(entry))) return;
     this.#record(entry);
   }
 }

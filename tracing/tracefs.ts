@@ -13,7 +13,8 @@ import { EINVAL, ENOENT } from "../kernel-model/errno.ts";
 import { KernelError } from "../kernel-model/errors.ts";
 import { fetchTypes } from "./fetch_types.ts";
 import { jsonValue, printArg } from "./fetch_eval.ts";
-import { traceHeader, traceLinePrefix } from "./output.ts";
+import { formatTraceLine, ns2usecs, traceHeader, traceLinePrefix } from "./output.ts";
+import { DEFAULT_SYS_FILTER_MESSAGE, filterErrorLogEntry, filterFileText } from "./filter.ts";
 import {
   argvSplit,
   errorPosition,
@@ -21,7 +22,7 @@ import {
   type ProbeCommandHost,
 } from "./probe_command.ts";
 import { PROBE_ERRORS } from "./fetch_types.ts";
-import { TraceRingBuffer } from "./ring_buffer.ts";
+import { DEFAULT_BUFFER_SIZE_KB, TraceBufferError, TraceRingBuffer } from "./ring_buffer.ts";
 import { type TraceEntry, type TraceEvent, TraceKprobes } from "./trace_kprobe.ts";
 import type { TracingHost } from "./tracing_host.ts";
 import { formatFile, README_TEXT, registerNames } from "./_format.ts";
@@ -60,8 +61,6 @@ interface ErrorLogEntry {
 
 /** Linux: TRACING_LOG_ERRS_MAX. */
 const ERROR_LOG_MAX = 8;
-/** Default per-CPU buffer size, KiB (Linux: 1408 with 4 KiB pages). */
-const DEFAULT_BUFFER_KB = 1408;
 const PREFIXES = ["/sys/kernel/tracing/", "/sys/kernel/debug/tracing/", "/"];
 
 /**
@@ -98,12 +97,13 @@ export class Tracefs {
     this.#host = host;
     this.#ring = new TraceRingBuffer<TraceEntry>({
       cpus: host.nrCpus,
-      sizeKb: DEFAULT_BUFFER_KB,
+      sizeKb: DEFAULT_BUFFER_SIZE_KB,
       entrySize: (e) => e.size,
+      pageHeaderSize: host.bits === 64 ? 16 : 12,
     });
     this.#kprobes = new TraceKprobes(
       host,
-      (e) => this.#ring.write(e.ctx.cpu, e.ctx.tsUs, e),
+      (e) => this.#ring.write(e.ctx.cpu, e.ctx.tsNs, e),
       () => this.#tracingOn,
     );
     const count = (name: string) => {
@@ -168,11 +168,12 @@ export class Tracefs {
     if (ev !== null) {
       const [events, file] = ev;
       if (file === "enable") return enableText(events);
+      if (file === "filter" && p.split("/").length === 3) return DEFAULT_SYS_FILTER_MESSAGE;
       if (events.length === 1) {
         const e = events[0];
         if (file === "format") return formatFile(e, this.#host.bits);
         if (file === "id") return `${e.id}\n`;
-        if (file === "filter") return e.filter === null ? "none\n" : `${e.filter.text}\n`;
+        if (file === "filter") return filterFileText(e.filterResult);
       }
     }
     throw new KernelError(
@@ -222,7 +223,12 @@ export class Tracefs {
       case "buffer_size_kb": {
         const v = parseUlong(text);
         if (v === null || v === 0) return -EINVAL;
-        this.#ring.resize(v);
+        try {
+          this.#ring.resize(v);
+        } catch (e) {
+          if (e instanceof TraceBufferError) return e.errno;
+          throw e;
+        }
         return bytes;
       }
       case "events/enable":
@@ -233,14 +239,17 @@ export class Tracefs {
       const [events, file] = ev;
       if (file === "enable") return this.#setEnable(events, text, bytes);
       if (file === "filter") {
+        // A group's filter applies to each of its events (Linux: apply_subsystem_event_filter()).
+        const subsystem = p.split("/").length === 3;
+        let ret = bytes;
         for (const e of events) {
           const r = this.#kprobes.setFilter(e, text);
-          if (r !== null && !r.ok) {
-            this.#logError("event filter parse error", r.message, text.replace(/\n+$/, ""), r.pos);
-            return -EINVAL;
-          }
+          if (r.ok) continue;
+          const log = filterErrorLogEntry(r, { subsystem });
+          this.#logError(log.loc, log.message, log.command, log.pos);
+          ret = r.errno;
         }
-        return bytes;
+        return ret;
       }
       if (events.length === 1 && (file === "format" || file === "id")) return -EINVAL;
     }
@@ -261,7 +270,7 @@ export class Tracefs {
         fields[a.name] = jsonValue(a, e.values[i], this.#host);
       });
       out.push({
-        ts: Number((e.ctx.tsUs / 1e6).toFixed(6)),
+        ts: ns2usecs(e.ctx.tsNs) / 1e6,
         cpu: e.ctx.cpu,
         pid: e.ctx.pid,
         comm: e.ctx.comm,
@@ -290,14 +299,14 @@ export class Tracefs {
       softirq: (c.preemptCount & 0x0000ff00) !== 0,
       preemptDepth: c.preemptCount & 0xff,
       migrateDisable: 0,
-      tsUs: c.tsUs,
+      tsUs: ns2usecs(c.tsNs),
     });
     const where = e.probe.def.isReturn
       ? `(${h.formatSymbol(e.retIp)} <- ${h.symbolName(e.ip)})`
       : `(${h.formatSymbol(e.ip)})`;
     const args = e.event.primary.args.map((a, i) => ` ${a.name}=${printArg(a, e.values[i], h)}`)
       .join("");
-    return `${prefix}${e.event.name}: ${where}${args}\n`;
+    return formatTraceLine(prefix, e.event.name, `${where}${args}`);
   }
 
   #traceText(): string {

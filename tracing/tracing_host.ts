@@ -24,8 +24,8 @@ export interface HitContext {
   irqsOff: boolean;
   /** TIF_NEED_RESCHED is set. */
   needResched: boolean;
-  /** The CPU's clock in µs (the console's clock). */
-  tsUs: number;
+  /** The CPU's clock in ns (the console's clock, local_clock()). */
+  tsNs: number;
 }
 
 /** The kernel as tracing sees it. */
