@@ -61,20 +61,23 @@ export function tracingHost(k: KernelCore): TracingHost {
   };
   const ptrSize = k.ptrSize;
   const stackMask = ~(Number(THREAD_SIZE) - 1);
-  const register = (regs: PtRegs, name: string): bigint => {
-    const r = regs as unknown as Record<string, bigint | number | bigint[]>;
+  /** A reader of register `name` of the pt_regs view (one closure per name, made once). */
+  const registerReader = (name: string): (regs: PtRegs) => bigint => {
     if (arch === "ppc64") {
       const g = /^(?:r|gpr)([0-9]+)$/.exec(name);
-      if (g !== null) return (r.gpr as bigint[])[Number(g[1])];
-      if (name === "softe") return k.arch.interruptsEnabled(k.abiCpu) ? 1n : 0n;
-      return r[name] as bigint;
+      if (g !== null) {
+        const n = Number(g[1]);
+        return (regs) => (regs as { gpr: bigint[] }).gpr[n];
+      }
+      if (name === "softe") return () => k.arch.interruptsEnabled(k.abiCpu) ? 1n : 0n;
+      return (regs) => (regs as unknown as Record<string, bigint>)[name];
     }
     if (arch === "i386") {
       const seg = I386_SEGMENTS[name];
-      if (seg !== undefined) return seg;
-      return BigInt((r[name] as number) >>> 0);
+      if (seg !== undefined) return () => seg;
+      return (regs) => BigInt((regs as unknown as Record<string, number>)[name] >>> 0);
     }
-    return r[name] as bigint;
+    return (regs) => (regs as unknown as Record<string, bigint>)[name];
   };
   return {
     arch,
@@ -123,7 +126,7 @@ export function tracingHost(k: KernelCore): TracingHost {
         return null;
       }
     },
-    hitContext: (): HitContext => {
+    hitContext: (e: HitContext): void => {
       const cpu = k.abiCpu;
       const task = k.currentTaskLo(cpu);
       // thread_info sits at the THREAD_SIZE-aligned base of the stack (ABI.md):
@@ -138,20 +141,37 @@ export function tracingHost(k: KernelCore): TracingHost {
       } catch {
         // A wild stack pointer: the fault path reports it; record zeros.
       }
-      return {
-        cpu: cpu.id,
-        pid: task === 0 ? 0 : read32(task) | 0,
-        comm: commAt(task),
-        preemptCount,
-        // A probe handler runs in the breakpoint's exception context, interrupts
-        // masked (x86 int3 gate, ppc64 program check), as in Linux.
-        irqsOff: true,
-        needResched: (flags & (1 << TIF_NEED_RESCHED)) !== 0,
-        tsNs: Math.floor((cpu.tsc * 1_000_000) / k.tscKhz),
-      };
+      e.cpu = cpu.id;
+      e.pid = task === 0 ? 0 : read32(task) | 0;
+      e.comm = commAt(task);
+      e.preemptCount = preemptCount;
+      // A probe handler runs in the breakpoint's exception context, interrupts
+      // masked (x86 int3 gate, ppc64 program check), as in Linux.
+      e.irqsOff = true;
+      e.needResched = (flags & (1 << TIF_NEED_RESCHED)) !== 0;
+      e.tsNs = Math.floor((cpu.tsc * 1_000_000) / k.tscKhz);
+    },
+    stackWord: (n: number): bigint => {
+      const cpu = k.abiCpu;
+      const spLo = k.arch.spLo(cpu);
+      const spHi = k.arch.spHi(cpu);
+      const off = n * ptrSize;
+      // Beyond this THREAD_SIZE stack (or past 4 GiB of offset): 0, as Linux.
+      if (!Number.isSafeInteger(off) || (spLo & ~stackMask) + off >= Number(THREAD_SIZE)) {
+        return 0n;
+      }
+      const lo = (spLo + off) >>> 0;
+      try {
+        if (ptrSize === 4) return BigInt(m.read32(spHi, lo));
+        const a = m.read32(spHi, lo);
+        const b = m.read32(spHi, (lo + 4) >>> 0);
+        return m.littleEndian ? (BigInt(b) << 32n) | BigInt(a) : (BigInt(a) << 32n) | BigInt(b);
+      } catch {
+        return 0n;
+      }
     },
     currentComm: () => commAt(k.currentTaskLo(k.abiCpu)),
-    register,
+    registerReader,
     returnAddress: (ri: KretprobeInstance) => BigInt(ri.ret_addr),
     clockUs: () => Math.floor((k.abiCpu.tsc * 1000) / k.tscKhz),
   };

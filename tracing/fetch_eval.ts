@@ -18,31 +18,25 @@ export type FetchScalar = bigint | string | null;
 /** A stored argument: a scalar or an array of them. */
 export type FetchValue = FetchScalar | FetchScalar[];
 
-/** Where a fetch reads registers and memory. */
-export interface FetchEnv {
-  /** The kernel. */
-  host: TracingHost;
-  /** The hit's registers. */
-  regs: PtRegs;
-  /** Word size in bytes. */
-  word: 4 | 8;
-}
+/** A compiled argument fetch: the stored value from a hit's registers. */
+export type Fetcher = (regs: PtRegs) => FetchValue;
 
-const THREAD_SIZE = 0x4000n;
-
-function mask(size: number): bigint {
-  return size === 8 ? 0xffffffffffffffffn : (1n << BigInt(size * 8)) - 1n;
-}
-
-/** Linux: regs_get_kernel_stack_nth(): 0 outside the current kernel stack. */
-function stackNth(env: FetchEnv, n: number): bigint {
-  const sp = env.host.register(env.regs, env.host.arch === "ppc64" ? "r1" : "sp");
-  const addr = sp + BigInt(n * env.word);
-  if ((addr & ~(THREAD_SIZE - 1n)) !== (sp & ~(THREAD_SIZE - 1n))) return 0n;
-  return env.host.readMemory(addr, env.word, false) ?? 0n;
-}
+/** Value masks by store size. */
+const MASKS: readonly bigint[] = [
+  0n,
+  0xffn,
+  0xffffn,
+  0n,
+  0xffffffffn,
+  0n,
+  0n,
+  0n,
+  (1n << 64n) - 1n,
+];
 
 const X86_64_ARGS = ["di", "si", "dx", "cx", "r8", "r9"];
+
+type Source = (regs: PtRegs) => bigint | string;
 
 /**
  * Argument `n` (from 0) at a function entry. x86_64 and ppc64 as Linux's
@@ -50,41 +44,47 @@ const X86_64_ARGS = ["di", "si", "dx", "cx", "r8", "r9"];
  * i386 by this image's convention, `-mregparm=0`: every argument on the
  * stack above the return address.
  */
-function argument(env: FetchEnv, n: number): bigint {
-  switch (env.host.arch) {
+function argumentSource(h: TracingHost, n: number): Source {
+  switch (h.arch) {
     case "x86_64":
-      return n < 6 ? env.host.register(env.regs, X86_64_ARGS[n]) : stackNth(env, n - 5);
+      return n < 6 ? h.registerReader(X86_64_ARGS[n]) : () => h.stackWord(n - 5);
     case "i386":
-      return stackNth(env, n + 1);
+      return () => h.stackWord(n + 1);
     case "ppc64": {
-      if (n < 8) return env.host.register(env.regs, `r${n + 3}`);
-      const sp = env.host.register(env.regs, "r1");
-      return env.host.readMemory(sp + 48n + BigInt(8 * n), 8, false) ?? 0n;
+      if (n < 8) return h.registerReader(`r${n + 3}`);
+      const r1 = h.registerReader("r1");
+      return (regs) => h.readMemory(r1(regs) + 48n + BigInt(8 * n), 8, false) ?? 0n;
     }
   }
 }
 
-function first(insn: FetchInsn, env: FetchEnv): bigint | string {
-  const h = env.host;
+/** Linux: process_fetch_insn()'s first stage, compiled. */
+function sourceOf(insn: FetchInsn, h: TracingHost): Source {
+  const sp = h.arch === "ppc64" ? "r1" : "sp";
   switch (insn.op) {
     case "REG":
-      return h.register(env.regs, insn.reg);
-    case "STACK":
-      return stackNth(env, insn.param);
+      return h.registerReader(insn.reg);
+    case "STACK": {
+      const n = insn.param;
+      return () => h.stackWord(n);
+    }
     case "STACKP":
-      return h.register(env.regs, h.arch === "ppc64" ? "r1" : "sp");
+      return h.registerReader(sp);
     case "RETVAL":
-      return h.register(env.regs, h.arch === "ppc64" ? "r3" : "ax");
+      return h.registerReader(h.arch === "ppc64" ? "r3" : "ax");
     case "IMM":
-      return insn.immediate;
+      // Read when fetched: @SYM immediates are resolved at registration.
+      return () => insn.immediate;
     case "COMM":
-      return h.currentComm();
-    case "DATA":
-      return insn.data;
+      return () => h.currentComm();
+    case "DATA": {
+      const d = insn.data;
+      return () => d;
+    }
     case "ARG":
-      return argument(env, insn.param);
+      return argumentSource(h, insn.param);
     default:
-      return 0n;
+      return () => 0n;
   }
 }
 
@@ -92,16 +92,15 @@ function storeOne(
   st: FetchInsn,
   bf: FetchInsn | null,
   val: bigint | string,
-  env: FetchEnv,
+  h: TracingHost,
 ): FetchScalar {
-  const h = env.host;
   if (typeof val === "string") {
     return st.op === "ST_STRING" ? val.slice(0, MAX_STRING_SIZE - 1) : 0n;
   }
   let v: bigint;
   switch (st.op) {
     case "ST_RAW":
-      v = val & mask(st.size);
+      v = val & MASKS[st.size];
       break;
     case "ST_MEM":
     case "ST_UMEM":
@@ -128,45 +127,66 @@ function faulted(arg: ProbeArg): FetchValue {
   return arg.count ? new Array(arg.count).fill(one) : one;
 }
 
-/**
- * Fetches one argument.
- *
- * @param arg The argument.
- * @param env Registers and memory.
- * @returns The stored value.
- */
-export function fetchArg(arg: ProbeArg, env: FetchEnv): FetchValue {
+/** Linux: process_fetch_insn_bottom(): dereferences, store, bitfield, array loop. */
+function bottom(arg: ProbeArg, h: TracingHost, word: 4 | 8, start: number, v0: bigint | string) {
   const code = arg.code;
-  let i = 0;
-  while (code[i].op === "NOP_SYMBOL") i++;
-  let val = first(code[i++], env);
+  let i = start;
+  let val = v0;
   let lval = val;
   while (code[i].op === "DEREF" || code[i].op === "UDEREF") {
     if (typeof val === "string") return faulted(arg);
     lval = val;
-    const r = env.host.readMemory(val + code[i].offset, env.word, code[i].op === "UDEREF");
+    const r = h.readMemory(val + code[i].offset, word, code[i].op === "UDEREF");
     if (r === null) return faulted(arg);
     val = r;
     i++;
   }
   const st = code[i++];
   const bf = code[i].op === "MOD_BF" ? code[i++] : null;
-  if (code[i].op !== "LP_ARRAY") return storeOne(st, bf, val, env);
+  if (code[i].op !== "LP_ARRAY") return storeOne(st, bf, val, h);
   const out: FetchScalar[] = [];
   for (let j = 0; j < arg.count; j++) {
     if (j === 0 || typeof val === "string") {
-      out.push(storeOne(st, bf, val, env));
+      out.push(storeOne(st, bf, val, h));
     } else if (st.op === "ST_STRING" || st.op === "ST_USTRING") {
       // An array of strings is an array of pointers: read the next one.
       const p = typeof lval === "bigint"
-        ? env.host.readMemory(lval + BigInt(j * env.word), env.word, st.op === "ST_USTRING")
+        ? h.readMemory(lval + BigInt(j * word), word, st.op === "ST_USTRING")
         : null;
-      out.push(p === null ? null : storeOne(st, bf, p, env));
+      out.push(p === null ? null : storeOne(st, bf, p, h));
     } else {
-      out.push(storeOne(st, bf, (val as bigint) + BigInt(j * st.size), env));
+      out.push(storeOne(st, bf, (val as bigint) + BigInt(j * st.size), h));
     }
   }
   return out;
+}
+
+/**
+ * Compiles an argument's fetch instructions into a function of the hit's
+ * registers. A register, stack word or argument stored raw (the common
+ * case) becomes one read and a mask; the rest runs Linux's stages.
+ * Linux: process_fetch_insn() (kernel/trace/trace_kprobe.c),
+ * process_fetch_insn_bottom() (kernel/trace/trace_probe_tmpl.h).
+ *
+ * @param arg The argument.
+ * @param h The kernel.
+ * @returns The fetcher.
+ */
+export function compileFetch(arg: ProbeArg, h: TracingHost): Fetcher {
+  const code = arg.code;
+  const word = h.bits === 64 ? 8 : 4;
+  let i = 0;
+  while (code[i].op === "NOP_SYMBOL") i++;
+  const src = sourceOf(code[i++], h);
+  const next = i;
+  if (code[next].op === "ST_RAW" && code[next + 1].op === "END") {
+    const mask = MASKS[code[next].size];
+    return (regs) => {
+      const v = src(regs);
+      return typeof v === "string" ? 0n : v & mask;
+    };
+  }
+  return (regs) => bottom(arg, h, word, next, src(regs));
 }
 
 /**

@@ -25,14 +25,18 @@ import {
   type FilterResult,
   GENERIC_FILTER_FIELDS,
 } from "./filter.ts";
-import { fetchArg, type FetchEnv, type FetchValue, filterValue } from "./fetch_eval.ts";
+import { compileFetch, type Fetcher, type FetchValue, filterValue } from "./fetch_eval.ts";
 import type { ProbeErrorName } from "./fetch_types.ts";
 import { kstrto } from "./probe_args.ts";
 import type { ProbeCommandError, ProbeDefinition } from "./probe_command.ts";
 import type { HitContext, TracingHost } from "./tracing_host.ts";
 
-/** One recorded event. Linux: struct kprobe_trace_entry_head plus its fields. */
-export interface TraceEntry {
+/**
+ * One recorded event: the CPU and task state at the hit, and the event's
+ * fields. Linux: struct trace_entry, struct kprobe_trace_entry_head and the
+ * arguments.
+ */
+export interface TraceEntry extends HitContext {
   /** The event. */
   event: TraceEvent;
   /** The probe that hit. */
@@ -41,8 +45,6 @@ export interface TraceEntry {
   ip: bigint;
   /** A return probe's return address (`__probe_ret_ip`); 0n otherwise. */
   retIp: bigint;
-  /** CPU, task and flags at the hit. */
-  ctx: HitContext;
   /** The argument values. */
   values: FetchValue[];
   /** Bytes the entry takes in Linux's ring buffer. */
@@ -125,7 +127,7 @@ export class TraceEvent {
     for (let i = 0; i < args.length; i++) {
       if (!args[i].count) v.push(filterValue(args[i], e.values[i]));
     }
-    const c = e.ctx;
+    const c = e;
     const cpu = BigInt(c.cpu);
     // struct trace_entry: TRACE_FLAG_IRQS_OFF 0x01, NEED_RESCHED 0x04, HARDIRQ 0x08, SOFTIRQ 0x10.
     const flags = (c.irqsOff ? 0x01 : 0) | (c.needResched ? 0x04 : 0) |
@@ -151,6 +153,10 @@ export class TraceKprobe {
   nhit = 0;
   /** The definition line as `kprobe_events` shows it. */
   readonly line: string;
+  /** Compiled fetches of the arguments (set when registered). */
+  fetchers: Fetcher[] = [];
+  /** Whether an argument stores strings (the entry's size then depends on them). */
+  readonly dynamic: boolean;
 
   /**
    * Makes a probe (registered by {@linkcode TraceKprobes.create}).
@@ -190,6 +196,7 @@ export class TraceKprobe {
       };
     }
     this.kp = kp;
+    this.dynamic = def.args.some((a) => a.type.string);
     const where = def.symbol === null
       ? `0x${def.addr!.toString(16)}`
       : def.offset
@@ -221,7 +228,6 @@ export class TraceKprobes {
   /** Every probe, in creation order (Linux's dyn_event list). */
   readonly probes: TraceKprobe[] = [];
   #nextId = 1200;
-  readonly #env: FetchEnv;
   readonly #word: 4 | 8;
 
   /**
@@ -236,7 +242,6 @@ export class TraceKprobes {
     this.#record = record;
     this.#tracingOn = tracingOn;
     this.#word = host.bits === 64 ? 8 : 4;
-    this.#env = { host, regs: null as unknown as PtRegs, word: this.#word };
   }
 
   /** The events, in creation order. */
@@ -304,6 +309,7 @@ export class TraceKprobes {
         a.code[i + 1].immediate = addr + off;
       }
     }
+    tk.fetchers = tk.def.args.map((a) => compileFetch(a, this.#host));
     tk.kp.flags = enabled ? 0 : KPROBE_FLAG_DISABLED;
     const ret = tk.rp !== null
       ? this.#host.registerKretprobe(tk.rp)
@@ -406,29 +412,35 @@ export class TraceKprobes {
     tk.nhit++;
     const ev = tk.event;
     if (!ev.enabled || !this.#tracingOn()) return;
-    const env = this.#env;
-    env.regs = regs;
-    const args = tk.def.args;
-    const values: FetchValue[] = new Array(args.length);
+    const fetchers = tk.fetchers;
+    const values: FetchValue[] = new Array(fetchers.length);
     // struct trace_entry, the probe's address(es), the arguments, then strings.
     let size = 8 + (ri === null ? 1 : 2) * this.#word + tk.def.size;
-    for (let i = 0; i < args.length; i++) {
-      const v = fetchArg(args[i], env);
-      values[i] = v;
-      if (typeof v === "string") size += v.length + 1;
-      else if (Array.isArray(v)) {
-        for (const x of v) if (typeof x === "string") size += x.length + 1;
+    for (let i = 0; i < fetchers.length; i++) values[i] = fetchers[i](regs);
+    if (tk.dynamic) {
+      for (const v of values) {
+        if (typeof v === "string") size += v.length + 1;
+        else if (Array.isArray(v)) {
+          for (const x of v) if (typeof x === "string") size += x.length + 1;
+        }
       }
     }
     const entry: TraceEntry = {
+      cpu: 0,
+      pid: 0,
+      comm: "",
+      preemptCount: 0,
+      irqsOff: true,
+      needResched: false,
+      tsNs: 0,
       event: ev,
       probe: tk,
       ip: tk.address,
       retIp: ri === null ? 0n : this.#host.returnAddress(ri),
-      ctx: this.#host.hitContext(),
       values,
       size,
     };
+    this.#host.hitContext(entry);
     const f = ev.filter;
     if (f !== null && !f(ev.filterValues(entry))) return;
     this.#record(entry);

@@ -103,7 +103,7 @@ export class Tracefs {
     });
     this.#kprobes = new TraceKprobes(
       host,
-      (e) => this.#ring.write(e.ctx.cpu, e.ctx.tsNs, e),
+      (e) => this.#ring.write(e.cpu, e.tsNs, e),
       () => this.#tracingOn,
     );
     const count = (name: string) => {
@@ -270,10 +270,10 @@ export class Tracefs {
         fields[a.name] = jsonValue(a, e.values[i], this.#host);
       });
       out.push({
-        ts: ns2usecs(e.ctx.tsNs) / 1e6,
-        cpu: e.ctx.cpu,
-        pid: e.ctx.pid,
-        comm: e.ctx.comm,
+        ts: ns2usecs(e.tsNs) / 1e6,
+        cpu: e.cpu,
+        pid: e.pid,
+        comm: e.comm,
         event: `${e.event.group}:${e.event.name}`,
         ip: this.#host.formatSymbol(e.probe.def.isReturn ? e.retIp : e.ip),
         fields,
@@ -287,7 +287,7 @@ export class Tracefs {
    * print_kprobe_event() / print_kretprobe_event().
    */
   #formatEntry(e: TraceEntry): string {
-    const c = e.ctx;
+    const c = e;
     const h = this.#host;
     const prefix = traceLinePrefix({
       comm: c.comm,

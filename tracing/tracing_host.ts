@@ -64,12 +64,21 @@ export interface TracingHost {
   readMemory(addr: bigint, size: 1 | 2 | 4 | 8, user: boolean): bigint | null;
   /** Reads a NUL-terminated string of at most `max` bytes; null on a fault. */
   readString(addr: bigint, max: number, user: boolean): string | null;
-  /** The state at a probe hit on the CPU running the handler. */
-  hitContext(): HitContext;
+  /** Fills in the state at a probe hit on the CPU running the handler. */
+  hitContext(into: HitContext): void;
+  /**
+   * Word `n` of the kernel stack of the CPU running the handler (its live
+   * registers are the handler's `regs`); 0 beyond the stack or on a fault.
+   * Linux: regs_get_kernel_stack_nth().
+   */
+  stackWord(n: number): bigint;
   /** The current task's comm (`$comm`). */
   currentComm(): string;
-  /** The register the arch's pt_regs calls `name` (a name of `registerNames`). */
-  register(regs: PtRegs, name: string): bigint;
+  /**
+   * A reader of the register the arch's pt_regs calls `name` (a name of
+   * `registerNames`, or `sp`, `ax`, `r1`, `r3`), made once per argument.
+   */
+  registerReader(name: string): (regs: PtRegs) => bigint;
   /** The return address a kretprobe instance will return to. */
   returnAddress(ri: KretprobeInstance): bigint;
   /** Guest clock of the CPU running the handler, in µs (error_log timestamps). */
