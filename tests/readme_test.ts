@@ -5,8 +5,9 @@
 //
 // A transcript is a fenced block whose first line starts with `$ `. Each
 // `$ deno run -A cli.ts ARGS` line is run from the package root (a
-// subprocess, as the reader would type it); the lines up to the next `$ `
-// line are its expected output: stdout, then stderr. The command must exit 0
+// subprocess, as the reader would type it; `'…'` quotes a word, a trailing
+// ` \` continues the line); the lines up to the next `$ ` line are its
+// expected output: stdout, then stderr. The command must exit 0
 // unless its comment says `# … exit N`. The expected lines must match the
 // whole output, line for line, with two relaxations:
 //
@@ -82,30 +83,74 @@ interface Transcript {
 
 const CLI = "deno run -A cli.ts ";
 
-/** The commands of a transcript block (its first line starts with `$ `). */
+/**
+ * Splits a command as sh would, for the subset transcripts may use: words
+ * separated by blanks, `'…'` quoting anything but `'`. Any other shell
+ * syntax (`"`, `\\`, `$`, `|`, `<`, `>`, `;`, `&`, backquote) outside quotes is refused.
+ */
+function shellWords(command: string, where: string): string[] {
+  const words: string[] = [];
+  let cur: string | null = null;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (c === "'") {
+      const end = command.indexOf("'", i + 1);
+      assert.ok(end > i, `${where}: an unclosed quote`);
+      cur = (cur ?? "") + command.slice(i + 1, end);
+      i = end;
+    } else if (/\s/.test(c)) {
+      if (cur !== null) words.push(cur);
+      cur = null;
+    } else {
+      assert.doesNotMatch(c, /["\\|<>;&$`]/, `${where}: no shell syntax outside '…'`);
+      cur = (cur ?? "") + c;
+    }
+  }
+  if (cur !== null) words.push(cur);
+  return words;
+}
+
+/**
+ * The commands of a transcript block (its first line starts with `$ `). A
+ * command line ending in ` \\` goes on on the next line.
+ */
 function transcripts(f: Fence): Transcript[] {
   const out: Transcript[] = [];
-  f.body.forEach((text, k) => {
-    if (!text.startsWith("$ ")) {
-      out.at(-1)!.expected.push(text);
+  let continued: { text: string; k: number } | null = null;
+  f.body.forEach((line, k) => {
+    if (continued !== null) {
+      continued.text = continued.text.slice(0, -1).trimEnd() + " " + line.trim();
+      if (!continued.text.endsWith(" \\")) {
+        out.push(command(f, continued.text, continued.k));
+        continued = null;
+      }
       return;
     }
-    const hash = text.search(/\s#/);
-    const command = (hash < 0 ? text.slice(2) : text.slice(2, hash)).trim();
-    const comment = hash < 0 ? "" : text.slice(hash);
-    const where = `README.md:${f.line + 1 + k}`;
-    assert.ok(command.startsWith(CLI), `${where}: a transcript runs "${CLI}…", not "${command}"`);
-    assert.doesNotMatch(command, /["'\\|<>;&$`]/, `${where}: no quoting or shell syntax`);
-    const status = /\bexit (\d+)\b/.exec(comment);
-    out.push({
-      line: f.line + 1 + k,
-      command,
-      args: command.slice(CLI.length).split(/\s+/),
-      status: status === null ? 0 : Number(status[1]),
-      expected: [],
-    });
+    if (!line.startsWith("$ ")) {
+      out.at(-1)!.expected.push(line);
+      return;
+    }
+    if (line.endsWith(" \\")) continued = { text: line, k };
+    else out.push(command(f, line, k));
   });
   return out;
+}
+
+/** One `$ ` command line (joined if continued) as a transcript. */
+function command(f: Fence, text: string, k: number): Transcript {
+  const hash = text.search(/\s#/);
+  const command = (hash < 0 ? text.slice(2) : text.slice(2, hash)).trim();
+  const comment = hash < 0 ? "" : text.slice(hash);
+  const where = `README.md:${f.line + 1 + k}`;
+  assert.ok(command.startsWith(CLI), `${where}: a transcript runs "${CLI}…", not "${command}"`);
+  const status = /\bexit (\d+)\b/.exec(comment);
+  return {
+    line: f.line + 1 + k,
+    command,
+    args: shellWords(command.slice(CLI.length), where),
+    status: status === null ? 0 : Number(status[1]),
+    expected: [],
+  };
 }
 
 /** The regular expression of one expected line (see the rules above). */
