@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Ppc64Gprs } from "../arch/ppc64/pt_regs.ts";
 import type { Kprobe, KretprobeInstance, PtRegs } from "../probes/types.ts";
 import type { HitContext, TracingHost } from "../tracing/tracing_host.ts";
 import { type KernelCore, THREAD_SIZE, TIF_NEED_RESCHED } from "./_kernel_core.ts";
@@ -60,6 +61,11 @@ export function tracingHost(k: KernelCore): TracingHost {
     return commCached;
   };
   const ptrSize = k.ptrSize;
+  // Low halves of &cpu_curr[id]'s low word, per CPU (kernel addresses share the high half).
+  const currLo = k.cpus.map((c) =>
+    (Number((k.sym.cpuCurr + BigInt(c.id * ptrSize)) & 0xffffffffn) +
+      (m.littleEndian || ptrSize === 4 ? 0 : 4)) >>> 0
+  );
   const stackMask = ~(Number(THREAD_SIZE) - 1);
   /** A reader of register `name` of the pt_regs view (one closure per name, made once). */
   const registerReader = (name: string): (regs: PtRegs) => bigint => {
@@ -67,7 +73,8 @@ export function tracingHost(k: KernelCore): TracingHost {
       const g = /^(?:r|gpr)([0-9]+)$/.exec(name);
       if (g !== null) {
         const n = Number(g[1]);
-        return (regs) => (regs as { gpr: bigint[] }).gpr[n];
+        // Straight to the CPU: the view's indexed getters are slow for V8.
+        return (regs) => ((regs as { gpr: unknown }).gpr as Ppc64Gprs).cpu.getReg(n);
       }
       if (name === "softe") return () => k.arch.interruptsEnabled(k.abiCpu) ? 1n : 0n;
       return (regs) => (regs as unknown as Record<string, bigint>)[name];
@@ -128,7 +135,7 @@ export function tracingHost(k: KernelCore): TracingHost {
     },
     hitContext: (e: HitContext): void => {
       const cpu = k.abiCpu;
-      const task = k.currentTaskLo(cpu);
+      const task = read32(currLo[cpu.id]);
       // thread_info sits at the THREAD_SIZE-aligned base of the stack (ABI.md):
       // flags after the task pointer, preempt_count 8 bytes further.
       const ti = (k.arch.spLo(cpu) & stackMask) >>> 0;
@@ -170,7 +177,7 @@ export function tracingHost(k: KernelCore): TracingHost {
         return 0n;
       }
     },
-    currentComm: () => commAt(k.currentTaskLo(k.abiCpu)),
+    currentComm: () => commAt(read32(currLo[k.abiCpu.id])),
     registerReader,
     returnAddress: (ri: KretprobeInstance) => BigInt(ri.ret_addr),
     clockUs: () => Math.floor((k.abiCpu.tsc * 1000) / k.tscKhz),
