@@ -246,3 +246,29 @@ Deno.test("tracefs answers README and absolute paths; a missing file is an error
   assert.throws(() => fs.read("no_such_file"), /Cannot read tracefs file "no_such_file"/);
   assert.equal(fs.write("no_such_file", "1"), -2);
 });
+
+Deno.test("event filters see string fields, common_pid, cpu and comm; a group filter sets each event", async () => {
+  await using kernel = await Kernel.boot({ arch: "i386" });
+  const fs = kernel.tracefs;
+  fs.write(
+    "kprobe_events",
+    "p:myopen sys_open path=+0($arg1):ustring\nr:myret sys_open r=$retval:s32",
+  );
+  assert.ok(fs.write("events/kprobes/myopen/filter", 'path ~ "/etc/*" && common_pid == 3') > 0);
+  assert.ok(fs.write("events/kprobes/myret/filter", 'cpu == 0 && comm == "init" && r == 3') > 0);
+  fs.write("events/enable", "1");
+  kernel.run();
+  const text = fs.read("trace_pipe");
+  assert.deepEqual(
+    lines(text, "myopen").map((l) => l.replace(/^ *(\S+) .* path=/, "$1 ")),
+    ['init-3 "/etc/passwd"', 'init-3 "/etc/shadow"'],
+  );
+  assert.equal(lines(text, "myret").length, 3, "one successful open per child");
+  assert.match(fs.read("events/kprobes/filter"), /^### global filter ###\n/);
+  // The second run's children are pids 5, 6 and 7.
+  assert.ok(fs.write("events/kprobes/filter", "common_pid == 6") > 0);
+  assert.equal(fs.read("events/kprobes/myret/filter"), "common_pid == 6\n");
+  kernel.run();
+  const pids = [...fs.read("trace").matchAll(/ init-(\d+) +\[/g)].map((m) => m[1]);
+  assert.deepEqual(pids, ["6", "6", "6", "6", "6", "6"], "three opens, three returns of pid 6");
+});
