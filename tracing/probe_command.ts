@@ -199,10 +199,10 @@ export function parseProbeCommand(
       if (count > 1) return err("NON_UNIQ_SYMBOL", 1, 0, EADDRNOTAVAIL);
       if (count === 0) return err("BAD_PROBE_ADDR", 1, 0, ENOENT);
     }
-  } else {
-    fentry = host.isFunctionStart(addr);
-    if (isReturn && !fentry) return err("BAD_RETPROBE", 1, 0);
   }
+  // An address probe is not checked here (Linux checks kprobe_on_func_entry()
+  // for symbols only): `$argN` is refused at its address, and a return probe
+  // off a function entry fails at registration.
   let group = "kprobes";
   let event: string | null = null;
   if (eventText !== null) {

@@ -173,3 +173,13 @@ Deno.test("error_log keeps Linux's last 8 entries and a truncating write clears 
   fs.write("error_log", "");
   assert.equal(fs.read("error_log"), "");
 });
+
+Deno.test("kprobe_events address probes: $argN refused, a return probe off an entry fails to register", async () => {
+  await using kernel = await Kernel.boot();
+  const fs = kernel.tracefs;
+  const fork = kernel.kallsyms.lookupName("do_fork");
+  const at = `0x${fork.toString(16)}`;
+  checkError(fs, `p ${at} ^$arg1`, "Invalid $-variable specified");
+  checkError(fs, `r ^0x${(fork + 1n).toString(16)}`, "Failed to register probe event");
+  assert.ok(fs.write("kprobe_events", `r ${at} r=$retval`) > 0, "a return probe at the entry");
+});
