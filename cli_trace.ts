@@ -6,9 +6,9 @@
  *                              'r:myret sys_open ret=$retval:s64'
  *
  * Boots a kernel, writes each definition to `kprobe_events`, sets the
- * `--filter`s, enables the events, runs the workload and prints what
- * `trace_pipe` holds in Linux 6.1's format (or one JSON object per event
- * with `--json`), then `kprobe_profile` with `--profile`. A refused
+ * `--filter`s, enables the events, runs the workload and streams
+ * `trace_pipe` in Linux 6.1's format as events are recorded (or one JSON
+ * object per event with `--json`), then `kprobe_profile` with `--profile`. A refused
  * definition or filter prints `error_log`'s three lines and exits 1.
  *
  * No module code runs here (the handlers are the tracer's own), so the
@@ -142,17 +142,16 @@ export async function runTrace(
     }
   }
   fs.write("events/enable", "1");
+  // A reader on trace_pipe: each event printed as it is recorded, so a long
+  // workload loses none to the ring buffer's overwriting.
+  using _reader = fs.follow((line, rec) =>
+    out(opts.json ? JSON.stringify(rec) : line.slice(0, -1))
+  );
   const result = kernel.run({
     workload: opts.workload,
     watchdog: opts.watchdog,
     watchdogClock: "host",
   });
-  if (opts.json) {
-    for (const rec of fs.consumeRecords()) out(JSON.stringify(rec));
-  } else {
-    const text = fs.read("trace_pipe");
-    for (const line of text.replace(/\n$/, "").split("\n")) if (line !== "") out(line);
-  }
   if (opts.profile) {
     const profile = fs.read("kprobe_profile").replace(/\n$/, "").split("\n").filter((l) => l);
     if (opts.json) {

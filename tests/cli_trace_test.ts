@@ -102,3 +102,21 @@ Deno.test("cli trace without a definition is a usage error", async () => {
   const r = await cli("trace");
   assert.equal(r.code, 2);
 });
+
+Deno.test("cli trace streams every event, more than the ring buffer holds", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const workload = `${dir}/loop.json`;
+    // kprobe_bench (nr 500) calls do_fork back to back; 60,000 hits of a
+    // 44-byte entry overfill the 1410 KiB buffer about twice.
+    await Deno.writeTextFile(
+      workload,
+      '{"init":[{"call":"syscall","nr":500,"args":[60000,65536]}]}',
+    );
+    const r = await cli("trace", "--workload", workload, "p:f do_fork a=$arg1 b=$arg2 c=$arg3");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split("\n").filter((l) => l.includes(" f: (do_fork+0x0/")).length, 60000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -85,6 +85,7 @@ export class Tracefs {
   readonly #errors: ErrorLogEntry[] = [];
   readonly #parseHost: ProbeCommandHost;
   #tracingOn = true;
+  #followers: ((line: string, record: TraceRecordJson) => void)[] = [];
   #symbolCounts: Map<string, number> | null = null;
 
   /**
@@ -103,7 +104,7 @@ export class Tracefs {
     });
     this.#kprobes = new TraceKprobes(
       host,
-      (e) => this.#ring.write(e.cpu, e.tsNs, e),
+      (e) => this.#commit(e),
       () => this.#tracingOn,
     );
     const count = (name: string) => {
@@ -257,6 +258,49 @@ export class Tracefs {
   }
 
   /**
+   * Reads `trace_pipe` as a reader blocked on it would: each event, once
+   * recorded, is consumed and handed to `reader` as its line and as data
+   * (what `trace` streams). Events already in the buffer stay there.
+   *
+   * @param reader Called in the probe hit, with the line (newline included) and the record.
+   * @returns Stops following.
+   *
+   * @example Stream a return probe's values
+   * ```ts
+   * import { Kernel } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * const fs = kernel.tracefs;
+   * fs.write("kprobe_events", "r:myret sys_open ret=$retval:s64");
+   * fs.write("events/enable", "1");
+   * const rets: unknown[] = [];
+   * using _ = fs.follow((_line, rec) => rets.push(rec.fields.ret));
+   * kernel.run();
+   * assert.deepEqual(rets.slice(0, 3), [3, -2, -13]);
+   * assert.equal(fs.read("trace_pipe"), "");
+   * ```
+   */
+  follow(reader: (line: string, record: TraceRecordJson) => void): Disposable {
+    this.#followers.push(reader);
+    return {
+      [Symbol.dispose]: () => {
+        const i = this.#followers.indexOf(reader);
+        if (i >= 0) this.#followers.splice(i, 1);
+      },
+    };
+  }
+
+  #commit(e: TraceEntry): void {
+    this.#ring.write(e.cpu, e.tsNs, e);
+    if (this.#followers.length === 0) return;
+    for (let r = this.#ring.consume(); r !== undefined; r = this.#ring.consume()) {
+      const line = this.#formatEntry(r.entry);
+      const rec = this.#record(r.entry);
+      for (const f of [...this.#followers]) f(line, rec);
+    }
+  }
+
+  /**
    * Consumes what `trace_pipe` holds, as data.
    *
    * @returns One record per event, oldest first.
@@ -264,22 +308,25 @@ export class Tracefs {
   consumeRecords(): TraceRecordJson[] {
     const out: TraceRecordJson[] = [];
     for (let r = this.#ring.consume(); r !== undefined; r = this.#ring.consume()) {
-      const e = r.entry;
-      const fields: Record<string, unknown> = {};
-      e.event.primary.args.forEach((a, i) => {
-        fields[a.name] = jsonValue(a, e.values[i], this.#host);
-      });
-      out.push({
-        ts: ns2usecs(e.tsNs) / 1e6,
-        cpu: e.cpu,
-        pid: e.pid,
-        comm: e.comm,
-        event: `${e.event.group}:${e.event.name}`,
-        ip: this.#host.formatSymbol(e.probe.def.isReturn ? e.retIp : e.ip),
-        fields,
-      });
+      out.push(this.#record(r.entry));
     }
     return out;
+  }
+
+  #record(e: TraceEntry): TraceRecordJson {
+    const fields: Record<string, unknown> = {};
+    e.event.primary.args.forEach((a, i) => {
+      fields[a.name] = jsonValue(a, e.values[i], this.#host);
+    });
+    return {
+      ts: ns2usecs(e.tsNs) / 1e6,
+      cpu: e.cpu,
+      pid: e.pid,
+      comm: e.comm,
+      event: `${e.event.group}:${e.event.name}`,
+      ip: this.#host.formatSymbol(e.probe.def.isReturn ? e.retIp : e.ip),
+      fields,
+    };
   }
 
   /**
