@@ -15,12 +15,7 @@
 
 import type { Command } from "@commander-js/extra-typings";
 import { ARCH_NAMES, Kernel, KernelError } from "./mod.ts";
-import {
-  disasmToJson,
-  disassemble,
-  formatDisasm,
-  probeableFunctions,
-} from "./probes/mod.ts";
+import { disasmToJson, disassemble, formatDisasm, probeableFunctions } from "./probes/mod.ts";
 
 /**
  * Adds `disasm` and `funcs` to the CLI program.

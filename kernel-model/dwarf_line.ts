@@ -153,7 +153,9 @@ class Cursor {
 
   small(n: number, field: string): number {
     const v = this.uint(n, field);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.#fail(`${field} ${v} is too large`, this.pos - n, field);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.#fail(`${field} ${v} is too large`, this.pos - n, field);
+    }
     return Number(v);
   }
 
@@ -461,11 +463,19 @@ function readUnit(
   const pathOf = (index: number, at: number): string => {
     const f = files[index];
     if (f === undefined || (version < 5 && index === 0)) {
-      return fail(`file index ${index} is not in the file table (${files.length} entries)`, at, "file");
+      return fail(
+        `file index ${index} is not in the file table (${files.length} entries)`,
+        at,
+        "file",
+      );
     }
     const d = dirs[f.dir];
     if (d === undefined) {
-      return fail(`directory index ${f.dir} of "${f.name}" is not in the directory table`, at, "directory_index");
+      return fail(
+        `directory index ${f.dir} of "${f.name}" is not in the directory table`,
+        at,
+        "directory_index",
+      );
     }
     return joinPath(d, f.name);
   };
@@ -528,7 +538,9 @@ function readUnit(
           reset();
         } else if (sub === LNE_SET_ADDRESS) {
           const n = len - 1;
-          if (n !== 4 && n !== 8) fail(`DW_LNE_set_address has ${n} address bytes`, opAt, "DW_LNE_set_address");
+          if (n !== 4 && n !== 8) {
+            fail(`DW_LNE_set_address has ${n} address bytes`, opAt, "DW_LNE_set_address");
+          }
           address = c.uint(n, "DW_LNE_set_address") & mask;
           opIndex = 0;
         } else if (sub === LNE_DEFINE_FILE && version < 5) {

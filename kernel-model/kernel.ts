@@ -630,14 +630,14 @@ export class Kernel {
    * @returns null when it may be probed; else the errno (positive) and the
    * reason the `kprobes: cannot probe …` log line would give.
    *
-   * @example The first byte of do_fork may be probed, the second may not
+   * @example The first byte of do_fork may be probed, the inside of its second instruction may not
    * ```ts
    * import { Kernel } from "./kernel.ts";
    * import assert from "node:assert/strict";
    * await using kernel = await Kernel.boot();
    * const addr = kernel.kallsyms.lookupName("do_fork");
    * assert.equal(kernel.checkProbeAddress(addr), null);
-   * assert.equal(kernel.checkProbeAddress(addr + 1n)?.reason, "not on an instruction boundary");
+   * assert.equal(kernel.checkProbeAddress(addr + 2n)?.reason, "not on an instruction boundary");
    * ```
    */
   checkProbeAddress(addr: bigint): ProbeRefusal | null {

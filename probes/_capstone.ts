@@ -78,7 +78,9 @@ export async function loadPrinter(arch: string): Promise<InsnPrinter> {
   return (bytes, address) => {
     try {
       const r = d.disasm(bytes.subarray(0, 15), { address, count: 1 });
-      return r.length > 0 ? { size: r[0].size, mnemonic: r[0].mnemonic, operands: r[0].opStr } : null;
+      return r.length > 0
+        ? { size: r[0].size, mnemonic: r[0].mnemonic, operands: r[0].opStr }
+        : null;
     } catch {
       return null;
     }
