@@ -15,7 +15,7 @@ import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs } from "../probes/types.ts";
 import { describeValue } from "./_describe.ts";
-import { LineTable } from "./dwarf_line.ts";
+import { LineTable, type SourceLine } from "./dwarf_line.ts";
 import { type ElfFile, parseElf } from "./elf.ts";
 import { KernelError } from "./errors.ts";
 import type { Kallsyms } from "./kallsyms.ts";
@@ -672,14 +672,25 @@ export class Kernel {
   }
 
   /**
-   * The image's DWARF line table (read on first use).
+   * The source line of the kernel code at `addr`, from the image's DWARF
+   * line table (read on first use). Linux: none; `addr2line -e vmlinux`.
    *
-   * @returns The table; empty when the image has no `.debug_line`.
+   * @param addr A kernel text address.
+   * @returns The file (relative to the image's source tree, `kernel/fs.c`)
+   * and line, or undefined where the table has none.
    * @throws {DwarfError} When the image's `.debug_line` is malformed.
+   *
+   * @example
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * assert.equal(kernel.sourceLine(kernel.kallsyms.lookupName("vfs_read"))?.file, "kernel/fs.c");
+   * ```
    */
-  lineTable(): LineTable {
+  sourceLine(addr: bigint): SourceLine | undefined {
     this.#lines ??= LineTable.fromElf(this.#k.elf);
-    return this.#lines;
+    return this.#lines.lookup(addr);
   }
 
   /**

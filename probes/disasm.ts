@@ -16,7 +16,7 @@
 import { errnoName } from "../kernel-model/errno.ts";
 import { KernelError } from "../kernel-model/errors.ts";
 import type { Kallsyms, KallsymsLookup } from "../kernel-model/kallsyms.ts";
-import type { LineTable, SourceLine } from "../kernel-model/dwarf_line.ts";
+import type { SourceLine } from "../kernel-model/dwarf_line.ts";
 import { didYouMean, NOT_KERNEL_TEXT, type ProbeRefusal } from "./kprobes.ts";
 import { type InsnPrinter, loadPrinter } from "./_capstone.ts";
 
@@ -32,8 +32,8 @@ export interface DisasmHost {
   readText(addr: bigint, n: number): Uint8Array;
   /** Registered probe points. */
   probePoints(): readonly { addr: bigint; kind: "k" | "j" | "r" }[];
-  /** The image's line table. */
-  lineTable(): LineTable;
+  /** The source line of `addr` (throws a KernelError when the line table is malformed). */
+  sourceLine(addr: bigint): SourceLine | undefined;
 }
 
 /** One listed instruction. */
@@ -244,14 +244,17 @@ export async function disassemble(host: DisasmHost, target: string): Promise<Dis
   const { addr, fn, descriptor } = resolve(host, target);
   const ks = host.kallsyms;
   const printer: InsnPrinter = await loadPrinter(host.arch);
-  let lines: LineTable | null = null;
   let lineError: string | null = null;
-  try {
-    lines = host.lineTable();
-  } catch (e) {
-    if (!(e instanceof KernelError)) throw e;
-    lineError = e.message;
-  }
+  const sourceLine = (a: bigint): SourceLine | null => {
+    if (lineError !== null) return null;
+    try {
+      return host.sourceLine(a) ?? null;
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      lineError = e.message;
+      return null;
+    }
+  };
   const probes = new Map<bigint, ("k" | "j" | "r")[]>();
   for (const p of host.probePoints()) {
     const list = probes.get(p.addr) ?? [];
@@ -291,7 +294,7 @@ export async function disassemble(host: DisasmHost, target: string): Promise<Dis
       bytes: bytes.slice(0, size),
       mnemonic,
       operands,
-      source: lines?.lookup(a) ?? null,
+      source: sourceLine(a),
       refusal,
       probes: probes.get(a) ?? [],
     });

@@ -28,7 +28,7 @@ async function listDamaged(image: Uint8Array, name: string): Promise<string> {
     const path = `${dir}/${name}`;
     await Deno.writeFile(path, image);
     await using kernel = await Kernel.boot({ image: path });
-    assert.throws(() => kernel.lineTable(), DwarfError);
+    assert.throws(() => kernel.sourceLine(0n), DwarfError);
     const l = await disassemble(kernel, "vfs_read");
     assert.ok(l.insns.length > 10);
     assert.ok(l.insns.every((i) => i.source === null && i.refusal === null));
@@ -79,7 +79,7 @@ catalogue("elf", [
         await Deno.writeFile(`${dir}/zeroed`, image);
         await using kernel = await Kernel.boot({ image: `${dir}/zeroed` });
         try {
-          kernel.lineTable();
+          kernel.sourceLine(0n);
         } catch (e) {
           assert.ok(e instanceof DwarfError, String(e));
         }
