@@ -7,6 +7,8 @@
  *     deno run -A cli.ts insmod --quiet examples/kprobe_example.ts symbol=do_exit
  *     deno run -A cli.ts modinfo examples/kprobe_example.ts
  *     deno run -A cli.ts kallsyms | grep do_fork
+ *     deno run -A cli.ts disasm do_fork
+ *     deno run -A cli.ts funcs 'sys_*'
  *
  * Exit status: 0 clean run, 1 user error (bad file, module refused,
  * permission denied), 2 usage error, 3 the kernel Oopsed or panicked, a
@@ -28,6 +30,7 @@ import {
   type CliWorkerMessage,
   logRecord,
 } from "./cli_worker.ts";
+import { addDisasmCommands } from "./cli_disasm.ts";
 
 /** Where the CLI's output goes (default: the process's stdout and stderr). */
 export interface CliIo {
@@ -446,6 +449,7 @@ function makeProgram(
       for (const line of kernel.procKallsyms().trimEnd().split("\n")) out(line);
       await kernel.shutdown();
     });
+  addDisasmCommands(program, out, parseArch);
   return program;
 }
 
