@@ -36,6 +36,24 @@ async function readBounded(stream: ReadableStream<Uint8Array>): Promise<Uint8Arr
   return out;
 }
 
+/**
+ * Reads the first `size` bytes (what stat said the file holds, at most
+ * MAX_IMAGE_BYTES) of an open regular file, in one read when the OS allows:
+ * a file that grew since is cut at `size`, one that shrank ends early.
+ * Faster than a stream of 64 KiB chunks (each a promise and an op), which
+ * took 2-10 ms of a 10 ms boot.
+ */
+async function readFileBounded(file: Deno.FsFile, size: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(size);
+  let n = 0;
+  while (n < size) {
+    const r = await file.read(buf.subarray(n));
+    if (r === null) break;
+    n += r;
+  }
+  return n === size ? buf : buf.subarray(0, n);
+}
+
 export async function readImage(
   image: Uint8Array | string | URL | undefined,
   arch: string,
@@ -59,8 +77,8 @@ export async function readImage(
     if (info.size > MAX_IMAGE_BYTES) {
       throw new Error(`it is larger than ${MAX_IMAGE_BYTES} bytes, pass a vmlinux image`);
     }
-    const file = await Deno.open(url);
-    return [await readBounded(file.readable), shown];
+    using file = await Deno.open(url);
+    return [await readFileBounded(file, info.size), shown];
   } catch (e) {
     const why = e instanceof Deno.errors.NotCapable
       ? `read permission was not granted, run deno with --allow-read=${
