@@ -419,6 +419,40 @@ export class Memory implements GuestMemory {
     );
   }
 
+  // Offset of `[addr, addr + n)` when one region holds all of it (n >= 1),
+  // else -1: the host helpers' fast path, one lookup instead of one per page.
+  #span(addr: bigint, n: number): number {
+    if (!(n >= 1)) return -1;
+    const a = BigInt.asUintN(64, addr);
+    const hi = Number(a >> 32n);
+    const lo = Number(a & 0xffffffffn);
+    const regions = this.#regions;
+    for (let i = 0; i < regions.length; i++) {
+      const r = regions[i];
+      const d = (lo - r.lo) >>> 0;
+      if (hi === r.hi && d < r.size) return d + n <= r.size ? r.offset + d : -1;
+    }
+    return -1;
+  }
+
+  // End (in u8) of the region holding offset `off`.
+  #regionEnd(off: number): number {
+    for (const r of this.#regions) {
+      if (off >= r.offset && off < r.offset + r.size) return r.offset + r.size;
+    }
+    return off;
+  }
+
+  // Whether any page of `[off, off + n)` (offsets into u8, n >= 1) is executable.
+  #execIn(off: number, n: number): boolean {
+    const prot = this.#prot;
+    const last = (off + n - 1) >>> 12;
+    for (let p = off >>> 12; p <= last; p++) {
+      if ((prot[p] & PROT_EXEC) !== 0) return true;
+    }
+    return false;
+  }
+
   #hostCopy(
     addr: bigint,
     n: number,
@@ -467,6 +501,8 @@ export class Memory implements GuestMemory {
    * ```
    */
   readBytes(addr: bigint, n: number): Uint8Array {
+    const off = this.#span(addr, n);
+    if (off >= 0) return this.u8.slice(off, off + n);
     const out = new Uint8Array(n);
     this.#hostCopy(addr, n, "read", (off, i, len) => {
       out.set(this.u8.subarray(off, off + len), i);
@@ -482,6 +518,12 @@ export class Memory implements GuestMemory {
    * @param bytes The bytes.
    */
   writeBytes(addr: bigint, bytes: Uint8Array): void {
+    const off = this.#span(addr, bytes.length);
+    if (off >= 0) {
+      this.u8.set(bytes, off);
+      if (this.#execIn(off, bytes.length)) this.#notify(addr, bytes.length);
+      return;
+    }
     this.#hostCopy(addr, bytes.length, "write", (off, i, n) => {
       this.u8.set(bytes.subarray(i, i + n), off);
     });
@@ -489,6 +531,15 @@ export class Memory implements GuestMemory {
   }
 
   #hostRead(addr: bigint, size: number): number {
+    const off = this.#span(addr, size);
+    if (off >= 0) {
+      const le = this.littleEndian;
+      return size === 1
+        ? this.u8[off]
+        : size === 2
+        ? this.dv.getUint16(off, le)
+        : this.dv.getUint32(off, le);
+    }
     const b = this.readBytes(addr, size);
     let v = 0;
     for (let i = 0; i < size; i++) {
@@ -498,6 +549,19 @@ export class Memory implements GuestMemory {
   }
 
   #hostWrite(addr: bigint, size: number, value: bigint): void {
+    const off = this.#span(addr, size);
+    if (off >= 0) {
+      const le = this.littleEndian;
+      if (size === 8) this.dv.setBigUint64(off, BigInt.asUintN(64, value), le);
+      else {
+        const v = Number(BigInt.asUintN(size * 8, value));
+        if (size === 1) this.u8[off] = v;
+        else if (size === 2) this.dv.setUint16(off, v, le);
+        else this.dv.setUint32(off, v, le);
+      }
+      if (this.#execIn(off, size)) this.#notify(addr, size);
+      return;
+    }
     const b = new Uint8Array(size);
     const v = BigInt.asUintN(size * 8, value);
     for (let i = 0; i < size; i++) {
@@ -555,6 +619,8 @@ export class Memory implements GuestMemory {
    * ```
    */
   readU64(addr: bigint): bigint {
+    const off = this.#span(addr, 8);
+    if (off >= 0) return this.dv.getBigUint64(off, this.littleEndian);
     const b = this.readBytes(addr, 8);
     let v = 0n;
     for (let i = 0; i < 8; i++) {
@@ -622,6 +688,15 @@ export class Memory implements GuestMemory {
    * ```
    */
   readCString(addr: bigint, max: number): string {
+    const off = this.#span(addr, 1);
+    if (off >= 0) {
+      // Within the region: scan its bytes directly; past its end, byte by byte.
+      const room = Math.min(max, this.#regionEnd(off) - off);
+      const u8 = this.u8;
+      let n = 0;
+      while (n < room && u8[off + n] !== 0) n++;
+      if (n < room || room === max) return new TextDecoder().decode(u8.subarray(off, off + n));
+    }
     const bytes: number[] = [];
     for (let i = 0; i < max; i++) {
       const b = this.u8[this.#hostOffset(addr + BigInt(i), "read")];

@@ -176,3 +176,24 @@ Deno.test("Memory() rejects a capacity that is not a whole number below 8 GiB", 
   assert.throws(() => new Memory({ littleEndian: true, capacity: 0.5 }), GuestMemoryError);
   assert.throws(() => new Memory({ littleEndian: true, capacity: 2 ** 33 }), GuestMemoryError);
 });
+
+Deno.test("Memory host helpers read and write across two adjacent regions", () => {
+  const mem = new Memory({ littleEndian: true, capacity: 0x3000 });
+  mem.map(0x2000n, 0x1000, PROT_READ | PROT_WRITE);
+  mem.map(0x1000n, 0x1000, PROT_READ | PROT_EXEC);
+  const heard: number[] = [];
+  mem.onTextWrite((_hi, lo, n) => heard.push(lo, n));
+  mem.writeU64(0x1ffcn, 0x1122334455667788n);
+  assert.equal(mem.readU64(0x1ffcn), 0x1122334455667788n);
+  assert.equal(mem.readU32(0x2000n), 0x11223344);
+  assert.deepEqual(heard, [0x1ffc, 8]);
+  mem.writeBytes(0x2ffen, new TextEncoder().encode("ab"));
+  assert.equal(mem.readCString(0x2ffen, 2), "ab");
+  mem.writeBytes(0x1ffen, new TextEncoder().encode("xyz\0"));
+  assert.equal(mem.readCString(0x1ffen, 64), "xyz");
+  assert.equal(mem.readCString(0x1ffen, 2), "xy");
+  // A string running off the mapped space ends in an error, as before.
+  assert.throws(() => mem.readCString(0x2ffen, 64), GuestMemoryError);
+  assert.throws(() => mem.readU32(0x2ffen), GuestMemoryError);
+  assert.deepEqual([...mem.readBytes(0x1ffen, 4)], [0x78, 0x79, 0x7a, 0]);
+});
