@@ -17,9 +17,8 @@
  * @module
  */
 
-import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { ARCH_NAMES, Kernel, KernelError, loadWorkload, modinfo, type Workload } from "./mod.ts";
-import { formatHandlerLockup, HEARTBEAT_BYTES, HeartbeatWatch } from "./kernel-model/mod.ts";
+import type { ArchName, Workload } from "./mod.ts";
+import { formatHandlerLockup, HEARTBEAT_BYTES, HeartbeatWatch } from "./kernel-model/watchdog.ts";
 import {
   type CliJob,
   type CliModule,
@@ -27,7 +26,17 @@ import {
   type CliRunSummary,
   type CliWorkerMessage,
   logRecord,
-} from "./cli_worker.ts";
+} from "./_cli_protocol.ts";
+
+// Start-up: `insmod` spends its time in the worker (loading the kernel's
+// modules, booting, running), so the main thread starts the worker first
+// and loads only what parsing needs: commander (imported when `main` runs,
+// in parallel with the worker's loading), the watchdog and the message
+// shapes. The library (`mod.ts`) is imported where a command needs it
+// (modinfo, kallsyms, --workload), never for a plain insmod.
+
+/** The commander package, imported when `main` runs. */
+type Commander = typeof import("@commander-js/extra-typings");
 
 /** Where the CLI's output goes (default: the process's stdout and stderr). */
 export interface CliIo {
@@ -47,15 +56,24 @@ export const EXIT_USAGE = 2;
 export const EXIT_INCIDENT = 3;
 
 /**
+ * The architectures `--arch` takes: the library's `ARCH_NAMES` (a test
+ * checks they agree), spelled here so that parsing loads no kernel code.
+ */
+export const CLI_ARCH_NAMES: readonly ArchName[] = ["x86_64", "i386", "ppc64"];
+
+/**
  * Most CPUs `--cpus` takes: the NR_CPUS the guest images are built with
  * (raising it means rebuilding them, `deno task build-images`).
  */
 export const CLI_MAX_CPUS = 64;
 
+/** A bad option value; commander's InvalidArgumentError once commander is loaded. */
+class BadValue extends Error {}
+
 function parseCpus(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > CLI_MAX_CPUS) {
-    throw new InvalidArgumentError(`"${v}" is not a CPU count from 1 to ${CLI_MAX_CPUS}.`);
+    throw new BadValue(`"${v}" is not a CPU count from 1 to ${CLI_MAX_CPUS}.`);
   }
   return n;
 }
@@ -91,25 +109,26 @@ function splitModuleArgs(args: readonly string[]): CliModule[] {
   return out;
 }
 
-function parseArch(v: string): "x86_64" | "i386" | "ppc64" {
-  if (!(ARCH_NAMES as readonly string[]).includes(v)) {
-    throw new InvalidArgumentError(
-      `"${v}" is not a supported architecture (${ARCH_NAMES.join(", ")}).`,
+function parseArch(v: string): ArchName {
+  if (!(CLI_ARCH_NAMES as readonly string[]).includes(v)) {
+    throw new BadValue(
+      `"${v}" is not a supported architecture (${CLI_ARCH_NAMES.join(", ")}).`,
     );
   }
-  return v as "x86_64";
+  return v as ArchName;
 }
 
 function parseWatchdog(v: string): number {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 86_400) {
-    throw new InvalidArgumentError(`"${v}" is not a number of seconds above 0, at most 86400.`);
+    throw new BadValue(`"${v}" is not a number of seconds above 0, at most 86400.`);
   }
   return n;
 }
 
 /** Reads and validates a workload file (regular file, size-limited, schema-checked). */
-function readWorkload(path: string): Promise<Workload> {
+async function readWorkload(path: string): Promise<Workload> {
+  const { loadWorkload } = await import("./mod.ts");
   return loadWorkload(path);
 }
 
@@ -163,6 +182,42 @@ const NO_SUMMARY: CliRunSummary = {
   incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
 };
 
+/** The kernel's worker and the first error it reported before its job was sent. */
+interface KernelWorker {
+  worker: Worker;
+  error: string | null;
+}
+
+/** Starts the kernel's worker; it loads the library while the main thread parses. */
+function startWorker(): KernelWorker {
+  const worker = new Worker(new URL("./cli_worker.ts", import.meta.url).href, { type: "module" });
+  const kw: KernelWorker = { worker, error: null };
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    kw.error ??= e.message;
+  };
+  return kw;
+}
+
+/**
+ * The worker `insmod` will most likely use, started before anything else
+ * when the command line begins with `insmod` (not asking for help) and the
+ * package's directory is readable: otherwise null, and the command's own
+ * checks report a denied read as before.
+ */
+function startWorkerEarly(args: readonly string[]): KernelWorker | null {
+  if (args[0] !== "insmod" || args.includes("--help") || args.includes("-h")) return null;
+  const pkg = new URL(".", import.meta.url);
+  if (pkg.protocol !== "file:") return null;
+  try {
+    const desc = { name: "read", path: decodeURIComponent(pkg.pathname) } as const;
+    if (Deno.permissions.querySync(desc).state !== "granted") return null;
+  } catch {
+    return null;
+  }
+  return startWorker();
+}
+
 /**
  * Runs `insmod` in a worker, streaming its console lines to `out`; on a
  * handler that outlives the watchdog, terminates the worker and prints the
@@ -171,13 +226,14 @@ const NO_SUMMARY: CliRunSummary = {
 function insmodInWorker(
   run: InsmodRun,
   out: (line: string) => void,
+  kw: KernelWorker,
 ): Promise<{ code: number; errors: string[]; summary: CliRunSummary }> {
   const buffer = new SharedArrayBuffer(HEARTBEAT_BYTES);
   const watch = new HeartbeatWatch(buffer, run.watchdog);
   const labels = new Map<number, string>();
   let modules: string[] = [];
   let stamp = "";
-  const worker = new Worker(new URL("./cli_worker.ts", import.meta.url).href, { type: "module" });
+  const worker = kw.worker;
   const channel = new MessageChannel();
   return new Promise((resolve) => {
     let finished = false;
@@ -250,10 +306,13 @@ function insmodInWorker(
           finish(m.code, m.errors, m.summary);
       }
     };
+    const failed = (message: string) =>
+      finish(EXIT_USER_ERROR, [`Cannot finish the run: the kernel's worker failed: ${message}`]);
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      finish(EXIT_USER_ERROR, [`Cannot finish the run: the kernel's worker failed: ${e.message}`]);
+      failed(e.message);
     };
+    if (kw.error !== null) return failed(kw.error);
     const job: CliJob = { ...run, heartbeat: buffer, port: channel.port2 };
     worker.postMessage(job, [channel.port2]);
   });
@@ -338,12 +397,26 @@ async function checkModules(files: readonly string[], err: (text: string) => voi
   );
 }
 
-/** Builds the commander program; console lines go to `out`, usage errors to `err`. */
+/**
+ * Builds the commander program; console lines go to `out`, usage errors to
+ * `err`; `insmod` runs in the worker `takeWorker` gives.
+ */
 function makeProgram(
+  cmd: Commander,
+  takeWorker: () => KernelWorker,
   out: (line: string) => void = console.log,
   err: (text: string) => void = (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
 ) {
-  const program = new Command()
+  // Option parsers throw BadValue; commander reports its own error type.
+  const value = <T>(parse: (v: string) => T) => (v: string): T => {
+    try {
+      return parse(v);
+    } catch (e) {
+      if (e instanceof BadValue) throw new cmd.InvalidArgumentError(e.message);
+      throw e;
+    }
+  };
+  const program = new cmd.Command()
     .name("kprobes-sim")
     .description("Kprobes on a simulated Linux kernel whose code is real machine code.")
     .version("0.1.0")
@@ -361,18 +434,18 @@ function makeProgram(
     )
     .option(
       "--arch <arch>",
-      `architecture: ${ARCH_NAMES.join(", ")}`,
-      parseArch,
+      `architecture: ${CLI_ARCH_NAMES.join(", ")}`,
+      value(parseArch),
       "x86_64" as const,
     )
-    .option(`--cpus <n>`, `number of CPUs (NR_CPUS), 1 to ${CLI_MAX_CPUS}`, parseCpus, 1)
+    .option(`--cpus <n>`, `number of CPUs (NR_CPUS), 1 to ${CLI_MAX_CPUS}`, value(parseCpus), 1)
     .option("--preempt", "CONFIG_PREEMPT: the timer preempts kernel code", false)
     .option("--workload <file>", 'JSON workload: {"init": [{"call": "fork", "child": [...]}, ...]}')
     .option(
       "--watchdog <seconds>",
       "soft-lockup watchdog: stop with exit status 3 when a handler does not return, or a CPU " +
         "stays in kernel mode without scheduling, for this many seconds",
-      parseWatchdog,
+      value(parseWatchdog),
       10,
     )
     .option(
@@ -392,7 +465,7 @@ function makeProgram(
     .addHelpText(
       "after",
       `\nArchitectures: ${
-        ARCH_NAMES.join(", ")
+        CLI_ARCH_NAMES.join(", ")
       }. CPUs: 1 to ${CLI_MAX_CPUS} (the guest's NR_CPUS).\n` +
         "Parameters: insmod a.ts symbol=do_exit n=3 b.ts flag=y (see modinfo for a module's).\n" +
         "Each run boots its own kernel, so there is no lsmod command: --list shows lsmod.\n" +
@@ -408,18 +481,22 @@ function makeProgram(
       for (const { file } of modules) checkReadable(file, "insert module", dirOf(file));
       const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
       if (opts.check) await checkModules(modules.map((m) => m.file), err);
-      const r = await insmodInWorker({
-        modules,
-        arch: opts.arch,
-        cpus: opts.cpus,
-        preempt: opts.preempt,
-        workload,
-        watchdog: opts.watchdog,
-        quiet: opts.quiet,
-        json: opts.json,
-        list: opts.list,
-        profile: opts.profile,
-      }, out);
+      const r = await insmodInWorker(
+        {
+          modules,
+          arch: opts.arch,
+          cpus: opts.cpus,
+          preempt: opts.preempt,
+          workload,
+          watchdog: opts.watchdog,
+          quiet: opts.quiet,
+          json: opts.json,
+          list: opts.list,
+          profile: opts.profile,
+        },
+        out,
+        takeWorker(),
+      );
       if (opts.json) {
         out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
       }
@@ -431,6 +508,7 @@ function makeProgram(
     .description("print a module's file, description, author, license and parameters")
     .argument("<files...>", "probe modules")
     .action(async (files) => {
+      const { modinfo } = await import("./mod.ts");
       for (const f of files) {
         checkReadable(f, "read module", dirOf(f));
         for (const { key, value } of await modinfo(f)) out(`${`${key}:`.padEnd(16)}${value}`);
@@ -440,8 +518,9 @@ function makeProgram(
   program
     .command("kallsyms")
     .description("print /proc/kallsyms of the booted kernel")
-    .option("--arch <arch>", "architecture", parseArch, "x86_64" as const)
+    .option("--arch <arch>", "architecture", value(parseArch), "x86_64" as const)
     .action(async (opts) => {
+      const { Kernel } = await import("./mod.ts");
       const kernel = await Kernel.boot({ arch: opts.arch });
       for (const line of kernel.procKallsyms().trimEnd().split("\n")) out(line);
       await kernel.shutdown();
@@ -468,8 +547,19 @@ function makeProgram(
  */
 export async function main(args: string[], io: CliIo = {}): Promise<number> {
   const stderr = io.stderr ?? ((s: string) => console.error(s.replace(/\n$/, "")));
-  const program = makeProgram(io.stdout, io.stderr);
+  let early = startWorkerEarly(args);
+  const takeWorker = () => {
+    const kw = early ?? startWorker();
+    early = null;
+    return kw;
+  };
   try {
+    const program = makeProgram(
+      await import("@commander-js/extra-typings"),
+      takeWorker,
+      io.stdout,
+      io.stderr,
+    );
     await program.parseAsync(args, { from: "user" });
     return EXIT_OK;
   } catch (e) {
@@ -482,11 +572,16 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       for (const line of e.message.split("\n")) if (line !== "") stderr(`error: ${line}\n`);
       return e.code;
     }
+    // Only a command that loaded the library can have thrown its errors.
+    const { KernelError } = await import("./mod.ts");
     if (e instanceof KernelError) {
       stderr(`error: ${e.message}\n`);
       return EXIT_USER_ERROR;
     }
     throw e;
+  } finally {
+    // A usage error or another command: the early worker is not needed.
+    early?.worker.terminate();
   }
 }
 

@@ -454,3 +454,9 @@ Deno.test("cli --json reports a handler's soft lockup with its CPU, an incident 
   assert.equal(summary.stopReason, "softLockup");
   assert.match(summary.errors[0], /did not return within the 1s watchdog/);
 });
+
+Deno.test("CLI_ARCH_NAMES is the library's ARCH_NAMES", async () => {
+  const { CLI_ARCH_NAMES } = await import("../cli.ts");
+  const { ARCH_NAMES } = await import("../mod.ts");
+  assert.deepEqual(CLI_ARCH_NAMES, ARCH_NAMES);
+});
