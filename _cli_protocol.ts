@@ -10,6 +10,15 @@
 
 import type { ArchName, Workload } from "./mod.ts";
 
+/** Exit status: the run was clean. */
+export const EXIT_OK = 0;
+/** Exit status: a user error (file, module, permission, workload). */
+export const EXIT_USER_ERROR = 1;
+/** Exit status: a usage error (unknown command or option, bad value). */
+export const EXIT_USAGE = 2;
+/** Exit status: the kernel Oopsed or panicked, a handler threw, or a watchdog fired. */
+export const EXIT_INCIDENT = 3;
+
 /** One module to insert and the `name=value` parameters that followed it. */
 export interface CliModule {
   /** The module file. */

@@ -18,15 +18,8 @@
  */
 
 import type { ArchName, Workload } from "./mod.ts";
-import { formatHandlerLockup, HEARTBEAT_BYTES, HeartbeatWatch } from "./kernel-model/watchdog.ts";
-import {
-  type CliJob,
-  type CliModule,
-  type CliRecord,
-  type CliRunSummary,
-  type CliWorkerMessage,
-  logRecord,
-} from "./_cli_protocol.ts";
+import { type CliModule, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
+import { insmodInWorker, type KernelWorker, startWorker, startWorkerEarly } from "./_cli_run.ts";
 
 // Start-up: `insmod` spends its time in the worker (loading the kernel's
 // modules, booting, running), so the main thread starts the worker first
@@ -46,20 +39,13 @@ export interface CliIo {
   stderr?: (text: string) => void;
 }
 
-/** Exit status: the run was clean. */
-export const EXIT_OK = 0;
-/** Exit status: a user error (file, module, permission, workload). */
-export const EXIT_USER_ERROR = 1;
-/** Exit status: a usage error (unknown command or option, bad value). */
-export const EXIT_USAGE = 2;
-/** Exit status: the kernel Oopsed or panicked, a handler threw, or a watchdog fired. */
-export const EXIT_INCIDENT = 3;
+export { EXIT_INCIDENT, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
 
 /**
  * The architectures `--arch` takes: the library's `ARCH_NAMES` (a test
  * checks they agree), spelled here so that parsing loads no kernel code.
  */
-export const CLI_ARCH_NAMES: readonly ArchName[] = ["x86_64", "i386", "ppc64"];
+export const CLI_ARCH_NAMES = ["x86_64", "i386", "ppc64"] as const;
 
 /**
  * Most CPUs `--cpus` takes: the NR_CPUS the guest images are built with
@@ -173,151 +159,6 @@ function dirOf(path: string): string {
   return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
 }
 
-/** A job as the main thread knows it, before the heartbeat and port are made. */
-type InsmodRun = Omit<CliJob, "heartbeat" | "port">;
-
-const NO_SUMMARY: CliRunSummary = {
-  stopReason: null,
-  instructions: 0,
-  incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
-};
-
-/** The kernel's worker and the first error it reported before its job was sent. */
-interface KernelWorker {
-  worker: Worker;
-  error: string | null;
-}
-
-/** Starts the kernel's worker; it loads the library while the main thread parses. */
-function startWorker(): KernelWorker {
-  const worker = new Worker(new URL("./cli_worker.ts", import.meta.url).href, { type: "module" });
-  const kw: KernelWorker = { worker, error: null };
-  worker.onerror = (e: ErrorEvent) => {
-    e.preventDefault();
-    kw.error ??= e.message;
-  };
-  return kw;
-}
-
-/**
- * The worker `insmod` will most likely use, started before anything else
- * when the command line begins with `insmod` (not asking for help) and the
- * package's directory is readable: otherwise null, and the command's own
- * checks report a denied read as before.
- */
-function startWorkerEarly(args: readonly string[]): KernelWorker | null {
-  if (args[0] !== "insmod" || args.includes("--help") || args.includes("-h")) return null;
-  const pkg = new URL(".", import.meta.url);
-  if (pkg.protocol !== "file:") return null;
-  try {
-    const desc = { name: "read", path: decodeURIComponent(pkg.pathname) } as const;
-    if (Deno.permissions.querySync(desc).state !== "granted") return null;
-  } catch {
-    return null;
-  }
-  return startWorker();
-}
-
-/**
- * Runs `insmod` in a worker, streaming its console lines to `out`; on a
- * handler that outlives the watchdog, terminates the worker and prints the
- * soft-lockup report. Returns the exit status and the error lines.
- */
-function insmodInWorker(
-  run: InsmodRun,
-  out: (line: string) => void,
-  kw: KernelWorker,
-): Promise<{ code: number; errors: string[]; summary: CliRunSummary }> {
-  const buffer = new SharedArrayBuffer(HEARTBEAT_BYTES);
-  const watch = new HeartbeatWatch(buffer, run.watchdog);
-  const labels = new Map<number, string>();
-  let modules: string[] = [];
-  let stamp = "";
-  const worker = kw.worker;
-  const channel = new MessageChannel();
-  return new Promise((resolve) => {
-    let finished = false;
-    const finish = (code: number, errors: string[], summary = NO_SUMMARY) => {
-      if (finished) return;
-      finished = true;
-      clearInterval(timer);
-      worker.terminate();
-      channel.port1.close();
-      resolve({ code, errors, summary });
-    };
-    const record = (r: CliRecord) => out(JSON.stringify(r));
-    const timer = setInterval(() => {
-      const x = watch.poll(performance.now());
-      if (x === null) return;
-      const handler = labels.get(x.label) ?? "a handler";
-      const lines = formatHandlerLockup({
-        cpu: x.cpu,
-        seconds: x.seconds,
-        comm: x.pid === 0 && x.comm === 0 ? "swapper" : labels.get(x.comm) ?? "?",
-        pid: x.pid,
-        handler,
-        at: x.at === 0 ? undefined : labels.get(x.at),
-        modules,
-      });
-      worker.terminate();
-      for (const l of lines) {
-        // Linux prints the soft-lockup report at KERN_EMERG.
-        if (run.json) record(logRecord(`${stamp}${l}`, 0, x.cpu));
-        else out(`${stamp}${l}`);
-      }
-      if (run.json) record({ type: "incident", kind: "lockup", count: 1 });
-      finish(EXIT_INCIDENT, [
-        `Cannot finish the run: ${handler} did not return within the ${run.watchdog}s watchdog, the kernel was stopped (see --watchdog)`,
-      ], {
-        ...NO_SUMMARY,
-        stopReason: "softLockup",
-        incidents: { ...NO_SUMMARY.incidents, lockups: 1 },
-      });
-    }, Math.min(100, run.watchdog * 250));
-    // The worker answers on a private port: module code in the worker can
-    // call the global postMessage, but cannot forge these messages.
-    channel.port1.onmessage = (e: MessageEvent<CliWorkerMessage>) => {
-      if (finished) return;
-      const m = e.data;
-      switch (m.kind) {
-        case "line": {
-          out(m.line);
-          const t = /^\[[ \d.]+\] /.exec(m.line);
-          if (t) stamp = t[0];
-          return;
-        }
-        case "record": {
-          record(m.record);
-          if (m.record.type === "log" && m.record.timestamp !== null) {
-            stamp = `[${m.record.timestamp.toFixed(6).padStart(12)}] `;
-          }
-          return;
-        }
-        case "stamp":
-          stamp = m.stamp;
-          return;
-        case "label":
-          labels.set(m.id, m.text);
-          return;
-        case "modules":
-          modules = m.names;
-          return;
-        case "done":
-          finish(m.code, m.errors, m.summary);
-      }
-    };
-    const failed = (message: string) =>
-      finish(EXIT_USER_ERROR, [`Cannot finish the run: the kernel's worker failed: ${message}`]);
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      failed(e.message);
-    };
-    if (kw.error !== null) return failed(kw.error);
-    const job: CliJob = { ...run, heartbeat: buffer, port: channel.port2 };
-    worker.postMessage(job, [channel.port2]);
-  });
-}
-
 /** One diagnostic of `deno check`. */
 interface CheckDiagnostic {
   where: string;
@@ -397,6 +238,122 @@ async function checkModules(files: readonly string[], err: (text: string) => voi
   );
 }
 
+/** insmod's options, as commander or {@linkcode parseInsmodFast} reads them. */
+interface InsmodOptions {
+  arch: ArchName;
+  cpus: number;
+  preempt: boolean;
+  workload?: string;
+  watchdog: number;
+  check: boolean;
+  quiet: boolean;
+  json: boolean;
+  list: boolean;
+  profile: boolean;
+}
+
+/** insmod's options that take no value, by spelling. */
+const INSMOD_FLAGS: ReadonlyMap<
+  string,
+  "preempt" | "check" | "quiet" | "json" | "list" | "profile"
+> = new Map([
+  ["--preempt", "preempt"],
+  ["--check", "check"],
+  ["--quiet", "quiet"],
+  ["--json", "json"],
+  ["--list", "list"],
+  ["--profile", "profile"],
+]);
+
+/**
+ * Reads a plain `insmod` command line without commander, whose Node
+ * polyfills cost the main thread ~0.1 s of CPU (measured against an empty
+ * `deno run`), time the kernel's worker needs on this 2-core machine:
+ * module files and parameters, each option at most once, spelled
+ * `--flag` or `--option value` with a valid value. Anything else (help, a
+ * bad or unknown option, `--opt=value`, `--`, no file) returns null and
+ * goes to commander, which parses and reports it as it always has.
+ */
+function parseInsmodFast(args: readonly string[]): { files: string[]; opts: InsmodOptions } | null {
+  if (args[0] !== "insmod") return null;
+  const opts: InsmodOptions = {
+    arch: "x86_64",
+    cpus: 1,
+    preempt: false,
+    watchdog: 10,
+    check: false,
+    quiet: false,
+    json: false,
+    list: false,
+    profile: false,
+  };
+  const files: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("-")) {
+      files.push(a);
+      continue;
+    }
+    if (seen.has(a)) return null;
+    seen.add(a);
+    const flag = INSMOD_FLAGS.get(a);
+    if (flag !== undefined) {
+      opts[flag] = true;
+      continue;
+    }
+    const v = args[++i];
+    if (v === undefined || v.startsWith("-")) return null;
+    try {
+      if (a === "--arch") opts.arch = parseArch(v);
+      else if (a === "--cpus") opts.cpus = parseCpus(v);
+      else if (a === "--watchdog") opts.watchdog = parseWatchdog(v);
+      else if (a === "--workload") opts.workload = v;
+      else return null;
+    } catch {
+      return null;
+    }
+  }
+  return files.length > 0 ? { files, opts } : null;
+}
+
+/** `insmod`: checks, reads the workload, runs the job in the worker, reports. */
+async function runInsmod(
+  args: string[],
+  opts: InsmodOptions,
+  out: (line: string) => void,
+  err: (text: string) => void,
+  takeWorker: () => KernelWorker,
+): Promise<void> {
+  const modules = splitModuleArgs(args);
+  const pkg = new URL(".", import.meta.url);
+  checkReadable(pkg, "boot from", decodeURIComponent(pkg.pathname).replace(/\/$/, ""));
+  if (opts.workload) checkReadable(opts.workload, "read workload", dirOf(opts.workload));
+  for (const { file } of modules) checkReadable(file, "insert module", dirOf(file));
+  const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
+  if (opts.check) await checkModules(modules.map((m) => m.file), err);
+  const r = await insmodInWorker(
+    {
+      modules,
+      arch: opts.arch,
+      cpus: opts.cpus,
+      preempt: opts.preempt,
+      workload,
+      watchdog: opts.watchdog,
+      quiet: opts.quiet,
+      json: opts.json,
+      list: opts.list,
+      profile: opts.profile,
+    },
+    out,
+    takeWorker(),
+  );
+  if (opts.json) {
+    out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
+  }
+  if (r.code !== EXIT_OK) throw new CliExit(r.code, r.errors.join("\n"));
+}
+
 /**
  * Builds the commander program; console lines go to `out`, usage errors to
  * `err`; `insmod` runs in the worker `takeWorker` gives.
@@ -404,8 +361,8 @@ async function checkModules(files: readonly string[], err: (text: string) => voi
 function makeProgram(
   cmd: Commander,
   takeWorker: () => KernelWorker,
-  out: (line: string) => void = console.log,
-  err: (text: string) => void = (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
+  out: (line: string) => void,
+  err: (text: string) => void,
 ) {
   // Option parsers throw BadValue; commander reports its own error type.
   const value = <T>(parse: (v: string) => T) => (v: string): T => {
@@ -473,35 +430,7 @@ function makeProgram(
         "a handler threw, or the watchdog fired. Untrusted modules need only read access:\n" +
         "  deno run --allow-read=. cli.ts insmod my_probe.ts",
     )
-    .action(async (args, opts) => {
-      const modules = splitModuleArgs(args);
-      const pkg = new URL(".", import.meta.url);
-      checkReadable(pkg, "boot from", decodeURIComponent(pkg.pathname).replace(/\/$/, ""));
-      if (opts.workload) checkReadable(opts.workload, "read workload", dirOf(opts.workload));
-      for (const { file } of modules) checkReadable(file, "insert module", dirOf(file));
-      const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
-      if (opts.check) await checkModules(modules.map((m) => m.file), err);
-      const r = await insmodInWorker(
-        {
-          modules,
-          arch: opts.arch,
-          cpus: opts.cpus,
-          preempt: opts.preempt,
-          workload,
-          watchdog: opts.watchdog,
-          quiet: opts.quiet,
-          json: opts.json,
-          list: opts.list,
-          profile: opts.profile,
-        },
-        out,
-        takeWorker(),
-      );
-      if (opts.json) {
-        out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
-      }
-      if (r.code !== EXIT_OK) throw new CliExit(r.code, r.errors.join("\n"));
-    });
+    .action((files, opts) => runInsmod(files, opts, out, err, takeWorker));
 
   program
     .command("modinfo")
@@ -553,14 +482,16 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
     early = null;
     return kw;
   };
+  const out = io.stdout ?? console.log;
+  const err = io.stderr ?? ((s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s)));
   try {
-    const program = makeProgram(
-      await import("@commander-js/extra-typings"),
-      takeWorker,
-      io.stdout,
-      io.stderr,
-    );
-    await program.parseAsync(args, { from: "user" });
+    const fast = parseInsmodFast(args);
+    if (fast !== null) {
+      await runInsmod(fast.files, fast.opts, out, err, takeWorker);
+      return EXIT_OK;
+    }
+    const cmd = await import("@commander-js/extra-typings");
+    await makeProgram(cmd, takeWorker, out, err).parseAsync(args, { from: "user" });
     return EXIT_OK;
   } catch (e) {
     if (e instanceof Error && "exitCode" in e && "code" in e) {
