@@ -14,8 +14,8 @@
  */
 
 import type { Command } from "@commander-js/extra-typings";
-import { ARCH_NAMES, Kernel, KernelError } from "./mod.ts";
-import { disasmToJson, disassemble, formatDisasm, probeableFunctions } from "./probes/mod.ts";
+// The library is imported when a command runs, not when the CLI starts
+// (an insmod must not load the kernel on the main thread).
 
 /**
  * Adds `disasm` and `funcs` to the CLI program.
@@ -23,11 +23,13 @@ import { disasmToJson, disassemble, formatDisasm, probeableFunctions } from "./p
  * @param program The commander program.
  * @param out Receives each stdout line.
  * @param parseArch Validates `--arch` (the CLI's own parser, so the usage errors match).
+ * @param archNames The architectures `--arch` accepts, for the help text.
  */
 export function addDisasmCommands(
   program: Command,
   out: (line: string) => void,
   parseArch: (v: string) => "x86_64" | "i386" | "ppc64",
+  archNames: readonly string[],
 ): void {
   program
     .command("disasm")
@@ -35,7 +37,7 @@ export function addDisasmCommands(
       "disassemble a kernel function (objdump -d -l style) and mark where a kprobe may go",
     )
     .argument("<target>", "a function (do_fork), function+offset (do_fork+0x4) or hex address")
-    .option("--arch <arch>", `architecture: ${ARCH_NAMES.join(", ")}`, parseArch, "x86_64" as const)
+    .option("--arch <arch>", `architecture: ${archNames.join(", ")}`, parseArch, "x86_64" as const)
     .option("--json", "print the listing as one JSON object", false)
     .addHelpText(
       "after",
@@ -45,6 +47,8 @@ export function addDisasmCommands(
         'On ppc64 a function name ("do_fork") is followed through its descriptor to .do_fork.',
     )
     .action(async (target, opts) => {
+      const { Kernel } = await import("./mod.ts");
+      const { disasmToJson, disassemble, formatDisasm } = await import("./probes/mod.ts");
       await using kernel = await Kernel.boot({ arch: opts.arch });
       const listing = await disassemble(kernel, target);
       if (opts.json) out(JSON.stringify(disasmToJson(listing)));
@@ -55,9 +59,11 @@ export function addDisasmCommands(
     .command("funcs")
     .description("list the functions a kprobe may be placed on (like perf probe -F)")
     .argument("[glob]", "only names matching this pattern: * any characters, ? one")
-    .option("--arch <arch>", `architecture: ${ARCH_NAMES.join(", ")}`, parseArch, "x86_64" as const)
+    .option("--arch <arch>", `architecture: ${archNames.join(", ")}`, parseArch, "x86_64" as const)
     .option("--json", "print a JSON array of names", false)
     .action(async (glob, opts) => {
+      const { Kernel, KernelError } = await import("./mod.ts");
+      const { probeableFunctions } = await import("./probes/mod.ts");
       await using kernel = await Kernel.boot({ arch: opts.arch });
       const names = probeableFunctions(kernel, glob);
       if (names.length === 0 && !opts.json) {

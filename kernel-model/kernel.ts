@@ -16,7 +16,7 @@ import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs } from "../probes/types.ts";
 import { describeValue } from "./_describe.ts";
 import { LineTable, type SourceLine } from "./dwarf_line.ts";
-import { type ElfFile, parseElf } from "./elf.ts";
+import type { ElfFile } from "./elf.ts";
 import { KernelError } from "./errors.ts";
 import type { Kallsyms } from "./kallsyms.ts";
 import type { Memory } from "./memory.ts";
@@ -33,7 +33,7 @@ import { Traps } from "./_traps.ts";
 import { HostCalls } from "./_host_calls.ts";
 import { KernelCalls } from "./_abi.ts";
 import { Modules } from "./_modules.ts";
-import { readImage } from "./_image.ts";
+import { loadImage } from "./_image.ts";
 import { wireProbes } from "./_probe_wiring.ts";
 
 /** A registered probe point, as {@linkcode Kernel.probePoints} lists it. */
@@ -243,8 +243,8 @@ export class Kernel {
   static async boot(options: BootOptions = {}): Promise<Kernel> {
     const checked = checkBootOptions(options);
     const arch = archByName(checked.arch);
-    const [bytes, shown] = await readImage(checked.image, arch.name);
-    const elf = parseElf(bytes, shown);
+    const elf = await loadImage(checked.image, arch.name);
+    const shown = elf.name;
     if (elf.machine !== arch.elfMachine || elf.class !== arch.bits) {
       throw new KernelError(
         `Cannot boot "${shown}" as ${arch.name}: it is an ELF${elf.class} ${elf.machineName} image, pass the matching --arch or image`,
