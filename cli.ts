@@ -7,6 +7,8 @@
  *     deno run -A cli.ts insmod --quiet examples/kprobe_example.ts symbol=do_exit
  *     deno run -A cli.ts modinfo examples/kprobe_example.ts
  *     deno run -A cli.ts kallsyms | grep do_fork
+ *     deno run -A cli.ts disasm do_fork
+ *     deno run -A cli.ts funcs 'sys_*'
  *     deno run -A cli.ts trace 'r:myret sys_open ret=$retval:s64'   (cli_trace.ts)
  *
  * Exit status: 0 clean run, 1 user error (bad file, module refused,
@@ -18,18 +20,21 @@
  * @module
  */
 
-import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
-import { ARCH_NAMES, Kernel, KernelError, loadWorkload, modinfo, type Workload } from "./mod.ts";
-import { formatHandlerLockup, HEARTBEAT_BYTES, HeartbeatWatch } from "./kernel-model/mod.ts";
-import {
-  type CliJob,
-  type CliModule,
-  type CliRecord,
-  type CliRunSummary,
-  type CliWorkerMessage,
-  logRecord,
-} from "./cli_worker.ts";
+import type { ArchName, Workload } from "./mod.ts";
+import { type CliModule, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
+import { insmodInWorker, type KernelWorker, startWorker, startWorkerEarly } from "./_cli_run.ts";
+import { addDisasmCommands } from "./cli_disasm.ts";
 import { addTraceCommand } from "./cli_trace.ts";
+
+// Start-up: `insmod` spends its time in the worker (loading the kernel's
+// modules, booting, running), so the main thread starts the worker first
+// and loads only what parsing needs: commander (imported when `main` runs,
+// in parallel with the worker's loading), the watchdog and the message
+// shapes. The library (`mod.ts`) is imported where a command needs it
+// (modinfo, kallsyms, --workload), never for a plain insmod.
+
+/** The commander package, imported when `main` runs. */
+type Commander = typeof import("@commander-js/extra-typings");
 
 /** Where the CLI's output goes (default: the process's stdout and stderr). */
 export interface CliIo {
@@ -39,14 +44,13 @@ export interface CliIo {
   stderr?: (text: string) => void;
 }
 
-/** Exit status: the run was clean. */
-export const EXIT_OK = 0;
-/** Exit status: a user error (file, module, permission, workload). */
-export const EXIT_USER_ERROR = 1;
-/** Exit status: a usage error (unknown command or option, bad value). */
-export const EXIT_USAGE = 2;
-/** Exit status: the kernel Oopsed or panicked, a handler threw, or a watchdog fired. */
-export const EXIT_INCIDENT = 3;
+export { EXIT_INCIDENT, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
+
+/**
+ * The architectures `--arch` takes: the library's `ARCH_NAMES` (a test
+ * checks they agree), spelled here so that parsing loads no kernel code.
+ */
+export const CLI_ARCH_NAMES = ["x86_64", "i386", "ppc64"] as const;
 
 /**
  * Most CPUs `--cpus` takes: the NR_CPUS the guest images are built with
@@ -54,10 +58,13 @@ export const EXIT_INCIDENT = 3;
  */
 export const CLI_MAX_CPUS = 64;
 
+/** A bad option value; commander's InvalidArgumentError once commander is loaded. */
+class BadValue extends Error {}
+
 function parseCpus(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > CLI_MAX_CPUS) {
-    throw new InvalidArgumentError(`"${v}" is not a CPU count from 1 to ${CLI_MAX_CPUS}.`);
+    throw new BadValue(`"${v}" is not a CPU count from 1 to ${CLI_MAX_CPUS}.`);
   }
   return n;
 }
@@ -93,25 +100,26 @@ function splitModuleArgs(args: readonly string[]): CliModule[] {
   return out;
 }
 
-function parseArch(v: string): "x86_64" | "i386" | "ppc64" {
-  if (!(ARCH_NAMES as readonly string[]).includes(v)) {
-    throw new InvalidArgumentError(
-      `"${v}" is not a supported architecture (${ARCH_NAMES.join(", ")}).`,
+function parseArch(v: string): ArchName {
+  if (!(CLI_ARCH_NAMES as readonly string[]).includes(v)) {
+    throw new BadValue(
+      `"${v}" is not a supported architecture (${CLI_ARCH_NAMES.join(", ")}).`,
     );
   }
-  return v as "x86_64";
+  return v as ArchName;
 }
 
 function parseWatchdog(v: string): number {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 86_400) {
-    throw new InvalidArgumentError(`"${v}" is not a number of seconds above 0, at most 86400.`);
+    throw new BadValue(`"${v}" is not a number of seconds above 0, at most 86400.`);
   }
   return n;
 }
 
 /** Reads and validates a workload file (regular file, size-limited, schema-checked). */
-function readWorkload(path: string): Promise<Workload> {
+async function readWorkload(path: string): Promise<Workload> {
+  const { loadWorkload } = await import("./mod.ts");
   return loadWorkload(path);
 }
 
@@ -154,111 +162,6 @@ function checkReadable(path: string | URL, what: string, allow: string): void {
 function dirOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
-}
-
-/** A job as the main thread knows it, before the heartbeat and port are made. */
-type InsmodRun = Omit<CliJob, "heartbeat" | "port">;
-
-const NO_SUMMARY: CliRunSummary = {
-  stopReason: null,
-  instructions: 0,
-  incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
-};
-
-/**
- * Runs `insmod` in a worker, streaming its console lines to `out`; on a
- * handler that outlives the watchdog, terminates the worker and prints the
- * soft-lockup report. Returns the exit status and the error lines.
- */
-function insmodInWorker(
-  run: InsmodRun,
-  out: (line: string) => void,
-): Promise<{ code: number; errors: string[]; summary: CliRunSummary }> {
-  const buffer = new SharedArrayBuffer(HEARTBEAT_BYTES);
-  const watch = new HeartbeatWatch(buffer, run.watchdog);
-  const labels = new Map<number, string>();
-  let modules: string[] = [];
-  let stamp = "";
-  const worker = new Worker(new URL("./cli_worker.ts", import.meta.url).href, { type: "module" });
-  const channel = new MessageChannel();
-  return new Promise((resolve) => {
-    let finished = false;
-    const finish = (code: number, errors: string[], summary = NO_SUMMARY) => {
-      if (finished) return;
-      finished = true;
-      clearInterval(timer);
-      worker.terminate();
-      channel.port1.close();
-      resolve({ code, errors, summary });
-    };
-    const record = (r: CliRecord) => out(JSON.stringify(r));
-    const timer = setInterval(() => {
-      const x = watch.poll(performance.now());
-      if (x === null) return;
-      const handler = labels.get(x.label) ?? "a handler";
-      const lines = formatHandlerLockup({
-        cpu: x.cpu,
-        seconds: x.seconds,
-        comm: x.pid === 0 && x.comm === 0 ? "swapper" : labels.get(x.comm) ?? "?",
-        pid: x.pid,
-        handler,
-        at: x.at === 0 ? undefined : labels.get(x.at),
-        modules,
-      });
-      worker.terminate();
-      for (const l of lines) {
-        // Linux prints the soft-lockup report at KERN_EMERG.
-        if (run.json) record(logRecord(`${stamp}${l}`, 0, x.cpu));
-        else out(`${stamp}${l}`);
-      }
-      if (run.json) record({ type: "incident", kind: "lockup", count: 1 });
-      finish(EXIT_INCIDENT, [
-        `Cannot finish the run: ${handler} did not return within the ${run.watchdog}s watchdog, the kernel was stopped (see --watchdog)`,
-      ], {
-        ...NO_SUMMARY,
-        stopReason: "softLockup",
-        incidents: { ...NO_SUMMARY.incidents, lockups: 1 },
-      });
-    }, Math.min(100, run.watchdog * 250));
-    // The worker answers on a private port: module code in the worker can
-    // call the global postMessage, but cannot forge these messages.
-    channel.port1.onmessage = (e: MessageEvent<CliWorkerMessage>) => {
-      if (finished) return;
-      const m = e.data;
-      switch (m.kind) {
-        case "line": {
-          out(m.line);
-          const t = /^\[[ \d.]+\] /.exec(m.line);
-          if (t) stamp = t[0];
-          return;
-        }
-        case "record": {
-          record(m.record);
-          if (m.record.type === "log" && m.record.timestamp !== null) {
-            stamp = `[${m.record.timestamp.toFixed(6).padStart(12)}] `;
-          }
-          return;
-        }
-        case "stamp":
-          stamp = m.stamp;
-          return;
-        case "label":
-          labels.set(m.id, m.text);
-          return;
-        case "modules":
-          modules = m.names;
-          return;
-        case "done":
-          finish(m.code, m.errors, m.summary);
-      }
-    };
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      finish(EXIT_USER_ERROR, [`Cannot finish the run: the kernel's worker failed: ${e.message}`]);
-    };
-    const job: CliJob = { ...run, heartbeat: buffer, port: channel.port2 };
-    worker.postMessage(job, [channel.port2]);
-  });
 }
 
 /** One diagnostic of `deno check`. */
@@ -340,12 +243,142 @@ async function checkModules(files: readonly string[], err: (text: string) => voi
   );
 }
 
-/** Builds the commander program; console lines go to `out`, usage errors to `err`. */
+/** insmod's options, as commander or {@linkcode parseInsmodFast} reads them. */
+interface InsmodOptions {
+  arch: ArchName;
+  cpus: number;
+  preempt: boolean;
+  workload?: string;
+  watchdog: number;
+  check: boolean;
+  quiet: boolean;
+  json: boolean;
+  list: boolean;
+  profile: boolean;
+}
+
+/** insmod's options that take no value, by spelling. */
+const INSMOD_FLAGS: ReadonlyMap<
+  string,
+  "preempt" | "check" | "quiet" | "json" | "list" | "profile"
+> = new Map([
+  ["--preempt", "preempt"],
+  ["--check", "check"],
+  ["--quiet", "quiet"],
+  ["--json", "json"],
+  ["--list", "list"],
+  ["--profile", "profile"],
+]);
+
+/**
+ * Reads a plain `insmod` command line without commander, whose Node
+ * polyfills cost the main thread ~0.1 s of CPU (measured against an empty
+ * `deno run`), time the kernel's worker needs on this 2-core machine:
+ * module files and parameters, each option at most once, spelled
+ * `--flag` or `--option value` with a valid value. Anything else (help, a
+ * bad or unknown option, `--opt=value`, `--`, no file) returns null and
+ * goes to commander, which parses and reports it as it always has.
+ */
+function parseInsmodFast(args: readonly string[]): { files: string[]; opts: InsmodOptions } | null {
+  if (args[0] !== "insmod") return null;
+  const opts: InsmodOptions = {
+    arch: "x86_64",
+    cpus: 1,
+    preempt: false,
+    watchdog: 10,
+    check: false,
+    quiet: false,
+    json: false,
+    list: false,
+    profile: false,
+  };
+  const files: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("-")) {
+      files.push(a);
+      continue;
+    }
+    if (seen.has(a)) return null;
+    seen.add(a);
+    const flag = INSMOD_FLAGS.get(a);
+    if (flag !== undefined) {
+      opts[flag] = true;
+      continue;
+    }
+    const v = args[++i];
+    if (v === undefined || v.startsWith("-")) return null;
+    try {
+      if (a === "--arch") opts.arch = parseArch(v);
+      else if (a === "--cpus") opts.cpus = parseCpus(v);
+      else if (a === "--watchdog") opts.watchdog = parseWatchdog(v);
+      else if (a === "--workload") opts.workload = v;
+      else return null;
+    } catch {
+      return null;
+    }
+  }
+  return files.length > 0 ? { files, opts } : null;
+}
+
+/** `insmod`: checks, reads the workload, runs the job in the worker, reports. */
+async function runInsmod(
+  args: string[],
+  opts: InsmodOptions,
+  out: (line: string) => void,
+  err: (text: string) => void,
+  takeWorker: () => KernelWorker,
+): Promise<void> {
+  const modules = splitModuleArgs(args);
+  const pkg = new URL(".", import.meta.url);
+  checkReadable(pkg, "boot from", decodeURIComponent(pkg.pathname).replace(/\/$/, ""));
+  if (opts.workload) checkReadable(opts.workload, "read workload", dirOf(opts.workload));
+  for (const { file } of modules) checkReadable(file, "insert module", dirOf(file));
+  const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
+  if (opts.check) await checkModules(modules.map((m) => m.file), err);
+  const r = await insmodInWorker(
+    {
+      modules,
+      arch: opts.arch,
+      cpus: opts.cpus,
+      preempt: opts.preempt,
+      workload,
+      watchdog: opts.watchdog,
+      quiet: opts.quiet,
+      json: opts.json,
+      list: opts.list,
+      profile: opts.profile,
+    },
+    out,
+    takeWorker(),
+  );
+  if (opts.json) {
+    out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
+  }
+  if (r.code !== EXIT_OK) throw new CliExit(r.code, r.errors.join("\n"));
+}
+
+/**
+ * Builds the commander program; console lines go to `out`, usage errors to
+ * `err`; `insmod` runs in the worker `takeWorker` gives.
+ */
 function makeProgram(
-  out: (line: string) => void = console.log,
-  err: (text: string) => void = (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)),
+  cmd: Commander,
+  takeWorker: () => KernelWorker,
+  out: (line: string) => void,
+  err: (text: string) => void,
 ) {
-  const program = new Command()
+  // Option parsers throw BadValue; commander reports its own error type.
+  const value = <T>(parse: (v: string) => T) => (v: string): T => {
+    try {
+      return parse(v);
+    } catch (e) {
+      if (e instanceof BadValue) throw new cmd.InvalidArgumentError(e.message);
+      throw e;
+    }
+  };
+  const program = new cmd.Command()
     .name("kprobes-sim")
     .description("Kprobes on a simulated Linux kernel whose code is real machine code.")
     .version("0.1.0")
@@ -363,18 +396,18 @@ function makeProgram(
     )
     .option(
       "--arch <arch>",
-      `architecture: ${ARCH_NAMES.join(", ")}`,
-      parseArch,
+      `architecture: ${CLI_ARCH_NAMES.join(", ")}`,
+      value(parseArch),
       "x86_64" as const,
     )
-    .option(`--cpus <n>`, `number of CPUs (NR_CPUS), 1 to ${CLI_MAX_CPUS}`, parseCpus, 1)
+    .option(`--cpus <n>`, `number of CPUs (NR_CPUS), 1 to ${CLI_MAX_CPUS}`, value(parseCpus), 1)
     .option("--preempt", "CONFIG_PREEMPT: the timer preempts kernel code", false)
     .option("--workload <file>", 'JSON workload: {"init": [{"call": "fork", "child": [...]}, ...]}')
     .option(
       "--watchdog <seconds>",
       "soft-lockup watchdog: stop with exit status 3 when a handler does not return, or a CPU " +
         "stays in kernel mode without scheduling, for this many seconds",
-      parseWatchdog,
+      value(parseWatchdog),
       10,
     )
     .option(
@@ -394,7 +427,7 @@ function makeProgram(
     .addHelpText(
       "after",
       `\nArchitectures: ${
-        ARCH_NAMES.join(", ")
+        CLI_ARCH_NAMES.join(", ")
       }. CPUs: 1 to ${CLI_MAX_CPUS} (the guest's NR_CPUS).\n` +
         "Parameters: insmod a.ts symbol=do_exit n=3 b.ts flag=y (see modinfo for a module's).\n" +
         "Each run boots its own kernel, so there is no lsmod command: --list shows lsmod.\n" +
@@ -402,37 +435,14 @@ function makeProgram(
         "a handler threw, or the watchdog fired. Untrusted modules need only read access:\n" +
         "  deno run --allow-read=. cli.ts insmod my_probe.ts",
     )
-    .action(async (args, opts) => {
-      const modules = splitModuleArgs(args);
-      const pkg = new URL(".", import.meta.url);
-      checkReadable(pkg, "boot from", decodeURIComponent(pkg.pathname).replace(/\/$/, ""));
-      if (opts.workload) checkReadable(opts.workload, "read workload", dirOf(opts.workload));
-      for (const { file } of modules) checkReadable(file, "insert module", dirOf(file));
-      const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
-      if (opts.check) await checkModules(modules.map((m) => m.file), err);
-      const r = await insmodInWorker({
-        modules,
-        arch: opts.arch,
-        cpus: opts.cpus,
-        preempt: opts.preempt,
-        workload,
-        watchdog: opts.watchdog,
-        quiet: opts.quiet,
-        json: opts.json,
-        list: opts.list,
-        profile: opts.profile,
-      }, out);
-      if (opts.json) {
-        out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
-      }
-      if (r.code !== EXIT_OK) throw new CliExit(r.code, r.errors.join("\n"));
-    });
+    .action((files, opts) => runInsmod(files, opts, out, err, takeWorker));
 
   program
     .command("modinfo")
     .description("print a module's file, description, author, license and parameters")
     .argument("<files...>", "probe modules")
     .action(async (files) => {
+      const { modinfo } = await import("./mod.ts");
       for (const f of files) {
         checkReadable(f, "read module", dirOf(f));
         for (const { key, value } of await modinfo(f)) out(`${`${key}:`.padEnd(16)}${value}`);
@@ -442,19 +452,20 @@ function makeProgram(
   program
     .command("kallsyms")
     .description("print /proc/kallsyms of the booted kernel")
-    .option("--arch <arch>", "architecture", parseArch, "x86_64" as const)
+    .option("--arch <arch>", "architecture", value(parseArch), "x86_64" as const)
     .action(async (opts) => {
+      const { Kernel } = await import("./mod.ts");
       const kernel = await Kernel.boot({ arch: opts.arch });
       for (const line of kernel.procKallsyms().trimEnd().split("\n")) out(line);
       await kernel.shutdown();
     });
-
+  addDisasmCommands(program, out, value(parseArch), CLI_ARCH_NAMES);
   addTraceCommand(program, {
     out,
     err,
-    parseArch,
-    parseCpus,
-    parseWatchdog,
+    parseArch: value(parseArch),
+    parseCpus: value(parseCpus),
+    parseWatchdog: value(parseWatchdog),
     exit: (code, message) => {
       throw new CliExit(code, message);
     },
@@ -481,9 +492,22 @@ function makeProgram(
  */
 export async function main(args: string[], io: CliIo = {}): Promise<number> {
   const stderr = io.stderr ?? ((s: string) => console.error(s.replace(/\n$/, "")));
-  const program = makeProgram(io.stdout, io.stderr);
+  let early = startWorkerEarly(args);
+  const takeWorker = () => {
+    const kw = early ?? startWorker();
+    early = null;
+    return kw;
+  };
+  const out = io.stdout ?? console.log;
+  const err = io.stderr ?? ((s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s)));
   try {
-    await program.parseAsync(args, { from: "user" });
+    const fast = parseInsmodFast(args);
+    if (fast !== null) {
+      await runInsmod(fast.files, fast.opts, out, err, takeWorker);
+      return EXIT_OK;
+    }
+    const cmd = await import("@commander-js/extra-typings");
+    await makeProgram(cmd, takeWorker, out, err).parseAsync(args, { from: "user" });
     return EXIT_OK;
   } catch (e) {
     if (e instanceof Error && "exitCode" in e && "code" in e) {
@@ -495,11 +519,16 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       for (const line of e.message.split("\n")) if (line !== "") stderr(`error: ${line}\n`);
       return e.code;
     }
+    // Only a command that loaded the library can have thrown its errors.
+    const { KernelError } = await import("./mod.ts");
     if (e instanceof KernelError) {
       stderr(`error: ${e.message}\n`);
       return EXIT_USER_ERROR;
     }
     throw e;
+  } finally {
+    // A usage error or another command: the early worker is not needed.
+    early?.worker.terminate();
   }
 }
 

@@ -19,14 +19,9 @@
  */
 
 import type { Command } from "@commander-js/extra-typings";
-import {
-  type ArchName,
-  errnoName,
-  Kernel,
-  loadWorkload,
-  type Tracefs,
-  type Workload,
-} from "./mod.ts";
+import type { ArchName, Tracefs, Workload } from "./mod.ts";
+// The library is imported when `trace` runs, not when the CLI starts (an
+// insmod must not load the kernel on the main thread).
 
 /** What `trace` needs from cli.ts. */
 export interface TraceCommandContext {
@@ -102,6 +97,7 @@ export async function runTrace(
   out: (line: string) => void,
   err: (text: string) => void,
 ): Promise<TraceOutcome> {
+  const { errnoName, Kernel } = await import("./mod.ts");
   let booted = false;
   const console = (line: string) => {
     if (booted && !opts.quiet) err(`${line}\n`);
@@ -213,6 +209,7 @@ export function addTraceCommand(program: Command, ctx: TraceCommandContext): voi
         "2 usage error, 3 the kernel Oopsed or panicked or the watchdog fired.",
     )
     .action(async (defs, opts) => {
+      const { loadWorkload } = await import("./mod.ts");
       const workload = opts.workload ? await loadWorkload(opts.workload) : undefined;
       const r = await runTrace(
         defs,

@@ -197,6 +197,7 @@ export {
   Kernel,
   type KernelIncidents,
   type ModuleInfo,
+  type ProbePointInfo,
   type RunOptions,
   type RunResult,
   type RunStopReason,
@@ -209,6 +210,8 @@ export {
   type Workload,
 } from "./kernel-model/workload.ts";
 export { loadWorkload } from "./kernel-model/workload_file.ts";
+export type { SourceLine } from "./kernel-model/dwarf_line.ts";
+export type { ProbeRefusal } from "./probes/kprobes.ts";
 export { ARCH_NAMES, type ArchName } from "./arch/registry.ts";
 
 // `kernel.tracefs`: kprobe events without a module (the rest at "./tracing").

@@ -248,7 +248,11 @@ export class KernelCore {
         } holds at most ${0x100000000n - (arch.kernelBase & 0xffffffffn)} bytes`,
       );
     }
-    this.memory = new Memory({ littleEndian: arch.littleEndian });
+    // Kernel RAM and the user area in one allocation: no copy per mapping.
+    this.memory = new Memory({
+      littleEndian: arch.littleEndian,
+      capacity: memSize + Math.ceil(arch.userSize / 4096) * 4096,
+    });
     this.memory.map(arch.kernelBase, memSize, PROT_READ | PROT_WRITE);
     this.memory.map(arch.userBase, arch.userSize, PROT_READ | PROT_WRITE | PROT_USER);
     this.scratch = new UserScratch(arch.userBase, arch.userSize);

@@ -117,6 +117,48 @@ function compareEntries(a: Entry, b: Entry): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/**
+ * The sorted kernel entries of an image, as `scripts/kallsyms` builds them
+ * from `nm -n vmlinux`.
+ */
+function buildCoreEntries(elf: ElfFile): Entry[] {
+  const entries: Entry[] = [];
+  for (const { symbol, type } of nmSymbols(elf)) {
+    if (symbol.name === "" || type === "U" || type === "w" || type === "v") continue;
+    const section = symbol.sectionName === undefined ? undefined : elf.sections[symbol.shndx];
+    const addressable = section !== undefined && (section.flags & SHF_ALLOC) !== 0n &&
+      (section.flags & SHF_TLS) === 0n;
+    entries.push({
+      name: symbol.name,
+      address: symbol.value,
+      size: BigInt(symbol.size),
+      type,
+      addressable,
+    });
+  }
+  return entries.sort(compareEntries);
+}
+
+/**
+ * Sorted kernel entries per image. Only frozen images (the parses
+ * `Kernel.boot()` shares between kernels, see _image.ts) are kept: they
+ * cannot change, and the entries are frozen too; a table takes the array
+ * and replaces it, never changes it, when symbols are added.
+ */
+const coreEntries = new WeakMap<ElfFile, readonly Entry[]>();
+
+function coreEntriesOf(elf: ElfFile): Entry[] {
+  if (!Object.isFrozen(elf)) return buildCoreEntries(elf);
+  let entries = coreEntries.get(elf);
+  if (entries === undefined) {
+    const built = buildCoreEntries(elf);
+    for (const e of built) Object.freeze(e);
+    entries = Object.freeze(built);
+    coreEntries.set(elf, entries);
+  }
+  return entries as Entry[];
+}
+
 function hex(n: bigint): string {
   return n.toString(16);
 }
@@ -187,21 +229,7 @@ export class Kallsyms {
    */
   static fromElf(elf: ElfFile, options: KallsymsOptions = {}): Kallsyms {
     const kallsyms = new Kallsyms({ bits: elf.class, ...options });
-    const entries: Entry[] = [];
-    for (const { symbol, type } of nmSymbols(elf)) {
-      if (symbol.name === "" || type === "U" || type === "w" || type === "v") continue;
-      const section = symbol.sectionName === undefined ? undefined : elf.sections[symbol.shndx];
-      const addressable = section !== undefined && (section.flags & SHF_ALLOC) !== 0n &&
-        (section.flags & SHF_TLS) === 0n;
-      entries.push({
-        name: symbol.name,
-        address: symbol.value,
-        size: BigInt(symbol.size),
-        type,
-        addressable,
-      });
-    }
-    kallsyms.#core = entries.sort(compareEntries);
+    kallsyms.#core = coreEntriesOf(elf);
     return kallsyms;
   }
 

@@ -10,12 +10,13 @@
 
 import type { Arch } from "../arch/types.ts";
 import { archByName, type ArchName } from "../arch/registry.ts";
-import { didYouMean, KprobesCore } from "../probes/kprobes.ts";
+import { didYouMean, KprobesCore, type ProbeRefusal } from "../probes/kprobes.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs } from "../probes/types.ts";
 import { describeValue } from "./_describe.ts";
-import { type ElfFile, parseElf } from "./elf.ts";
+import { LineTable, type SourceLine } from "./dwarf_line.ts";
+import type { ElfFile } from "./elf.ts";
 import { KernelError } from "./errors.ts";
 import type { Kallsyms } from "./kallsyms.ts";
 import type { Memory } from "./memory.ts";
@@ -32,10 +33,22 @@ import { Traps } from "./_traps.ts";
 import { HostCalls } from "./_host_calls.ts";
 import { KernelCalls } from "./_abi.ts";
 import { Modules } from "./_modules.ts";
-import { readImage } from "./_image.ts";
+import { loadImage } from "./_image.ts";
 import { wireProbes } from "./_probe_wiring.ts";
 import { Tracefs } from "../tracing/tracefs.ts";
 import { tracingHost } from "./_tracing_host.ts";
+
+/** A registered probe point, as {@linkcode Kernel.probePoints} lists it. */
+export interface ProbePointInfo {
+  /** Its address. */
+  addr: bigint;
+  /** `k` kprobe, `j` jprobe, `r` kretprobe. */
+  kind: "k" | "j" | "r";
+  /** The module that registered it, or null for the host. */
+  owner: string | null;
+  /** Registered but disabled. */
+  disabled: boolean;
+}
 
 /** Options of {@linkcode Kernel.boot}. */
 export interface BootOptions {
@@ -196,6 +209,7 @@ export interface InsmodOptions {
 export class Kernel {
   readonly #k: KernelCore;
   #tracefs: Tracefs | undefined;
+  #lines: LineTable | null = null;
 
   private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     const k = new KernelCore(arch, elf, options);
@@ -232,8 +246,8 @@ export class Kernel {
   static async boot(options: BootOptions = {}): Promise<Kernel> {
     const checked = checkBootOptions(options);
     const arch = archByName(checked.arch);
-    const [bytes, shown] = await readImage(checked.image, arch.name);
-    const elf = parseElf(bytes, shown);
+    const elf = await loadImage(checked.image, arch.name);
+    const shown = elf.name;
     if (elf.machine !== arch.elfMachine || elf.class !== arch.bits) {
       throw new KernelError(
         `Cannot boot "${shown}" as ${arch.name}: it is an ELF${elf.class} ${elf.machineName} image, pass the matching --arch or image`,
@@ -621,6 +635,77 @@ export class Kernel {
   /** `await using kernel = await Kernel.boot()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
+  }
+
+  /**
+   * Would `register_kprobe()` accept a kprobe at `addr`? Its rules, with no
+   * registration and no text written (see `KprobesCore.checkProbeAddress`).
+   *
+   * @param addr A kernel address.
+   * @returns null when it may be probed; else the errno (positive) and the
+   * reason the `kprobes: cannot probe …` log line would give.
+   *
+   * @example The first byte of do_fork may be probed, the inside of its second instruction may not
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * const addr = kernel.kallsyms.lookupName("do_fork");
+   * assert.equal(kernel.checkProbeAddress(addr), null);
+   * assert.equal(kernel.checkProbeAddress(addr + 2n)?.reason, "not on an instruction boundary");
+   * ```
+   */
+  checkProbeAddress(addr: bigint): ProbeRefusal | null {
+    return this.#k.kprobes.checkProbeAddress(addr);
+  }
+
+  /**
+   * Reads kernel text as the image has it: armed probes' breakpoints show
+   * the bytes they replaced.
+   *
+   * @param addr The address.
+   * @param n How many bytes.
+   * @returns The bytes; shorter where memory ends.
+   */
+  readText(addr: bigint, n: number): Uint8Array {
+    return this.#k.kprobes.readText(addr, n);
+  }
+
+  /**
+   * Registered probe points: address, kind (`k`, `j`, `r` as in the debugfs
+   * list), owning module and whether it is disabled.
+   *
+   * @returns One entry per registered kprobe, jprobe and kretprobe.
+   */
+  probePoints(): ProbePointInfo[] {
+    return this.#k.kprobes.list().map(({ kp, addr, owner, disabled }) => ({
+      addr,
+      kind: this.#k.jprobes.owns(kp) ? "j" : this.#k.kretprobes.owns(kp) ? "r" : "k",
+      owner,
+      disabled,
+    }));
+  }
+
+  /**
+   * The source line of the kernel code at `addr`, from the image's DWARF
+   * line table (read on first use). Linux: none; `addr2line -e vmlinux`.
+   *
+   * @param addr A kernel text address.
+   * @returns The file (relative to the image's source tree, `kernel/fs.c`)
+   * and line, or undefined where the table has none.
+   * @throws {DwarfError} When the image's `.debug_line` is malformed.
+   *
+   * @example
+   * ```ts
+   * import { Kernel } from "./kernel.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot();
+   * assert.equal(kernel.sourceLine(kernel.kallsyms.lookupName("vfs_read"))?.file, "kernel/fs.c");
+   * ```
+   */
+  sourceLine(addr: bigint): SourceLine | undefined {
+    this.#lines ??= LineTable.fromElf(this.#k.elf);
+    return this.#lines.lookup(addr);
   }
 
   /**

@@ -110,6 +110,17 @@ export interface UnknownSymbol {
   suggestions: string[];
 }
 
+/** The reason {@linkcode KprobesCore.checkProbeAddress} gives for an address outside kernel text. */
+export const NOT_KERNEL_TEXT = "not kernel text";
+
+/** Why `register_kprobe()` refuses an address (see {@linkcode KprobesCore.checkProbeAddress}). */
+export interface ProbeRefusal {
+  /** The errno, positive (`EINVAL`, `EILSEQ`, `EOPNOTSUPP`). */
+  errno: number;
+  /** The reason, as the `kprobes: cannot probe …: <reason>` log line gives it. */
+  reason: string;
+}
+
 /**
  * "did you mean a, b or c?" for an unknown-symbol message, or "" when
  * there is nothing to suggest.
@@ -284,6 +295,81 @@ export class KprobesCore {
   }
 
   /**
+   * The generic refusals of register_kprobe() for `addr`: not kernel text,
+   * Kprobes' own code (unless `internal`), padding after a function, the
+   * blacklist. Linux: the checks of register_kprobe() before
+   * arch_prepare_kprobe() (kernel_text_address(), in_kprobes_functions(),
+   * within_kprobe_blacklist()).
+   */
+  #addressRefusal(addr: bigint, internal: boolean): ProbeRefusal | null {
+    if (!this.#host.isKernelText(addr)) return { errno: EINVAL, reason: NOT_KERNEL_TEXT };
+    if (!internal && this.#inKprobesFunctions(addr)) {
+      return { errno: EINVAL, reason: "Kprobes' own code (.kprobes.text, slots)" };
+    }
+    const fn = this.#host.functionAt(addr);
+    if (fn !== undefined && fn.symbolSize && addr - fn.start >= fn.symbolSize) {
+      // Stricter than Linux (whose kallsyms size runs to the next symbol):
+      // the bytes after a function's last instruction are padding, not code.
+      return {
+        errno: EINVAL,
+        reason: `past the end of ${fn.name} (size 0x${
+          fn.symbolSize.toString(16)
+        }), padding between functions`,
+      };
+    }
+    const bl = this.#blacklist.find(addr);
+    if (bl !== undefined) return { errno: EINVAL, reason: `blacklisted, ${bl.reason}` };
+    return null;
+  }
+
+  /**
+   * Would `register_kprobe()` accept a kprobe at `addr`? The same rules in
+   * the same order (kernel text, Kprobes' own code, padding, blacklist, then
+   * the arch's `arch_prepare_kprobe()` checks: instruction boundary, an
+   * instruction it can single-step), with no registration, no slot and no
+   * text written. An address that already has a probe is accepted (a new
+   * probe joins it). Not checked: a free instruction slot, and on x86_64
+   * whether a RIP-relative operand reaches the slot (both depend on the slot
+   * a registration would get).
+   *
+   * @param addr A kernel address.
+   * @returns null when it may be probed; else the errno (positive, as
+   * `-errno` would be returned) and the reason the log would give.
+   */
+  checkProbeAddress(addr: bigint): ProbeRefusal | null {
+    const a = BigInt.asUintN(this.#arch.bits, addr);
+    const refused = this.#addressRefusal(a, false);
+    if (refused !== null) return refused;
+    if (this.#lookup(Number(a & 0xffffffffn), Number(a >> 32n)) !== null) return null;
+    let reason = "";
+    const scratch = new ProbePoint(a);
+    const ret = this.#arch.kprobes.prepareKprobe(scratch, {
+      memory: this.#host.memory,
+      functionStart: this.#host.functionStart(a),
+      readText: (at, n) => this.#readOriginal(at, n),
+      getInsnSlot: () => 0n, // a dry run: the arch stops before copying anything
+      refuse: (r) => {
+        reason = r;
+      },
+    });
+    if (ret === 0 || (ret === -ENOMEM && reason === "")) return null;
+    return { errno: -ret, reason: reason || `error ${ret}` };
+  }
+
+  /**
+   * Reads `n` bytes of kernel text at `addr` as the image has them, every
+   * armed probe's saved bytes over its breakpoint (what a disassembler
+   * should show). Linux: recover_probed_instruction().
+   *
+   * @param addr The address.
+   * @param n How many bytes.
+   * @returns The bytes; shorter where memory ends.
+   */
+  readText(addr: bigint, n: number): Uint8Array {
+    return this.#readOriginal(addr, n);
+  }
+
+  /**
    * Registers a kprobe. Linux: register_kprobe() (§4.1).
    *
    * @param p The kprobe.
@@ -346,31 +432,10 @@ export class KprobesCore {
     }
     const addr = this.#probeAddress(p);
     if (addr < 0n) return Number(addr);
-    if (!this.#host.isKernelText(addr)) {
-      this.#host.warn(`kprobes: cannot probe ${this.#where(addr)}: not kernel text`);
-      return -EINVAL;
-    }
-    if (!internal && this.#inKprobesFunctions(addr)) {
-      this.#host.warn(
-        `kprobes: cannot probe ${this.#where(addr)}: Kprobes' own code (.kprobes.text, slots)`,
-      );
-      return -EINVAL;
-    }
-    const fn = this.#host.functionAt(addr);
-    if (fn !== undefined && fn.symbolSize && addr - fn.start >= fn.symbolSize) {
-      // Stricter than Linux (whose kallsyms size runs to the next symbol):
-      // the bytes after a function's last instruction are padding, not code.
-      this.#host.warn(
-        `kprobes: cannot probe ${this.#where(addr)}: past the end of ${fn.name} (size 0x${
-          fn.symbolSize.toString(16)
-        }), padding between functions`,
-      );
-      return -EINVAL;
-    }
-    const bl = this.#blacklist.find(addr);
-    if (bl !== undefined) {
-      this.#host.warn(`kprobes: cannot probe ${this.#where(addr)}: blacklisted, ${bl.reason}`);
-      return -EINVAL;
+    const refused = this.#addressRefusal(addr, internal);
+    if (refused !== null) {
+      this.#host.warn(`kprobes: cannot probe ${this.#where(addr)}: ${refused.reason}`);
+      return -refused.errno;
     }
     p.addr = this.#arch.bits === 64 ? addr : Number(addr);
     p.nmissed = 0;

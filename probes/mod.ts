@@ -25,3 +25,5 @@ export * from "./ctlblk.ts";
 export * from "./insn_slot.ts";
 export * from "./probe_point.ts";
 export * from "./validate.ts";
+export * from "./disasm.ts";
+export * from "./probe_functions.ts";

@@ -454,3 +454,26 @@ Deno.test("cli --json reports a handler's soft lockup with its CPU, an incident 
   assert.equal(summary.stopReason, "softLockup");
   assert.match(summary.errors[0], /did not return within the 1s watchdog/);
 });
+
+Deno.test("CLI_ARCH_NAMES is the library's ARCH_NAMES", async () => {
+  const { CLI_ARCH_NAMES } = await import("../cli.ts");
+  const { ARCH_NAMES } = await import("../mod.ts");
+  assert.deepEqual(CLI_ARCH_NAMES, ARCH_NAMES);
+});
+
+Deno.test("main() gives the same run whether commander or the plain-insmod reader parses it", async () => {
+  const { main } = await import("../cli.ts");
+  const file = new URL("examples/kprobe_example.ts", root).pathname;
+  const run = async (...args: string[]) => {
+    const out: string[] = [];
+    const code = await main(args, { stdout: (l) => out.push(l), stderr: () => {} });
+    return { code, out: out.join("\n") };
+  };
+  // Plain spellings take the reader; "--arch=i386" and a repeated flag send
+  // the same run to commander.
+  const plain = await run("insmod", "--quiet", "--arch", "i386", "--cpus", "2", file);
+  const viaCommander = await run("insmod", file, "--arch=i386", "--quiet", "--quiet", "--cpus=2");
+  assert.equal(plain.code, 0);
+  assert.match(plain.out, /pre_handler: p->addr=0xc0/);
+  assert.deepEqual(viaCommander, plain);
+});

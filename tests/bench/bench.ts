@@ -7,10 +7,12 @@
 // rejects at once, and the cost per hit is the time with the probe minus the
 // time without, over the number of hits. Best of several runs. `event_us`
 // is the same for a kprobe event (`p:bench do_fork a=$arg1 b=$arg2`, enabled
-// through kernel.tracefs) recording into the trace ring buffer.
+// through kernel.tracefs) recording into the trace ring buffer. Then the
+// start-up figures boot_ms and demo_ms (_startup.ts, which runs alone too).
 
 import { jprobe_return, Kernel, type Kretprobe, type Workload } from "../../mod.ts";
 import type { ArchName } from "../../arch/registry.ts";
+import { measureBoot, measureDemo } from "./_startup.ts";
 
 const args = new Set(Deno.args);
 const json = args.has("--json");
@@ -133,6 +135,11 @@ const kr = perHit(both(kretprobe, kprobe));
 const jr = perHit(both(kretprobe, jprobe));
 await kernel.shutdown();
 
+// Start-up (issue 10): fresh boots in this process, then the demo command
+// against an empty `deno run`, with nothing else running here.
+const boot = await measureBoot(arch);
+const demo = await measureDemo();
+
 const f = (v: number) => v.toFixed(2).padStart(6);
 const spec = SPEC[arch];
 const result = {
@@ -144,6 +151,10 @@ const result = {
   kr_us: Number(kr.toFixed(3)),
   jr_us: Number(jr.toFixed(3)),
   event_us: Number(ev.toFixed(3)),
+  boot_ms: boot.median,
+  boot_ms_range: [boot.min, boot.max],
+  demo_ms: demo.median,
+  demo_ms_range: [demo.min, demo.max],
 };
 if (!json) {
   console.log(`kprobes-sim benchmark: ${arch}, 1 CPU, Deno ${Deno.version.deno}, best of ${RUNS}`);
@@ -163,5 +174,13 @@ if (!json) {
       }   (${spec.cpu})`,
     );
   }
+}
+if (!json) {
+  console.log(
+    `boot_ms (fresh ${arch} kernel in-process, median of ${boot.n}): ${boot.median} (${boot.min}–${boot.max})`,
+  );
+  console.log(
+    `demo_ms (cli.ts insmod examples/kprobe_example.ts minus an empty deno run of ${demo.emptyMs} ms, medians of ${demo.n}): ${demo.median} (pairs ${demo.min}–${demo.max})`,
+  );
 }
 console.log(JSON.stringify(result));

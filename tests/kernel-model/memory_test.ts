@@ -141,3 +141,59 @@ Deno.test("Memory.map() rejects overlaps and unaligned bases", () => {
   mem.map(0xa00000n, 0x100000, PROT_READ);
   assert.equal(mem.readU32(0x400000n), 0xfeedface);
 });
+
+Deno.test("Memory.map() places regions inside the capacity without replacing u8", () => {
+  const mem = new Memory({ littleEndian: true, capacity: 0x3000 });
+  mem.map(KBASE, 0x2000, PROT_READ | PROT_WRITE);
+  const u8 = mem.u8;
+  assert.equal(u8.length, 0x3000);
+  mem.write32(KHI, KLO + 0x1ffc, 0xcafef00d);
+  mem.map(0x400000n, 0x1000, PROT_READ | PROT_WRITE | PROT_USER);
+  assert.equal(mem.u8, u8);
+  mem.write8(0, 0x400fff, 0x5a);
+  assert.equal(mem.read8(0, 0x400fff), 0x5a);
+  assert.equal(mem.read32(KHI, KLO + 0x1ffc), 0xcafef00d);
+  // Kernel pages stay kernel-only: the user region's protection is its own.
+  assert.equal(faultOf(() => mem.read8(0, 0x401000)).errorCode, 0);
+  assert.equal(mem.protectionOf(KBASE), PROT_READ | PROT_WRITE);
+});
+
+Deno.test("Memory.map() beyond the capacity grows the store and keeps every byte", () => {
+  const mem = new Memory({ littleEndian: false, capacity: 0x1000 });
+  mem.map(KBASE, 0x1000, PROT_READ | PROT_WRITE);
+  mem.write32(KHI, KLO + 0xffc, 0x01020304);
+  const before = mem.u8;
+  mem.map(0x400000n, 0x2000, PROT_READ | PROT_WRITE);
+  assert.notEqual(mem.u8, before);
+  assert.equal(mem.u8.length, 0x3000);
+  assert.equal(mem.read32(KHI, KLO + 0xffc), 0x01020304);
+  assert.equal(mem.read32(0, 0x401ffc), 0);
+  assert.equal(mem.dv.byteLength, mem.u8.length);
+});
+
+Deno.test("Memory() rejects a capacity that is not a whole number below 8 GiB", () => {
+  assert.throws(() => new Memory({ littleEndian: true, capacity: -1 }), GuestMemoryError);
+  assert.throws(() => new Memory({ littleEndian: true, capacity: 0.5 }), GuestMemoryError);
+  assert.throws(() => new Memory({ littleEndian: true, capacity: 2 ** 33 }), GuestMemoryError);
+});
+
+Deno.test("Memory host helpers read and write across two adjacent regions", () => {
+  const mem = new Memory({ littleEndian: true, capacity: 0x3000 });
+  mem.map(0x2000n, 0x1000, PROT_READ | PROT_WRITE);
+  mem.map(0x1000n, 0x1000, PROT_READ | PROT_EXEC);
+  const heard: number[] = [];
+  mem.onTextWrite((_hi, lo, n) => heard.push(lo, n));
+  mem.writeU64(0x1ffcn, 0x1122334455667788n);
+  assert.equal(mem.readU64(0x1ffcn), 0x1122334455667788n);
+  assert.equal(mem.readU32(0x2000n), 0x11223344);
+  assert.deepEqual(heard, [0x1ffc, 8]);
+  mem.writeBytes(0x2ffen, new TextEncoder().encode("ab"));
+  assert.equal(mem.readCString(0x2ffen, 2), "ab");
+  mem.writeBytes(0x1ffen, new TextEncoder().encode("xyz\0"));
+  assert.equal(mem.readCString(0x1ffen, 64), "xyz");
+  assert.equal(mem.readCString(0x1ffen, 2), "xy");
+  // A string running off the mapped space ends in an error, as before.
+  assert.throws(() => mem.readCString(0x2ffen, 64), GuestMemoryError);
+  assert.throws(() => mem.readU32(0x2ffen), GuestMemoryError);
+  assert.deepEqual([...mem.readBytes(0x1ffen, 4)], [0x78, 0x79, 0x7a, 0]);
+});

@@ -167,7 +167,7 @@ Deno.test("probes on relative calls, conditional jumps and RIP-relative loads ke
   await using kernel = await boot();
   const picks = [
     findInsn(kernel, "sys_fork", (i) => i.mnemonic === "call"),
-    findInsn(kernel, "sys_open", (i) => i.mnemonic.startsWith("j") && i.mnemonic !== "jmp"),
+    findInsn(kernel, "do_sys_open", (i) => i.mnemonic.startsWith("j") && i.mnemonic !== "jmp"),
     findInsn(kernel, "do_fork", (i) => i.ripRelative),
     findInsn(kernel, "schedule", (i) => i.ripRelative),
     findInsn(kernel, "do_fork", (i) => i.mnemonic === "ret"),

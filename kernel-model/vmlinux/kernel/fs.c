@@ -170,7 +170,12 @@ static struct file *dentry_open(const struct inode *inode, int flags)
 	return f;
 }
 
-static struct file *filp_open(const char *name, int flags)
+/*
+ * open_namei() and dentry_open() in one: look the name up, check the
+ * access mode against the inode, open it. `mode` is for O_CREAT, which a
+ * read-only root never honours. Linux: filp_open() (fs/open.c, 2.6.12).
+ */
+noinline struct file *filp_open(const char *filename, int flags, int mode)
 {
 	const struct inode *inode;
 	int acc_mode, error;
@@ -179,7 +184,7 @@ static struct file *filp_open(const char *name, int flags)
 		return ERR_PTR(-EINVAL);
 	acc_mode = (flags & O_ACCMODE) == O_RDONLY ? MAY_READ :
 		   (flags & O_ACCMODE) == O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE;
-	inode = lookup_inode(name);
+	inode = lookup_inode(filename);
 	if (!inode)
 		return ERR_PTR(-ENOENT);
 	error = permission(inode, acc_mode);
@@ -201,7 +206,11 @@ static int get_unused_fd(void)
 	return -EMFILE;
 }
 
-noinline long sys_open(const char __user *filename, int flags, int mode)
+/*
+ * The body of open(2): copy the name in, take a descriptor, open the file
+ * and install it. Linux: do_sys_open() (fs/open.c; no dfd before 2.6.16).
+ */
+noinline long do_sys_open(const char __user *filename, int flags, int mode)
 {
 	char *tmp = getname(filename);
 	long fd = PTR_ERR(tmp);
@@ -209,7 +218,7 @@ noinline long sys_open(const char __user *filename, int flags, int mode)
 	if (!IS_ERR(tmp)) {
 		fd = get_unused_fd();
 		if (fd >= 0) {
-			struct file *f = filp_open(tmp, flags);
+			struct file *f = filp_open(tmp, flags, mode);
 
 			if (IS_ERR(f))
 				fd = PTR_ERR(f);
@@ -219,6 +228,11 @@ noinline long sys_open(const char __user *filename, int flags, int mode)
 		putname(tmp);
 	}
 	return fd;
+}
+
+noinline long sys_open(const char __user *filename, int flags, int mode)
+{
+	return do_sys_open(filename, flags, mode);
 }
 
 noinline long sys_close(unsigned int fd)
@@ -232,28 +246,64 @@ noinline long sys_close(unsigned int fd)
 	return 0;
 }
 
+/*
+ * Read from an open file at *pos. Linux: vfs_read() (fs/read_write.c,
+ * 2.6.12) without rw_verify_area() (no locks, no size limits here), the
+ * security hook and the accounting.
+ */
+noinline ssize_t vfs_read(struct file *file, char __user *buf, size_t count, loff_t *pos)
+{
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	if (!file->f_op || !file->f_op->read)
+		return -EINVAL;
+	if (unlikely(!access_ok(buf, count)))
+		return -EFAULT;
+	return file->f_op->read(file, buf, count, pos);
+}
+
+/* Write to an open file at *pos. Linux: vfs_write() (fs/read_write.c, 2.6.12). */
+noinline ssize_t vfs_write(struct file *file, const char __user *buf, size_t count, loff_t *pos)
+{
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!file->f_op || !file->f_op->write)
+		return -EINVAL;
+	if (unlikely(!access_ok(buf, count)))
+		return -EFAULT;
+	return file->f_op->write(file, buf, count, pos);
+}
+
+/*
+ * The position goes through a local copy, as 2.6.12's file_pos_read() and
+ * file_pos_write() do. No file: -EBADF, as fget_light() failing.
+ */
 long sys_read(unsigned int fd, char __user *buf, size_t count)
 {
 	struct file *file = fget(fd);
-	ssize_t ret;
+	ssize_t ret = -EBADF;
 
-	if (!file || !(file->f_mode & FMODE_READ) || !file->f_op->read)
-		return -EBADF;
-	if (!access_ok(buf, count))
-		return -EFAULT;
-	ret = file->f_op->read(file, buf, count, &file->f_pos);
+	if (file) {
+		loff_t pos = file->f_pos;
+
+		ret = vfs_read(file, buf, count, &pos);
+		file->f_pos = pos;
+	}
 	return ret;
 }
 
 long sys_write(unsigned int fd, const char __user *buf, size_t count)
 {
 	struct file *file = fget(fd);
+	ssize_t ret = -EBADF;
 
-	if (!file || !(file->f_mode & FMODE_WRITE) || !file->f_op->write)
-		return -EBADF;
-	if (!access_ok(buf, count))
-		return -EFAULT;
-	return file->f_op->write(file, buf, count, &file->f_pos);
+	if (file) {
+		loff_t pos = file->f_pos;
+
+		ret = vfs_write(file, buf, count, &pos);
+		file->f_pos = pos;
+	}
+	return ret;
 }
 
 void copy_files(struct task_struct *p, struct task_struct *parent)
@@ -284,7 +334,7 @@ void exit_files(struct task_struct *tsk)
 /* Mount the table and give swapper (hence init) the console on fds 0-2. */
 void files_init(void)
 {
-	struct file *console = filp_open("/dev/console", O_RDWR);
+	struct file *console = filp_open("/dev/console", O_RDWR, 0);
 	int fd;
 
 	if (IS_ERR(console))

@@ -70,6 +70,10 @@ const struct inode *lookup_inode(const char *name);
 int permission(const struct inode *inode, int mask);
 struct file *fget(unsigned int fd);
 void fput(struct file *file);
+struct file *filp_open(const char *filename, int flags, int mode);
+long do_sys_open(const char __user *filename, int flags, int mode);
+ssize_t vfs_read(struct file *file, char __user *buf, size_t count, loff_t *pos);
+ssize_t vfs_write(struct file *file, const char __user *buf, size_t count, loff_t *pos);
 void copy_files(struct task_struct *p, struct task_struct *parent);
 void exit_files(struct task_struct *tsk);
 
