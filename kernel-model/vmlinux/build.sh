@@ -80,6 +80,8 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 #   -ffixed-g4 -ffixed-g5 -fcall-used-g7  Linux/sparc64's global register rules
 #                                  (%g4/%g5 untouched by C, %g7 call-clobbered)
 #   -Wa,--undeclared-regs          %g2/%g3/%g6/%g7 in assembly without .register
+#   -fno-jump-tables               gcc puts sparc switch tables in .text: keep
+#                                  all of .text instructions, as on ppc64
 # The tail of the x86_64 list, shared by i386 and ppc64.
 COMMON_CFLAGS=(
 	-fno-optimize-sibling-calls -fno-stack-protector
@@ -216,7 +218,7 @@ config() {
 		CFLAGS=(
 			-O2 -g -std=gnu11 -ffreestanding -nostdinc -fno-pic -fno-pie
 			-m64 -mcpu=ultrasparc -mcmodel=medlow -mno-fpu
-			-ffixed-g4 -ffixed-g5 -fcall-used-g7 -Wa,--undeclared-regs
+			-ffixed-g4 -ffixed-g5 -fcall-used-g7 -Wa,--undeclared-regs -fno-jump-tables
 			"${COMMON_CFLAGS[@]}"
 		)
 		ENTRY_SYMS=(startup_64 secondary_startup_64 sparc64_ttable_tl0 sparc64_ttable_tl1
