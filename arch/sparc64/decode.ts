@@ -29,6 +29,7 @@ import {
   FMT_ILLTRAP,
   FMT_MOVCC,
   FMT_MOVR,
+  FMT_NOARGS,
   FMT_NONE,
   FMT_RDREG,
   FMT_SETHI,
@@ -74,7 +75,7 @@ export class Sparc64DecodedInsn {
   op3: number = -1;
   /** Index into the dispatch table (`SPARC64_ILLEGAL_SLOT` when invalid). */
   dispatch: number = SPARC64_ILLEGAL_SLOT;
-  /** 1 if executing the word raises `illegal_instruction`. */
+  /** 1 if executing the word raises `illegal_instruction`: every invalid word, and `illtrap`. */
   illegal = 1;
   /** `F_*` flags of the slot. */
   flags = 0;
@@ -244,7 +245,8 @@ export function decodeSparc64(word: number, out?: Sparc64DecodedInsn): Sparc64De
       d.relative = 1;
       d.i = 0;
       d.imm = 0;
-      name = "br" + RCOND_NAMES[d.rcond] + (d.annul !== 0 ? ",a" : "") + (d.predict !== 0 ? ",pt" : ",pn");
+      name = "br" + RCOND_NAMES[d.rcond] + (d.annul !== 0 ? ",a" : "") +
+        (d.predict !== 0 ? ",pt" : ",pn");
       break;
     }
     case FMT_SHIFT:
@@ -326,20 +328,63 @@ export function decodeSparc64(word: number, out?: Sparc64DecodedInsn): Sparc64De
         name = SPARC64_MNEMONIC[s];
       } else if (d.op3 === 0x2e && d.op === 2 && d.rs1 !== 0) {
         return illegal(d); // popc: rs1 must be 0
+      } else if ((d.op3 === 0x39 || d.op3 === 0x3b) && d.op === 2 && d.rd !== 0) {
+        return illegal(d); // return, flush: rd is reserved
+      } else if (d.op === 3 && (d.op3 & 0x28) === 0 && (d.op3 & 3) === 3 && (d.rd & 1) !== 0) {
+        return illegal(d); // ldd, std, ldda, stda: an odd rd is illegal_instruction
+      } else if (d.op === 3 && (d.op3 === 0x2d || d.op3 === 0x3d) && d.rd >= 5 && d.rd <= 15) {
+        return illegal(d); // prefetch fcn 5-15 are reserved
       } else if (fmt === FMT_NONE) {
         return illegal(d); // IMPDEP1/2 (VIS): not on this CPU
       }
   }
   const flags = SPARC64_FLAGS[s];
+  if ((word & reservedMask(s, fmt, d.i, d.x, flags)) !== 0) return illegal(d);
   if ((flags & F_ALT) !== 0 || fmt === FMT_CAS) d.asi = d.i !== 0 ? ASI_REG : (word >>> 5) & 0xff;
   if (fmt === FMT_CAS) d.imm = 0;
   d.dispatch = s;
-  d.illegal = 0;
+  d.illegal = s === 0 ? 1 : 0; // illtrap decodes (const22 for messages) but traps
   d.flags = flags;
   d.format = SPARC64_FORMAT[s];
   d.mnemonic = name;
   return d;
 }
+
+// Bits V9 reserves (must be zero) for a slot, its i bit and (shifts) x bit.
+function reservedMask(slot: number, fmt: number, i: number, x: number, flags: number): number {
+  switch (fmt) {
+    case FMT_ILLTRAP:
+      return 0x3e000000; // rd
+    case FMT_SHIFT:
+      return i === 0 ? 0xfe0 : x !== 0 ? 0xfc0 : 0xfe0;
+    case FMT_MOVCC:
+      return i === 0 ? 0x7e0 : 0;
+    case FMT_MOVR:
+      return i === 0 ? 0x3e0 : 0;
+    case FMT_TCC:
+      return i === 0 ? 0x7e0 : 0x780;
+    case FMT_RDREG:
+      if (slot === SLOT_MEMBAR) return 0x1f80;
+      return 0x3fff; // rd, stbar, rdpr: nothing below rs1
+    case FMT_NOARGS:
+      return slot === SPARC64_FLUSHW_SLOT ? 0x3e07ffff : 0x7ffff;
+    case FMT_FPOP:
+    case FMT_B22:
+    case FMT_B19:
+    case FMT_BR:
+    case FMT_SETHI:
+    case FMT_CALL:
+      return 0;
+    default:
+      // rs2 forms: imm_asi (bits 12:5) is reserved unless the ASI is explicit;
+      // with i = 1, casa/casxa take the ASI from %asi and reserve them too.
+      if (fmt === FMT_CAS) return i !== 0 ? 0x1fe0 : 0;
+      if (i !== 0) return 0;
+      return (flags & F_ALT) !== 0 ? 0 : 0x1fe0;
+  }
+}
+
+const SPARC64_FLUSHW_SLOT = 16 + 0x2b;
 
 function illegal(d: Sparc64DecodedInsn): Sparc64DecodedInsn {
   d.dispatch = SPARC64_ILLEGAL_SLOT;
