@@ -14,8 +14,8 @@
 #
 # Environment: CC_X86_64 (default $CC, else gcc), CC_I386 (default
 # i686-linux-gnu-gcc), CC_PPC64 (default powerpc64-linux-gnu-gcc), CC_SPARC64
-# (default sparc64-linux-gnu-gcc). Other
-# toolchains build, with a warning, but will not reproduce the committed bytes.
+# (default sparc64-linux-gnu-gcc). Other toolchains build, with a warning, but
+# will not reproduce the committed bytes.
 set -euo pipefail
 
 export LC_ALL=C TZ=UTC
@@ -29,7 +29,7 @@ for arg in "$@"; do
 	--check) CHECK=1 ;;
 	--mnemonics) MNEMONICS=1 ;;
 	x86_64 | i386 | ppc64 | sparc64) ARCHES+=("$arg") ;;
-	-h | --help) sed -n '3,19p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "build.sh: unknown argument \"$arg\" (try --help)" >&2; exit 2 ;;
 	esac
 done
