@@ -4,8 +4,8 @@
 # Rebuilds the guest kernel images bit for bit with the pinned Debian 12
 # toolchains (gcc 12.2.0, binutils 2.40-2; versions per architecture below):
 #
-#   build.sh [ARCH...]             build images/vmlinux-ARCH for x86_64, i386 and
-#                                  ppc64 (all three when none is named), refresh
+#   build.sh [ARCH...]             build images/vmlinux-ARCH for x86_64, i386,
+#                                  ppc64 and sparc64 (all when none is named), refresh
 #                                  each images/vmlinux-ARCH.sha256
 #   build.sh --check [ARCH...]     build in a temporary directory and compare with
 #                                  the committed images and checksums; exit 1 if
@@ -13,8 +13,9 @@
 #   build.sh --mnemonics [ARCH...] also print each image's distinct mnemonics
 #
 # Environment: CC_X86_64 (default $CC, else gcc), CC_I386 (default
-# i686-linux-gnu-gcc), CC_PPC64 (default powerpc64-linux-gnu-gcc). Other
-# toolchains build, with a warning, but will not reproduce the committed bytes.
+# i686-linux-gnu-gcc), CC_PPC64 (default powerpc64-linux-gnu-gcc), CC_SPARC64
+# (default sparc64-linux-gnu-gcc). Other toolchains build, with a warning, but
+# will not reproduce the committed bytes.
 set -euo pipefail
 
 export LC_ALL=C TZ=UTC
@@ -27,12 +28,12 @@ for arg in "$@"; do
 	case "$arg" in
 	--check) CHECK=1 ;;
 	--mnemonics) MNEMONICS=1 ;;
-	x86_64 | i386 | ppc64) ARCHES+=("$arg") ;;
-	-h | --help) sed -n '3,19p' "$0"; exit 0 ;;
+	x86_64 | i386 | ppc64 | sparc64) ARCHES+=("$arg") ;;
+	-h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "build.sh: unknown argument \"$arg\" (try --help)" >&2; exit 2 ;;
 	esac
 done
-[ ${#ARCHES[@]} -gt 0 ] || ARCHES=(x86_64 i386 ppc64)
+[ ${#ARCHES[@]} -gt 0 ] || ARCHES=(x86_64 i386 ppc64 sparc64)
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
@@ -71,6 +72,16 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 #   -mtraceback=no -fno-jump-tables  no data in .text (traceback tables, switch
 #                                  tables), so all of .text is instructions
 #   -Wa,-mregnames                 r0..r31 in assembly sources
+# sparc64 (Linux/sparc64's own flags; register windows keep %fp/%i7, so no
+# frame-pointer flag is needed):
+#   -mcpu=ultrasparc -mcmodel=medlow  SPARC V9 code, every symbol below 4 GiB
+#                                  (sethi/or absolute addresses), as Linux
+#   -mno-fpu                       integer-only code: no FP registers at all
+#   -ffixed-g4 -ffixed-g5 -fcall-used-g7  Linux/sparc64's global register rules
+#                                  (%g4/%g5 untouched by C, %g7 call-clobbered)
+#   -Wa,--undeclared-regs          %g2/%g3/%g6/%g7 in assembly without .register
+#   -fno-jump-tables               gcc puts sparc switch tables in .text: keep
+#                                  all of .text instructions, as on ppc64
 # The tail of the x86_64 list, shared by i386 and ppc64.
 COMMON_CFLAGS=(
 	-fno-optimize-sibling-calls -fno-stack-protector
@@ -185,6 +196,35 @@ config() {
 			decrementer_common system_call_common do_syscall .do_syscall paca
 			.__switch_to __switch_to)
 		;;
+	sparc64)
+		CC=${CC_SPARC64:-sparc64-linux-gnu-gcc}
+		PINNED_GCC="sparc64-linux-gnu-gcc (Debian 12.2.0-13) 12.2.0"
+		PINNED_LD="GNU ld (GNU Binutils for Debian) 2.40"
+		BINUTILS_PKG=binutils-sparc64-linux-gnu
+		TOOL_PREFIX=sparc64-linux-gnu-
+		SOURCES=(
+			arch/sparc64/kernel/head_64.S
+			arch/sparc64/kernel/entry_64.S
+			arch/sparc64/kernel/setup.c
+			arch/sparc64/kernel/process.c
+			arch/sparc64/kernel/syscall.c
+			arch/sparc64/lib/string.S
+			arch/sparc64/lib/usercopy.S
+			"${GENERIC_SOURCES[@]}"
+			arch/sparc64/kernel/kprobes_text.S
+		)
+		LDS=arch/sparc64/vmlinux.lds
+		ARCH_INCS=(-Iarch/sparc64/include)
+		CFLAGS=(
+			-O2 -g -std=gnu11 -ffreestanding -nostdinc -fno-pic -fno-pie
+			-m64 -mcpu=ultrasparc -mcmodel=medlow -mno-fpu
+			-ffixed-g4 -ffixed-g5 -fcall-used-g7 -Wa,--undeclared-regs -fno-jump-tables
+			"${COMMON_CFLAGS[@]}"
+		)
+		ENTRY_SYMS=(startup_64 secondary_startup_64 sparc64_ttable_tl0 sparc64_ttable_tl1
+			etrap rtrap timer_interrupt linux_sparc_syscall do_syscall trap_block
+			__switch_to)
+		;;
 	esac
 }
 
@@ -292,7 +332,9 @@ EOH
 			grep -qE " T \.$s\$" <<<"$syms" || fail "$ARCH: the code symbol .$s is missing"
 		fi
 	done
-	! grep -qE ' [Uuw] ' <<<"$syms" || fail "$ARCH: undefined symbols: $(grep -E ' [Uuw] ' <<<"$syms")"
+	# (sparc64's nameless STT_REGISTER symbols, gcc's ".register %g2,#scratch",
+	# list as "U" with no name: not undefined symbols.)
+	! grep -qE ' [Uuw] \S' <<<"$syms" || fail "$ARCH: undefined symbols: $(grep -E ' [Uuw] \S' <<<"$syms")"
 	! grep -qE '\.(cold|part|constprop|isra)' <<<"$syms" || fail "$ARCH: gcc split or cloned a function"
 	"$OBJDUMP" -d --no-show-raw-insn "$TMP/vmlinux" >"$TMP/vmlinux.dis"
 	awk -F'\t' '/^ *[0-9a-f]+:\t/ { split($2, a, " "); print a[1] }' "$TMP/vmlinux.dis" |
@@ -319,6 +361,19 @@ EOH
 		[ -z "$bad" ] || fail "$ARCH: forbidden instructions in the image: $(echo $bad)"
 		! grep -P '\t\.long\t(?!0x0$)' "$TMP/vmlinux.dis" >/dev/null || fail "$ARCH: data words in .text"
 		PUTNAME_CALL='bl.*<\.putname>'
+		;;
+	sparc64)
+		# No floating point or VIS (mnemonics f* but flush/flushw, %f
+		# registers, %fsr, %fprs, %gsr), no software trap but the ones
+		# ABI.md gives the host (5 BUG, 0x70/0x71 kprobes, 0x7e halt, 0x7f
+		# hypercall) and no illtrap but the deliberate "illtrap 0".
+		bad=$(grep -xE 'f[a-z0-9,]*|edge[a-z0-9]*|array[0-9]*|alignaddr[a-z]*|bmask|bshuffle|pdist|fpack[0-9]*|fexpand|fpmerge|siam' \
+			"$TMP/mnemonics" | grep -vxE 'flushw?' || true)
+		[ -z "$bad" ] || fail "$ARCH: forbidden instructions in the image: $(echo $bad)"
+		! grep -E '%f[0-9]|%fsr|%fprs|%gsr' "$TMP/vmlinux.dis" >/dev/null || fail "$ARCH: floating-point registers in the image"
+		! grep -P '\tta\s+(?!(5|0x70|0x71|0x7e|0x7f)$)\S' "$TMP/vmlinux.dis" >/dev/null || fail "$ARCH: a software trap ABI.md does not list"
+		! grep -P '\tilltrap\s+(?!0$)\S' "$TMP/vmlinux.dis" >/dev/null || fail "$ARCH: data words in .text"
+		PUTNAME_CALL='call.*<putname>'
 		;;
 	esac
 	# The inlining caveat (ABI.md): putname() is inlined into do_sys_open() only.
