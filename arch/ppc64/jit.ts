@@ -1,0 +1,298 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The ppc64 block translator's run loop and block cache: the second tier
+ * above the interpreter. Every block entry (the address reached after a
+ * branch, after a block, or after an instruction the translator leaves to
+ * the interpreter) counts hits per 4 KiB page slot; at `cpu.jitThreshold`
+ * hits the block starting there is compiled by `jit_compile.ts` into one
+ * JS function with every instruction specialised. Blocks never cross a
+ * page, so a text write drops exactly the blocks of the pages it touches
+ * (the listener in `cpu.ts` calls {@linkcode JitCache.invalidate}).
+ *
+ * The loop keeps the interpreter's contract: events (stops, interrupts,
+ * MSR.SE, text flushes) are checked before every block and handled by the
+ * interpreter's slow path, a block runs only when the budget covers all of
+ * it, and a fault inside a block leaves NIP on the faulting instruction
+ * with the retired count and every earlier effect exact. Blocks are
+ * chained: each remembers the block found at its fall-through and at its
+ * static target.
+ *
+ * @module
+ */
+
+import { PF_INSTR, STOP_BUDGET, type StopReason } from "../types.ts";
+import type { Ppc64Cpu } from "./cpu.ts";
+import { endRunWithFault, fetchPpc64, slowStepPpc64, takeStopPpc64 } from "./execute.ts";
+import { compilePpc64Block, JIT_ENDS_BLOCK, JIT_MAX_BLOCK } from "./jit_compile.ts";
+import { PPC64_DISPATCH } from "./opcodes.ts";
+import { R_NIP_HI, R_NIP_LO } from "./regs.ts";
+import { BR_NONE, BR_TARGET, EVT_STOP } from "./traps.ts";
+
+/** Hits of a block entry before it is compiled (`Ppc64Cpu.jitThreshold`'s default). */
+export const PPC64_JIT_DEFAULT_THRESHOLD = 32;
+
+/** A block's exit: fell through past its last instruction (NIP = `nextLo/Hi`). */
+export const EXIT_FALL = 0;
+/** A block's exit: its final branch took the static target. */
+export const EXIT_TAKEN = 1;
+/** A block's exit: an indirect branch (`bclr`, `bcctr`); NIP is in the register file. */
+export const EXIT_INDIRECT = 2;
+/** A block's exit: left early after a store raised an event; `cpu.jitRetired` instructions ran. */
+export const EXIT_EARLY = 3;
+
+const TWO20 = 1048576;
+
+/** The generated code of one block: runs it and returns an `EXIT_*` code. */
+export type JitBlockFn = (cpu: Ppc64Cpu) => number;
+
+/** One compiled block (internal hot data). */
+export class JitBlock {
+  /** The generated function. */
+  readonly fn: JitBlockFn;
+  /** Instructions in the block. */
+  readonly len: number;
+  /** Set when a text write dropped the block's page. */
+  dead = false;
+  /** The block found at the fall-through address, once looked up. */
+  fall: JitBlock | null = null;
+  /** The block found at the static branch target, once looked up. */
+  taken: JitBlock | null = null;
+
+  /**
+   * Wraps a compiled function.
+   *
+   * @param fn The generated code.
+   * @param len Its instruction count.
+   */
+  constructor(fn: JitBlockFn, len: number) {
+    this.fn = fn;
+    this.len = len;
+  }
+}
+
+// Marks an entry whose first instruction the translator leaves to the interpreter.
+const NO_BLOCK = new JitBlock(() => EXIT_FALL, 0);
+
+/** The blocks and entry counters of one 4 KiB page, one slot per word. */
+class JitPage {
+  readonly blocks: (JitBlock | null)[] = new Array<JitBlock | null>(1024).fill(null);
+  readonly hits: Int32Array = new Int32Array(1024);
+}
+
+/**
+ * Compiled blocks by address, one table per privilege (a block is linked
+ * only to blocks validated for the same MSR.PR), with per-page block lists
+ * for invalidation.
+ *
+ * @example A fresh cache has nothing to drop
+ * ```ts
+ * import { JitCache } from "./jit.ts";
+ * import assert from "node:assert/strict";
+ * const cache = new JitCache();
+ * cache.invalidate(0xc0000000, 0x1000, 4);
+ * assert.equal(cache.compiled, 0);
+ * ```
+ */
+export class JitCache {
+  #kernel = new Map<number, JitPage>();
+  #user = new Map<number, JitPage>();
+  #lastKey = -1;
+  #lastAcc = -1;
+  #lastPage: JitPage | null = null;
+  /** Blocks compiled so far (a statistic for tests and benches). */
+  compiled = 0;
+  /** Blocks dropped by text writes so far. */
+  dropped = 0;
+  /**
+   * Whether the last instruction fell through or took a static target:
+   * the interpreter then fetches the next one before looking at the
+   * budget, so a fetch fault there is raised even when the budget is spent.
+   */
+  eager = false;
+
+  /**
+   * The block to run at `(hi, lo)`, or null to interpret: counts the
+   * entry and compiles the block when it is hot. Checks execute
+   * permission on a page change as the interpreter's fetch does (and
+   * throws the same fault).
+   *
+   * @param cpu The CPU (its `jitThreshold` and access rights).
+   * @param hi NIP high half.
+   * @param lo NIP low half.
+   * @returns The block, or null.
+   */
+  enter(cpu: Ppc64Cpu, hi: number, lo: number): JitBlock | null {
+    const key = hi * TWO20 + (lo >>> 12);
+    const acc = cpu.accRead;
+    let page = this.#lastPage;
+    if (key !== this.#lastKey || acc !== this.#lastAcc || page === null) {
+      cpu.mem.translate(hi, lo, PF_INSTR | acc);
+      const map = acc === 0 ? this.#kernel : this.#user;
+      page = map.get(key) ?? null;
+      if (page === null) {
+        page = new JitPage();
+        map.set(key, page);
+      }
+      this.#lastKey = key;
+      this.#lastAcc = acc;
+      this.#lastPage = page;
+    }
+    const idx = (lo & 0xfff) >>> 2;
+    const b = page.blocks[idx];
+    if (b !== null) return b === NO_BLOCK ? null : b;
+    if (++page.hits[idx] < cpu.jitThreshold) return null;
+    const made = compilePpc64Block(cpu, hi, lo);
+    if (made === null) {
+      page.blocks[idx] = NO_BLOCK;
+      return null;
+    }
+    const blk = new JitBlock(made.fn, made.len);
+    page.blocks[idx] = blk;
+    this.compiled++;
+    return blk;
+  }
+
+  /**
+   * Drops the blocks of every page `[addr, addr + length)` touches (blocks
+   * end at page boundaries, so no other page holds a stale copy).
+   *
+   * @param hi High half of the first written address.
+   * @param lo Low half of the first written address.
+   * @param length Bytes written (≥ 1).
+   */
+  invalidate(hi: number, lo: number, length: number): void {
+    if (this.#kernel.size === 0 && this.#user.size === 0) return;
+    const first = hi * TWO20 + (lo >>> 12);
+    const last = hi * TWO20 + Math.floor(((lo >>> 0) + Math.max(length, 1) - 1) / 4096);
+    for (let key = first; key <= last; key++) {
+      this.#drop(this.#kernel, key);
+      this.#drop(this.#user, key);
+    }
+    this.#lastKey = -1;
+    this.#lastPage = null;
+  }
+
+  #drop(map: Map<number, JitPage>, key: number): void {
+    const page = map.get(key);
+    if (page === undefined) return;
+    for (const b of page.blocks) {
+      if (b !== null && b !== NO_BLOCK) {
+        b.dead = true;
+        this.dropped++;
+      }
+    }
+    map.delete(key);
+  }
+}
+
+// Interprets from NIP up to where a block starting there would end (a
+// branch, an instruction the translator leaves alone, a page end, the
+// block size); returns the budget left.
+function interpretRun(cpu: Ppc64Cpu, budget: number): number {
+  const regs = cpu.regs;
+  const clock = cpu.clock;
+  const dispatch = PPC64_DISPATCH;
+  let n = 0;
+  cpu.jit.eager = false;
+  while (budget > 0 && cpu.events === 0) {
+    const insn = fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+    cpu.cur = insn;
+    dispatch[insn.dispatch](cpu, insn);
+    clock[0]++;
+    budget--;
+    cpu.cur = null;
+    const b = cpu.branch;
+    if (b === BR_NONE) {
+      regs[R_NIP_LO] = insn.nextLo;
+      regs[R_NIP_HI] = insn.nextHi;
+    } else {
+      if (b === BR_TARGET) {
+        regs[R_NIP_LO] = insn.targetLo;
+        regs[R_NIP_HI] = insn.targetHi;
+      }
+      cpu.branch = BR_NONE;
+      cpu.jit.eager = b === BR_TARGET;
+      break;
+    }
+    cpu.jit.eager = true;
+    if (JIT_ENDS_BLOCK[insn.dispatch] !== 0 || (insn.nextLo & 0xfff) === 0) break;
+    if (++n >= JIT_MAX_BLOCK) break;
+  }
+  return budget;
+}
+
+// The second-tier loop: blocks where compiled, the interpreter elsewhere.
+function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
+  const regs = cpu.regs;
+  const clock = cpu.clock;
+  const cache = cpu.jit;
+  let blk: JitBlock | null = null;
+  while (budget > 0) {
+    if (cpu.events !== 0) {
+      blk = null;
+      cache.eager = false;
+      const r = slowStepPpc64(cpu);
+      if (r >= 0) return r;
+      budget--;
+      continue;
+    }
+    if (blk === null || blk.dead) blk = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+    if (blk === null || blk.len > budget) {
+      blk = null;
+      budget = interpretRun(cpu, budget);
+      continue;
+    }
+    const exit = blk.fn(cpu);
+    let next: JitBlock | null = null;
+    if (exit === EXIT_FALL) {
+      clock[0] += blk.len;
+      budget -= blk.len;
+      cache.eager = true;
+      next = blk.fall;
+      if ((next === null || next.dead) && budget > 0 && cpu.events === 0) {
+        blk.fall = next = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+      }
+    } else if (exit === EXIT_TAKEN) {
+      clock[0] += blk.len;
+      budget -= blk.len;
+      cache.eager = true;
+      next = blk.taken;
+      if ((next === null || next.dead) && budget > 0 && cpu.events === 0) {
+        blk.taken = next = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+      }
+    } else if (exit === EXIT_INDIRECT) {
+      clock[0] += blk.len;
+      budget -= blk.len;
+      cache.eager = false;
+    } else {
+      clock[0] += cpu.jitRetired;
+      budget -= cpu.jitRetired;
+      cache.eager = false;
+    }
+    blk = next;
+  }
+  cpu.cur = null;
+  // The interpreter fetches past a fall-through or static branch before it
+  // looks at the budget: a fetch fault there is raised now, not next run.
+  if (cache.eager && cpu.events === 0) fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+  if ((cpu.events & EVT_STOP) !== 0) return takeStopPpc64(cpu);
+  return STOP_BUDGET;
+}
+
+/**
+ * Runs `cpu` for up to `budget` instructions with the block translator
+ * (`cpu.run` calls it when `cpu.jitThreshold >= 0`): the same stops,
+ * counts and state as `runPpc64`.
+ *
+ * @param cpu The CPU.
+ * @param budget Instruction budget.
+ * @returns Why it stopped.
+ */
+export function runPpc64Jit(cpu: Ppc64Cpu, budget: number): StopReason {
+  cpu.syncMemory();
+  try {
+    return jitLoop(cpu, budget);
+  } catch (e) {
+    return endRunWithFault(cpu, e);
+  }
+}

@@ -1,0 +1,301 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Block formation and code generation for the ppc64 block translator.
+ *
+ * A block starts at a hot entry and runs to the first branch (included),
+ * the first instruction the translator leaves to the interpreter
+ * (excluded), the end of the 4 KiB page, or {@linkcode JIT_MAX_BLOCK}
+ * instructions. Each instruction becomes specialised JS from the emitters
+ * of `jit_emit*.ts`; instructions without one whose handler is known to
+ * touch nothing but registers and memory (multiply/divide, CR logic,
+ * `isel`, the reservation pair, the rarer loads and stores …) become a
+ * direct call of their handler with the decoded record bound as a
+ * constant. Left to the interpreter (they end a block): traps, `sc`,
+ * `rfid`, `mtmsr[d]`, `wait`, `mftb` and the SPRs whose reads or writes
+ * depend on the time base, illegal words.
+ *
+ * The function is built with `new Function` once per block. It keeps
+ * `i`, the index of the instruction that may fault next; its `catch`
+ * puts NIP on that instruction and adds the `i` instructions retired
+ * before it to the clock, then rethrows to the run loop. After a store it
+ * checks `cpu.events` (a store into an executable page may have dropped
+ * this very block) and leaves early when something is pending.
+ *
+ * @module
+ */
+
+import type { Ppc64Cpu } from "./cpu.ts";
+import type { Ppc64DecodedInsn } from "./decode.ts";
+import * as CR from "./cr.ts";
+import { fetchPpc64 } from "./execute.ts";
+import * as FX from "./fixed_point.ts";
+import * as E from "./jit_emit.ts";
+import * as M from "./jit_emit_mem.ts";
+import * as ROT from "./jit_emit_rotate.ts";
+import * as LS from "./load_store.ts";
+import * as MD from "./muldiv.ts";
+import {
+  F_ANY_BRANCH,
+  F_LOAD,
+  F_STORE,
+  PPC64_DISPATCH,
+  PPC64_FLAGS,
+  PPC64_SLOTS,
+  type Ppc64Handler,
+} from "./opcodes.ts";
+import {
+  R_NIP_HI,
+  R_NIP_LO,
+  SPR_DAR,
+  SPR_DSISR,
+  SPR_SPRG0,
+  SPR_SRR0,
+  SPR_SRR1,
+} from "./regs.ts";
+import * as RES from "./reservation.ts";
+import * as ROTATE from "./rotate.ts";
+import { opMfmsr, opMfspr, opMtspr, opSync } from "./system.ts";
+
+/** Most instructions in one block. */
+export const JIT_MAX_BLOCK = 64;
+
+const EXIT_FALL = 0;
+const EXIT_EARLY = 3;
+
+type Emitter = E.JitEmitter;
+
+// Specialised emitters by interpreter handler.
+const SPECIALISED = new Map<Ppc64Handler, Emitter>([
+  [FX.opAdd, E.emitAdd],
+  [FX.opAddc, E.emitAddc],
+  [FX.opAdde, E.emitAdde],
+  [FX.opAddze, E.emitAddze],
+  [FX.opAddme, E.emitAddme],
+  [FX.opSubf, E.emitSubf],
+  [FX.opSubfc, E.emitSubfc],
+  [FX.opSubfe, E.emitSubfe],
+  [FX.opSubfze, E.emitSubfze],
+  [FX.opSubfme, E.emitSubfme],
+  [FX.opNeg, E.emitNeg],
+  [FX.opAddic, E.emitAddic],
+  [FX.opSubfic, E.emitSubfic],
+  [FX.opAddi, E.emitAddi],
+  [FX.opAnd, E.emitAnd],
+  [FX.opOr, E.emitOr],
+  [FX.opXor, E.emitXor],
+  [FX.opNand, E.emitNand],
+  [FX.opNor, E.emitNor],
+  [FX.opAndc, E.emitAndc],
+  [FX.opOrc, E.emitOrc],
+  [FX.opEqv, E.emitEqv],
+  [FX.opAndiDot, E.emitAndiDot],
+  [FX.opOri, E.emitOri],
+  [FX.opXori, E.emitXori],
+  [FX.opExtsb, E.emitExtsb],
+  [FX.opExtsh, E.emitExtsh],
+  [FX.opExtsw, E.emitExtsw],
+  [FX.opCntlzw, E.emitCntlzw],
+  [FX.opCntlzd, E.emitCntlzd],
+  [CR.opCmp, E.emitCmp],
+  [CR.opCmpl, E.emitCmpl],
+  [CR.opCmpi, E.emitCmpi],
+  [CR.opCmpli, E.emitCmpli],
+  [CR.opMfcr, E.emitMfcr],
+  [CR.opMtcrf, E.emitMtcrf],
+  [opMfspr, E.emitMfspr],
+  [opMtspr, E.emitMtspr],
+  [opSync, () => ""],
+  [LS.opDcbf, () => ""],
+  [ROTATE.opRlwinm, ROT.emitRlwinm],
+  [ROTATE.opRlwimi, ROT.emitRlwimi],
+  [ROTATE.opRldicl, ROT.emitRldicl],
+  [ROTATE.opRldimi, ROT.emitRldimi],
+  [ROTATE.opSlw, ROT.emitSlw],
+  [ROTATE.opSrw, ROT.emitSrw],
+  [ROTATE.opSld, ROT.emitSld],
+  [ROTATE.opSrd, ROT.emitSrd],
+  [ROTATE.opSrawi, ROT.emitSrawi],
+  [ROTATE.opSradi, ROT.emitSradi],
+  [LS.opLbz, M.emitLbz],
+  [LS.opLbzu, M.emitLbzu],
+  [LS.opLbzx, M.emitLbzx],
+  [LS.opLbzux, M.emitLbzux],
+  [LS.opLhz, M.emitLhz],
+  [LS.opLhzu, M.emitLhzu],
+  [LS.opLhzx, M.emitLhzx],
+  [LS.opLhzux, M.emitLhzux],
+  [LS.opLha, M.emitLha],
+  [LS.opLhau, M.emitLhau],
+  [LS.opLhax, M.emitLhax],
+  [LS.opLwz, M.emitLwz],
+  [LS.opLwzu, M.emitLwzu],
+  [LS.opLwzx, M.emitLwzx],
+  [LS.opLwzux, M.emitLwzux],
+  [LS.opLwa, M.emitLwa],
+  [LS.opLwax, M.emitLwax],
+  [LS.opLwaux, M.emitLwaux],
+  [LS.opLd, M.emitLd],
+  [LS.opLdu, M.emitLdu],
+  [LS.opLdx, M.emitLdx],
+  [LS.opLdux, M.emitLdux],
+  [LS.opStb, M.emitStb],
+  [LS.opStbu, M.emitStbu],
+  [LS.opStbx, M.emitStbx],
+  [LS.opStbux, M.emitStbux],
+  [LS.opSth, M.emitSth],
+  [LS.opSthu, M.emitSthu],
+  [LS.opSthx, M.emitSthx],
+  [LS.opSthux, M.emitSthux],
+  [LS.opStw, M.emitStw],
+  [LS.opStwu, M.emitStwu],
+  [LS.opStwx, M.emitStwx],
+  [LS.opStwux, M.emitStwux],
+  [LS.opStd, M.emitStd],
+  [LS.opStdu, M.emitStdu],
+  [LS.opStdx, M.emitStdx],
+  [LS.opStdux, M.emitStdux],
+]);
+
+// Handlers that read and write only registers and memory (no NIP, clock,
+// MSR, events or `cpu.cur`): called directly when not specialised.
+const PURE = new Set<unknown>([
+  ...Object.values(FX),
+  ...Object.values(MD),
+  ...Object.values(ROTATE),
+  ...Object.values(CR),
+  ...Object.values(LS),
+  ...Object.values(RES),
+  opMfmsr,
+]);
+
+// SPRs whose mfspr/mtspr handlers touch only registers (no time base, DEC or PIR).
+const PLAIN_SPRS = new Set([
+  SPR_DSISR,
+  SPR_DAR,
+  SPR_SRR0,
+  SPR_SRR1,
+  SPR_SPRG0,
+  SPR_SPRG0 + 1,
+  SPR_SPRG0 + 2,
+  SPR_SPRG0 + 3,
+]);
+
+/**
+ * 1 for dispatch slots that end a block: branches, and instructions the
+ * translator leaves to the interpreter (`mfspr`/`mtspr` are 0: whether
+ * they are translated depends on the SPR).
+ */
+export const JIT_ENDS_BLOCK: Uint8Array = new Uint8Array(PPC64_SLOTS);
+
+for (let s = 0; s < PPC64_SLOTS; s++) {
+  const h = PPC64_DISPATCH[s];
+  const branch = (PPC64_FLAGS[s] & F_ANY_BRANCH) !== 0;
+  JIT_ENDS_BLOCK[s] = branch || (!SPECIALISED.has(h) && !PURE.has(h)) ? 1 : 0;
+}
+
+/** What the translator made of a block. */
+export interface JitCompiled {
+  /** The block's function: runs it, leaves NIP in the register file, returns an `EXIT_*` code. */
+  fn: (cpu: Ppc64Cpu) => number;
+  /** Instructions in the block. */
+  len: number;
+  /** The generated source (for tests and debugging). */
+  source: string;
+}
+
+// The code of one non-branch instruction, or null to end the block before it.
+function emitInsn(insn: Ppc64DecodedInsn, refs: unknown[]): string | null {
+  if (insn.illegal !== 0) return null;
+  const h = PPC64_DISPATCH[insn.dispatch];
+  const special = SPECIALISED.get(h);
+  if (special !== undefined) {
+    const code = special(insn);
+    if (code !== null) return code;
+  }
+  const sprOk = (h !== opMfspr && h !== opMtspr) || PLAIN_SPRS.has(insn.spr);
+  if (!sprOk || (!PURE.has(h) && h !== opMfspr && h !== opMtspr)) return null;
+  const n = refs.length;
+  refs.push(h, insn);
+  return `c${n}(cpu, c${n + 1});`;
+}
+
+// The code of a branch (ends the block).
+function emitBranch(insn: Ppc64DecodedInsn): string | null {
+  switch (insn.opcd) {
+    case 18:
+      return M.emitB(insn);
+    case 16:
+      return M.emitBc(insn);
+    case 19:
+      if (insn.xo === 16) return M.emitBclr(insn);
+      if (insn.xo === 528) return M.emitBcctr(insn);
+  }
+  return null;
+}
+
+/**
+ * Translates the block at `(hi, lo)` (execute permission already checked
+ * for the page), or returns null when its first instruction is left to
+ * the interpreter.
+ *
+ * @param cpu The CPU (its decode cache supplies the instructions).
+ * @param hi Block address, high half.
+ * @param lo Block address, low half.
+ * @returns The block, or null.
+ */
+export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCompiled | null {
+  const refs: unknown[] = [];
+  const body: string[] = [];
+  let faults = false;
+  let ended = false;
+  let last: Ppc64DecodedInsn | null = null;
+  let addr = lo;
+  let k = 0;
+  while (k < JIT_MAX_BLOCK) {
+    const insn = fetchPpc64(cpu, hi, addr);
+    if ((insn.flags & F_ANY_BRANCH) !== 0) {
+      const code = emitBranch(insn);
+      if (code === null) break;
+      body.push(`/* ${insn.mnemonic} */ ${code}`);
+      k++;
+      ended = true;
+      break;
+    }
+    const code = emitInsn(insn, refs);
+    if (code === null) break;
+    const mayFault = (insn.flags & (F_LOAD | F_STORE)) !== 0 || /^c\d/.test(code);
+    let line = `/* ${insn.mnemonic} */ ${mayFault ? `i = ${k}; ` : ""}${code}`;
+    if (mayFault) faults = true;
+    if ((insn.flags & F_STORE) !== 0) {
+      line += ` if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.num(insn.nextLo)}; ` +
+        `g[${R_NIP_HI}] = ${E.num(insn.nextHi)}; cpu.jitRetired = ${k + 1}; ` +
+        `return ${EXIT_EARLY}; }`;
+    }
+    body.push(line);
+    k++;
+    last = insn;
+    if ((insn.nextLo & 0xfff) === 0) break;
+    addr = insn.nextLo;
+  }
+  if (k === 0) return null;
+  if (!ended) {
+    body.push(
+      `g[${R_NIP_LO}] = ${E.num(last!.nextLo)}; g[${R_NIP_HI}] = ${
+        E.num(last!.nextHi)
+      }; return ${EXIT_FALL};`,
+    );
+  }
+  const consts = refs.map((_, n) => `const c${n} = c[${n}];`).join(" ");
+  const head = "const g = cpu.regs, dv = cpu.dv, u8 = cpu.u8, mem = cpu.mem, " +
+    "ar = cpu.accRead, aw = cpu.accWrite;";
+  const code = faults
+    ? `let i = 0;\n  try {\n    ${body.join("\n    ")}\n  } catch (e) {\n    ` +
+      `g[${R_NIP_LO}] = (${E.num(lo)} + 4 * i) >>> 0; g[${R_NIP_HI}] = ${E.num(hi)}; ` +
+      `cpu.clock[0] += i; throw e;\n  }`
+    : body.join("\n  ");
+  const name = `ppc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
+  const source = `"use strict"; ${consts}\nreturn function ${name}(cpu) {\n  ${head}\n  ${code}\n};`;
+  const make = new Function("L16", "L32", "L64", "S16", "S32", "S64", "c", source);
+  const fn = make(LS.load16, LS.load32, LS.load64, LS.store16, LS.store32, LS.store64, refs);
+  return { fn, len: k, source };
+}
