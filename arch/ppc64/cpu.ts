@@ -168,7 +168,7 @@ export class Ppc64Cpu implements ArchCpu {
   jitThreshold: number = PPC64_JIT_DEFAULT_THRESHOLD;
   /** Compiled blocks by address (see `jit.ts`). */
   readonly jit: JitCache = new JitCache();
-  /** Instructions a block retired before leaving early (`EXIT_EARLY`). */
+  /** Instructions a block retired before leaving early (after a store raised an event). */
   jitRetired = 0;
 
   /**

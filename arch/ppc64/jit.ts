@@ -23,7 +23,12 @@
 import { PF_INSTR, STOP_BUDGET, type StopReason } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
 import { endRunWithFault, fetchPpc64, slowStepPpc64, takeStopPpc64 } from "./execute.ts";
-import { compilePpc64Block, JIT_ENDS_BLOCK, JIT_MAX_BLOCK } from "./jit_compile.ts";
+import {
+  compilePpc64Block,
+  JIT_ENDS_BLOCK,
+  JIT_MAX_BLOCK,
+  type JitCompiled,
+} from "./jit_compile.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
 import { R_NIP_HI, R_NIP_LO } from "./regs.ts";
 import { BR_NONE, BR_TARGET, EVT_STOP } from "./traps.ts";
@@ -31,47 +36,56 @@ import { BR_NONE, BR_TARGET, EVT_STOP } from "./traps.ts";
 /** Hits of a block entry before it is compiled (`Ppc64Cpu.jitThreshold`'s default). */
 export const PPC64_JIT_DEFAULT_THRESHOLD = 32;
 
-/** A block's exit: fell through past its last instruction (NIP = `nextLo/Hi`). */
-export const EXIT_FALL = 0;
-/** A block's exit: its final branch took the static target. */
-export const EXIT_TAKEN = 1;
-/** A block's exit: an indirect branch (`bclr`, `bcctr`); NIP is in the register file. */
-export const EXIT_INDIRECT = 2;
-/** A block's exit: left early after a store raised an event; `cpu.jitRetired` instructions ran. */
-export const EXIT_EARLY = 3;
-
 const TWO20 = 1048576;
 
-/** The generated code of one block: runs it and returns an `EXIT_*` code. */
+/** The generated code of one block: runs it and returns the id of its exit (-1: left early). */
 export type JitBlockFn = (cpu: Ppc64Cpu) => number;
 
 /** One compiled block (internal hot data). */
 export class JitBlock {
   /** The generated function. */
   readonly fn: JitBlockFn;
-  /** Instructions in the block. */
+  /** Instructions on its longest path (what the budget must cover). */
   readonly len: number;
+  /** Start address, low half. */
+  readonly lo: number;
+  /** Start address, high half. */
+  readonly hi: number;
+  /** Instructions retired at each exit. */
+  readonly lens: Int32Array;
+  /** Per exit: 1 for a constant target, 0 for an indirect branch. */
+  readonly direct: Uint8Array;
+  /** Per exit: the block found at its target last time (an inline cache). */
+  readonly links: (JitBlock | null)[];
   /** Set when a text write dropped the block's page. */
   dead = false;
-  /** The block found at the fall-through address, once looked up. */
-  fall: JitBlock | null = null;
-  /** The block found at the static branch target, once looked up. */
-  taken: JitBlock | null = null;
 
   /**
-   * Wraps a compiled function.
+   * Wraps a compiled block.
    *
-   * @param fn The generated code.
-   * @param len Its instruction count.
+   * @param hi Start address, high half.
+   * @param lo Start address, low half.
+   * @param made What `compilePpc64Block` made.
    */
-  constructor(fn: JitBlockFn, len: number) {
-    this.fn = fn;
-    this.len = len;
+  constructor(hi: number, lo: number, made: JitCompiled) {
+    this.fn = made.fn;
+    this.len = made.len;
+    this.hi = hi;
+    this.lo = lo;
+    this.lens = made.lens;
+    this.direct = made.direct;
+    this.links = new Array<JitBlock | null>(made.lens.length).fill(null);
   }
 }
 
 // Marks an entry whose first instruction the translator leaves to the interpreter.
-const NO_BLOCK = new JitBlock(() => EXIT_FALL, 0);
+const NO_BLOCK = new JitBlock(0, 0, {
+  fn: () => -1,
+  len: 0,
+  lens: new Int32Array(0),
+  direct: new Uint8Array(0),
+  source: "",
+});
 
 /** The blocks and entry counters of one 4 KiB page, one slot per word. */
 class JitPage {
@@ -146,7 +160,7 @@ export class JitCache {
       page.blocks[idx] = NO_BLOCK;
       return null;
     }
-    const blk = new JitBlock(made.fn, made.len);
+    const blk = new JitBlock(hi, lo, made);
     page.blocks[idx] = blk;
     this.compiled++;
     return blk;
@@ -227,10 +241,11 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
   const clock = cpu.clock;
   const cache = cpu.jit;
   let blk: JitBlock | null = null;
+  let eager = false;
   while (budget > 0) {
     if (cpu.events !== 0) {
       blk = null;
-      cache.eager = false;
+      eager = false;
       const r = slowStepPpc64(cpu);
       if (r >= 0) return r;
       budget--;
@@ -240,41 +255,47 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
     if (blk === null || blk.len > budget) {
       blk = null;
       budget = interpretRun(cpu, budget);
+      eager = cache.eager;
       continue;
     }
-    const exit = blk.fn(cpu);
-    let next: JitBlock | null = null;
-    if (exit === EXIT_FALL) {
-      clock[0] += blk.len;
-      budget -= blk.len;
-      cache.eager = true;
-      next = blk.fall;
-      if ((next === null || next.dead) && budget > 0 && cpu.events === 0) {
-        blk.fall = next = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+    // Chained blocks. A block that returns normally leaves no event behind
+    // (a store that raises one makes it leave early), so none is checked.
+    for (;;) {
+      const x: number = blk.fn(cpu);
+      if (x < 0) {
+        // Left early after a store: an event is pending.
+        clock[0] += cpu.jitRetired;
+        budget -= cpu.jitRetired;
+        eager = false;
+        blk = null;
+        break;
       }
-    } else if (exit === EXIT_TAKEN) {
-      clock[0] += blk.len;
-      budget -= blk.len;
-      cache.eager = true;
-      next = blk.taken;
-      if ((next === null || next.dead) && budget > 0 && cpu.events === 0) {
-        blk.taken = next = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+      const n = blk.lens[x];
+      clock[0] += n;
+      budget -= n;
+      const direct = blk.direct[x] === 1;
+      const next: JitBlock | null = blk.links[x];
+      if (
+        next !== null && !next.dead && next.len <= budget &&
+        (direct || (next.lo === regs[R_NIP_LO] && next.hi === regs[R_NIP_HI]))
+      ) {
+        blk = next;
+        continue;
       }
-    } else if (exit === EXIT_INDIRECT) {
-      clock[0] += blk.len;
-      budget -= blk.len;
-      cache.eager = false;
-    } else {
-      clock[0] += cpu.jitRetired;
-      budget -= cpu.jitRetired;
-      cache.eager = false;
+      eager = direct;
+      const from = blk;
+      blk = null;
+      if (budget > 0) {
+        blk = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+        if (blk !== null) from.links[x] = blk;
+      }
+      break;
     }
-    blk = next;
   }
   cpu.cur = null;
   // The interpreter fetches past a fall-through or static branch before it
   // looks at the budget: a fetch fault there is raised now, not next run.
-  if (cache.eager && cpu.events === 0) fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+  if (eager && cpu.events === 0) fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
   if ((cpu.events & EVT_STOP) !== 0) return takeStopPpc64(cpu);
   return STOP_BUDGET;
 }

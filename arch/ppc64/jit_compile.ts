@@ -43,24 +43,13 @@ import {
   PPC64_SLOTS,
   type Ppc64Handler,
 } from "./opcodes.ts";
-import {
-  R_NIP_HI,
-  R_NIP_LO,
-  SPR_DAR,
-  SPR_DSISR,
-  SPR_SPRG0,
-  SPR_SRR0,
-  SPR_SRR1,
-} from "./regs.ts";
+import { R_NIP_HI, R_NIP_LO, SPR_DAR, SPR_DSISR, SPR_SPRG0, SPR_SRR0, SPR_SRR1 } from "./regs.ts";
 import * as RES from "./reservation.ts";
 import * as ROTATE from "./rotate.ts";
 import { opMfmsr, opMfspr, opMtspr, opSync } from "./system.ts";
 
 /** Most instructions in one block. */
 export const JIT_MAX_BLOCK = 64;
-
-const EXIT_FALL = 0;
-const EXIT_EARLY = 3;
 
 type Emitter = E.JitEmitter;
 
@@ -195,10 +184,18 @@ for (let s = 0; s < PPC64_SLOTS; s++) {
 
 /** What the translator made of a block. */
 export interface JitCompiled {
-  /** The block's function: runs it, leaves NIP in the register file, returns an `EXIT_*` code. */
+  /**
+   * The block's function: runs it, leaves NIP in the register file and
+   * returns the id of the exit it took, or -1 after leaving early
+   * (`cpu.jitRetired` instructions retired).
+   */
   fn: (cpu: Ppc64Cpu) => number;
-  /** Instructions in the block. */
+  /** Instructions in the block (its longest path). */
   len: number;
+  /** Instructions retired at each exit. */
+  lens: Int32Array;
+  /** Per exit: 1 for a constant target (fall-through, `b`, `bc`), 0 for LR/CTR. */
+  direct: Uint8Array;
   /** The generated source (for tests and debugging). */
   source: string;
 }
@@ -219,24 +216,44 @@ function emitInsn(insn: Ppc64DecodedInsn, refs: unknown[]): string | null {
   return `c${n}(cpu, c${n + 1});`;
 }
 
-// The code of a branch (ends the block).
-function emitBranch(insn: Ppc64DecodedInsn): string | null {
+// The code of a branch, or null for one left to the interpreter.
+function emitBranch(insn: Ppc64DecodedInsn, ex: M.JitExits, n: number): M.JitBranch | null {
   switch (insn.opcd) {
     case 18:
-      return M.emitB(insn);
+      return M.emitB(insn, ex, n);
     case 16:
-      return M.emitBc(insn);
+      return M.emitBc(insn, ex, n);
     case 19:
-      if (insn.xo === 16) return M.emitBclr(insn);
-      if (insn.xo === 528) return M.emitBcctr(insn);
+      if (insn.xo === 16) return M.emitBclr(insn, ex, n);
+      if (insn.xo === 528) return M.emitBcctr(insn, ex, n);
   }
   return null;
+}
+
+// Numbers the exits of one block.
+class Exits implements M.JitExits {
+  readonly lens: number[] = [];
+  readonly direct: number[] = [];
+  to(hi: number, lo: number, n: number): string {
+    const id = this.#add(n, 1);
+    return `g[${R_NIP_LO}] = ${E.num(lo)}; g[${R_NIP_HI}] = ${E.num(hi)}; return ${id};`;
+  }
+  toLocal(n: number): string {
+    const id = this.#add(n, 0);
+    return `g[${R_NIP_LO}] = tl; g[${R_NIP_HI}] = th; return ${id};`;
+  }
+  #add(n: number, direct: number): number {
+    this.lens.push(n);
+    this.direct.push(direct);
+    return this.lens.length - 1;
+  }
 }
 
 /**
  * Translates the block at `(hi, lo)` (execute permission already checked
  * for the page), or returns null when its first instruction is left to
- * the interpreter.
+ * the interpreter. Conditional branches are side exits: the block goes on
+ * along the not-taken path.
  *
  * @param cpu The CPU (its decode cache supplies the instructions).
  * @param hi Block address, high half.
@@ -246,6 +263,7 @@ function emitBranch(insn: Ppc64DecodedInsn): string | null {
 export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCompiled | null {
   const refs: unknown[] = [];
   const body: string[] = [];
+  const ex = new Exits();
   let faults = false;
   let ended = false;
   let last: Ppc64DecodedInsn | null = null;
@@ -253,49 +271,55 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   let k = 0;
   while (k < JIT_MAX_BLOCK) {
     const insn = fetchPpc64(cpu, hi, addr);
+    let line: string;
     if ((insn.flags & F_ANY_BRANCH) !== 0) {
-      const code = emitBranch(insn);
+      const br = emitBranch(insn, ex, k + 1);
+      if (br === null) break;
+      line = `/* ${insn.mnemonic} */ ${br.code}`;
+      ended = br.ends;
+    } else {
+      const code = emitInsn(insn, refs);
       if (code === null) break;
-      body.push(`/* ${insn.mnemonic} */ ${code}`);
-      k++;
-      ended = true;
-      break;
-    }
-    const code = emitInsn(insn, refs);
-    if (code === null) break;
-    const mayFault = (insn.flags & (F_LOAD | F_STORE)) !== 0 || /^c\d/.test(code);
-    let line = `/* ${insn.mnemonic} */ ${mayFault ? `i = ${k}; ` : ""}${code}`;
-    if (mayFault) faults = true;
-    if ((insn.flags & F_STORE) !== 0) {
-      line += ` if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.num(insn.nextLo)}; ` +
-        `g[${R_NIP_HI}] = ${E.num(insn.nextHi)}; cpu.jitRetired = ${k + 1}; ` +
-        `return ${EXIT_EARLY}; }`;
+      const mayFault = (insn.flags & (F_LOAD | F_STORE)) !== 0 || /^c\d/.test(code);
+      line = `/* ${insn.mnemonic} */ ${mayFault ? `i = ${k}; ` : ""}${code}`;
+      if (mayFault) faults = true;
+      if ((insn.flags & F_STORE) !== 0) {
+        line += ` if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.num(insn.nextLo)}; ` +
+          `g[${R_NIP_HI}] = ${E.num(insn.nextHi)}; cpu.jitRetired = ${k + 1}; return -1; }`;
+      }
     }
     body.push(line);
     k++;
     last = insn;
-    if ((insn.nextLo & 0xfff) === 0) break;
+    if (ended || (insn.nextLo & 0xfff) === 0) break;
     addr = insn.nextLo;
   }
   if (k === 0) return null;
-  if (!ended) {
-    body.push(
-      `g[${R_NIP_LO}] = ${E.num(last!.nextLo)}; g[${R_NIP_HI}] = ${
-        E.num(last!.nextHi)
-      }; return ${EXIT_FALL};`,
-    );
-  }
+  if (!ended) body.push(ex.to(last!.nextHi, last!.nextLo, k));
   const consts = refs.map((_, n) => `const c${n} = c[${n}];`).join(" ");
-  const head = "const g = cpu.regs, dv = cpu.dv, u8 = cpu.u8, mem = cpu.mem, " +
-    "ar = cpu.accRead, aw = cpu.accWrite;";
+  const all = body.join("\n");
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(all);
+  let head = "const g = cpu.regs;";
+  for (const [name, field] of [["dv", "dv"], ["u8", "u8"], ["mem", "mem"]]) {
+    if (uses(name)) head += ` const ${name} = cpu.${field};`;
+  }
+  if (uses("rp")) head += " const ar = cpu.accRead; let rp = -1, rh = 0, ro = 0;";
+  if (uses("wp")) head += " const aw = cpu.accWrite; let wp = -1, wh = 0, wo = 0;";
   const code = faults
     ? `let i = 0;\n  try {\n    ${body.join("\n    ")}\n  } catch (e) {\n    ` +
       `g[${R_NIP_LO}] = (${E.num(lo)} + 4 * i) >>> 0; g[${R_NIP_HI}] = ${E.num(hi)}; ` +
       `cpu.clock[0] += i; throw e;\n  }`
     : body.join("\n  ");
   const name = `ppc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
-  const source = `"use strict"; ${consts}\nreturn function ${name}(cpu) {\n  ${head}\n  ${code}\n};`;
+  const source =
+    `"use strict"; ${consts}\nreturn function ${name}(cpu) {\n  ${head}\n  ${code}\n};`;
   const make = new Function("L16", "L32", "L64", "S16", "S32", "S64", "c", source);
   const fn = make(LS.load16, LS.load32, LS.load64, LS.store16, LS.store32, LS.store64, refs);
-  return { fn, len: k, source };
+  return {
+    fn,
+    len: k,
+    lens: Int32Array.from(ex.lens),
+    direct: Uint8Array.from(ex.direct),
+    source,
+  };
 }

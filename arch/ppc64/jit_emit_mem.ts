@@ -4,40 +4,28 @@
  *
  * Memory: the effective address is computed into the locals `eh`, `el`
  * (uint32 halves, as the interpreter's `eaD`/`eaX` leave them), then an
- * access within one page goes straight to `mem.translate` (the same
- * permission check, the same fault, the same text-write notification)
- * and the big-endian `DataView` `dv` or the byte array `u8`; a page-
+ * access within one page goes to `mem.translate` (the same permission
+ * check, the same fault, the same text-write notification) — once per
+ * page and direction in a run of the block, whose one-entry caches keep
+ * the page's host offset — and the big-endian `DataView` `dv` or the byte
+ * array `u8`; a page-
  * crossing access calls the interpreter's `load16`…`store64` (bound in
  * the block as `L16`…`S64`), which check every byte first. Loads and
  * stores of the forms the kernel's hot paths use are specialised (`lbz`,
  * `lhz`, `lha`, `lwz`, `lwa`, `ld`, `stb`, `sth`, `stw`, `std`, their
  * update and indexed forms); the rest call their handlers.
  *
- * Branches end a block: `b`/`bl` return `EXIT_TAKEN`; `bc` decrements CTR
- * and tests CR as its BO/BI constants say and returns `EXIT_TAKEN` or
- * `EXIT_FALL`; `bclr`/`bcctr` write NIP and return `EXIT_INDIRECT` (or
- * `EXIT_FALL`). Every exit leaves NIP in the register file.
+ * Branches: `bc` decrements CTR and tests CR as its BO/BI constants say;
+ * taken, it leaves the block through an exit the compiler numbers (NIP
+ * written, the exit's id returned), not taken, execution goes on in the
+ * block. `b`/`bl` and unconditional `bclr`/`bcctr` end the block.
  *
  * @module
  */
 
 import type { Ppc64DecodedInsn } from "./decode.ts";
 import { hi, lo, num } from "./jit_emit.ts";
-import {
-  R_CR,
-  R_CTR_HI,
-  R_CTR_LO,
-  R_LR_HI,
-  R_LR_LO,
-  R_NIP_HI,
-  R_NIP_LO,
-  R_TMP_HI,
-} from "./regs.ts";
-
-// Exit codes (as jit.ts's EXIT_*; repeated to keep the import graph acyclic).
-const FALL = 0;
-const TAKEN = 1;
-const INDIRECT = 2;
+import { R_CR, R_CTR_HI, R_CTR_LO, R_LR_HI, R_LR_LO, R_TMP_HI } from "./regs.ts";
 
 /** EA = (RA|0) + D into the locals `eh`, `el`. @param insn The instruction. @returns Code. */
 export function eaD(insn: Ppc64DecodedInsn): string {
@@ -57,37 +45,48 @@ export function eaX(insn: Ppc64DecodedInsn): string {
     `eh = (${hi(b)} + ${hi(a)} + (t > 0xffffffff ? 1 : 0)) >>> 0;`;
 }
 
+// The host offset `o` of (eh, el) for an access within one page, through
+// the block's one-entry translation cache for reads (`rp`, `rh`, `ro`) or
+// writes (`wp`, `wh`, `wo`). Within one run of a block nothing changes page
+// rights, and a store that notifies a text write ends the block at once,
+// so a page checked once stays good for the rest of the run.
+function offset(write: boolean): string {
+  const [p, h, b, acc] = write ? ["wp", "wh", "wo", "aw"] : ["rp", "rh", "ro", "ar"];
+  return `let o; if ((el >>> 12) === ${p} && eh === ${h}) o = ${b} + (el & 0xfff); ` +
+    `else { o = mem.translate(eh, el, ${acc}); ${p} = el >>> 12; ${h} = eh; ` +
+    `${b} = o - (el & 0xfff); }`;
+}
+
 // Loads of `size` bytes into the local `v` (and `vh` for 8).
 function load(size: number): string {
   switch (size) {
     case 1:
-      return "const v = u8[mem.translate(eh, el, ar)];";
+      return `${offset(false)} const v = u8[o];`;
     case 2:
-      return "const v = (el & 0xfff) > 0xffe ? L16(cpu, eh, el) : " +
-        "dv.getUint16(mem.translate(eh, el, ar));";
+      return `let v; if ((el & 0xfff) > 0xffe) v = L16(cpu, eh, el); ` +
+        `else { ${offset(false)} v = dv.getUint16(o); }`;
     case 4:
-      return "const v = (el & 0xfff) > 0xffc ? L32(cpu, eh, el) : " +
-        "dv.getUint32(mem.translate(eh, el, ar));";
+      return `let v; if ((el & 0xfff) > 0xffc) v = L32(cpu, eh, el); ` +
+        `else { ${offset(false)} v = dv.getUint32(o); }`;
   }
   return `let v, vh; if ((el & 0xfff) > 0xff8) { v = L64(cpu, eh, el); vh = g[${R_TMP_HI}]; } ` +
-    `else { const o = mem.translate(eh, el, ar); vh = dv.getUint32(o); v = dv.getUint32(o + 4); }`;
+    `else { ${offset(false)} vh = dv.getUint32(o); v = dv.getUint32(o + 4); }`;
 }
 
 // Stores of `size` bytes of GPR `s`.
 function store(size: number, s: number): string {
   switch (size) {
     case 1:
-      return `u8[mem.translate(eh, el, aw)] = ${lo(s)};`;
+      return `{ ${offset(true)} u8[o] = ${lo(s)}; }`;
     case 2:
       return `if ((el & 0xfff) > 0xffe) S16(cpu, eh, el, ${lo(s)}); ` +
-        `else dv.setUint16(mem.translate(eh, el, aw), ${lo(s)});`;
+        `else { ${offset(true)} dv.setUint16(o, ${lo(s)}); }`;
     case 4:
       return `if ((el & 0xfff) > 0xffc) S32(cpu, eh, el, ${lo(s)}); ` +
-        `else dv.setUint32(mem.translate(eh, el, aw), ${lo(s)});`;
+        `else { ${offset(true)} dv.setUint32(o, ${lo(s)}); }`;
   }
   return `if ((el & 0xfff) > 0xff8) S64(cpu, eh, el, ${hi(s)}, ${lo(s)}); ` +
-    `else { const o = mem.translate(eh, el, aw); dv.setUint32(o, ${hi(s)}); ` +
-    `dv.setUint32(o + 4, ${lo(s)}); }`;
+    `else { ${offset(true)} dv.setUint32(o, ${hi(s)}); dv.setUint32(o + 4, ${lo(s)}); }`;
 }
 
 // RA = EA (update forms), after RT as in the interpreter.
@@ -113,9 +112,7 @@ function setRt(insn: Ppc64DecodedInsn, ext: Extend): string {
 
 function loadEmitter(size: number, ext: Extend, indexed: boolean, upd: boolean) {
   return (insn: Ppc64DecodedInsn): string =>
-    `{ ${indexed ? eaX(insn) : eaD(insn)} ${load(size)} ${setRt(insn, ext)}${
-      update(insn, upd)
-    } }`;
+    `{ ${indexed ? eaX(insn) : eaD(insn)} ${load(size)} ${setRt(insn, ext)}${update(insn, upd)} }`;
 }
 
 function storeEmitter(size: number, indexed: boolean, upd: boolean) {
@@ -200,9 +197,33 @@ export const emitStdx: (insn: Ppc64DecodedInsn) => string = storeEmitter(8, true
 /** `stdux`. */
 export const emitStdux: (insn: Ppc64DecodedInsn) => string = storeEmitter(8, true, true);
 
-// NIP = (h, l) constants and return `code`.
-function exitTo(h: number, l: number, code: number): string {
-  return `g[${R_NIP_LO}] = ${num(l)}; g[${R_NIP_HI}] = ${num(h)}; return ${code};`;
+/** How branch emitters leave a block (allocated by the compiler, one id per exit). */
+export interface JitExits {
+  /**
+   * Code that leaves to a constant address after `n` instructions.
+   *
+   * @param hi Target high half.
+   * @param lo Target low half.
+   * @param n Instructions retired at this exit.
+   * @returns The statements (ending in `return`).
+   */
+  to(hi: number, lo: number, n: number): string;
+  /**
+   * Code that leaves to the address in the locals `th`, `tl` after `n`
+   * instructions (an indirect branch).
+   *
+   * @param n Instructions retired at this exit.
+   * @returns The statements (ending in `return`).
+   */
+  toLocal(n: number): string;
+}
+
+/** A branch's code and whether it ends the block (else execution falls through on not-taken). */
+export interface JitBranch {
+  /** The statements. */
+  code: string;
+  /** True when no path falls through to the next instruction. */
+  ends: boolean;
 }
 
 // LR = the address after the branch (LK = 1).
@@ -229,36 +250,67 @@ function decrement(bo: number): string {
     `g[${R_CTR_LO}] = c - 1; } `;
 }
 
-/** `b`, `bl`, `ba`, `bla`. @param insn The instruction. @returns Code. */
-export function emitB(insn: Ppc64DecodedInsn): string {
-  return `${link(insn)} ${exitTo(insn.targetHi, insn.targetLo, TAKEN)}`;
+/**
+ * `b`, `bl`, `ba`, `bla`: ends the block.
+ *
+ * @param insn The instruction.
+ * @param ex The block's exits.
+ * @param n Instructions retired once it has run.
+ * @returns The code.
+ */
+export function emitB(insn: Ppc64DecodedInsn, ex: JitExits, n: number): JitBranch {
+  return { code: `${link(insn)} ${ex.to(insn.targetHi, insn.targetLo, n)}`, ends: true };
 }
 
-/** `bc`, `bcl` (`beq`, `bdnz` …). @param insn The instruction. @returns Code. */
-export function emitBc(insn: Ppc64DecodedInsn): string {
+/**
+ * `bc`, `bcl` (`beq`, `bdnz` …): a side exit when taken, else on to the
+ * next instruction; ends the block when it always branches.
+ *
+ * @param insn The instruction.
+ * @param ex The block's exits.
+ * @param n Instructions retired once it has run.
+ * @returns The code.
+ */
+export function emitBc(insn: Ppc64DecodedInsn, ex: JitExits, n: number): JitBranch {
   const cond = condition(insn.bo, insn.bi);
-  const taken = exitTo(insn.targetHi, insn.targetLo, TAKEN);
-  const fall = exitTo(insn.nextHi, insn.nextLo, FALL);
-  if (cond === "true") return `${decrement(insn.bo)}${link(insn)} ${taken}`;
-  return `${decrement(insn.bo)}{ const tk = ${cond};${link(insn)} ` +
-    `if (tk) { ${taken} } ${fall} }`;
+  const taken = ex.to(insn.targetHi, insn.targetLo, n);
+  if (cond === "true") return { code: `${decrement(insn.bo)}${link(insn)} ${taken}`, ends: true };
+  return {
+    code: `${decrement(insn.bo)}{ const tk = ${cond};${link(insn)} if (tk) { ${taken} } }`,
+    ends: false,
+  };
 }
 
-/** `bclr`, `bclrl` (`blr`, `beqlr` …). @param insn The instruction. @returns Code. */
-export function emitBclr(insn: Ppc64DecodedInsn): string {
-  const cond = condition(insn.bo, insn.bi);
-  const fall = exitTo(insn.nextHi, insn.nextLo, FALL);
-  return `{ const tl = g[${R_LR_LO}] & ~3, th = g[${R_LR_HI}]; ${decrement(insn.bo)}` +
-    `const tk = ${cond};${link(insn)} if (tk) { g[${R_NIP_LO}] = tl; g[${R_NIP_HI}] = th; ` +
-    `return ${INDIRECT}; } ${fall} }`;
-}
-
-/** `bcctr`, `bcctrl` (`bctr`, `bctrl`; BO's decrement bit is taken as set). @param insn The instruction. @returns Code. */
-export function emitBcctr(insn: Ppc64DecodedInsn): string {
-  const bo = insn.bo | 4;
+// bclr/bcctr: to (th, tl) when taken.
+function indirect(insn: Ppc64DecodedInsn, read: string, bo: number, ex: JitExits, n: number) {
   const cond = condition(bo, insn.bi);
-  const fall = exitTo(insn.nextHi, insn.nextLo, FALL);
-  return `{ const tl = g[${R_CTR_LO}] & ~3, th = g[${R_CTR_HI}]; ` +
-    `const tk = ${cond};${link(insn)} if (tk) { g[${R_NIP_LO}] = tl; g[${R_NIP_HI}] = th; ` +
-    `return ${INDIRECT}; } ${fall} }`;
+  const code = `{ ${read} ${decrement(bo)}const tk = ${cond};${link(insn)} ` +
+    `if (tk) { ${ex.toLocal(n)} } }`;
+  return { code, ends: cond === "true" };
+}
+
+/**
+ * `bclr`, `bclrl` (`blr`, `beqlr` …): an indirect exit when taken.
+ *
+ * @param insn The instruction.
+ * @param ex The block's exits.
+ * @param n Instructions retired once it has run.
+ * @returns The code.
+ */
+export function emitBclr(insn: Ppc64DecodedInsn, ex: JitExits, n: number): JitBranch {
+  const read = `const tl = g[${R_LR_LO}] & ~3, th = g[${R_LR_HI}];`;
+  return indirect(insn, read, insn.bo, ex, n);
+}
+
+/**
+ * `bcctr`, `bcctrl` (`bctr`, `bctrl`; BO's decrement bit is taken as set).
+ *
+ * @param insn The instruction.
+ * @param ex The block's exits.
+ * @param n Instructions retired once it has run.
+ * @returns The code.
+ */
+export function emitBcctr(insn: Ppc64DecodedInsn, ex: JitExits, n: number): JitBranch {
+  const read = `const tl = g[${R_CTR_LO}] & ~3, th = g[${R_CTR_HI}];`;
+  return indirect(insn, read, insn.bo | 4, ex, n);
 }
