@@ -168,6 +168,8 @@ export class Ppc64Cpu implements ArchCpu {
   jitThreshold: number = PPC64_JIT_DEFAULT_THRESHOLD;
   /** Compiled blocks by address (see `jit.ts`). */
   readonly jit: JitCache = new JitCache();
+  /** The compiled code's translation cache (see `jit_mem.ts`). */
+  readonly tlb: Uint32Array = new Uint32Array(6).fill(0xffffffff);
   /** Instructions a block retired before leaving early (after a store raised an event). */
   jitRetired = 0;
 

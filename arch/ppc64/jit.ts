@@ -29,6 +29,7 @@ import {
   JIT_MAX_BLOCK,
   type JitCompiled,
 } from "./jit_compile.ts";
+import { flushJitTlb } from "./jit_mem.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
 import { R_NIP_HI, R_NIP_LO } from "./regs.ts";
 import { BR_NONE, BR_TARGET, EVT_STOP } from "./traps.ts";
@@ -201,38 +202,47 @@ export class JitCache {
 
 // Interprets from NIP up to where a block starting there would end (a
 // branch, an instruction the translator leaves alone, a page end, the
-// block size); returns the budget left.
+// block size), following the interpreter's threaded successors; returns
+// the budget left. Sets `cache.eager` as the last instruction left NIP.
 function interpretRun(cpu: Ppc64Cpu, budget: number): number {
   const regs = cpu.regs;
   const clock = cpu.clock;
   const dispatch = PPC64_DISPATCH;
+  const ends = JIT_ENDS_BLOCK;
+  let insn = fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
   let n = 0;
-  cpu.jit.eager = false;
-  while (budget > 0 && cpu.events === 0) {
-    const insn = fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
+  for (;;) {
     cpu.cur = insn;
     dispatch[insn.dispatch](cpu, insn);
     clock[0]++;
     budget--;
     cpu.cur = null;
     const b = cpu.branch;
-    if (b === BR_NONE) {
-      regs[R_NIP_LO] = insn.nextLo;
-      regs[R_NIP_HI] = insn.nextHi;
-    } else {
+    if (b !== BR_NONE) {
       if (b === BR_TARGET) {
         regs[R_NIP_LO] = insn.targetLo;
         regs[R_NIP_HI] = insn.targetHi;
       }
       cpu.branch = BR_NONE;
       cpu.jit.eager = b === BR_TARGET;
-      break;
+      return budget;
     }
     cpu.jit.eager = true;
-    if (JIT_ENDS_BLOCK[insn.dispatch] !== 0 || (insn.nextLo & 0xfff) === 0) break;
-    if (++n >= JIT_MAX_BLOCK) break;
+    if (
+      budget === 0 || cpu.events !== 0 || ends[insn.dispatch] !== 0 ||
+      (insn.nextLo & 0xfff) === 0 || ++n >= JIT_MAX_BLOCK
+    ) {
+      regs[R_NIP_LO] = insn.nextLo;
+      regs[R_NIP_HI] = insn.nextHi;
+      return budget;
+    }
+    let next = insn.next;
+    if (next === null) {
+      next = fetchPpc64(cpu, insn.nextHi, insn.nextLo);
+      insn.next = next;
+    }
+    insn = next;
   }
-  return budget;
 }
 
 // The second-tier loop: blocks where compiled, the interpreter elsewhere.
@@ -240,6 +250,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
   const regs = cpu.regs;
   const clock = cpu.clock;
   const cache = cpu.jit;
+  const tlb = cpu.tlb;
   let blk: JitBlock | null = null;
   let eager = false;
   while (budget > 0) {
@@ -247,6 +258,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
       blk = null;
       eager = false;
       const r = slowStepPpc64(cpu);
+      flushJitTlb(tlb);
       if (r >= 0) return r;
       budget--;
       continue;
@@ -255,6 +267,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
     if (blk === null || blk.len > budget) {
       blk = null;
       budget = interpretRun(cpu, budget);
+      flushJitTlb(tlb);
       eager = cache.eager;
       continue;
     }
@@ -311,6 +324,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
  */
 export function runPpc64Jit(cpu: Ppc64Cpu, budget: number): StopReason {
   cpu.syncMemory();
+  flushJitTlb(cpu.tlb);
   try {
     return jitLoop(cpu, budget);
   } catch (e) {

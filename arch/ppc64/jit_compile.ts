@@ -31,6 +31,7 @@ import { fetchPpc64 } from "./execute.ts";
 import * as FX from "./fixed_point.ts";
 import * as E from "./jit_emit.ts";
 import * as M from "./jit_emit_mem.ts";
+import * as JM from "./jit_mem.ts";
 import * as ROT from "./jit_emit_rotate.ts";
 import * as LS from "./load_store.ts";
 import * as MD from "./muldiv.ts";
@@ -201,12 +202,12 @@ export interface JitCompiled {
 }
 
 // The code of one non-branch instruction, or null to end the block before it.
-function emitInsn(insn: Ppc64DecodedInsn, refs: unknown[]): string | null {
+function emitInsn(insn: Ppc64DecodedInsn, refs: unknown[], after: string): string | null {
   if (insn.illegal !== 0) return null;
   const h = PPC64_DISPATCH[insn.dispatch];
   const special = SPECIALISED.get(h);
   if (special !== undefined) {
-    const code = special(insn);
+    const code = special(insn, after);
     if (code !== null) return code;
   }
   const sprOk = (h !== opMfspr && h !== opMtspr) || PLAIN_SPRS.has(insn.spr);
@@ -278,15 +279,15 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
       line = `/* ${insn.mnemonic} */ ${br.code}`;
       ended = br.ends;
     } else {
-      const code = emitInsn(insn, refs);
+      // After a store that told the text-write listeners: leave, NIP past it.
+      const after = `if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.num(insn.nextLo)}; ` +
+        `g[${R_NIP_HI}] = ${E.num(insn.nextHi)}; cpu.jitRetired = ${k + 1}; return -1; }`;
+      const code = emitInsn(insn, refs, after);
       if (code === null) break;
       const mayFault = (insn.flags & (F_LOAD | F_STORE)) !== 0 || /^c\d/.test(code);
       line = `/* ${insn.mnemonic} */ ${mayFault ? `i = ${k}; ` : ""}${code}`;
       if (mayFault) faults = true;
-      if ((insn.flags & F_STORE) !== 0) {
-        line += ` if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.num(insn.nextLo)}; ` +
-          `g[${R_NIP_HI}] = ${E.num(insn.nextHi)}; cpu.jitRetired = ${k + 1}; return -1; }`;
-      }
+      if ((insn.flags & F_STORE) !== 0 && !code.includes(after)) line += " " + after;
     }
     body.push(line);
     k++;
@@ -298,13 +299,10 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   if (!ended) body.push(ex.to(last!.nextHi, last!.nextLo, k));
   const consts = refs.map((_, n) => `const c${n} = c[${n}];`).join(" ");
   const all = body.join("\n");
-  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(all);
   let head = "const g = cpu.regs;";
-  for (const [name, field] of [["dv", "dv"], ["u8", "u8"], ["mem", "mem"]]) {
-    if (uses(name)) head += ` const ${name} = cpu.${field};`;
-  }
-  if (uses("rp")) head += " const ar = cpu.accRead; let rp = -1, rh = 0, ro = 0;";
-  if (uses("wp")) head += " const aw = cpu.accWrite; let wp = -1, wh = 0, wo = 0;";
+  if (/\bT\[/.test(all)) head += " const T = cpu.tlb;";
+  if (/\bdv\./.test(all)) head += " const dv = cpu.dv;";
+  if (/\bu8\[/.test(all)) head += " const u8 = cpu.u8;";
   const code = faults
     ? `let i = 0;\n  try {\n    ${body.join("\n    ")}\n  } catch (e) {\n    ` +
       `g[${R_NIP_LO}] = (${E.num(lo)} + 4 * i) >>> 0; g[${R_NIP_HI}] = ${E.num(hi)}; ` +
@@ -313,8 +311,18 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   const name = `ppc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
   const source =
     `"use strict"; ${consts}\nreturn function ${name}(cpu) {\n  ${head}\n  ${code}\n};`;
-  const make = new Function("L16", "L32", "L64", "S16", "S32", "S64", "c", source);
-  const fn = make(LS.load16, LS.load32, LS.load64, LS.store16, LS.store32, LS.store64, refs);
+  const make = new Function("J8", "J16", "J32", "J64", "W8", "W16", "W32", "W64", "c", source);
+  const fn = make(
+    JM.jitLoad8,
+    JM.jitLoad16,
+    JM.jitLoad32,
+    JM.jitLoad64,
+    JM.jitStore8,
+    JM.jitStore16,
+    JM.jitStore32,
+    JM.jitStore64,
+    refs,
+  );
   return {
     fn,
     len: k,

@@ -29,8 +29,12 @@ import {
   XER_CA,
 } from "./regs.ts";
 
-/** Emits the code of one instruction, or null to leave it to the handler. */
-export type JitEmitter = (insn: Ppc64DecodedInsn) => string | null;
+/**
+ * Emits the code of one instruction, or null to leave it to the handler.
+ * `after` is the code a store runs when its translation may have told the
+ * text-write listeners (stores place it themselves; others ignore it).
+ */
+export type JitEmitter = (insn: Ppc64DecodedInsn, after: string) => string | null;
 
 /** `g[...]` of GPR `r`'s low half. */
 export function lo(r: number): string {

@@ -3,14 +3,10 @@
  * Code emitters of the block translator for loads, stores and branches.
  *
  * Memory: the effective address is computed into the locals `eh`, `el`
- * (uint32 halves, as the interpreter's `eaD`/`eaX` leave them), then an
- * access within one page goes to `mem.translate` (the same permission
- * check, the same fault, the same text-write notification) — once per
- * page and direction in a run of the block, whose one-entry caches keep
- * the page's host offset — and the big-endian `DataView` `dv` or the byte
- * array `u8`; a page-
- * crossing access calls the interpreter's `load16`…`store64` (bound in
- * the block as `L16`…`S64`), which check every byte first. Loads and
+ * (uint32 halves, as the interpreter's `eaD`/`eaX` leave them) and the
+ * access goes to the helpers of `jit_mem.ts` (bound in the block as
+ * `J8`…`J64` and `W8`…`W64`): the same permission checks, faults and
+ * text-write notifications as the interpreter, behind a translation cache. Loads and
  * stores of the forms the kernel's hot paths use are specialised (`lbz`,
  * `lhz`, `lha`, `lwz`, `lwa`, `ld`, `stb`, `sth`, `stw`, `std`, their
  * update and indexed forms); the rest call their handlers.
@@ -45,48 +41,44 @@ export function eaX(insn: Ppc64DecodedInsn): string {
     `eh = (${hi(b)} + ${hi(a)} + (t > 0xffffffff ? 1 : 0)) >>> 0;`;
 }
 
-// The host offset `o` of (eh, el) for an access within one page, through
-// the block's one-entry translation cache for reads (`rp`, `rh`, `ro`) or
-// writes (`wp`, `wh`, `wo`). Within one run of a block nothing changes page
-// rights, and a store that notifies a text write ends the block at once,
-// so a page checked once stays good for the rest of the run.
-function offset(write: boolean): string {
-  const [p, h, b, acc] = write ? ["wp", "wh", "wo", "aw"] : ["rp", "rh", "ro", "ar"];
-  return `let o; if ((el >>> 12) === ${p} && eh === ${h}) o = ${b} + (el & 0xfff); ` +
-    `else { o = mem.translate(eh, el, ${acc}); ${p} = el >>> 12; ${h} = eh; ` +
-    `${b} = o - (el & 0xfff); }`;
+// The inline fast path: the page is the one `cpu.tlb` (bound as `T`)
+// holds for the direction and the access stays inside it; `o` is then
+// the host offset. Misses go to the `jit_mem.ts` helpers (J8…J64, W8…W64).
+function hit(size: number, write: boolean): string {
+  const [p, h] = write ? [3, 4] : [0, 1];
+  const inPage = size === 1 ? "" : `x <= ${0x1000 - size} && `;
+  return `${inPage}(el >>> 12) === T[${p}] && eh === T[${h}]`;
 }
 
-// Loads of `size` bytes into the local `v` (and `vh` for 8).
+function base(write: boolean): string {
+  return `const o = T[${write ? 5 : 2}] + x;`;
+}
+
+const GET = ["", "u8[o]", "dv.getUint16(o)", "", "dv.getUint32(o)"];
+const SET = ["", "u8[o] = V", "dv.setUint16(o, V)", "", "dv.setUint32(o, V)"];
+
+// Loads of `size` bytes into the local `v` (and `w`, the high word, for 8).
 function load(size: number): string {
-  switch (size) {
-    case 1:
-      return `${offset(false)} const v = u8[o];`;
-    case 2:
-      return `let v; if ((el & 0xfff) > 0xffe) v = L16(cpu, eh, el); ` +
-        `else { ${offset(false)} v = dv.getUint16(o); }`;
-    case 4:
-      return `let v; if ((el & 0xfff) > 0xffc) v = L32(cpu, eh, el); ` +
-        `else { ${offset(false)} v = dv.getUint32(o); }`;
+  const x = "const x = el & 0xfff; ";
+  if (size === 8) {
+    return `${x}let v, w; if (${hit(8, false)}) { ${base(false)} w = dv.getUint32(o); ` +
+      `v = dv.getUint32(o + 4); } else { v = J64(cpu, eh, el); w = g[${R_TMP_HI}]; }`;
   }
-  return `let v, vh; if ((el & 0xfff) > 0xff8) { v = L64(cpu, eh, el); vh = g[${R_TMP_HI}]; } ` +
-    `else { ${offset(false)} vh = dv.getUint32(o); v = dv.getUint32(o + 4); }`;
+  return `${x}let v; if (${hit(size, false)}) { ${base(false)} v = ${GET[size]}; } ` +
+    `else v = J${8 * size}(cpu, eh, el);`;
 }
 
-// Stores of `size` bytes of GPR `s`.
-function store(size: number, s: number): string {
-  switch (size) {
-    case 1:
-      return `{ ${offset(true)} u8[o] = ${lo(s)}; }`;
-    case 2:
-      return `if ((el & 0xfff) > 0xffe) S16(cpu, eh, el, ${lo(s)}); ` +
-        `else { ${offset(true)} dv.setUint16(o, ${lo(s)}); }`;
-    case 4:
-      return `if ((el & 0xfff) > 0xffc) S32(cpu, eh, el, ${lo(s)}); ` +
-        `else { ${offset(true)} dv.setUint32(o, ${lo(s)}); }`;
+// Stores of `size` bytes of GPR `s`, then `upd` on both paths and `after`
+// on the helper's (a miss may have told the text-write listeners).
+function store(size: number, s: number, upd: string, after: string): string {
+  const x = "const x = el & 0xfff; ";
+  if (size === 8) {
+    return `${x}if (${hit(8, true)}) { ${base(true)} dv.setUint32(o, ${hi(s)}); ` +
+      `dv.setUint32(o + 4, ${lo(s)});${upd} } ` +
+      `else { W64(cpu, eh, el, ${hi(s)}, ${lo(s)});${upd} ${after} }`;
   }
-  return `if ((el & 0xfff) > 0xff8) S64(cpu, eh, el, ${hi(s)}, ${lo(s)}); ` +
-    `else { ${offset(true)} dv.setUint32(o, ${hi(s)}); dv.setUint32(o + 4, ${lo(s)}); }`;
+  return `${x}if (${hit(size, true)}) { ${base(true)} ${SET[size].replace("V", lo(s))};${upd} } ` +
+    `else { W${8 * size}(cpu, eh, el, ${lo(s)});${upd} ${after} }`;
 }
 
 // RA = EA (update forms), after RT as in the interpreter.
@@ -107,7 +99,7 @@ function setRt(insn: Ppc64DecodedInsn, ext: Extend): string {
     case "word":
       return `{ const s = v | 0; ${lo(t)} = s; ${hi(t)} = s >> 31; }`;
   }
-  return `${lo(t)} = v; ${hi(t)} = vh;`;
+  return `${lo(t)} = v; ${hi(t)} = w;`;
 }
 
 function loadEmitter(size: number, ext: Extend, indexed: boolean, upd: boolean) {
@@ -116,8 +108,8 @@ function loadEmitter(size: number, ext: Extend, indexed: boolean, upd: boolean) 
 }
 
 function storeEmitter(size: number, indexed: boolean, upd: boolean) {
-  return (insn: Ppc64DecodedInsn): string =>
-    `{ ${indexed ? eaX(insn) : eaD(insn)} ${store(size, insn.rt)}${update(insn, upd)} }`;
+  return (insn: Ppc64DecodedInsn, after: string): string =>
+    `{ ${indexed ? eaX(insn) : eaD(insn)} ${store(size, insn.rt, update(insn, upd), after)} }`;
 }
 
 /** `lbz`. */
@@ -165,37 +157,37 @@ export const emitLwaux: (insn: Ppc64DecodedInsn) => string = loadEmitter(4, "wor
 /** `ldux`. */
 export const emitLdux: (insn: Ppc64DecodedInsn) => string = loadEmitter(8, "double", true, true);
 /** `stbux`. */
-export const emitStbux: (insn: Ppc64DecodedInsn) => string = storeEmitter(1, true, true);
+export const emitStbux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, true, true);
 /** `sthu`. */
-export const emitSthu: (insn: Ppc64DecodedInsn) => string = storeEmitter(2, false, true);
+export const emitSthu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, false, true);
 /** `sthux`. */
-export const emitSthux: (insn: Ppc64DecodedInsn) => string = storeEmitter(2, true, true);
+export const emitSthux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, true, true);
 /** `stwux`. */
-export const emitStwux: (insn: Ppc64DecodedInsn) => string = storeEmitter(4, true, true);
+export const emitStwux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, true, true);
 /** `stb`. */
-export const emitStb: (insn: Ppc64DecodedInsn) => string = storeEmitter(1, false, false);
+export const emitStb: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, false, false);
 /** `stbu`. */
-export const emitStbu: (insn: Ppc64DecodedInsn) => string = storeEmitter(1, false, true);
+export const emitStbu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, false, true);
 /** `stbx`. */
-export const emitStbx: (insn: Ppc64DecodedInsn) => string = storeEmitter(1, true, false);
+export const emitStbx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, true, false);
 /** `sth`. */
-export const emitSth: (insn: Ppc64DecodedInsn) => string = storeEmitter(2, false, false);
+export const emitSth: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, false, false);
 /** `sthx`. */
-export const emitSthx: (insn: Ppc64DecodedInsn) => string = storeEmitter(2, true, false);
+export const emitSthx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, true, false);
 /** `stw`. */
-export const emitStw: (insn: Ppc64DecodedInsn) => string = storeEmitter(4, false, false);
+export const emitStw: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, false, false);
 /** `stwu`. */
-export const emitStwu: (insn: Ppc64DecodedInsn) => string = storeEmitter(4, false, true);
+export const emitStwu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, false, true);
 /** `stwx`. */
-export const emitStwx: (insn: Ppc64DecodedInsn) => string = storeEmitter(4, true, false);
+export const emitStwx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, true, false);
 /** `std`. */
-export const emitStd: (insn: Ppc64DecodedInsn) => string = storeEmitter(8, false, false);
+export const emitStd: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, false, false);
 /** `stdu`. */
-export const emitStdu: (insn: Ppc64DecodedInsn) => string = storeEmitter(8, false, true);
+export const emitStdu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, false, true);
 /** `stdx`. */
-export const emitStdx: (insn: Ppc64DecodedInsn) => string = storeEmitter(8, true, false);
+export const emitStdx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, true, false);
 /** `stdux`. */
-export const emitStdux: (insn: Ppc64DecodedInsn) => string = storeEmitter(8, true, true);
+export const emitStdux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, true, true);
 
 /** How branch emitters leave a block (allocated by the compiler, one id per exit). */
 export interface JitExits {
