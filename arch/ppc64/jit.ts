@@ -1,27 +1,30 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * The ppc64 block translator's run loop and block cache: the second tier
- * above the interpreter. Every block entry (the address reached after a
- * branch, after a block, or after an instruction the translator leaves to
- * the interpreter) counts hits per 4 KiB page slot; at `cpu.jitThreshold`
- * hits the block starting there is compiled by `jit_compile.ts` into one
- * JS function with every instruction specialised. Blocks never cross a
- * page, so a text write drops exactly the blocks of the pages it touches
- * (the listener in `cpu.ts` calls {@linkcode JitCache.invalidate}).
+ * The ppc64 block translator's run loop and block lists: the second tier
+ * above the interpreter. The loop interprets as the interpreter does
+ * (threaded successors, the same fetches) and, at every block entry (the
+ * instruction reached after a branch, after a block, or after an
+ * instruction the translator leaves to the interpreter), counts a hit on
+ * the decoded instruction; at `cpu.jitThreshold` hits the block starting
+ * there is compiled by `jit_compile.ts` into one JS function with every
+ * instruction specialised, and runs from then on. Blocks never cross a
+ * 4 KiB page, so a text write drops exactly the blocks of the pages it
+ * touches (the listener in `cpu.ts` calls {@linkcode JitCache.invalidate};
+ * the decode cache drops the instructions that point at them).
  *
  * The loop keeps the interpreter's contract: events (stops, interrupts,
  * MSR.SE, text flushes) are checked before every block and handled by the
  * interpreter's slow path, a block runs only when the budget covers all of
  * it, and a fault inside a block leaves NIP on the faulting instruction
  * with the retired count and every earlier effect exact. Blocks are
- * chained: each remembers the block found at its fall-through and at its
- * static target.
+ * chained: each exit remembers the block it reached last time.
  *
  * @module
  */
 
-import { PF_INSTR, STOP_BUDGET, type StopReason } from "../types.ts";
+import { STOP_BUDGET, type StopReason } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
+import type { Ppc64DecodedInsn } from "./decode.ts";
 import { endRunWithFault, fetchPpc64, slowStepPpc64, takeStopPpc64 } from "./execute.ts";
 import {
   compilePpc64Block,
@@ -31,11 +34,11 @@ import {
 } from "./jit_compile.ts";
 import { flushJitTlb } from "./jit_mem.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
-import { R_NIP_HI, R_NIP_LO } from "./regs.ts";
+import { R_NIP_HI, R_NIP_LO, R_PAGE_HI, R_PAGE_LO } from "./regs.ts";
 import { BR_NONE, BR_TARGET, EVT_STOP } from "./traps.ts";
 
 /** Hits of a block entry before it is compiled (`Ppc64Cpu.jitThreshold`'s default). */
-export const PPC64_JIT_DEFAULT_THRESHOLD = 32;
+export const PPC64_JIT_DEFAULT_THRESHOLD = 1000;
 
 const TWO20 = 1048576;
 
@@ -52,6 +55,8 @@ export class JitBlock {
   readonly lo: number;
   /** Start address, high half. */
   readonly hi: number;
+  /** The data access code it was compiled under (`cpu.accRead`: 0 kernel, `PF_USER` user). */
+  readonly acc: number;
   /** Instructions retired at each exit. */
   readonly lens: Int32Array;
   /** Per exit: 1 for a constant target, 0 for an indirect branch. */
@@ -66,13 +71,15 @@ export class JitBlock {
    *
    * @param hi Start address, high half.
    * @param lo Start address, low half.
+   * @param acc The access code it runs under.
    * @param made What `compilePpc64Block` made.
    */
-  constructor(hi: number, lo: number, made: JitCompiled) {
+  constructor(hi: number, lo: number, acc: number, made: JitCompiled) {
     this.fn = made.fn;
     this.len = made.len;
     this.hi = hi;
     this.lo = lo;
+    this.acc = acc;
     this.lens = made.lens;
     this.direct = made.direct;
     this.links = new Array<JitBlock | null>(made.lens.length).fill(null);
@@ -80,7 +87,7 @@ export class JitBlock {
 }
 
 // Marks an entry whose first instruction the translator leaves to the interpreter.
-const NO_BLOCK = new JitBlock(0, 0, {
+const NO_BLOCK = new JitBlock(0, 0, -1, {
   fn: () => -1,
   len: 0,
   lens: new Int32Array(0),
@@ -88,16 +95,9 @@ const NO_BLOCK = new JitBlock(0, 0, {
   source: "",
 });
 
-/** The blocks and entry counters of one 4 KiB page, one slot per word. */
-class JitPage {
-  readonly blocks: (JitBlock | null)[] = new Array<JitBlock | null>(1024).fill(null);
-  readonly hits: Int32Array = new Int32Array(1024);
-}
-
 /**
- * Compiled blocks by address, one table per privilege (a block is linked
- * only to blocks validated for the same MSR.PR), with per-page block lists
- * for invalidation.
+ * The compiled blocks of a CPU by page, for invalidation; the blocks
+ * themselves hang off the decoded instructions they start at.
  *
  * @example A fresh cache has nothing to drop
  * ```ts
@@ -105,64 +105,46 @@ class JitPage {
  * import assert from "node:assert/strict";
  * const cache = new JitCache();
  * cache.invalidate(0xc0000000, 0x1000, 4);
- * assert.equal(cache.compiled, 0);
+ * assert.equal(cache.dropped, 0);
  * ```
  */
 export class JitCache {
-  #kernel = new Map<number, JitPage>();
-  #user = new Map<number, JitPage>();
-  #lastKey = -1;
-  #lastAcc = -1;
-  #lastPage: JitPage | null = null;
+  #pages = new Map<number, JitBlock[]>();
   /** Blocks compiled so far (a statistic for tests and benches). */
   compiled = 0;
   /** Blocks dropped by text writes so far. */
   dropped = 0;
-  /**
-   * Whether the last instruction fell through or took a static target:
-   * the interpreter then fetches the next one before looking at the
-   * budget, so a fetch fault there is raised even when the budget is spent.
-   */
-  eager = false;
+  /** The instruction an interpreted stretch stopped before (null: NIP is in the register file). */
+  next: Ppc64DecodedInsn | null = null;
 
   /**
-   * The block to run at `(hi, lo)`, or null to interpret: counts the
-   * entry and compiles the block when it is hot. Checks execute
-   * permission on a page change as the interpreter's fetch does (and
-   * throws the same fault).
+   * The block to run at `insn`, or null to interpret: counts the entry
+   * and compiles the block when it is hot.
    *
    * @param cpu The CPU (its `jitThreshold` and access rights).
-   * @param hi NIP high half.
-   * @param lo NIP low half.
+   * @param insn The instruction at the entry (fetched: its page may be executed).
    * @returns The block, or null.
    */
-  enter(cpu: Ppc64Cpu, hi: number, lo: number): JitBlock | null {
-    const key = hi * TWO20 + (lo >>> 12);
-    const acc = cpu.accRead;
-    let page = this.#lastPage;
-    if (key !== this.#lastKey || acc !== this.#lastAcc || page === null) {
-      cpu.mem.translate(hi, lo, PF_INSTR | acc);
-      const map = acc === 0 ? this.#kernel : this.#user;
-      page = map.get(key) ?? null;
-      if (page === null) {
-        page = new JitPage();
-        map.set(key, page);
-      }
-      this.#lastKey = key;
-      this.#lastAcc = acc;
-      this.#lastPage = page;
+  enter(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): JitBlock | null {
+    const b = insn.jitBlock as JitBlock | null;
+    if (b !== null) {
+      if (!b.dead) return b.acc === cpu.accRead ? b : null;
+      insn.jitBlock = null;
     }
-    const idx = (lo & 0xfff) >>> 2;
-    const b = page.blocks[idx];
-    if (b !== null) return b === NO_BLOCK ? null : b;
-    if (++page.hits[idx] < cpu.jitThreshold) return null;
+    if (++insn.jitHits < cpu.jitThreshold) return null;
+    const hi = insn.addrHi;
+    const lo = insn.addrLo;
     const made = compilePpc64Block(cpu, hi, lo);
     if (made === null) {
-      page.blocks[idx] = NO_BLOCK;
+      insn.jitBlock = NO_BLOCK;
       return null;
     }
-    const blk = new JitBlock(hi, lo, made);
-    page.blocks[idx] = blk;
+    const blk = new JitBlock(hi, lo, cpu.accRead, made);
+    insn.jitBlock = blk;
+    const key = hi * TWO20 + (lo >>> 12);
+    const list = this.#pages.get(key);
+    if (list === undefined) this.#pages.set(key, [blk]);
+    else list.push(blk);
     this.compiled++;
     return blk;
   }
@@ -176,70 +158,89 @@ export class JitCache {
    * @param length Bytes written (≥ 1).
    */
   invalidate(hi: number, lo: number, length: number): void {
-    if (this.#kernel.size === 0 && this.#user.size === 0) return;
+    this.next = null;
+    if (this.#pages.size === 0) return;
     const first = hi * TWO20 + (lo >>> 12);
     const last = hi * TWO20 + Math.floor(((lo >>> 0) + Math.max(length, 1) - 1) / 4096);
     for (let key = first; key <= last; key++) {
-      this.#drop(this.#kernel, key);
-      this.#drop(this.#user, key);
+      const list = this.#pages.get(key);
+      if (list === undefined) continue;
+      for (const b of list) b.dead = true;
+      this.dropped += list.length;
+      this.#pages.delete(key);
     }
-    this.#lastKey = -1;
-    this.#lastPage = null;
-  }
-
-  #drop(map: Map<number, JitPage>, key: number): void {
-    const page = map.get(key);
-    if (page === undefined) return;
-    for (const b of page.blocks) {
-      if (b !== null && b !== NO_BLOCK) {
-        b.dead = true;
-        this.dropped++;
-      }
-    }
-    map.delete(key);
   }
 }
 
-// Interprets from NIP up to where a block starting there would end (a
-// branch, an instruction the translator leaves alone, a page end, the
-// block size), following the interpreter's threaded successors; returns
-// the budget left. Sets `cache.eager` as the last instruction left NIP.
-function interpretRun(cpu: Ppc64Cpu, budget: number): number {
+// The instruction at NIP, as the interpreter's loop finds it (the current
+// page's slots, else a fetch that checks execute permission).
+function lookupNip(cpu: Ppc64Cpu): Ppc64DecodedInsn {
+  const regs = cpu.regs;
+  const lo = regs[R_NIP_LO];
+  const hi = regs[R_NIP_HI];
+  const d = (lo - regs[R_PAGE_LO]) >>> 0;
+  const page = cpu.page;
+  if (hi === regs[R_PAGE_HI] && d < 4096 && page !== null) {
+    const insn = page[d];
+    if (insn !== null) return insn;
+  }
+  cpu.cur = null;
+  return fetchPpc64(cpu, hi, lo);
+}
+
+// Interprets from `insn` as the interpreter's loop does, up to the next
+// block entry (after a branch, an instruction the translator leaves alone,
+// a page end, the block size) or the end of the budget; leaves the entry's
+// instruction in `cpu.jit.next` (null when NIP went through the register
+// file) with NIP in the register file, and returns the budget left.
+function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): number {
   const regs = cpu.regs;
   const clock = cpu.clock;
   const dispatch = PPC64_DISPATCH;
   const ends = JIT_ENDS_BLOCK;
-  let insn = fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
   let n = 0;
   for (;;) {
     cpu.cur = insn;
     dispatch[insn.dispatch](cpu, insn);
     clock[0]++;
     budget--;
-    cpu.cur = null;
     const b = cpu.branch;
-    if (b !== BR_NONE) {
-      if (b === BR_TARGET) {
+    let next: Ppc64DecodedInsn | null;
+    if (b === BR_NONE) {
+      next = insn.next;
+      if (next === null) {
+        regs[R_NIP_LO] = insn.nextLo;
+        regs[R_NIP_HI] = insn.nextHi;
+        if (cpu.events === 0) {
+          next = lookupNip(cpu);
+          insn.next = next;
+        }
+      }
+    } else if (b === BR_TARGET) {
+      cpu.branch = BR_NONE;
+      next = insn.target;
+      if (next === null) {
         regs[R_NIP_LO] = insn.targetLo;
         regs[R_NIP_HI] = insn.targetHi;
+        if (cpu.events === 0) {
+          next = lookupNip(cpu);
+          insn.target = next;
+        }
       }
+    } else {
       cpu.branch = BR_NONE;
-      cpu.jit.eager = b === BR_TARGET;
-      return budget;
+      next = null;
     }
-    cpu.jit.eager = true;
-    if (
-      budget === 0 || cpu.events !== 0 || ends[insn.dispatch] !== 0 ||
-      (insn.nextLo & 0xfff) === 0 || ++n >= JIT_MAX_BLOCK
-    ) {
-      regs[R_NIP_LO] = insn.nextLo;
-      regs[R_NIP_HI] = insn.nextHi;
+    const boundary = b !== BR_NONE || ends[insn.dispatch] !== 0 ||
+      (insn.nextLo & 0xfff) === 0 || ++n >= JIT_MAX_BLOCK;
+    if (next === null || boundary || budget <= 0 || cpu.events !== 0) {
+      cpu.cur = null;
+      if (next !== null) {
+        regs[R_NIP_LO] = next.addrLo;
+        regs[R_NIP_HI] = next.addrHi;
+      }
+      cpu.jit.next = next;
       return budget;
-    }
-    let next = insn.next;
-    if (next === null) {
-      next = fetchPpc64(cpu, insn.nextHi, insn.nextLo);
-      insn.next = next;
     }
     insn = next;
   }
@@ -252,25 +253,29 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
   const cache = cpu.jit;
   const tlb = cpu.tlb;
   let blk: JitBlock | null = null;
-  let eager = false;
+  cache.next = null;
   while (budget > 0) {
     if (cpu.events !== 0) {
       blk = null;
-      eager = false;
+      cache.next = null;
       const r = slowStepPpc64(cpu);
       flushJitTlb(tlb);
       if (r >= 0) return r;
       budget--;
       continue;
     }
-    if (blk === null || blk.dead) blk = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
-    if (blk === null || blk.len > budget) {
-      blk = null;
-      budget = interpretRun(cpu, budget);
-      flushJitTlb(tlb);
-      eager = cache.eager;
-      continue;
+    if (blk === null) {
+      let insn = cache.next;
+      if (insn === null) insn = lookupNip(cpu);
+      blk = cache.enter(cpu, insn);
+      if (blk === null || blk.len > budget) {
+        blk = null;
+        budget = interpretRun(cpu, insn, budget);
+        flushJitTlb(tlb);
+        continue;
+      }
     }
+    cache.next = null;
     // Chained blocks. A block that returns normally leaves no event behind
     // (a store that raises one makes it leave early), so none is checked.
     for (;;) {
@@ -279,7 +284,6 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
         // Left early after a store: an event is pending.
         clock[0] += cpu.jitRetired;
         budget -= cpu.jitRetired;
-        eager = false;
         blk = null;
         break;
       }
@@ -295,20 +299,26 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
         blk = next;
         continue;
       }
-      eager = direct;
       const from = blk;
       blk = null;
-      if (budget > 0) {
-        blk = cache.enter(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
-        if (blk !== null) from.links[x] = blk;
+      // As the interpreter, fetch past a constant target before looking at
+      // the budget (a fetch fault there is raised now), not past LR/CTR.
+      if (budget > 0 || direct) {
+        const insn = lookupNip(cpu);
+        cache.next = insn;
+        if (budget > 0) {
+          blk = cache.enter(cpu, insn);
+          if (blk !== null) {
+            from.links[x] = blk;
+            if (blk.len > budget) blk = null;
+            else cache.next = null;
+          }
+        }
       }
       break;
     }
   }
   cpu.cur = null;
-  // The interpreter fetches past a fall-through or static branch before it
-  // looks at the budget: a fetch fault there is raised now, not next run.
-  if (eager && cpu.events === 0) fetchPpc64(cpu, regs[R_NIP_HI], regs[R_NIP_LO]);
   if ((cpu.events & EVT_STOP) !== 0) return takeStopPpc64(cpu);
   return STOP_BUDGET;
 }

@@ -157,37 +157,101 @@ export const emitLwaux: (insn: Ppc64DecodedInsn) => string = loadEmitter(4, "wor
 /** `ldux`. */
 export const emitLdux: (insn: Ppc64DecodedInsn) => string = loadEmitter(8, "double", true, true);
 /** `stbux`. */
-export const emitStbux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, true, true);
+export const emitStbux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  1,
+  true,
+  true,
+);
 /** `sthu`. */
-export const emitSthu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, false, true);
+export const emitSthu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  2,
+  false,
+  true,
+);
 /** `sthux`. */
-export const emitSthux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, true, true);
+export const emitSthux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  2,
+  true,
+  true,
+);
 /** `stwux`. */
-export const emitStwux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, true, true);
+export const emitStwux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  4,
+  true,
+  true,
+);
 /** `stb`. */
-export const emitStb: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, false, false);
+export const emitStb: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  1,
+  false,
+  false,
+);
 /** `stbu`. */
-export const emitStbu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, false, true);
+export const emitStbu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  1,
+  false,
+  true,
+);
 /** `stbx`. */
-export const emitStbx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(1, true, false);
+export const emitStbx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  1,
+  true,
+  false,
+);
 /** `sth`. */
-export const emitSth: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, false, false);
+export const emitSth: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  2,
+  false,
+  false,
+);
 /** `sthx`. */
-export const emitSthx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(2, true, false);
+export const emitSthx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  2,
+  true,
+  false,
+);
 /** `stw`. */
-export const emitStw: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, false, false);
+export const emitStw: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  4,
+  false,
+  false,
+);
 /** `stwu`. */
-export const emitStwu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, false, true);
+export const emitStwu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  4,
+  false,
+  true,
+);
 /** `stwx`. */
-export const emitStwx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(4, true, false);
+export const emitStwx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  4,
+  true,
+  false,
+);
 /** `std`. */
-export const emitStd: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, false, false);
+export const emitStd: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  8,
+  false,
+  false,
+);
 /** `stdu`. */
-export const emitStdu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, false, true);
+export const emitStdu: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  8,
+  false,
+  true,
+);
 /** `stdx`. */
-export const emitStdx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, true, false);
+export const emitStdx: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  8,
+  true,
+  false,
+);
 /** `stdux`. */
-export const emitStdux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(8, true, true);
+export const emitStdux: (insn: Ppc64DecodedInsn, after: string) => string = storeEmitter(
+  8,
+  true,
+  true,
+);
 
 /** How branch emitters leave a block (allocated by the compiler, one id per exit). */
 export interface JitExits {
