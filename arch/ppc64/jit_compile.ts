@@ -237,7 +237,7 @@ class Exits implements M.JitExits {
   readonly direct: number[] = [];
   to(hi: number, lo: number, n: number): string {
     const id = this.#add(n, 1);
-    return `g[${R_NIP_LO}] = ${E.num(lo)}; g[${R_NIP_HI}] = ${E.num(hi)}; return ${id};`;
+    return `g[${R_NIP_LO}] = ${E.jsNum(lo)}; g[${R_NIP_HI}] = ${E.jsNum(hi)}; return ${id};`;
   }
   toLocal(n: number): string {
     const id = this.#add(n, 0);
@@ -280,8 +280,8 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
       ended = br.ends;
     } else {
       // After a store that told the text-write listeners: leave, NIP past it.
-      const after = `if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.num(insn.nextLo)}; ` +
-        `g[${R_NIP_HI}] = ${E.num(insn.nextHi)}; cpu.jitRetired = ${k + 1}; return -1; }`;
+      const after = `if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.jsNum(insn.nextLo)}; ` +
+        `g[${R_NIP_HI}] = ${E.jsNum(insn.nextHi)}; cpu.jitRetired = ${k + 1}; return -1; }`;
       const code = emitInsn(insn, refs, after);
       if (code === null) break;
       const mayFault = (insn.flags & (F_LOAD | F_STORE)) !== 0 || /^c\d/.test(code);
@@ -305,7 +305,7 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   if (/\bu8\[/.test(all)) head += " const u8 = cpu.u8;";
   const code = faults
     ? `let i = 0;\n  try {\n    ${body.join("\n    ")}\n  } catch (e) {\n    ` +
-      `g[${R_NIP_LO}] = (${E.num(lo)} + 4 * i) >>> 0; g[${R_NIP_HI}] = ${E.num(hi)}; ` +
+      `g[${R_NIP_LO}] = (${E.jsNum(lo)} + 4 * i) >>> 0; g[${R_NIP_HI}] = ${E.jsNum(hi)}; ` +
       `cpu.clock[0] += i; throw e;\n  }`
     : body.join("\n  ");
   const name = `ppc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;

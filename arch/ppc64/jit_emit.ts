@@ -37,17 +37,17 @@ import {
 export type JitEmitter = (insn: Ppc64DecodedInsn, after: string) => string | null;
 
 /** `g[...]` of GPR `r`'s low half. */
-export function lo(r: number): string {
+export function gprLo(r: number): string {
   return `g[${2 * r}]`;
 }
 
 /** `g[...]` of GPR `r`'s high half. */
-export function hi(r: number): string {
+export function gprHi(r: number): string {
   return `g[${2 * r + 1}]`;
 }
 
 /** A number as a JS literal (hex for big masks, so the source reads like the ISA). */
-export function num(v: number): string {
+export function jsNum(v: number): string {
   return v >= 0 && v > 9 ? `0x${v.toString(16)}` : String(v);
 }
 
@@ -59,7 +59,7 @@ export function num(v: number): string {
  * @param l Name of the low half.
  * @returns The statement.
  */
-export function cr0(h: string, l: string): string {
+export function emitCr0(h: string, l: string): string {
   return `g[${R_CR}] = (g[${R_CR}] & 0x0fffffff) | (((${h} & 0x80000000) !== 0 ? 8 : ` +
     `(${h} | ${l}) !== 0 ? 4 : 2) | (g[${R_XER}] >>> 31)) << 28;`;
 }
@@ -67,8 +67,8 @@ export function cr0(h: string, l: string): string {
 // RA = (h, l) from locals, CR0 when Rc (the interpreter's `logical`/`result`).
 function toRa(insn: Ppc64DecodedInsn, h: string, l: string): string {
   const a = insn.ra;
-  let c = `${lo(a)} = ${l}; ${hi(a)} = ${h};`;
-  if (insn.rc !== 0) c += " " + cr0(h, l);
+  let c = `${gprLo(a)} = ${l}; ${gprHi(a)} = ${h};`;
+  if (insn.rc !== 0) c += " " + emitCr0(h, l);
   return c;
 }
 
@@ -92,56 +92,56 @@ function arith(
   if (insn.oe !== 0) return null;
   const t = insn.rt;
   let c = `{ const l = ${xl} + ${yl}${cin === "0" ? "" : " + " + cin}; ` +
-    `const s = ${xh} + ${yh} + (l > 0xffffffff ? 1 : 0); ${lo(t)} = l; ${hi(t)} = s;`;
+    `const s = ${xh} + ${yh} + (l > 0xffffffff ? 1 : 0); ${gprLo(t)} = l; ${gprHi(t)} = s;`;
   if (setsCa) {
-    c += ` g[${R_XER}] = s > 0xffffffff ? g[${R_XER}] | ${num(XER_CA)} : ` +
-      `g[${R_XER}] & ${num(~XER_CA >>> 0)};`;
+    c += ` g[${R_XER}] = s > 0xffffffff ? g[${R_XER}] | ${jsNum(XER_CA)} : ` +
+      `g[${R_XER}] & ${jsNum(~XER_CA >>> 0)};`;
   }
-  if (insn.rc !== 0) c += ` const rh = s >>> 0, rl = l >>> 0; ${cr0("rh", "rl")}`;
+  if (insn.rc !== 0) c += ` const rh = s >>> 0, rl = l >>> 0; ${emitCr0("rh", "rl")}`;
   return c + " }";
 }
 
-const notLo = (r: number) => `(~${lo(r)} >>> 0)`;
-const notHi = (r: number) => `(~${hi(r)} >>> 0)`;
+const notLo = (r: number) => `(~${gprLo(r)} >>> 0)`;
+const notHi = (r: number) => `(~${gprHi(r)} >>> 0)`;
 
 /** `add`. @param insn The instruction. @returns Code or null. */
 export function emitAdd(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, hi(insn.ra), lo(insn.ra), hi(insn.rb), lo(insn.rb), "0", false);
+  return arith(insn, gprHi(insn.ra), gprLo(insn.ra), gprHi(insn.rb), gprLo(insn.rb), "0", false);
 }
 
 /** `addc`. @param insn The instruction. @returns Code or null. */
 export function emitAddc(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, hi(insn.ra), lo(insn.ra), hi(insn.rb), lo(insn.rb), "0", true);
+  return arith(insn, gprHi(insn.ra), gprLo(insn.ra), gprHi(insn.rb), gprLo(insn.rb), "0", true);
 }
 
 /** `adde`. @param insn The instruction. @returns Code or null. */
 export function emitAdde(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, hi(insn.ra), lo(insn.ra), hi(insn.rb), lo(insn.rb), CA_IN, true);
+  return arith(insn, gprHi(insn.ra), gprLo(insn.ra), gprHi(insn.rb), gprLo(insn.rb), CA_IN, true);
 }
 
 /** `addze`. @param insn The instruction. @returns Code or null. */
 export function emitAddze(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, hi(insn.ra), lo(insn.ra), "0", "0", CA_IN, true);
+  return arith(insn, gprHi(insn.ra), gprLo(insn.ra), "0", "0", CA_IN, true);
 }
 
 /** `addme`. @param insn The instruction. @returns Code or null. */
 export function emitAddme(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, hi(insn.ra), lo(insn.ra), "0xffffffff", "0xffffffff", CA_IN, true);
+  return arith(insn, gprHi(insn.ra), gprLo(insn.ra), "0xffffffff", "0xffffffff", CA_IN, true);
 }
 
 /** `subf`. @param insn The instruction. @returns Code or null. */
 export function emitSubf(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, notHi(insn.ra), notLo(insn.ra), hi(insn.rb), lo(insn.rb), "1", false);
+  return arith(insn, notHi(insn.ra), notLo(insn.ra), gprHi(insn.rb), gprLo(insn.rb), "1", false);
 }
 
 /** `subfc`. @param insn The instruction. @returns Code or null. */
 export function emitSubfc(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, notHi(insn.ra), notLo(insn.ra), hi(insn.rb), lo(insn.rb), "1", true);
+  return arith(insn, notHi(insn.ra), notLo(insn.ra), gprHi(insn.rb), gprLo(insn.rb), "1", true);
 }
 
 /** `subfe`. @param insn The instruction. @returns Code or null. */
 export function emitSubfe(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, notHi(insn.ra), notLo(insn.ra), hi(insn.rb), lo(insn.rb), CA_IN, true);
+  return arith(insn, notHi(insn.ra), notLo(insn.ra), gprHi(insn.rb), gprLo(insn.rb), CA_IN, true);
 }
 
 /** `subfze`. @param insn The instruction. @returns Code or null. */
@@ -161,34 +161,56 @@ export function emitNeg(insn: Ppc64DecodedInsn): string | null {
 
 /** `addic`, `addic.`. @param insn The instruction. @returns Code or null. */
 export function emitAddic(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, hi(insn.ra), lo(insn.ra), num(insn.immHi), num(insn.immLo), "0", true);
+  return arith(
+    insn,
+    gprHi(insn.ra),
+    gprLo(insn.ra),
+    jsNum(insn.immHi),
+    jsNum(insn.immLo),
+    "0",
+    true,
+  );
 }
 
 /** `subfic`. @param insn The instruction. @returns Code or null. */
 export function emitSubfic(insn: Ppc64DecodedInsn): string | null {
-  return arith(insn, notHi(insn.ra), notLo(insn.ra), num(insn.immHi), num(insn.immLo), "1", true);
+  return arith(
+    insn,
+    notHi(insn.ra),
+    notLo(insn.ra),
+    jsNum(insn.immHi),
+    jsNum(insn.immLo),
+    "1",
+    true,
+  );
 }
 
 /** `addi`, `addis` (`li`, `lis`). @param insn The instruction. @returns Code. */
 export function emitAddi(insn: Ppc64DecodedInsn): string {
   const t = insn.rt;
-  if (insn.ra === 0) return `${lo(t)} = ${num(insn.immLo)}; ${hi(t)} = ${num(insn.immHi)};`;
+  if (insn.ra === 0) {
+    return `${gprLo(t)} = ${jsNum(insn.immLo)}; ${gprHi(t)} = ${jsNum(insn.immHi)};`;
+  }
   const a = insn.ra;
   if (insn.immLo === 0 && insn.immHi === 0) {
-    return t === a ? "" : `${lo(t)} = ${lo(a)}; ${hi(t)} = ${hi(a)};`;
+    return t === a ? "" : `${gprLo(t)} = ${gprLo(a)}; ${gprHi(t)} = ${gprHi(a)};`;
   }
   if (insn.immLo === 0) {
-    return `{ const l = ${lo(a)}; ${hi(t)} = ${hi(a)} + ${num(insn.immHi)}; ${lo(t)} = l; }`;
+    return `{ const l = ${gprLo(a)}; ${gprHi(t)} = ${gprHi(a)} + ${jsNum(insn.immHi)}; ${
+      gprLo(t)
+    } = l; }`;
   }
-  return `{ const l = ${lo(a)} + ${num(insn.immLo)}; ` +
-    `${hi(t)} = ${hi(a)} + ${num(insn.immHi)} + (l > 0xffffffff ? 1 : 0); ${lo(t)} = l; }`;
+  return `{ const l = ${gprLo(a)} + ${jsNum(insn.immLo)}; ` +
+    `${gprHi(t)} = ${gprHi(a)} + ${jsNum(insn.immHi)} + (l > 0xffffffff ? 1 : 0); ${
+      gprLo(t)
+    } = l; }`;
 }
 
 // Binary logical ops: [high expression, low expression] of (s, b).
 function binary(insn: Ppc64DecodedInsn, op: (x: string, y: string) => string): string {
   const s = insn.rt;
   const b = insn.rb;
-  return logical(insn, op(hi(s), hi(b)), op(lo(s), lo(b)));
+  return logical(insn, op(gprHi(s), gprHi(b)), op(gprLo(s), gprLo(b)));
 }
 
 /** `and`. @param insn The instruction. @returns Code. */
@@ -202,9 +224,9 @@ export function emitOr(insn: Ppc64DecodedInsn): string {
     if (insn.rc === 0) {
       const s = insn.rt;
       const a = insn.ra;
-      return s === a ? "" : `${lo(a)} = ${lo(s)}; ${hi(a)} = ${hi(s)};`;
+      return s === a ? "" : `${gprLo(a)} = ${gprLo(s)}; ${gprHi(a)} = ${gprHi(s)};`;
     }
-    return logical(insn, hi(insn.rt), lo(insn.rt));
+    return logical(insn, gprHi(insn.rt), gprLo(insn.rt));
   }
   return binary(insn, (x, y) => `${x} | ${y}`);
 }
@@ -241,7 +263,7 @@ export function emitEqv(insn: Ppc64DecodedInsn): string {
 
 /** `andi.`, `andis.`. @param insn The instruction. @returns Code. */
 export function emitAndiDot(insn: Ppc64DecodedInsn): string {
-  return logical(insn, "0", `${lo(insn.rt)} & ${num(insn.immLo)}`);
+  return logical(insn, "0", `${gprLo(insn.rt)} & ${jsNum(insn.immLo)}`);
 }
 
 /** `ori`, `oris` (`nop`). @param insn The instruction. @returns Code. */
@@ -249,7 +271,7 @@ export function emitOri(insn: Ppc64DecodedInsn): string {
   const s = insn.rt;
   const a = insn.ra;
   if (insn.immLo === 0 && s === a) return "";
-  return `${lo(a)} = ${lo(s)} | ${num(insn.immLo)}; ${hi(a)} = ${hi(s)};`;
+  return `${gprLo(a)} = ${gprLo(s)} | ${jsNum(insn.immLo)}; ${gprHi(a)} = ${gprHi(s)};`;
 }
 
 /** `xori`, `xoris`. @param insn The instruction. @returns Code. */
@@ -257,40 +279,40 @@ export function emitXori(insn: Ppc64DecodedInsn): string {
   const s = insn.rt;
   const a = insn.ra;
   if (insn.immLo === 0 && s === a) return "";
-  return `${lo(a)} = ${lo(s)} ^ ${num(insn.immLo)}; ${hi(a)} = ${hi(s)};`;
+  return `${gprLo(a)} = ${gprLo(s)} ^ ${jsNum(insn.immLo)}; ${gprHi(a)} = ${gprHi(s)};`;
 }
 
 /** `extsb`. @param insn The instruction. @returns Code. */
 export function emitExtsb(insn: Ppc64DecodedInsn): string {
-  return `{ const l = (${lo(insn.rt)} << 24) >> 24, h = l >> 31; ${toRa(insn, "h", "l")} }`;
+  return `{ const l = (${gprLo(insn.rt)} << 24) >> 24, h = l >> 31; ${toRa(insn, "h", "l")} }`;
 }
 
 /** `extsh`. @param insn The instruction. @returns Code. */
 export function emitExtsh(insn: Ppc64DecodedInsn): string {
-  return `{ const l = (${lo(insn.rt)} << 16) >> 16, h = l >> 31; ${toRa(insn, "h", "l")} }`;
+  return `{ const l = (${gprLo(insn.rt)} << 16) >> 16, h = l >> 31; ${toRa(insn, "h", "l")} }`;
 }
 
 /** `extsw`. @param insn The instruction. @returns Code. */
 export function emitExtsw(insn: Ppc64DecodedInsn): string {
-  return `{ const l = ${lo(insn.rt)} | 0, h = l >> 31; ${toRa(insn, "h", "l")} }`;
+  return `{ const l = ${gprLo(insn.rt)} | 0, h = l >> 31; ${toRa(insn, "h", "l")} }`;
 }
 
 /** `cntlzw`. @param insn The instruction. @returns Code. */
 export function emitCntlzw(insn: Ppc64DecodedInsn): string {
-  return logical(insn, "0", `Math.clz32(${lo(insn.rt)})`);
+  return logical(insn, "0", `Math.clz32(${gprLo(insn.rt)})`);
 }
 
 /** `cntlzd`. @param insn The instruction. @returns Code. */
 export function emitCntlzd(insn: Ppc64DecodedInsn): string {
   const s = insn.rt;
-  return `{ const x = ${hi(s)}; const h = 0, l = x !== 0 ? Math.clz32(x) : ` +
-    `32 + Math.clz32(${lo(s)}); ${toRa(insn, "h", "l")} }`;
+  return `{ const x = ${gprHi(s)}; const h = 0, l = x !== 0 ? Math.clz32(x) : ` +
+    `32 + Math.clz32(${gprLo(s)}); ${toRa(insn, "h", "l")} }`;
 }
 
 // A CR field write of the 4-bit local `r` (with SO from XER) into field `bf`.
 function crField(bf: number): string {
   const shift = 28 - 4 * bf;
-  return `g[${R_CR}] = (g[${R_CR}] & ${num(~(15 << shift) >>> 0)}) | ` +
+  return `g[${R_CR}] = (g[${R_CR}] & ${jsNum(~(15 << shift) >>> 0)}) | ` +
     `((r | (g[${R_XER}] >>> 31)) << ${shift});`;
 }
 
@@ -306,8 +328,8 @@ export function emitCmp(insn: Ppc64DecodedInsn): string {
   const a = insn.ra;
   const b = insn.rb;
   const body = insn.l !== 0
-    ? cmp64(hi(a), lo(a), hi(b), lo(b), true)
-    : `const x = ${lo(a)} | 0, y = ${lo(b)} | 0; const r = x < y ? 8 : x > y ? 4 : 2;`;
+    ? cmp64(gprHi(a), gprLo(a), gprHi(b), gprLo(b), true)
+    : `const x = ${gprLo(a)} | 0, y = ${gprLo(b)} | 0; const r = x < y ? 8 : x > y ? 4 : 2;`;
   return `{ ${body} ${crField(insn.bf)} }`;
 }
 
@@ -316,8 +338,8 @@ export function emitCmpl(insn: Ppc64DecodedInsn): string {
   const a = insn.ra;
   const b = insn.rb;
   const body = insn.l !== 0
-    ? cmp64(hi(a), lo(a), hi(b), lo(b), false)
-    : `const x = ${lo(a)}, y = ${lo(b)}; const r = x < y ? 8 : x > y ? 4 : 2;`;
+    ? cmp64(gprHi(a), gprLo(a), gprHi(b), gprLo(b), false)
+    : `const x = ${gprLo(a)}, y = ${gprLo(b)}; const r = x < y ? 8 : x > y ? 4 : 2;`;
   return `{ ${body} ${crField(insn.bf)} }`;
 }
 
@@ -326,25 +348,25 @@ export function emitCmpi(insn: Ppc64DecodedInsn): string {
   const a = insn.ra;
   const imm = String(insn.imm);
   const body = insn.l !== 0
-    ? cmp64(hi(a), lo(a), num(insn.immHi), num(insn.immLo), true)
-    : `const x = ${lo(a)} | 0; const r = x < ${imm} ? 8 : x > ${imm} ? 4 : 2;`;
+    ? cmp64(gprHi(a), gprLo(a), jsNum(insn.immHi), jsNum(insn.immLo), true)
+    : `const x = ${gprLo(a)} | 0; const r = x < ${imm} ? 8 : x > ${imm} ? 4 : 2;`;
   return `{ ${body} ${crField(insn.bf)} }`;
 }
 
 /** `cmplwi`, `cmpldi`. @param insn The instruction. @returns Code. */
 export function emitCmpli(insn: Ppc64DecodedInsn): string {
   const a = insn.ra;
-  const imm = num(insn.imm);
+  const imm = jsNum(insn.imm);
   const body = insn.l !== 0
-    ? cmp64(hi(a), lo(a), "0", imm, false)
-    : `const x = ${lo(a)}; const r = x < ${imm} ? 8 : x > ${imm} ? 4 : 2;`;
+    ? cmp64(gprHi(a), gprLo(a), "0", imm, false)
+    : `const x = ${gprLo(a)}; const r = x < ${imm} ? 8 : x > ${imm} ? 4 : 2;`;
   return `{ ${body} ${crField(insn.bf)} }`;
 }
 
 /** `mfcr` (all of CR; `mfocrf` is left to the handler). @param insn The instruction. @returns Code or null. */
 export function emitMfcr(insn: Ppc64DecodedInsn): string | null {
   if (insn.l !== 0) return null;
-  return `${lo(insn.rt)} = g[${R_CR}]; ${hi(insn.rt)} = 0;`;
+  return `${gprLo(insn.rt)} = g[${R_CR}]; ${gprHi(insn.rt)} = 0;`;
 }
 
 /** `mtcrf`, `mtocrf` with the field mask folded. @param insn The instruction. @returns Code. */
@@ -352,7 +374,7 @@ export function emitMtcrf(insn: Ppc64DecodedInsn): string {
   let m = 0;
   for (let i = 0; i < 8; i++) if ((insn.fxm & (0x80 >>> i)) !== 0) m |= 0xf0000000 >>> (4 * i);
   m >>>= 0;
-  return `g[${R_CR}] = (g[${R_CR}] & ${num(~m >>> 0)}) | (${lo(insn.rt)} & ${num(m)});`;
+  return `g[${R_CR}] = (g[${R_CR}] & ${jsNum(~m >>> 0)}) | (${gprLo(insn.rt)} & ${jsNum(m)});`;
 }
 
 /** `mfspr` of LR, CTR or XER (others: null). @param insn The instruction. @returns Code or null. */
@@ -360,11 +382,11 @@ export function emitMfspr(insn: Ppc64DecodedInsn): string | null {
   const t = insn.rt;
   switch (insn.spr) {
     case SPR_LR:
-      return `${lo(t)} = g[${R_LR_LO}]; ${hi(t)} = g[${R_LR_HI}];`;
+      return `${gprLo(t)} = g[${R_LR_LO}]; ${gprHi(t)} = g[${R_LR_HI}];`;
     case SPR_CTR:
-      return `${lo(t)} = g[${R_CTR_LO}]; ${hi(t)} = g[${R_CTR_HI}];`;
+      return `${gprLo(t)} = g[${R_CTR_LO}]; ${gprHi(t)} = g[${R_CTR_HI}];`;
     case SPR_XER:
-      return `${lo(t)} = g[${R_XER}]; ${hi(t)} = 0;`;
+      return `${gprLo(t)} = g[${R_XER}]; ${gprHi(t)} = 0;`;
   }
   return null;
 }
@@ -374,11 +396,11 @@ export function emitMtspr(insn: Ppc64DecodedInsn): string | null {
   const s = insn.rt;
   switch (insn.spr) {
     case SPR_LR:
-      return `g[${R_LR_LO}] = ${lo(s)}; g[${R_LR_HI}] = ${hi(s)};`;
+      return `g[${R_LR_LO}] = ${gprLo(s)}; g[${R_LR_HI}] = ${gprHi(s)};`;
     case SPR_CTR:
-      return `g[${R_CTR_LO}] = ${lo(s)}; g[${R_CTR_HI}] = ${hi(s)};`;
+      return `g[${R_CTR_LO}] = ${gprLo(s)}; g[${R_CTR_HI}] = ${gprHi(s)};`;
     case SPR_XER:
-      return `g[${R_XER}] = ${lo(s)} & 0xe000007f;`;
+      return `g[${R_XER}] = ${gprLo(s)} & 0xe000007f;`;
   }
   return null;
 }

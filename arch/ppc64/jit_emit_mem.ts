@@ -20,25 +20,25 @@
  */
 
 import type { Ppc64DecodedInsn } from "./decode.ts";
-import { hi, lo, num } from "./jit_emit.ts";
+import { gprHi, gprLo, jsNum } from "./jit_emit.ts";
 import { R_CR, R_CTR_HI, R_CTR_LO, R_LR_HI, R_LR_LO, R_TMP_HI } from "./regs.ts";
 
 /** EA = (RA|0) + D into the locals `eh`, `el`. @param insn The instruction. @returns Code. */
-export function eaD(insn: Ppc64DecodedInsn): string {
-  if (insn.ra === 0) return `const eh = ${num(insn.immHi)}, el = ${num(insn.immLo)};`;
+export function emitEaD(insn: Ppc64DecodedInsn): string {
+  if (insn.ra === 0) return `const eh = ${jsNum(insn.immHi)}, el = ${jsNum(insn.immLo)};`;
   const a = insn.ra;
-  if (insn.immLo === 0 && insn.immHi === 0) return `const eh = ${hi(a)}, el = ${lo(a)};`;
-  return `const t = ${lo(a)} + ${num(insn.immLo)}; const el = t >>> 0, ` +
-    `eh = (${hi(a)} + ${num(insn.immHi)} + (t > 0xffffffff ? 1 : 0)) >>> 0;`;
+  if (insn.immLo === 0 && insn.immHi === 0) return `const eh = ${gprHi(a)}, el = ${gprLo(a)};`;
+  return `const t = ${gprLo(a)} + ${jsNum(insn.immLo)}; const el = t >>> 0, ` +
+    `eh = (${gprHi(a)} + ${jsNum(insn.immHi)} + (t > 0xffffffff ? 1 : 0)) >>> 0;`;
 }
 
 /** EA = (RA|0) + RB into the locals `eh`, `el`. @param insn The instruction. @returns Code. */
-export function eaX(insn: Ppc64DecodedInsn): string {
+export function emitEaX(insn: Ppc64DecodedInsn): string {
   const b = insn.rb;
-  if (insn.ra === 0) return `const eh = ${hi(b)}, el = ${lo(b)};`;
+  if (insn.ra === 0) return `const eh = ${gprHi(b)}, el = ${gprLo(b)};`;
   const a = insn.ra;
-  return `const t = ${lo(b)} + ${lo(a)}; const el = t >>> 0, ` +
-    `eh = (${hi(b)} + ${hi(a)} + (t > 0xffffffff ? 1 : 0)) >>> 0;`;
+  return `const t = ${gprLo(b)} + ${gprLo(a)}; const el = t >>> 0, ` +
+    `eh = (${gprHi(b)} + ${gprHi(a)} + (t > 0xffffffff ? 1 : 0)) >>> 0;`;
 }
 
 // The inline fast path: the page is the one `cpu.tlb` (bound as `T`)
@@ -73,17 +73,19 @@ function load(size: number): string {
 function store(size: number, s: number, upd: string, after: string): string {
   const x = "const x = el & 0xfff; ";
   if (size === 8) {
-    return `${x}if (${hit(8, true)}) { ${base(true)} dv.setUint32(o, ${hi(s)}); ` +
-      `dv.setUint32(o + 4, ${lo(s)});${upd} } ` +
-      `else { W64(cpu, eh, el, ${hi(s)}, ${lo(s)});${upd} ${after} }`;
+    return `${x}if (${hit(8, true)}) { ${base(true)} dv.setUint32(o, ${gprHi(s)}); ` +
+      `dv.setUint32(o + 4, ${gprLo(s)});${upd} } ` +
+      `else { W64(cpu, eh, el, ${gprHi(s)}, ${gprLo(s)});${upd} ${after} }`;
   }
-  return `${x}if (${hit(size, true)}) { ${base(true)} ${SET[size].replace("V", lo(s))};${upd} } ` +
-    `else { W${8 * size}(cpu, eh, el, ${lo(s)});${upd} ${after} }`;
+  return `${x}if (${hit(size, true)}) { ${base(true)} ${
+    SET[size].replace("V", gprLo(s))
+  };${upd} } ` +
+    `else { W${8 * size}(cpu, eh, el, ${gprLo(s)});${upd} ${after} }`;
 }
 
 // RA = EA (update forms), after RT as in the interpreter.
 function update(insn: Ppc64DecodedInsn, upd: boolean): string {
-  return upd ? ` ${lo(insn.ra)} = el; ${hi(insn.ra)} = eh;` : "";
+  return upd ? ` ${gprLo(insn.ra)} = el; ${gprHi(insn.ra)} = eh;` : "";
 }
 
 /** How a load extends its value into RT. */
@@ -93,23 +95,27 @@ function setRt(insn: Ppc64DecodedInsn, ext: Extend): string {
   const t = insn.rt;
   switch (ext) {
     case "zero":
-      return `${lo(t)} = v; ${hi(t)} = 0;`;
+      return `${gprLo(t)} = v; ${gprHi(t)} = 0;`;
     case "half":
-      return `{ const s = (v << 16) >> 16; ${lo(t)} = s; ${hi(t)} = s >> 31; }`;
+      return `{ const s = (v << 16) >> 16; ${gprLo(t)} = s; ${gprHi(t)} = s >> 31; }`;
     case "word":
-      return `{ const s = v | 0; ${lo(t)} = s; ${hi(t)} = s >> 31; }`;
+      return `{ const s = v | 0; ${gprLo(t)} = s; ${gprHi(t)} = s >> 31; }`;
   }
-  return `${lo(t)} = v; ${hi(t)} = w;`;
+  return `${gprLo(t)} = v; ${gprHi(t)} = w;`;
 }
 
 function loadEmitter(size: number, ext: Extend, indexed: boolean, upd: boolean) {
   return (insn: Ppc64DecodedInsn): string =>
-    `{ ${indexed ? eaX(insn) : eaD(insn)} ${load(size)} ${setRt(insn, ext)}${update(insn, upd)} }`;
+    `{ ${indexed ? emitEaX(insn) : emitEaD(insn)} ${load(size)} ${setRt(insn, ext)}${
+      update(insn, upd)
+    } }`;
 }
 
 function storeEmitter(size: number, indexed: boolean, upd: boolean) {
   return (insn: Ppc64DecodedInsn, after: string): string =>
-    `{ ${indexed ? eaX(insn) : eaD(insn)} ${store(size, insn.rt, update(insn, upd), after)} }`;
+    `{ ${indexed ? emitEaX(insn) : emitEaD(insn)} ${
+      store(size, insn.rt, update(insn, upd), after)
+    } }`;
 }
 
 /** `lbz`. */
@@ -285,7 +291,7 @@ export interface JitBranch {
 // LR = the address after the branch (LK = 1).
 function link(insn: Ppc64DecodedInsn): string {
   return insn.lk !== 0
-    ? ` g[${R_LR_LO}] = ${num(insn.nextLo)}; g[${R_LR_HI}] = ${num(insn.nextHi)};`
+    ? ` g[${R_LR_LO}] = ${jsNum(insn.nextLo)}; g[${R_LR_HI}] = ${jsNum(insn.nextHi)};`
     : "";
 }
 

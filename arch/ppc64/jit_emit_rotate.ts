@@ -12,14 +12,14 @@
  */
 
 import type { Ppc64DecodedInsn } from "./decode.ts";
-import { cr0, hi, lo, num } from "./jit_emit.ts";
+import { emitCr0, gprHi, gprLo, jsNum } from "./jit_emit.ts";
 import { R_XER, XER_CA } from "./regs.ts";
 
 // RA = (h, l) from locals, CR0 when Rc (the interpreter's `result`).
 function toRa(insn: Ppc64DecodedInsn, h: string, l: string): string {
   const a = insn.ra;
-  let c = `${lo(a)} = ${l}; ${hi(a)} = ${h};`;
-  if (insn.rc !== 0) c += " " + cr0(h, l);
+  let c = `${gprLo(a)} = ${l}; ${gprHi(a)} = ${h};`;
+  if (insn.rc !== 0) c += " " + emitCr0(h, l);
   return c;
 }
 
@@ -27,7 +27,7 @@ function toRa(insn: Ppc64DecodedInsn, h: string, l: string): string {
 function masked(x: string, mask: number): string {
   if (mask === 0) return "0";
   if (mask === 0xffffffff) return `(${x} | 0)`;
-  return `(${x} & ${num(mask)})`;
+  return `(${x} & ${jsNum(mask)})`;
 }
 
 // ROTL32 of the expression `x` by the constant n.
@@ -50,7 +50,7 @@ function rotl64(xh: string, xl: string, n: number): string {
 
 /** `rlwinm` (`slwi`, `srwi`, `clrlwi` …). @param insn The instruction. @returns Code. */
 export function emitRlwinm(insn: Ppc64DecodedInsn): string {
-  return `{ const x = ${lo(insn.rt)}; const r = ${rotl32("x", insn.sh)}; ` +
+  return `{ const x = ${gprLo(insn.rt)}; const r = ${rotl32("x", insn.sh)}; ` +
     `const h = ${masked("r", insn.maskHi)}, l = ${masked("r", insn.maskLo)}; ` +
     `${toRa(insn, "h", "l")} }`;
 }
@@ -60,15 +60,15 @@ export function emitRlwimi(insn: Ppc64DecodedInsn): string {
   const a = insn.ra;
   const mh = insn.maskHi;
   const ml = insn.maskLo;
-  return `{ const x = ${lo(insn.rt)}; const r = ${rotl32("x", insn.sh)}; ` +
-    `const h = (r & ${num(mh)}) | (${hi(a)} & ${num(~mh >>> 0)}), ` +
-    `l = (r & ${num(ml)}) | (${lo(a)} & ${num(~ml >>> 0)}); ${toRa(insn, "h", "l")} }`;
+  return `{ const x = ${gprLo(insn.rt)}; const r = ${rotl32("x", insn.sh)}; ` +
+    `const h = (r & ${jsNum(mh)}) | (${gprHi(a)} & ${jsNum(~mh >>> 0)}), ` +
+    `l = (r & ${jsNum(ml)}) | (${gprLo(a)} & ${jsNum(~ml >>> 0)}); ${toRa(insn, "h", "l")} }`;
 }
 
 /** `rldicl`, `rldicr`, `rldic`. @param insn The instruction. @returns Code. */
 export function emitRldicl(insn: Ppc64DecodedInsn): string {
   const s = insn.rt;
-  return `{ ${rotl64(hi(s), lo(s), insn.sh)} const h = ${masked("rh", insn.maskHi)}, ` +
+  return `{ ${rotl64(gprHi(s), gprLo(s), insn.sh)} const h = ${masked("rh", insn.maskHi)}, ` +
     `l = ${masked("rl", insn.maskLo)}; ${toRa(insn, "h", "l")} }`;
 }
 
@@ -78,27 +78,33 @@ export function emitRldimi(insn: Ppc64DecodedInsn): string {
   const a = insn.ra;
   const mh = insn.maskHi;
   const ml = insn.maskLo;
-  return `{ ${rotl64(hi(s), lo(s), insn.sh)} ` +
-    `const h = (rh & ${num(mh)}) | (${hi(a)} & ${num(~mh >>> 0)}), ` +
-    `l = (rl & ${num(ml)}) | (${lo(a)} & ${num(~ml >>> 0)}); ${toRa(insn, "h", "l")} }`;
+  return `{ ${rotl64(gprHi(s), gprLo(s), insn.sh)} ` +
+    `const h = (rh & ${jsNum(mh)}) | (${gprHi(a)} & ${jsNum(~mh >>> 0)}), ` +
+    `l = (rl & ${jsNum(ml)}) | (${gprLo(a)} & ${jsNum(~ml >>> 0)}); ${toRa(insn, "h", "l")} }`;
 }
 
 /** `slw`. @param insn The instruction. @returns Code. */
 export function emitSlw(insn: Ppc64DecodedInsn): string {
-  return `{ const n = ${lo(insn.rb)} & 63; const h = 0, l = n < 32 ? ${lo(insn.rt)} << n : 0; ` +
+  return `{ const n = ${gprLo(insn.rb)} & 63; const h = 0, l = n < 32 ? ${
+    gprLo(insn.rt)
+  } << n : 0; ` +
     `${toRa(insn, "h", "l")} }`;
 }
 
 /** `srw`. @param insn The instruction. @returns Code. */
 export function emitSrw(insn: Ppc64DecodedInsn): string {
-  return `{ const n = ${lo(insn.rb)} & 63; const h = 0, l = n < 32 ? ${lo(insn.rt)} >>> n : 0; ` +
+  return `{ const n = ${gprLo(insn.rb)} & 63; const h = 0, l = n < 32 ? ${
+    gprLo(insn.rt)
+  } >>> n : 0; ` +
     `${toRa(insn, "h", "l")} }`;
 }
 
 /** `sld`. @param insn The instruction. @returns Code. */
 export function emitSld(insn: Ppc64DecodedInsn): string {
   const s = insn.rt;
-  return `{ const n = ${lo(insn.rb)} & 127; const xh = ${hi(s)}, xl = ${lo(s)}; let h, l; ` +
+  return `{ const n = ${gprLo(insn.rb)} & 127; const xh = ${gprHi(s)}, xl = ${
+    gprLo(s)
+  }; let h, l; ` +
     `if (n >= 64) { h = 0; l = 0; } else if (n >= 32) { h = xl << (n - 32); l = 0; } ` +
     `else if (n === 0) { h = xh; l = xl; } ` +
     `else { h = (xh << n) | (xl >>> (32 - n)); l = xl << n; } ${toRa(insn, "h", "l")} }`;
@@ -107,24 +113,26 @@ export function emitSld(insn: Ppc64DecodedInsn): string {
 /** `srd`. @param insn The instruction. @returns Code. */
 export function emitSrd(insn: Ppc64DecodedInsn): string {
   const s = insn.rt;
-  return `{ const n = ${lo(insn.rb)} & 127; const xh = ${hi(s)}, xl = ${lo(s)}; let h, l; ` +
+  return `{ const n = ${gprLo(insn.rb)} & 127; const xh = ${gprHi(s)}, xl = ${
+    gprLo(s)
+  }; let h, l; ` +
     `if (n >= 64) { h = 0; l = 0; } else if (n >= 32) { h = 0; l = xh >>> (n - 32); } ` +
     `else if (n === 0) { h = xh; l = xl; } ` +
     `else { h = xh >>> n; l = (xl >>> n) | (xh << (32 - n)); } ${toRa(insn, "h", "l")} }`;
 }
 
-const SET_CA = `g[${R_XER}] = g[${R_XER}] | ${num(XER_CA)};`;
-const CLEAR_CA = `g[${R_XER}] = g[${R_XER}] & ${num(~XER_CA >>> 0)};`;
+const SET_CA = `g[${R_XER}] = g[${R_XER}] | ${jsNum(XER_CA)};`;
+const CLEAR_CA = `g[${R_XER}] = g[${R_XER}] & ${jsNum(~XER_CA >>> 0)};`;
 
 /** `srawi` (shift folded). @param insn The instruction. @returns Code. */
 export function emitSrawi(insn: Ppc64DecodedInsn): string {
   const n = insn.sh;
   if (n === 0) {
-    return `{ const x = ${lo(insn.rt)} | 0; ${CLEAR_CA} const l = x, h = l >> 31; ` +
+    return `{ const x = ${gprLo(insn.rt)} | 0; ${CLEAR_CA} const l = x, h = l >> 31; ` +
       `${toRa(insn, "h", "l")} }`;
   }
-  return `{ const x = ${lo(insn.rt)} | 0; ` +
-    `if (x < 0 && (x & ${num((2 ** n - 1) >>> 0)}) !== 0) ${SET_CA} else ${CLEAR_CA} ` +
+  return `{ const x = ${gprLo(insn.rt)} | 0; ` +
+    `if (x < 0 && (x & ${jsNum((2 ** n - 1) >>> 0)}) !== 0) ${SET_CA} else ${CLEAR_CA} ` +
     `const l = x >> ${n}, h = l >> 31; ${toRa(insn, "h", "l")} }`;
 }
 
@@ -138,12 +146,12 @@ export function emitSradi(insn: Ppc64DecodedInsn): string {
   } else if (n >= 32) {
     const k = n - 32;
     body = `const h = xh >> 31, l = xh >> ${k}; const lost = xl | ${
-      k === 0 ? "0" : `(xh & ${num((2 ** k - 1) >>> 0)})`
+      k === 0 ? "0" : `(xh & ${jsNum((2 ** k - 1) >>> 0)})`
     };`;
   } else {
     body = `const h = xh >> ${n}, l = (xl >>> ${n}) | (xh << ${32 - n}); ` +
-      `const lost = xl & ${num((2 ** n - 1) >>> 0)};`;
+      `const lost = xl & ${jsNum((2 ** n - 1) >>> 0)};`;
   }
-  return `{ const xh = ${hi(s)} | 0, xl = ${lo(s)}; ${body} ` +
+  return `{ const xh = ${gprHi(s)} | 0, xl = ${gprLo(s)}; ${body} ` +
     `if (xh < 0 && lost !== 0) ${SET_CA} else ${CLEAR_CA} ${toRa(insn, "h", "l")} }`;
 }
