@@ -182,3 +182,32 @@ Deno.test("Ppc64Cpu.jitThreshold 0: a fault in a compiled block stops on the fau
     if (threshold === 0) assert.ok(cpu.jit.compiled > 0);
   }
 });
+
+Deno.test("Ppc64Cpu.jitThreshold 0: a guest store into its own compiled block takes effect at once", () => {
+  const base = 0xc000000000000000n;
+  const results: bigint[][] = [];
+  for (const threshold of [-1, 0]) {
+    const mem = new Memory({ littleEndian: false });
+    // One writable, executable page: stores into it are text writes.
+    mem.map(base, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC);
+    const words = [
+      0x38600000, // li r3,0
+      0x90a4000c, // stw r5,12(r4): rewrites the li r3,1 below
+      0x60000000, // nop
+      0x38600001, // li r3,1
+      0x38630010, // addi r3,r3,16
+      0x48000000, // b .
+    ];
+    words.forEach((w, i) => mem.writeU32(base + BigInt(4 * i), w));
+    const cpu = new Ppc64Cpu(mem);
+    cpu.jitThreshold = threshold;
+    cpu.setPc(base);
+    cpu.setReg(4, base);
+    cpu.setReg(5, 0x38600007n); // li r3,7
+    cpu.run(100);
+    results.push([cpu.getReg(3), BigInt(cpu.tsc), cpu.getPc()]);
+    if (threshold === 0) assert.ok(cpu.jit.compiled > 0 && cpu.jit.dropped > 0);
+  }
+  assert.deepEqual(results[0], [23n, 100n, base + 20n]);
+  assert.deepEqual(results[1], results[0]);
+});
