@@ -170,8 +170,8 @@ export class Ppc64Cpu implements ArchCpu {
   readonly jit: JitCache = new JitCache();
   /** The compiled code's translation cache (see `jit_mem.ts`). */
   readonly tlb: Uint32Array = new Uint32Array(6).fill(0xffffffff);
-  /** Instructions a block retired before leaving early (after a store raised an event). */
-  jitRetired = 0;
+  /** The exit a compiled block left by when it found no next block (-1: left early). */
+  jitExit = 0;
 
   /**
    * Creates a CPU over guest memory, in its reset state.

@@ -42,8 +42,12 @@ export const PPC64_JIT_DEFAULT_THRESHOLD = 1000;
 
 const TWO20 = 1048576;
 
-/** The generated code of one block: runs it and returns the id of its exit (-1: left early). */
-export type JitBlockFn = (cpu: Ppc64Cpu) => number;
+/**
+ * The generated code of one block: runs it, counts what it retired and
+ * returns the next block to run (chained through its exit's inline cache)
+ * or null with the exit in `cpu.jitExit` (see `JitCompiled.fn`).
+ */
+export type JitBlockFn = (cpu: Ppc64Cpu, end: number) => JitBlock | null;
 
 /** One compiled block (internal hot data). */
 export class JitBlock {
@@ -61,7 +65,7 @@ export class JitBlock {
   readonly lens: Int32Array;
   /** Per exit: 1 for a constant target, 0 for an indirect branch. */
   readonly direct: Uint8Array;
-  /** Per exit: the block found at its target last time (an inline cache). */
+  /** Per exit: the block found at its target last time (an inline cache the code reads). */
   readonly links: (JitBlock | null)[];
   /** Set when a text write dropped the block's page. */
   dead = false;
@@ -75,23 +79,24 @@ export class JitBlock {
    * @param made What `compilePpc64Block` made.
    */
   constructor(hi: number, lo: number, acc: number, made: JitCompiled) {
-    this.fn = made.fn;
+    this.fn = made.fn as JitBlockFn;
     this.len = made.len;
     this.hi = hi;
     this.lo = lo;
     this.acc = acc;
     this.lens = made.lens;
     this.direct = made.direct;
-    this.links = new Array<JitBlock | null>(made.lens.length).fill(null);
+    this.links = made.links as (JitBlock | null)[];
   }
 }
 
 // Marks an entry whose first instruction the translator leaves to the interpreter.
 const NO_BLOCK = new JitBlock(0, 0, -1, {
-  fn: () => -1,
+  fn: () => null,
   len: 0,
   lens: new Int32Array(0),
   direct: new Uint8Array(0),
+  links: [],
   source: "",
 });
 
@@ -247,75 +252,62 @@ function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): nu
 }
 
 // The second-tier loop: blocks where compiled, the interpreter elsewhere.
+// The budget is kept as the clock value to stop at.
 function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
   const regs = cpu.regs;
   const clock = cpu.clock;
   const cache = cpu.jit;
   const tlb = cpu.tlb;
+  const end = clock[0] + budget;
   let blk: JitBlock | null = null;
   cache.next = null;
-  while (budget > 0) {
+  while (clock[0] < end) {
     if (cpu.events !== 0) {
       blk = null;
       cache.next = null;
       const r = slowStepPpc64(cpu);
       flushJitTlb(tlb);
       if (r >= 0) return r;
-      budget--;
       continue;
     }
     if (blk === null) {
       let insn = cache.next;
       if (insn === null) insn = lookupNip(cpu);
       blk = cache.enter(cpu, insn);
-      if (blk === null || blk.len > budget) {
+      if (blk === null || clock[0] + blk.len > end) {
         blk = null;
-        budget = interpretRun(cpu, insn, budget);
+        interpretRun(cpu, insn, end - clock[0]);
         flushJitTlb(tlb);
         continue;
       }
     }
     cache.next = null;
-    // Chained blocks. A block that returns normally leaves no event behind
-    // (a store that raises one makes it leave early), so none is checked.
-    for (;;) {
-      const x: number = blk.fn(cpu);
-      if (x < 0) {
-        // Left early after a store: an event is pending.
-        clock[0] += cpu.jitRetired;
-        budget -= cpu.jitRetired;
-        blk = null;
-        break;
-      }
-      const n = blk.lens[x];
-      clock[0] += n;
-      budget -= n;
-      const direct = blk.direct[x] === 1;
-      const next: JitBlock | null = blk.links[x];
-      if (
-        next !== null && !next.dead && next.len <= budget &&
-        (direct || (next.lo === regs[R_NIP_LO] && next.hi === regs[R_NIP_HI]))
-      ) {
-        blk = next;
-        continue;
-      }
-      const from = blk;
-      blk = null;
-      // As the interpreter, fetch past a constant target before looking at
-      // the budget (a fetch fault there is raised now), not past LR/CTR.
-      if (budget > 0 || direct) {
-        const insn = lookupNip(cpu);
-        cache.next = insn;
-        if (budget > 0) {
-          blk = cache.enter(cpu, insn);
-          if (blk !== null) {
-            from.links[x] = blk;
-            if (blk.len > budget) blk = null;
-            else cache.next = null;
-          }
+    // Chained blocks: each returns the next while its exit's cache holds one.
+    // A block that returns normally leaves no event behind (a store that
+    // raises one makes it leave early), so none is checked.
+    let next: JitBlock | null = blk.fn(cpu, end);
+    while (next !== null) {
+      blk = next;
+      next = blk.fn(cpu, end);
+    }
+    const x = cpu.jitExit;
+    const from: JitBlock = blk;
+    blk = null;
+    if (x < 0) continue; // left early after a store: an event is pending
+    // As the interpreter, fetch past a constant target before looking at
+    // the budget (a fetch fault there is raised now), not past LR/CTR.
+    const more = clock[0] < end;
+    if (more || from.direct[x] === 1) {
+      const insn = lookupNip(cpu);
+      cache.next = insn;
+      if (more) {
+        blk = cache.enter(cpu, insn);
+        if (blk !== null) {
+          from.links[x] = blk;
+          if (clock[0] + blk.len > end) blk = null;
+          else cache.next = null;
         }
       }
-      break;
     }
   }
   cpu.cur = null;

@@ -186,17 +186,21 @@ for (let s = 0; s < PPC64_SLOTS; s++) {
 /** What the translator made of a block. */
 export interface JitCompiled {
   /**
-   * The block's function: runs it, leaves NIP in the register file and
-   * returns the id of the exit it took, or -1 after leaving early
-   * (`cpu.jitRetired` instructions retired).
+   * The block's function: runs it, leaves NIP in the register file, adds
+   * what it retired to the clock and returns the next block when its exit's
+   * inline cache holds one that fits before the clock reaches `end`; else
+   * null with the exit's id in `cpu.jitExit` (-1: left early after a store
+   * raised an event).
    */
-  fn: (cpu: Ppc64Cpu) => number;
+  fn: (cpu: Ppc64Cpu, end: number) => unknown;
   /** Instructions in the block (its longest path). */
   len: number;
   /** Instructions retired at each exit. */
   lens: Int32Array;
   /** Per exit: 1 for a constant target (fall-through, `b`, `bc`), 0 for LR/CTR. */
   direct: Uint8Array;
+  /** Per exit: the block reached last time (filled by the run loop; read by `fn`). */
+  links: (object | null)[];
   /** The generated source (for tests and debugging). */
   source: string;
 }
@@ -232,16 +236,25 @@ function emitBranch(insn: Ppc64DecodedInsn, ex: M.JitExits, n: number): M.JitBra
 }
 
 // Numbers the exits of one block.
+// Each exit writes NIP, adds its retired count to the clock and returns
+// the block its inline cache (`L[id]`, the block's `links`) holds when that
+// block is alive, starts at NIP (checked for LR/CTR exits) and fits before
+// `end`; else it records its id in `cpu.jitExit` and returns null.
 class Exits implements M.JitExits {
   readonly lens: number[] = [];
   readonly direct: number[] = [];
   to(hi: number, lo: number, n: number): string {
     const id = this.#add(n, 1);
-    return `g[${R_NIP_LO}] = ${E.jsNum(lo)}; g[${R_NIP_HI}] = ${E.jsNum(hi)}; return ${id};`;
+    return `g[${R_NIP_LO}] = ${E.jsNum(lo)}; g[${R_NIP_HI}] = ${E.jsNum(hi)}; ` +
+      `{ const t = clk[0] + ${n}; clk[0] = t; const b = L[${id}]; ` +
+      `if (b !== null && !b.dead && t + b.len <= end) return b; } cpu.jitExit = ${id}; return null;`;
   }
   toLocal(n: number): string {
     const id = this.#add(n, 0);
-    return `g[${R_NIP_LO}] = tl; g[${R_NIP_HI}] = th; return ${id};`;
+    return `g[${R_NIP_LO}] = tl; g[${R_NIP_HI}] = th; ` +
+      `{ const t = clk[0] + ${n}; clk[0] = t; const b = L[${id}]; ` +
+      `if (b !== null && !b.dead && b.lo === tl && b.hi === th && t + b.len <= end) return b; } ` +
+      `cpu.jitExit = ${id}; return null;`;
   }
   #add(n: number, direct: number): number {
     this.lens.push(n);
@@ -265,6 +278,7 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   const refs: unknown[] = [];
   const body: string[] = [];
   const ex = new Exits();
+  const links: (object | null)[] = [];
   let faults = false;
   let ended = false;
   let last: Ppc64DecodedInsn | null = null;
@@ -281,7 +295,8 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
     } else {
       // After a store that told the text-write listeners: leave, NIP past it.
       const after = `if (cpu.events !== 0) { g[${R_NIP_LO}] = ${E.jsNum(insn.nextLo)}; ` +
-        `g[${R_NIP_HI}] = ${E.jsNum(insn.nextHi)}; cpu.jitRetired = ${k + 1}; return -1; }`;
+        `g[${R_NIP_HI}] = ${E.jsNum(insn.nextHi)}; clk[0] += ${k + 1}; cpu.jitExit = -1; ` +
+        `return null; }`;
       const code = emitInsn(insn, refs, after);
       if (code === null) break;
       const mayFault = (insn.flags & (F_LOAD | F_STORE)) !== 0 || /^c\d/.test(code);
@@ -297,21 +312,22 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   }
   if (k === 0) return null;
   if (!ended) body.push(ex.to(last!.nextHi, last!.nextLo, k));
+  for (let x = 0; x < ex.lens.length; x++) links.push(null);
   const consts = refs.map((_, n) => `const c${n} = c[${n}];`).join(" ");
   const all = body.join("\n");
-  let head = "const g = cpu.regs;";
+  let head = "const g = cpu.regs, clk = cpu.clock;";
   if (/\bT\[/.test(all)) head += " const T = cpu.tlb;";
   if (/\bdv\./.test(all)) head += " const dv = cpu.dv;";
   if (/\bu8\[/.test(all)) head += " const u8 = cpu.u8;";
   const code = faults
     ? `let i = 0;\n  try {\n    ${body.join("\n    ")}\n  } catch (e) {\n    ` +
       `g[${R_NIP_LO}] = (${E.jsNum(lo)} + 4 * i) >>> 0; g[${R_NIP_HI}] = ${E.jsNum(hi)}; ` +
-      `cpu.clock[0] += i; throw e;\n  }`
+      `clk[0] += i; throw e;\n  }`
     : body.join("\n  ");
   const name = `ppc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
   const source =
-    `"use strict"; ${consts}\nreturn function ${name}(cpu) {\n  ${head}\n  ${code}\n};`;
-  const make = new Function("J8", "J16", "J32", "J64", "W8", "W16", "W32", "W64", "c", source);
+    `"use strict"; ${consts}\nreturn function ${name}(cpu, end) {\n  ${head}\n  ${code}\n};`;
+  const make = new Function("J8", "J16", "J32", "J64", "W8", "W16", "W32", "W64", "c", "L", source);
   const fn = make(
     JM.jitLoad8,
     JM.jitLoad16,
@@ -322,12 +338,14 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
     JM.jitStore32,
     JM.jitStore64,
     refs,
+    links,
   );
   return {
     fn,
     len: k,
     lens: Int32Array.from(ex.lens),
     direct: Uint8Array.from(ex.direct),
+    links,
     source,
   };
 }

@@ -360,7 +360,7 @@ function indirect(insn: Ppc64DecodedInsn, read: string, bo: number, ex: JitExits
  * @returns The code.
  */
 export function emitBclr(insn: Ppc64DecodedInsn, ex: JitExits, n: number): JitBranch {
-  const read = `const tl = g[${R_LR_LO}] & ~3, th = g[${R_LR_HI}];`;
+  const read = `const tl = (g[${R_LR_LO}] & ~3) >>> 0, th = g[${R_LR_HI}];`;
   return indirect(insn, read, insn.bo, ex, n);
 }
 
@@ -373,6 +373,6 @@ export function emitBclr(insn: Ppc64DecodedInsn, ex: JitExits, n: number): JitBr
  * @returns The code.
  */
 export function emitBcctr(insn: Ppc64DecodedInsn, ex: JitExits, n: number): JitBranch {
-  const read = `const tl = g[${R_CTR_LO}] & ~3, th = g[${R_CTR_HI}];`;
+  const read = `const tl = (g[${R_CTR_LO}] & ~3) >>> 0, th = g[${R_CTR_HI}];`;
   return indirect(insn, read, insn.bo | 4, ex, n);
 }
