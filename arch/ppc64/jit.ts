@@ -254,7 +254,6 @@ function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): nu
 // The second-tier loop: blocks where compiled, the interpreter elsewhere.
 // The budget is kept as the clock value to stop at.
 function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
-  const regs = cpu.regs;
   const clock = cpu.clock;
   const cache = cpu.jit;
   const tlb = cpu.tlb;
