@@ -11,15 +11,18 @@
  * `isel`, the reservation pair, the rarer loads and stores …) become a
  * direct call of their handler with the decoded record bound as a
  * constant. Left to the interpreter (they end a block): traps, `sc`,
- * `rfid`, `mtmsr[d]`, `wait`, `mftb` and the SPRs whose reads or writes
- * depend on the time base, illegal words.
+ * `rfid`, `mtmsr[d]`, `wait`, `mftb`, `mfspr`/`mtspr` of SPRs other than
+ * XER, LR, CTR, DSISR, DAR, SRR0/1 and SPRG0–3 (the time base, DEC, PIR …
+ * read the clock, which a block only updates at its exits), illegal words.
  *
  * The function is built with `new Function` once per block. It keeps
  * `i`, the index of the instruction that may fault next; its `catch`
  * puts NIP on that instruction and adds the `i` instructions retired
- * before it to the clock, then rethrows to the run loop. After a store it
- * checks `cpu.events` (a store into an executable page may have dropped
- * this very block) and leaves early when something is pending.
+ * before it to the clock, then rethrows to the run loop. After a store
+ * that went through `mem.translate` it checks `cpu.events` (a store into
+ * an executable page may have dropped this very block) and leaves early
+ * when something is pending. Each exit adds its retired count to the
+ * clock and hands back the next block from its inline cache.
  *
  * @module
  */
@@ -235,8 +238,7 @@ function emitBranch(insn: Ppc64DecodedInsn, ex: M.JitExits, n: number): M.JitBra
   return null;
 }
 
-// Numbers the exits of one block.
-// Each exit writes NIP, adds its retired count to the clock and returns
+// Numbers the exits of one block. Each exit writes NIP, adds its retired count to the clock and returns
 // the block its inline cache (`L[id]`, the block's `links`) holds when that
 // block is alive, starts at NIP (checked for LR/CTR exits) and fits before
 // `end`; else it records its id in `cpu.jitExit` and returns null.
