@@ -265,11 +265,19 @@ class Exits implements M.JitExits {
   }
 }
 
+// An unconditional `b`/`bl` (AA = 0) to an instruction of the same page not
+// yet in the block: compiled through, so the block goes on at the target.
+function followable(insn: Ppc64DecodedInsn, hi: number, lo: number, seen: Set<number>): boolean {
+  return insn.opcd === 18 && insn.aa === 0 && insn.targetHi === hi &&
+    insn.targetLo >>> 12 === lo >>> 12 && !seen.has(insn.targetLo);
+}
+
 /**
  * Translates the block at `(hi, lo)` (execute permission already checked
  * for the page), or returns null when its first instruction is left to
  * the interpreter. Conditional branches are side exits: the block goes on
- * along the not-taken path.
+ * along the not-taken path; an unconditional `b`/`bl` to the same page is
+ * followed (the block goes on at its target).
  *
  * @param cpu The CPU (its decode cache supplies the instructions).
  * @param hi Block address, high half.
@@ -281,14 +289,26 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   const body: string[] = [];
   const ex = new Exits();
   const links: (object | null)[] = [];
+  const addrs: number[] = [];
+  const seen = new Set<number>();
   let faults = false;
   let ended = false;
-  let last: Ppc64DecodedInsn | null = null;
   let addr = lo;
+  let nextHi = hi; // where execution goes on after the last compiled instruction
+  let nextLo = lo;
   let k = 0;
   while (k < JIT_MAX_BLOCK) {
     const insn = fetchPpc64(cpu, hi, addr);
+    addrs.push(addr);
+    seen.add(addr);
     let line: string;
+    if (followable(insn, hi, lo, seen) && k + 1 < JIT_MAX_BLOCK) {
+      // `b`/`bl` within the page: the block goes on at the target.
+      body.push(`/* ${insn.mnemonic} */${M.linkCode(insn)}`);
+      k++;
+      addr = nextLo = insn.targetLo;
+      continue;
+    }
     if ((insn.flags & F_ANY_BRANCH) !== 0) {
       const br = emitBranch(insn, ex, k + 1);
       if (br === null) break;
@@ -308,14 +328,16 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
     }
     body.push(line);
     k++;
-    last = insn;
+    nextHi = insn.nextHi;
+    nextLo = insn.nextLo;
     if (ended || (insn.nextLo & 0xfff) === 0) break;
     addr = insn.nextLo;
   }
   if (k === 0) return null;
-  if (!ended) body.push(ex.to(last!.nextHi, last!.nextLo, k));
+  if (!ended) body.push(ex.to(nextHi, nextLo, k));
   for (let x = 0; x < ex.lens.length; x++) links.push(null);
-  const consts = refs.map((_, n) => `const c${n} = c[${n}];`).join(" ");
+  const consts = refs.map((_, n) => `const c${n} = c[${n}];`).join(" ") +
+    (faults ? ` const A = [${addrs.map(E.jsNum).join(", ")}];` : "");
   const all = body.join("\n");
   let head = "const g = cpu.regs, clk = cpu.clock;";
   if (/\bT\[/.test(all)) head += " const T = cpu.tlb;";
@@ -323,7 +345,7 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   if (/\bu8\[/.test(all)) head += " const u8 = cpu.u8;";
   const code = faults
     ? `let i = 0;\n  try {\n    ${body.join("\n    ")}\n  } catch (e) {\n    ` +
-      `g[${R_NIP_LO}] = (${E.jsNum(lo)} + 4 * i) >>> 0; g[${R_NIP_HI}] = ${E.jsNum(hi)}; ` +
+      `g[${R_NIP_LO}] = A[i]; g[${R_NIP_HI}] = ${E.jsNum(hi)}; ` +
       `clk[0] += i; throw e;\n  }`
     : body.join("\n  ");
   const name = `ppc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;

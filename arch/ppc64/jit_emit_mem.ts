@@ -288,6 +288,16 @@ export interface JitBranch {
   ends: boolean;
 }
 
+/**
+ * LR = the address after the branch when LK = 1 (else nothing).
+ *
+ * @param insn The branch.
+ * @returns The statements (with a leading space), or "".
+ */
+export function linkCode(insn: Ppc64DecodedInsn): string {
+  return link(insn);
+}
+
 // LR = the address after the branch (LK = 1).
 function link(insn: Ppc64DecodedInsn): string {
   return insn.lk !== 0

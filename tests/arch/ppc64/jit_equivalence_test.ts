@@ -211,3 +211,29 @@ Deno.test("Ppc64Cpu.jitThreshold 0: a guest store into its own compiled block ta
   assert.deepEqual(results[0], [23n, 100n, base + 20n]);
   assert.deepEqual(results[1], results[0]);
 });
+
+Deno.test("Ppc64Cpu.jitThreshold 0: blocks compiled through a b in the page fault and exit exactly", () => {
+  const base = 0xc000000000000000n;
+  const li = (rt: number, v: number) => 0x38000000 | (rt << 21) | v;
+  const programs: Record<string, number[]> = {
+    // li; b +12; (skipped); (skipped); addi; ld from an unmapped address
+    fault: [li(3, 1), 0x4800000c, li(3, 99), li(3, 98), 0x38630001, 0xe8850000],
+    // li; b +12; (skipped); (skipped); mftb (left to the interpreter); addi; b .
+    exit: [li(3, 1), 0x4800000c, li(3, 99), li(3, 98), 0x7ccc42e6, 0x38630001, 0x48000000],
+  };
+  for (const [name, words] of Object.entries(programs)) {
+    const seen: unknown[] = [];
+    for (const threshold of [-1, 0]) {
+      const mem = new Memory({ littleEndian: false });
+      mem.map(base, 0x1000, PROT_READ | PROT_EXEC);
+      words.forEach((w, i) => mem.writeU32(base + BigInt(4 * i), w));
+      const cpu = new Ppc64Cpu(mem);
+      cpu.jitThreshold = threshold;
+      cpu.setPc(base);
+      cpu.setReg(5, 0x1000n);
+      const stop = cpu.run(50);
+      seen.push([stop, cpu.getPc(), cpu.getReg(3), cpu.getReg(6), cpu.tsc]);
+    }
+    assert.deepEqual(seen[1], seen[0], name);
+  }
+});
