@@ -16,6 +16,7 @@ import { joinU64, splitU64 } from "../_common/u64.ts";
 import { type ArchCpu, type GuestMemory, PF_WRITE, type StopReason } from "../types.ts";
 import type { Ppc64DecodedInsn } from "./decode.ts";
 import { fetchPpc64, runPpc64 } from "./execute.ts";
+import { JitCache, PPC64_JIT_DEFAULT_THRESHOLD, runPpc64Jit } from "./jit.ts";
 import {
   createPpc64RegisterFile,
   MSR_ME,
@@ -159,6 +160,18 @@ export class Ppc64Cpu implements ArchCpu {
   readonly cache: DecodeCache<Ppc64DecodedInsn> = new DecodeCache();
   /** Slot array of the page holding NIP (`regs[R_PAGE_HI/LO]`), or null. */
   page: DecodePage<Ppc64DecodedInsn> | null = null;
+  /**
+   * The block translator: -1 off (interpreter only), 0 compile every block
+   * on its first entry, N compile a block at its N-th entry. The boot
+   * option that sets it on every CPU is the kernel's.
+   */
+  jitThreshold: number = PPC64_JIT_DEFAULT_THRESHOLD;
+  /** Compiled blocks by address (see `jit.ts`). */
+  readonly jit: JitCache = new JitCache();
+  /** The compiled code's translation cache (see `jit_mem.ts`). */
+  readonly tlb: Uint32Array = new Uint32Array(6).fill(0xffffffff);
+  /** The exit a compiled block left by when it found no next block (-1: left early). */
+  jitExit = 0;
 
   /**
    * Creates a CPU over guest memory, in its reset state.
@@ -184,6 +197,7 @@ export class Ppc64Cpu implements ArchCpu {
       // Drop the written pages, unlink every threaded successor, re-fetch from NIP.
       this.cache.invalidate(hi, lo, length);
       this.cache.forEach(unlink);
+      this.jit.invalidate(hi, lo, length);
       this.page = null;
       this.events |= EVT_FLUSH;
     });
@@ -268,6 +282,7 @@ export class Ppc64Cpu implements ArchCpu {
    * `STOP_HYPERCALL` (`sc 1`); `STOP_HALT` (`wait`).
    */
   run(budget: number): StopReason {
+    if (this.jitThreshold >= 0) return runPpc64Jit(this, budget);
     return runPpc64(this, budget);
   }
 

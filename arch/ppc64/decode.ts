@@ -129,6 +129,10 @@ export class Ppc64DecodedInsn {
   next: Ppc64DecodedInsn | null = null;
   /** Threaded successor at the static target. */
   target: Ppc64DecodedInsn | null = null;
+  /** Block-translator entries counted at this address (see `jit.ts`). */
+  jitHits = 0;
+  /** The compiled block starting here (a `JitBlock`), once hot. */
+  jitBlock: object | null = null;
 }
 
 /** Fills `out.maskHi/maskLo` with MASK(mb, me) in IBM bit numbering (0 = MSB of 64). */
@@ -204,6 +208,8 @@ export function decodePpc64(word: number, out?: Ppc64DecodedInsn): Ppc64DecodedI
   d.relative = 0;
   d.next = null;
   d.target = null;
+  d.jitHits = 0;
+  d.jitBlock = null;
 
   const s = ppc64Slot(word);
   d.xo = PPC64_XO[s];

@@ -80,7 +80,14 @@ export function fetchPpc64(cpu: Ppc64Cpu, hi: number, lo: number): Ppc64DecodedI
   return insn;
 }
 
-function takeStop(cpu: Ppc64Cpu): StopReason {
+/**
+ * Returns the pending stop and clears it (the run loop's exit with
+ * `EVT_STOP`).
+ *
+ * @param cpu The CPU.
+ * @returns The stop recorded by an instruction.
+ */
+export function takeStopPpc64(cpu: Ppc64Cpu): StopReason {
   const r = cpu.pendingStop;
   cpu.pendingStop = -1;
   syncPpc64Events(cpu);
@@ -101,11 +108,16 @@ function settleNip(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
   cpu.branch = BR_NONE;
 }
 
-// The slow path at a boundary with events pending (NIP in the register
-// file): stops, interrupt delivery, one instruction, the trace interrupt.
-// Returns a stop or -1.
-function slowStep(cpu: Ppc64Cpu): number {
-  if ((cpu.events & EVT_STOP) !== 0) return takeStop(cpu);
+/**
+ * The slow path at a boundary with events pending (NIP in the register
+ * file): stops, interrupt delivery, one instruction, the trace interrupt.
+ * Shared by the interpreter's loop and the block translator's.
+ *
+ * @param cpu The CPU, between instructions.
+ * @returns A stop, or -1 to run on.
+ */
+export function slowStepPpc64(cpu: Ppc64Cpu): number {
+  if ((cpu.events & EVT_STOP) !== 0) return takeStopPpc64(cpu);
   if ((cpu.events & EVT_FLUSH) !== 0) cpu.events &= ~EVT_FLUSH;
   const regs = cpu.regs;
   cpu.cur = null;
@@ -122,7 +134,7 @@ function slowStep(cpu: Ppc64Cpu): number {
     // Trace interrupt after the instruction; a pending stop waits for the next run.
     return stopWithInterrupt(cpu, VEC_TRACE, regs[R_NIP_HI], regs[R_NIP_LO], 0);
   }
-  if ((cpu.events & EVT_STOP) !== 0) return takeStop(cpu);
+  if ((cpu.events & EVT_STOP) !== 0) return takeStopPpc64(cpu);
   return -1;
 }
 
@@ -155,7 +167,7 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
         regs[R_NIP_HI] = insn.addrHi;
         insn = null;
       }
-      const r = slowStep(cpu);
+      const r = slowStepPpc64(cpu);
       if (r >= 0) return r;
       budget--;
       continue;
@@ -199,7 +211,7 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
     regs[R_NIP_LO] = insn.addrLo;
     regs[R_NIP_HI] = insn.addrHi;
   }
-  if ((cpu.events & EVT_STOP) !== 0) return takeStop(cpu);
+  if ((cpu.events & EVT_STOP) !== 0) return takeStopPpc64(cpu);
   return STOP_BUDGET;
 }
 
@@ -215,12 +227,25 @@ export function runPpc64(cpu: Ppc64Cpu, budget: number): StopReason {
   try {
     return loop(cpu, budget);
   } catch (e) {
-    cpu.branch = BR_NONE;
-    const cur = cpu.cur;
-    cpu.cur = null;
-    if (!(e instanceof Fault)) throw e;
-    const regs = cpu.regs;
-    if (cur !== null) return takePpc64Fault(cpu, e, cur.addrHi, cur.addrLo);
-    return takePpc64Fault(cpu, e, regs[R_NIP_HI], regs[R_NIP_LO]);
+    return endRunWithFault(cpu, e);
   }
+}
+
+/**
+ * Turns what a run loop caught into `STOP_TRAP` with NIP on the faulting
+ * instruction (`cpu.cur`, else NIP in the register file); anything but a
+ * `Fault` is rethrown.
+ *
+ * @param cpu The CPU.
+ * @param e What the loop threw.
+ * @returns `STOP_TRAP`.
+ */
+export function endRunWithFault(cpu: Ppc64Cpu, e: unknown): StopReason {
+  cpu.branch = BR_NONE;
+  const cur = cpu.cur;
+  cpu.cur = null;
+  if (!(e instanceof Fault)) throw e;
+  const regs = cpu.regs;
+  if (cur !== null) return takePpc64Fault(cpu, e, cur.addrHi, cur.addrLo);
+  return takePpc64Fault(cpu, e, regs[R_NIP_HI], regs[R_NIP_LO]);
 }

@@ -2,7 +2,8 @@
 /**
  * ppc64 (64-bit big-endian, POWER5-like Book III-S without an MMU): the
  * interpreter (`Ppc64Cpu`, `decodePpc64`), its opcode tables and the
- * instruction semantics, the `pt_regs` view and the back-chain unwinder.
+ * instruction semantics, the block translator (`jit*.ts`: hot blocks as
+ * specialised JS functions, `Ppc64Cpu.jitThreshold`), the `pt_regs` view and the back-chain unwinder.
  * The arch object and the Kprobes half build on the CPU API.
  *
  * @example Decode an instruction
@@ -23,6 +24,12 @@ export * from "./cr.ts";
 export * from "./decode.ts";
 export * from "./execute.ts";
 export * from "./fixed_point.ts";
+export * from "./jit.ts";
+export * from "./jit_compile.ts";
+export * from "./jit_emit.ts";
+export * from "./jit_emit_mem.ts";
+export * from "./jit_emit_rotate.ts";
+export * from "./jit_mem.ts";
 export * from "./load_store.ts";
 export * from "./muldiv.ts";
 export * from "./opcodes.ts";
