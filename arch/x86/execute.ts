@@ -20,6 +20,7 @@ import { PF_INSTR, STOP_BUDGET, STOP_TRAP, type StopReason } from "../types.ts";
 import type { X86Cpu } from "./cpu.ts";
 import { type DecodedInsn, decodeX86 } from "./decode.ts";
 import { specialize } from "./fastpath.ts";
+import { compileBlock } from "./jit.ts";
 import { DISPATCH } from "./opcodes.ts";
 import {
   BRANCH_NONE,
@@ -244,6 +245,7 @@ function afterBranch(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn | null {
 function loop(cpu: X86Cpu, budget: number): StopReason {
   const regs = cpu.regs;
   const clock = cpu.clock;
+  const threshold = cpu.jitThreshold;
   let insn: DecodedInsn | null = null;
   // The retired count lives in a register and is stored (never re-loaded)
   // each step; the slow path re-reads it.
@@ -261,10 +263,25 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
         }
         insn = lookupRip(cpu);
       }
-      insn.exec(cpu, insn);
-      clock[0] = ++tsc;
-      budget--;
-      const prev: DecodedInsn = insn;
+      let prev: DecodedInsn;
+      let block = insn.block;
+      if (block === null && threshold >= 0 && insn.hits++ >= threshold) {
+        block = compileBlock(cpu, insn, fetchDecode);
+      }
+      if (block !== null && budget >= block.length) {
+        // A translated block (jit.ts): it advances the clock itself, and on
+        // a fault hands `cpu.cur` the faulting instruction.
+        insn = null;
+        prev = block.run(cpu);
+        const t = clock[0];
+        budget -= t - tsc;
+        tsc = t;
+      } else {
+        insn.exec(cpu, insn);
+        clock[0] = ++tsc;
+        budget--;
+        prev = insn;
+      }
       if (cpu.branch === BRANCH_NONE) {
         insn = prev.next;
         if (insn === null) insn = linkNext(cpu, prev);

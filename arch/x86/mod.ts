@@ -39,3 +39,7 @@ export * from "./bitops.ts";
 export * from "./shift.ts";
 export * from "./fastpath.ts";
 export * from "./arch_i386.ts";
+export * from "./jit.ts";
+export * from "./jit_emit_flags.ts";
+export * from "./jit_emit_mem.ts";
+export * from "./jit_emit_ops.ts";
