@@ -2,8 +2,10 @@
 /**
  * The block translator, the interpreter's second tier (v86-style). A block
  * head the run loop has entered `cpu.jitThreshold` times is translated: the
- * straight-line run of cached instructions from it, up to and including
- * the first jump/call/ret, is turned into one JavaScript function (built
+ * run of cached instructions from it (through not-taken conditional
+ * branches, which become side exits, and direct jumps and calls whose
+ * target is in the same page) up to a return, an indirect branch or the
+ * page's end, is turned into one JavaScript function (built
  * with `new Function`) in which every instruction is specialised by
  * `jit_emit_ops.ts` (operand shapes, widths, registers, immediates and
  * displacements folded; flags kept in locals and written back only at the
@@ -46,6 +48,7 @@ import { getCf, PARITY, testCc } from "./flags.ts";
 import { emitFlush, type FlagState, flushFlags } from "./jit_emit_flags.ts";
 import { emitInsn, type OpCtx } from "./jit_emit_ops.ts";
 import { probeWrite, readMem, writeMem } from "./modrm.ts";
+import { BRANCH_TARGET } from "./regs.ts";
 
 /** The default `cpu.jitThreshold`: interpreted entries before a block head is translated. */
 export const DEFAULT_JIT_THRESHOLD = 16;
@@ -149,6 +152,9 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
   let flags: FlagState = { kind: -1, w: 0 };
   let inline = 0;
   let terminal = false;
+  // How the last instruction so far leaves: 0 on to the next, or
+  // BRANCH_TARGET for a followed jmp/call.
+  let lastBranch = 0;
   let insn: DecodedInsn | null = head;
   const exitAt = (k: number, branch: number): string =>
     `{${emitFlush(flags)}clock[0]=c0+${k + 1};${
@@ -168,13 +174,32 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     if (e !== null) {
       flags = ctx.flags;
       parts.push(e.faults ? `i=${k};${e.code}` : e.code);
-      if (e.stores && !e.terminal) parts.push(`if(cpu.events!==0)${exitAt(k, 0)}`);
+      const branch = e.jumps ? BRANCH_TARGET : 0;
+      if (e.stores && !e.terminal) parts.push(`if(cpu.events!==0)${exitAt(k, branch)}`);
       insns.push(insn);
       inline++;
       if (e.terminal) {
         terminal = true;
         break;
       }
+      if (e.jumps) {
+        // Go on at the target when it is in this page and new to the block
+        // (should the block end right there, its last exit takes the jump).
+        const d: number = (insn.targetLo - pageLo) >>> 0;
+        const t: DecodedInsn | null = insn.targetHi === hi && d < 4096 ? page[d] : null;
+        if (
+          t === null || insns.includes(t) || insns.length >= JIT_MAX_BLOCK ||
+          t.length > 4096 - d
+        ) {
+          parts.push(exitAt(k, BRANCH_TARGET));
+          terminal = true;
+          break;
+        }
+        lastBranch = BRANCH_TARGET;
+        insn = t;
+        continue;
+      }
+      lastBranch = 0;
     } else if (isPlain(insn, mode)) {
       // The handler reads and writes cpu.lf and may read the clock.
       parts.push(
@@ -183,6 +208,7 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
       );
       flags = { kind: -1, w: 0 };
       insns.push(insn);
+      lastBranch = 0;
     } else break;
     insn = nextInPage(cpu, fetch, insn, page, hi, pageLo);
   }
@@ -190,7 +216,7 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     head.hits = NEVER;
     return null;
   }
-  if (!terminal) parts.push(exitAt(insns.length - 1, 0));
+  if (!terminal) parts.push(exitAt(insns.length - 1, lastBranch));
   const body = `"use strict";return function(cpu){` +
     "const regs=cpu.regs,regs16=cpu.regs16,regs8=cpu.regs8,lf=cpu.lf,clock=cpu.clock," +
     "mem=cpu.mem,dv=cpu.dv,u8=cpu.u8,ar=cpu.accRead,aw=cpu.accWrite;const c0=clock[0];" +

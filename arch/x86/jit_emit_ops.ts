@@ -7,8 +7,9 @@
  * constants and the flags kept in the block's locals (`jit_emit_flags.ts`).
  * The families inlined are the ones the kernel's hot paths are made of:
  * mov/lea/movzx/movsx/movsxd, the eight ALU operations in all forms,
- * test, inc/dec, neg/not, push/pop, and the block-ending jcc/jmp/call/ret
- * and indirect call/jmp. Anything else returns null (`jit.ts` calls the
+ * test, inc/dec, neg/not, push/pop, jcc (a side exit when taken), direct
+ * jmp/call (followed inside the page), and the block-ending ret and
+ * indirect call/jmp. Anything else returns null (`jit.ts` calls the
  * interpreter's handler for a known-plain instruction, or ends the block).
  *
  * @module
@@ -39,6 +40,11 @@ export interface Emitted {
   stores: boolean;
   /** It ends the block (its code contains every exit). */
   terminal: boolean;
+  /**
+   * A direct jmp/call: the block may go on at its static target (same page,
+   * not yet in the block), else it must exit there with `BRANCH_TARGET`.
+   */
+  jumps: boolean;
 }
 
 /** The translation state an emitter reads and updates. */
@@ -54,8 +60,14 @@ export interface OpCtx extends EmitCtx {
 const MASK = ["255", "65535", "-1", "-1"];
 const KIND = [LF_ADD, LF_LOGIC, LF_ADC, LF_SBB, LF_LOGIC, LF_SUB, LF_LOGIC, LF_SUB];
 
-function out(code: string, faults: boolean, stores: boolean, terminal = false): Emitted {
-  return { code, faults, stores, terminal };
+function out(
+  code: string,
+  faults: boolean,
+  stores: boolean,
+  terminal = false,
+  jumps = false,
+): Emitted {
+  return { code, faults, stores, terminal, jumps };
 }
 
 // The flag locals after a writer of `kind` at width `w` with operands in
@@ -340,18 +352,13 @@ function emitControl(ctx: OpCtx): Emitted | null {
   const insn = ctx.insn;
   const opc = insn.opcode;
   if ((opc >= 0x70 && opc <= 0x7f) || (opc >= 0x180 && opc <= 0x18f)) {
-    const c = `if(${ccExpr(ctx.flags, insn.cc)})${ctx.exit(BRANCH_TARGET)}` + ctx.exit(0);
-    return out(c, false, false, true);
+    // Taken: a side exit; not taken: the block goes on.
+    return out(`if(${ccExpr(ctx.flags, insn.cc)})${ctx.exit(BRANCH_TARGET)}`, false, false);
   }
-  if (opc === 0xeb || opc === 0xe9) return out(ctx.exit(BRANCH_TARGET), false, false, true);
+  if (opc === 0xeb || opc === 0xe9) return out("", false, false, false, true);
   if (opc === 0xe8) {
     if (insn.opsize === 2 && ctx.mode === 32) return null;
-    return out(
-      pushCode(ctx, `${insn.nextLo}`, `${insn.nextHi}`) + ctx.exit(BRANCH_TARGET),
-      true,
-      false,
-      true,
-    );
+    return out(pushCode(ctx, `${insn.nextLo}`, `${insn.nextHi}`), true, true, false, true);
   }
   if (opc === 0xc3 || opc === 0xc2) {
     if (insn.opsize === 2) return null;
