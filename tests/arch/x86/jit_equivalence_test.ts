@@ -50,7 +50,7 @@ function assertSame(outcomes: Outcome[], what: string): void {
 
 for (const arch of ARCHES) {
   Deno.test(`Kernel jitThreshold gives the same default workload and examples on ${arch}`, async () => {
-    const names = [...Deno.readDirSync(EXAMPLES)].map((e) => e.name).filter((n) =>
+    const names = (await Array.fromAsync(Deno.readDir(EXAMPLES))).map((e) => e.name).filter((n) =>
       n.endsWith(".ts")
     ).sort();
     const outcomes = await withEach(arch, async (kernel) => {
@@ -69,7 +69,7 @@ for (const arch of ARCHES) {
 
   Deno.test(`Kernel jitThreshold gives the same difftruth calls on ${arch}`, async () => {
     const golden = JSON.parse(
-      Deno.readTextFileSync(new URL(`goldens-${arch}.json`, DIFFTRUTH)),
+      await Deno.readTextFile(new URL(`goldens-${arch}.json`, DIFFTRUTH)),
     ) as {
       arena: { out: number; in: number };
       calls: {
