@@ -185,11 +185,13 @@ export interface JitBlockRef {
   /** Most instructions one run retires (the budget it needs). */
   length: number;
   /**
-   * Runs the block: retires 1…`length` instructions, adds them to
-   * `cpu.clock[0]`, leaves `cpu.branch` as the last one's handler would,
-   * and returns that last instruction.
+   * Runs the block with `budget` (≥ `length`) instructions left: retires
+   * 1…`budget` instructions (a block that jumps back to its head goes
+   * round while another full pass fits), adds them to `cpu.clock[0]`,
+   * leaves `cpu.branch` as the last one's handler would, and returns that
+   * last instruction.
    */
-  run: (cpu: X86Cpu) => DecodedInsn;
+  run: (cpu: X86Cpu, budget: number) => DecodedInsn;
 }
 
 function unbound(): void {

@@ -272,7 +272,7 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
         // A translated block (jit.ts): it advances the clock itself, and on
         // a fault hands `cpu.cur` the faulting instruction.
         insn = null;
-        prev = block.run(cpu);
+        prev = block.run(cpu, budget);
         const t = clock[0];
         budget -= t - tsc;
         tsc = t;

@@ -54,6 +54,14 @@ import { BRANCH_TARGET } from "./regs.ts";
 export const DEFAULT_JIT_THRESHOLD = 16;
 /** Most instructions in one block. */
 export const JIT_MAX_BLOCK = 64;
+// Placeholder for the block's length in code emitted before it is known.
+const LEN = "__LEN__";
+
+// Whether `insn` is a relative branch to `head`.
+function targets(insn: DecodedInsn, head: DecodedInsn): boolean {
+  return insn.targetLo === head.addrLo && insn.targetHi === head.addrHi;
+}
+
 /** `hits` of a head that cannot start a block: it counts up from here and is never reached. */
 const NEVER = -1_000_000_000;
 
@@ -62,7 +70,7 @@ export class JitBlock implements JitBlockRef {
   /** Most instructions one run retires. */
   readonly length: number;
   /** Runs the block (see `JitBlockRef.run`). */
-  readonly run: (cpu: X86Cpu) => DecodedInsn;
+  readonly run: (cpu: X86Cpu, budget: number) => DecodedInsn;
   /** The generated source, for tests and debugging. */
   readonly source: string;
 
@@ -73,7 +81,11 @@ export class JitBlock implements JitBlockRef {
    * @param run The function.
    * @param source Its source text.
    */
-  constructor(length: number, run: (cpu: X86Cpu) => DecodedInsn, source: string) {
+  constructor(
+    length: number,
+    run: (cpu: X86Cpu, budget: number) => DecodedInsn,
+    source: string,
+  ) {
     this.length = length;
     this.run = run;
     this.source = source;
@@ -157,9 +169,13 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
   let lastBranch = 0;
   let insn: DecodedInsn | null = head;
   const exitAt = (k: number, branch: number): string =>
-    `{${emitFlush(flags)}clock[0]=c0+${k + 1};${
+    `{${emitFlush(flags)}clock[0]=base+${k + 1};${
       branch !== 0 ? `cpu.branch=${branch};` : ""
     }return I[${k}];}`;
+  // A jump back to the head loops inside the function while the budget
+  // lasts (flags written back: the head's code expects them in cpu.lf).
+  const backEdge = (k: number): string =>
+    `if(base-c0+${k + 1}+${LEN}<=budget){${emitFlush(flags)}fo=-1;base+=${k + 1};continue L;}`;
   while (insn !== null && insns.length < JIT_MAX_BLOCK) {
     const k = insns.length;
     const ctx: OpCtx = {
@@ -168,7 +184,10 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
       insn,
       flags,
       stackSize: cpu.stackSize,
-      exit: (branch) => exitAt(k, branch),
+      exit: (branch) =>
+        branch === BRANCH_TARGET && targets(insn!, head)
+          ? `{${backEdge(k)}${exitAt(k, branch)}}`
+          : exitAt(k, branch),
     };
     const e = emitInsn(ctx);
     if (e !== null) {
@@ -191,7 +210,7 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
           t === null || insns.includes(t) || insns.length >= JIT_MAX_BLOCK ||
           t.length > 4096 - d
         ) {
-          parts.push(exitAt(k, BRANCH_TARGET));
+          parts.push((t === head ? backEdge(k) : "") + exitAt(k, BRANCH_TARGET));
           terminal = true;
           break;
         }
@@ -203,8 +222,8 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     } else if (isPlain(insn, mode)) {
       // The handler reads and writes cpu.lf and may read the clock.
       parts.push(
-        `i=${k};${emitFlush(flags)}fo=-1;clock[0]=c0+${k};H[${k}](cpu,I[${k}]);` +
-          `if(cpu.branch!==0){clock[0]=c0+${k + 1};return I[${k}];}`,
+        `i=${k};${emitFlush(flags)}fo=-1;clock[0]=base+${k};H[${k}](cpu,I[${k}]);` +
+          `if(cpu.branch!==0){clock[0]=base+${k + 1};return I[${k}];}`,
       );
       flags = { kind: -1, w: 0 };
       insns.push(insn);
@@ -217,13 +236,14 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     return null;
   }
   if (!terminal) parts.push(exitAt(insns.length - 1, lastBranch));
-  const body = `"use strict";return function(cpu){` +
+  const code = parts.join("\n").replaceAll(LEN, String(insns.length));
+  const body = `"use strict";return function(cpu,budget){` +
     "const regs=cpu.regs,regs16=cpu.regs16,regs8=cpu.regs8,lf=cpu.lf,clock=cpu.clock," +
     "mem=cpu.mem,dv=cpu.dv,u8=cpu.u8,ar=cpu.accRead,aw=cpu.accWrite;const c0=clock[0];" +
-    "let i=0,fo=-1,fw=0,fa=0,fah=0,fb=0,fbh=0,fr=0,frh=0,fc=0;" +
+    "let base=c0,i=0,fo=-1,fw=0,fa=0,fah=0,fb=0,fbh=0,fr=0,frh=0,fc=0;" +
     "let a=0,ah=0,b=0,bh=0,r=0,rh=0,c=0,s=0,v=0,vh=0,el=0,eh=0,o=-1;" +
-    `try{${parts.join("\n")}}catch(e){if(fo>=0)fl(lf,fo,fw,fa,fah,fb,fbh,fr,frh,fc);` +
-    "clock[0]=c0+i;cpu.cur=I[i];throw e;}}";
+    `try{L:for(;;){${code}}}catch(e){if(fo>=0)fl(lf,fo,fw,fa,fah,fb,fbh,fr,frh,fc);` +
+    "clock[0]=base+i;cpu.cur=I[i];throw e;}}";
   const make = new Function(...HELPERS, body);
   const run = make(
     insns,
@@ -235,7 +255,7 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     testCc,
     PARITY,
     flushFlags,
-  ) as (cpu: X86Cpu) => DecodedInsn;
+  ) as (cpu: X86Cpu, budget: number) => DecodedInsn;
   const block = new JitBlock(insns.length, run, body);
   head.block = block;
   return block;
