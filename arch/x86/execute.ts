@@ -243,7 +243,6 @@ function afterBranch(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn | null {
 // `cpu.cur` on the way out, and every lookup runs with `insn` null so a
 // fetch fault leaves RIP at the address that could not be fetched.
 function loop(cpu: X86Cpu, budget: number): StopReason {
-  const regs = cpu.regs;
   const clock = cpu.clock;
   const threshold = cpu.jitThreshold;
   let insn: DecodedInsn | null = null;
@@ -294,9 +293,16 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
     if (insn !== null) cpu.cur = insn;
     throw e;
   }
+  return leave(cpu, insn);
+}
+
+// The budget ran out: RIP to the next instruction (if the loop holds it).
+// A function of its own so that the loop's optimized code does not
+// deoptimize on a path it rarely takes.
+function leave(cpu: X86Cpu, insn: DecodedInsn | null): StopReason {
   if (insn !== null) {
-    regs[RIP_LO] = insn.addrLo;
-    regs[RIP_HI] = insn.addrHi;
+    cpu.regs[RIP_LO] = insn.addrLo;
+    cpu.regs[RIP_HI] = insn.addrHi;
   }
   if ((cpu.events & EV_STOP) !== 0) return takeStop(cpu);
   return STOP_BUDGET;
