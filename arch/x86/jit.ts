@@ -50,8 +50,16 @@ import { emitInsn, type OpCtx } from "./jit_emit_ops.ts";
 import { probeWrite, readMem, writeMem } from "./modrm.ts";
 import { BRANCH_TARGET } from "./regs.ts";
 
-/** The default `cpu.jitThreshold`: interpreted entries before a block head is translated. */
-export const DEFAULT_JIT_THRESHOLD = 16;
+/**
+ * The default `cpu.jitThreshold`: interpreted entries before a block head is
+ * translated. Measured on the demo (boot, default workload, kprobe example,
+ * each in a fresh process) and the kprobe_bench loop: at 0–16 translating
+ * the many once-run blocks of a short run costs more than it saves (the
+ * demo took up to 0.8 s longer), from about 256 on the demo is as fast as
+ * the interpreter alone while hot loops still translate within their first
+ * milliseconds.
+ */
+export const DEFAULT_JIT_THRESHOLD = 256;
 /** Most instructions in one block. */
 export const JIT_MAX_BLOCK = 64;
 // Placeholder for the block's length in code emitted before it is known.
