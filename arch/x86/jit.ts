@@ -295,13 +295,3 @@ function nextInPage(
   }
   return next.length <= 4096 - d ? next : null;
 }
-
-/**
- * Marks `head` as not translatable for now (used when compiling is
- * skipped), so the run loop stops counting it.
- *
- * @param head A cached instruction.
- */
-export function skipBlock(head: DecodedInsn): void {
-  head.hits = NEVER;
-}

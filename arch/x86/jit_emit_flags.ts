@@ -43,7 +43,13 @@ export interface FlagState {
   w: number;
 }
 
-/** Whether `kind` also keeps a carry in `LAZY_CF` (ADC/SBB carry in, INC/DEC preserved CF). */
+/**
+ * Whether `kind` also keeps a carry in `LAZY_CF` (ADC/SBB carry in, INC/DEC
+ * preserved CF).
+ *
+ * @param kind `LF_*` kind.
+ * @returns True for ADC, SBB, INC and DEC.
+ */
 export function keepsCarry(kind: number): boolean {
   return kind === LF_ADC || kind === LF_SBB || kind === LF_INC || kind === LF_DEC;
 }

@@ -1,8 +1,8 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
  * x86 (x86_64 now, i386 next): the `X86_64` arch object, the interpreter
- * (`X86Cpu`, `decodeX86`), `pt_regs` views, the unwinder and the x86 half of
- * Kprobes.
+ * (`X86Cpu`, `decodeX86`) and its block translator (`compileBlock`, see
+ * `jit.ts`), `pt_regs` views, the unwinder and the x86 half of Kprobes.
  *
  * @example Decode an instruction
  * ```ts
