@@ -15,7 +15,7 @@ import { joinU64, splitU64 } from "../_common/u64.ts";
 import { type GuestMemory, PF_WRITE, type StopReason } from "../types.ts";
 import { type DecodedInsn, decodeX86 } from "./decode.ts";
 import { fetchDecode, runCpu } from "./execute.ts";
-import { DEFAULT_JIT_THRESHOLD } from "./jit.ts";
+import { DEFAULT_JIT_THRESHOLD, JIT_TLB_WORDS } from "./jit.ts";
 import { getArithFlags, LAZY_OP, LAZY_SIZE, LAZY_W, LF_LOGIC, setArithFlags } from "./flags.ts";
 import {
   CR0_PE,
@@ -196,6 +196,10 @@ export class X86Cpu {
    * first entry, -1 turns the translator off.
    */
   jitThreshold: number = DEFAULT_JIT_THRESHOLD;
+  /** The translator's read TLB (`jit.ts`), emptied when a run starts. */
+  readonly jitTlbRead: Int32Array = new Int32Array(JIT_TLB_WORDS).fill(1);
+  /** The translator's write TLB (only pages whose writes need no text-write notice). */
+  readonly jitTlbWrite: Int32Array = new Int32Array(JIT_TLB_WORDS).fill(1);
 
   /**
    * Creates a reset CPU over `memory`: CPL 0, interrupts off, RIP 0.

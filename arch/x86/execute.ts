@@ -20,7 +20,7 @@ import { PF_INSTR, STOP_BUDGET, STOP_TRAP, type StopReason } from "../types.ts";
 import type { X86Cpu } from "./cpu.ts";
 import { type DecodedInsn, decodeX86 } from "./decode.ts";
 import { specialize } from "./fastpath.ts";
-import { compileBlock } from "./jit.ts";
+import { compileBlock, flushJitTlb } from "./jit.ts";
 import { DISPATCH } from "./opcodes.ts";
 import {
   BRANCH_NONE,
@@ -317,6 +317,7 @@ function leave(cpu: X86Cpu, insn: DecodedInsn | null): StopReason {
  */
 export function runCpu(cpu: X86Cpu, budget: number): StopReason {
   cpu.syncMemory();
+  if (cpu.jitThreshold >= 0) flushJitTlb(cpu);
   try {
     return loop(cpu, budget);
   } catch (e) {

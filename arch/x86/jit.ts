@@ -132,7 +132,36 @@ function isPlain(insn: DecodedInsn, mode: 64 | 32): boolean {
 export type Fetch = (cpu: X86Cpu, hi: number, lo: number, flags: number) => DecodedInsn | null;
 
 // Helpers handed to every generated function.
-const HELPERS = ["I", "H", "rdm", "wrm", "pw", "getCf", "testCc", "PARITY", "fl"];
+const HELPERS = ["I", "H", "rdm", "wrm", "pw", "getCf", "testCc", "PARITY", "fl", "tf"];
+
+/** Words of a translator TLB: 256 entries of (page | access, high half, page offset, unused). */
+export const JIT_TLB_WORDS = 1024;
+
+/**
+ * Empties a CPU's translator TLBs. The run loop calls it when a run starts:
+ * mappings and protections change only between runs (host calls), never
+ * while guest code runs.
+ *
+ * @param cpu The CPU.
+ */
+export function flushJitTlb(cpu: X86Cpu): void {
+  cpu.jitTlbRead.fill(1); // no page | access tag is 1
+  cpu.jitTlbWrite.fill(1);
+}
+
+// A TLB miss: translates (faulting as the interpreter does) and remembers
+// the page, unless the access was a write that reached an executable page
+// (the text-write listener set an event): those must notify every time.
+function tlbFill(cpu: X86Cpu, hi: number, lo: number, access: number, tlb: Int32Array): number {
+  const off = cpu.mem.translate(hi, lo, access);
+  if (cpu.events === 0) {
+    const j = (lo >>> 10) & 1020;
+    tlb[j] = (lo & -4096) | access;
+    tlb[j + 1] = hi | 0;
+    tlb[j + 2] = off - (lo & 4095);
+  }
+  return off;
+}
 
 /**
  * Translates the block starting at `head` (a cached instruction the run
@@ -247,7 +276,8 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
   const code = parts.join("\n").replaceAll(LEN, String(insns.length));
   const body = `"use strict";return function(cpu,budget){` +
     "const regs=cpu.regs,regs16=cpu.regs16,regs8=cpu.regs8,lf=cpu.lf,clock=cpu.clock," +
-    "mem=cpu.mem,dv=cpu.dv,u8=cpu.u8,ar=cpu.accRead,aw=cpu.accWrite;const c0=clock[0];" +
+    "mem=cpu.mem,dv=cpu.dv,u8=cpu.u8,ar=cpu.accRead,aw=cpu.accWrite,tr=cpu.jitTlbRead," +
+    "tw=cpu.jitTlbWrite;const c0=clock[0];" +
     "let base=c0,i=0,fo=-1,fw=0,fa=0,fah=0,fb=0,fbh=0,fr=0,frh=0,fc=0;" +
     "let a=0,ah=0,b=0,bh=0,r=0,rh=0,c=0,s=0,v=0,vh=0,el=0,eh=0,o=-1;" +
     `try{L:for(;;){${code}}}catch(e){if(fo>=0)fl(lf,fo,fw,fa,fah,fb,fbh,fr,frh,fc);` +
@@ -263,6 +293,7 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     testCc,
     PARITY,
     flushFlags,
+    tlbFill,
   ) as (cpu: X86Cpu, budget: number) => DecodedInsn;
   const block = new JitBlock(insns.length, run, body);
   head.block = block;

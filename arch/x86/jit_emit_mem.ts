@@ -3,11 +3,13 @@
  * Operand code for the block translator (`jit.ts`): registers by width with
  * their indices folded, effective addresses with base, index, scale,
  * displacement and segment base folded, and page-local memory accesses
- * inlined (one `mem.translate` with the current permission checks, then a
- * `DataView` access); accesses that cross a page take the interpreter's
+ * inlined (a software TLB in front of `mem.translate` and its permission
+ * checks, then a `DataView` access); accesses that cross a page take the
+ * interpreter's
  * own `readMem`/`writeMem`/`probeWrite`, so they fault exactly as it does.
  * Every function returns JavaScript source text for the block body, where
- * `regs regs16 regs8 u8 dv mem cpu ar aw` are the block function's locals.
+ * `regs regs16 regs8 u8 dv mem cpu ar aw tr tw o` are the block
+ * function's locals.
  *
  * @module
  */
@@ -123,17 +125,34 @@ export function emitEa(ctx: EmitCtx, segment: boolean): string | null {
  * @returns JavaScript statements.
  */
 export function emitLoad(w: number): string {
+  const t = tlb("tr", "ar");
   switch (w) {
     case 0:
-      return "v=u8[mem.translate(eh,el,ar)];";
+      return `${t}v=u8[o];`;
     case 1:
-      return "v=(el&4095)<=4094?dv.getUint16(mem.translate(eh,el,ar),true):rdm(cpu,eh,el,1);";
+      return `if((el&4095)<=4094){${t}v=dv.getUint16(o,true);}else v=rdm(cpu,eh,el,1);`;
     case 2:
-      return "v=(el&4095)<=4092?dv.getUint32(mem.translate(eh,el,ar),true):rdm(cpu,eh,el,2);";
+      return `if((el&4095)<=4092){${t}v=dv.getUint32(o,true);}else v=rdm(cpu,eh,el,2);`;
     default:
-      return "if((el&4095)<=4088){const o=mem.translate(eh,el,ar);v=dv.getUint32(o,true);" +
-        `vh=dv.getUint32(o+4,true);}else{v=rdm(cpu,eh,el,3);vh=regs[${OP_HI}];}`;
+      return `if((el&4095)<=4088){${t}v=dv.getUint32(o,true);vh=dv.getUint32(o+4,true);}` +
+        `else{v=rdm(cpu,eh,el,3);vh=regs[${OP_HI}];}`;
   }
+}
+
+/**
+ * Statements setting `o` to the backing offset of `(eh, el)` through the
+ * block's software TLB (`tr` for reads, `tw` for writes: per CPU, emptied
+ * when a run starts, filled from `mem.translate` by `tf` in `jit.ts`). A
+ * hit skips the call; a miss translates, so it faults as the interpreter
+ * does.
+ *
+ * @param table `tr` or `tw`.
+ * @param access `ar` or `aw`.
+ * @returns JavaScript statements.
+ */
+export function tlb(table: string, access: string): string {
+  return `{const j=(el>>>10)&1020;o=${table}[j]===((el&-4096)|${access})&&` +
+    `${table}[j+1]===(eh|0)?${table}[j+2]+(el&4095):tf(cpu,eh,el,${access},${table});}`;
 }
 
 /**
@@ -145,18 +164,17 @@ export function emitLoad(w: number): string {
  * @returns JavaScript statements.
  */
 export function emitStore(w: number, lo: string, hi: string): string {
+  const t = tlb("tw", "aw");
   switch (w) {
     case 0:
-      return `u8[mem.translate(eh,el,aw)]=${lo};`;
+      return `${t}u8[o]=${lo};`;
     case 1:
-      return `if((el&4095)<=4094)dv.setUint16(mem.translate(eh,el,aw),${lo},true);` +
-        `else wrm(cpu,eh,el,1,${lo},0);`;
+      return `if((el&4095)<=4094){${t}dv.setUint16(o,${lo},true);}else wrm(cpu,eh,el,1,${lo},0);`;
     case 2:
-      return `if((el&4095)<=4092)dv.setUint32(mem.translate(eh,el,aw),${lo},true);` +
-        `else wrm(cpu,eh,el,2,${lo},0);`;
+      return `if((el&4095)<=4092){${t}dv.setUint32(o,${lo},true);}else wrm(cpu,eh,el,2,${lo},0);`;
     default:
-      return `if((el&4095)<=4088){const o=mem.translate(eh,el,aw);dv.setUint32(o,${lo},true);` +
-        `dv.setUint32(o+4,${hi},true);}else wrm(cpu,eh,el,3,${lo},${hi});`;
+      return `if((el&4095)<=4088){${t}dv.setUint32(o,${lo},true);dv.setUint32(o+4,${hi},true);}` +
+        `else wrm(cpu,eh,el,3,${lo},${hi});`;
   }
 }
 
@@ -171,9 +189,7 @@ export function emitStore(w: number, lo: string, hi: string): string {
  */
 export function emitRmwLoad(w: number): string {
   const size = 1 << w;
-  let c = `if((el&4095)<=${
-    4096 - size
-  })o=mem.translate(eh,el,aw);else{o=-1;pw(cpu,eh,el,${size});}`;
+  let c = `if((el&4095)<=${4096 - size})${tlb("tw", "aw")}else{o=-1;pw(cpu,eh,el,${size});}`;
   switch (w) {
     case 0:
       return c + "v=u8[o];";
