@@ -196,10 +196,12 @@ export class X86Cpu {
    * first entry, -1 turns the translator off.
    */
   jitThreshold: number = DEFAULT_JIT_THRESHOLD;
-  /** The translator's read TLB (`jit.ts`), emptied when a run starts. */
+  /** The translator's read TLB (`jit.ts`), emptied (a new generation) when a run starts. */
   readonly jitTlbRead: Int32Array = new Int32Array(JIT_TLB_WORDS).fill(1);
   /** The translator's write TLB (only pages whose writes need no text-write notice). */
   readonly jitTlbWrite: Int32Array = new Int32Array(JIT_TLB_WORDS).fill(1);
+  /** The translators' TLB generation (bits 3–11 of a tag), advanced when a run starts. */
+  jitTlbGen: number = 8;
 
   /**
    * Creates a reset CPU over `memory`: CPL 0, interrupts off, RIP 0.

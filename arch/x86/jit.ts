@@ -134,29 +134,39 @@ export type Fetch = (cpu: X86Cpu, hi: number, lo: number, flags: number) => Deco
 // Helpers handed to every generated function.
 const HELPERS = ["I", "H", "rdm", "wrm", "pw", "getCf", "testCc", "PARITY", "fl", "tf"];
 
-/** Words of a translator TLB: 256 entries of (page | access, high half, page offset, unused). */
+/** Words of a translator TLB: 256 entries of (page | access | generation, high half, page offset, unused). */
 export const JIT_TLB_WORDS = 1024;
+/** Generation step in a TLB tag (bits 3–11; the access code uses bits 1–2). */
+const TLB_GEN_STEP = 8;
+const TLB_GEN_MAX = 0xff8;
 
 /**
- * Empties a CPU's translator TLBs. The run loop calls it when a run starts:
- * mappings and protections change only between runs (host calls), never
- * while guest code runs.
+ * Empties a CPU's translator TLBs, by moving to the next generation (and
+ * clearing them outright when the generations wrap). The run loop calls it
+ * when a run starts: mappings and protections change only between runs
+ * (host calls), never while guest code runs.
  *
  * @param cpu The CPU.
  */
 export function flushJitTlb(cpu: X86Cpu): void {
-  cpu.jitTlbRead.fill(1); // no page | access tag is 1
-  cpu.jitTlbWrite.fill(1);
+  let g = cpu.jitTlbGen + TLB_GEN_STEP;
+  if (g > TLB_GEN_MAX) {
+    cpu.jitTlbRead.fill(1); // bit 0 is never set in a tag
+    cpu.jitTlbWrite.fill(1);
+    g = TLB_GEN_STEP;
+  }
+  cpu.jitTlbGen = g;
 }
 
 // A TLB miss: translates (faulting as the interpreter does) and remembers
 // the page, unless the access was a write that reached an executable page
 // (the text-write listener set an event): those must notify every time.
-function tlbFill(cpu: X86Cpu, hi: number, lo: number, access: number, tlb: Int32Array): number {
-  const off = cpu.mem.translate(hi, lo, access);
+// `tag` is the access code with the generation.
+function tlbFill(cpu: X86Cpu, hi: number, lo: number, tag: number, tlb: Int32Array): number {
+  const off = cpu.mem.translate(hi, lo, tag & 7);
   if (cpu.events === 0) {
     const j = (lo >>> 10) & 1020;
-    tlb[j] = (lo & -4096) | access;
+    tlb[j] = (lo & -4096) | tag;
     tlb[j + 1] = hi | 0;
     tlb[j + 2] = off - (lo & 4095);
   }
@@ -174,7 +184,7 @@ function tlbFill(cpu: X86Cpu, hi: number, lo: number, access: number, tlb: Int32
  * used to decode the instructions after `head` in its page.
  * @returns The block (also stored in `head.block`), or null.
  *
- * @example Translate and run a loop
+ * @example Translate a loop
  * ```ts
  * import { X86Cpu } from "./cpu.ts";
  * import { compileBlock } from "./jit.ts";
@@ -277,7 +287,7 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
   const body = `"use strict";return function(cpu,budget){` +
     "const regs=cpu.regs,regs16=cpu.regs16,regs8=cpu.regs8,lf=cpu.lf,clock=cpu.clock," +
     "mem=cpu.mem,dv=cpu.dv,u8=cpu.u8,ar=cpu.accRead,aw=cpu.accWrite,tr=cpu.jitTlbRead," +
-    "tw=cpu.jitTlbWrite;const c0=clock[0];" +
+    "tw=cpu.jitTlbWrite,ra=ar|cpu.jitTlbGen,wa=aw|cpu.jitTlbGen;const c0=clock[0];" +
     "let base=c0,i=0,fo=-1,fw=0,fa=0,fah=0,fb=0,fbh=0,fr=0,frh=0,fc=0;" +
     "let a=0,ah=0,b=0,bh=0,r=0,rh=0,c=0,s=0,v=0,vh=0,el=0,eh=0,o=-1;" +
     `try{L:for(;;){${code}}}catch(e){if(fo>=0)fl(lf,fo,fw,fa,fah,fb,fbh,fr,frh,fc);` +

@@ -8,7 +8,7 @@
  * interpreter's
  * own `readMem`/`writeMem`/`probeWrite`, so they fault exactly as it does.
  * Every function returns JavaScript source text for the block body, where
- * `regs regs16 regs8 u8 dv mem cpu ar aw tr tw o` are the block
+ * `regs regs16 regs8 u8 dv mem cpu ar aw ra wa tr tw o` are the block
  * function's locals.
  *
  * @module
@@ -125,7 +125,7 @@ export function emitEa(ctx: EmitCtx, segment: boolean): string | null {
  * @returns JavaScript statements.
  */
 export function emitLoad(w: number): string {
-  const t = tlb("tr", "ar");
+  const t = tlb("tr", "ra");
   switch (w) {
     case 0:
       return `${t}v=u8[o];`;
@@ -141,13 +141,14 @@ export function emitLoad(w: number): string {
 
 /**
  * Statements setting `o` to the backing offset of `(eh, el)` through the
- * block's software TLB (`tr` for reads, `tw` for writes: per CPU, emptied
- * when a run starts, filled from `mem.translate` by `tf` in `jit.ts`). A
+ * block's software TLB (`tr` for reads, `tw` for writes: per CPU, a new
+ * generation when a run starts, filled from `mem.translate` by `tf` in
+ * `jit.ts`). A
  * hit skips the call; a miss translates, so it faults as the interpreter
  * does.
  *
  * @param table `tr` or `tw`.
- * @param access `ar` or `aw`.
+ * @param access `ra` or `wa` (the access code with the TLB generation).
  * @returns JavaScript statements.
  */
 export function tlb(table: string, access: string): string {
@@ -164,7 +165,7 @@ export function tlb(table: string, access: string): string {
  * @returns JavaScript statements.
  */
 export function emitStore(w: number, lo: string, hi: string): string {
-  const t = tlb("tw", "aw");
+  const t = tlb("tw", "wa");
   switch (w) {
     case 0:
       return `${t}u8[o]=${lo};`;
@@ -189,7 +190,7 @@ export function emitStore(w: number, lo: string, hi: string): string {
  */
 export function emitRmwLoad(w: number): string {
   const size = 1 << w;
-  let c = `if((el&4095)<=${4096 - size})${tlb("tw", "aw")}else{o=-1;pw(cpu,eh,el,${size});}`;
+  let c = `if((el&4095)<=${4096 - size})${tlb("tw", "wa")}else{o=-1;pw(cpu,eh,el,${size});}`;
   switch (w) {
     case 0:
       return c + "v=u8[o];";
