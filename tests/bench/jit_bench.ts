@@ -2,10 +2,10 @@
 // Guest code speed of the whole kernel with the x86 block translator on (its
 // default threshold) and off: the guest's kprobe_bench system call runs
 // do_fork 20,000 times (about 860,000 instructions on x86_64, 800,000 on
-// i386, all guest code, no host
-// work in between), so MIPS = instructions / time. Unlike `deno task
-// bench`'s guest_mips, no host-heavy workload (fork/execve bookkeeping) is
-// mixed in. Run: deno bench -A tests/bench/jit_bench.ts
+// i386, all guest code, no host work in between), so MIPS = instructions /
+// time. Unlike `deno task bench`'s guest_mips, no host-heavy workload
+// (fork/execve bookkeeping) is mixed in.
+// Run: deno bench -A tests/bench/jit_bench.ts
 
 import { Kernel, type Workload } from "../../mod.ts";
 
