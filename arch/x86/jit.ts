@@ -193,12 +193,12 @@ function tlbFill(cpu: X86Cpu, hi: number, lo: number, tag: number, tlb: Int32Arr
  * import assert from "node:assert/strict";
  * const mem = new Memory({ littleEndian: true });
  * mem.map(0x1000n, 0x1000, PROT_READ | PROT_EXEC);
- * // add eax, ecx; dec ecx; jnz -6
- * mem.writeBytes(0x1000n, new Uint8Array([0x01, 0xc8, 0xff, 0xc9, 0x75, 0xfa]));
+ * // add eax, ecx; dec ecx; jnz -6; hlt
+ * mem.writeBytes(0x1000n, new Uint8Array([0x01, 0xc8, 0xff, 0xc9, 0x75, 0xfa, 0xf4]));
  * const cpu = new X86Cpu(mem, { mode: 64 });
  * cpu.setRip(0x1000n);
  * const block = compileBlock(cpu, cpu.decodeAt(0, 0x1000), fetchDecode);
- * assert.equal(block?.length, 3);
+ * assert.equal(block?.length, 3); // hlt ends it: the interpreter runs it
  * ```
  */
 export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitBlock | null {
