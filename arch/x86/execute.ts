@@ -245,6 +245,7 @@ function afterBranch(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn | null {
 function loop(cpu: X86Cpu, budget: number): StopReason {
   const clock = cpu.clock;
   const threshold = cpu.jitThreshold;
+  let starved = false;
   let insn: DecodedInsn | null = null;
   // The retired count lives in a register and is stored (never re-loaded)
   // each step; the slow path re-reads it.
@@ -264,7 +265,7 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
       }
       let prev: DecodedInsn;
       let block = insn.block;
-      if (block === null && threshold >= 0 && insn.hits++ >= threshold) {
+      if (block === null && threshold >= 0 && !starved && insn.hits++ >= threshold) {
         block = compileBlock(cpu, insn, fetchDecode);
       }
       if (block !== null && budget >= block.length) {
@@ -276,6 +277,10 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
         budget -= t - tsc;
         tsc = t;
       } else {
+        // A block too long for the budget left: the interpreter finishes
+        // the run, translating nothing more (else every instruction of the
+        // block would become the head of a shorter, overlapping one).
+        if (block !== null) starved = true;
         insn.exec(cpu, insn);
         clock[0] = ++tsc;
         budget--;
