@@ -102,6 +102,11 @@ export interface ArchCpu {
   run(budget: number): StopReason;
   /** Makes an external interrupt pending. */
   raiseInterrupt(vector: number): void;
+  /**
+   * Block translator threshold: interpreted entries of a block before it is
+   * translated; 0 on first entry, -1 off. Absent where there is none.
+   */
+  jitThreshold?: number;
 }
 
 /** A probe point as the arch half sees it. Linux: `struct kprobe` + `struct arch_specific_insn`. */

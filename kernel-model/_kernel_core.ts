@@ -281,6 +281,7 @@ export class KernelCore {
     for (let i = 0; i < nr; i++) {
       const cpu = arch.createCpu(this.memory, i) as Cpu;
       cpu.id = i;
+      if (options.jitThreshold !== undefined) cpu.jitThreshold = options.jitThreshold;
       this.cpus.push(cpu);
       this.dieArgs.push({ cpu, str: "", err: 0, trapnr: 0 });
       arch.startCpu(cpu, i === 0 ? elf.entry : this.sym.secondary, BigInt(i));

@@ -26,6 +26,8 @@ export const BOOT_OPTION_RANGES: Readonly<Record<string, readonly [number, numbe
   memSize: [4 * 1024 * 1024, 256 * 1024 * 1024],
   // Each live task needs its own 4 KiB scratch page in the 4 MiB user area.
   maxTasks: [2, 1024],
+  // -1 off, 0 translate every block on first entry, else entries first.
+  jitThreshold: [-1, 1_000_000_000],
 };
 
 /** Bound of `RunOptions.maxInstructions`. */
@@ -55,6 +57,8 @@ export interface CheckedBootOptions {
   quantum: number;
   /** The handler heartbeat a watching thread polls, if any. */
   heartbeat: Heartbeat | undefined;
+  /** Block translator threshold for every CPU, or undefined for the arch's default. */
+  jitThreshold: number | undefined;
 }
 
 const BOOT_KEYS = [
@@ -69,6 +73,7 @@ const BOOT_KEYS = [
   "console",
   "quantum",
   "heartbeat",
+  "jitThreshold",
 ];
 
 function show(v: unknown): string {
@@ -171,6 +176,12 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
     );
   }
   const maxTasks = integer("maxTasks", o.maxTasks, 64, "tasks before fork fails with EAGAIN");
+  const jitThreshold = o.jitThreshold === undefined ? undefined : integer(
+    "jitThreshold",
+    o.jitThreshold,
+    0,
+    "block entries before translation, -1 for off",
+  );
   const tick = (cpuMhz * 1_000_000) / hz;
   if (tick < MIN_TICK_INSTRUCTIONS) {
     throw new KernelError(
@@ -191,6 +202,7 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
     console: consoleSink as ((line: string) => void) | undefined,
     quantum,
     heartbeat: checkHeartbeat(o.heartbeat),
+    jitThreshold,
   };
 }
 

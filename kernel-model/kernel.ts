@@ -85,6 +85,14 @@ export interface BootOptions {
    * {@linkcode Heartbeat}). Default: none.
    */
   heartbeat?: Heartbeat;
+  /**
+   * The block translator (the interpreter's second tier): a block of guest
+   * code is translated to a host function after this many interpreted
+   * entries; 0 translates every block on its first entry, -1 turns the
+   * translator off (interpreter only). Results are the same either way;
+   * only speed differs. Default: the arch's (256 on x86).
+   */
+  jitThreshold?: number;
 }
 
 /** Options of {@linkcode Kernel.run}. */

@@ -4,9 +4,24 @@
 import { decodeX86 } from "../arch/x86/decode.ts";
 import { type BootOptions, Kernel } from "../mod.ts";
 
-/** Boots a kernel with a quiet console. */
+/**
+ * The block translator threshold tests run with: `KPROBES_SIM_JIT_THRESHOLD`
+ * (e.g. 0 to translate every block, -1 for the interpreter alone), read by
+ * tests only; undefined (the arch's default) when unset.
+ */
+export function testJitThreshold(): number | undefined {
+  let v: string | undefined;
+  try {
+    v = Deno.env.get("KPROBES_SIM_JIT_THRESHOLD");
+  } catch {
+    return undefined;
+  }
+  return v === undefined || v === "" ? undefined : Number(v);
+}
+
+/** Boots a kernel with a quiet console (and `testJitThreshold()` unless given). */
 export function boot(options: BootOptions = {}): Promise<Kernel> {
-  return Kernel.boot(options);
+  return Kernel.boot({ jitThreshold: testJitThreshold(), ...options });
 }
 
 /** One decoded instruction of a guest function. */

@@ -8,6 +8,7 @@
 import { decodeX86 } from "../arch/x86/decode.ts";
 import { Kernel, type Kprobe } from "../mod.ts";
 import { parseElf } from "../kernel-model/mod.ts";
+import { testJitThreshold } from "./_helpers.ts";
 
 /** The three guest architectures. */
 export type SweepArch = "x86_64" | "i386" | "ppc64";
@@ -88,7 +89,7 @@ export async function sweepBase(arch: SweepArch): Promise<SweepBase> {
     new URL(`../kernel-model/vmlinux/images/vmlinux-${arch}`, import.meta.url),
   );
   const elf = parseElf(image, `vmlinux-${arch}`);
-  await using kernel = await Kernel.boot({ arch, image });
+  await using kernel = await Kernel.boot({ arch, image, jitThreshold: testJitThreshold() });
   const ks = kernel.kallsyms;
   const text: [bigint, bigint] = [ks.lookupName("_text"), ks.lookupName("__kprobes_text_start")];
   const textBytes = imageBytes(elf.sections, image, text[0], Number(text[1] - text[0])).slice();
@@ -162,7 +163,11 @@ export async function* sweepPoints(
   let kernel: Kernel | null = null;
   try {
     for (const pt of points) {
-      kernel ??= await Kernel.boot({ arch: base.arch, image: base.image });
+      kernel ??= await Kernel.boot({
+        arch: base.arch,
+        image: base.image,
+        jitThreshold: testJitThreshold(),
+      });
       const from = kernel.logLines.length;
       const kp: Kprobe = { addr: pt.addr, pre_handler: () => 0, post_handler: () => {} };
       const ret = kernel.registerKprobe(kp);

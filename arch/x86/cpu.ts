@@ -15,6 +15,7 @@ import { joinU64, splitU64 } from "../_common/u64.ts";
 import { type GuestMemory, PF_WRITE, type StopReason } from "../types.ts";
 import { type DecodedInsn, decodeX86 } from "./decode.ts";
 import { fetchDecode, runCpu } from "./execute.ts";
+import { DEFAULT_JIT_THRESHOLD, JIT_TLB_WORDS } from "./jit.ts";
 import { getArithFlags, LAZY_OP, LAZY_SIZE, LAZY_W, LF_LOGIC, setArithFlags } from "./flags.ts";
 import {
   CR0_PE,
@@ -189,6 +190,18 @@ export class X86Cpu {
   page: DecodePage<DecodedInsn> | null = null;
   /** Scratch for instructions that straddle a page. */
   readonly fetchBuf: Uint8Array = new Uint8Array(16);
+  /**
+   * Block translator threshold (`jit.ts`): a block head is translated on
+   * its first entry after this many interpreted entries; 0 translates on
+   * first entry, -1 turns the translator off.
+   */
+  jitThreshold: number = DEFAULT_JIT_THRESHOLD;
+  /** The translator's read TLB (`jit.ts`), emptied (a new generation) when a run starts. */
+  readonly jitTlbRead: Int32Array = new Int32Array(JIT_TLB_WORDS).fill(1);
+  /** The translator's write TLB (only pages whose writes need no text-write notice). */
+  readonly jitTlbWrite: Int32Array = new Int32Array(JIT_TLB_WORDS).fill(1);
+  /** The translators' TLB generation (bits 3–11 of a tag), advanced when a run starts. */
+  jitTlbGen: number = 8;
 
   /**
    * Creates a reset CPU over `memory`: CPL 0, interrupts off, RIP 0.

@@ -171,6 +171,27 @@ export class DecodedInsn {
   target: DecodedInsn | null = null;
   /** Its handler, `DISPATCH[dispatch]`, bound when cached (saves a table load per step). */
   exec: (cpu: X86Cpu, insn: DecodedInsn) => void = unbound;
+  /**
+   * The translated block starting here (`jit.ts`), or null. Dropped with
+   * the decode cache's page on a text write.
+   */
+  block: JitBlockRef | null = null;
+  /** Times the interpreter reached this instruction as a block head (`jit.ts`). */
+  hits: number = 0;
+}
+
+/** What the run loop needs of a translated block (`jit.ts` builds them). */
+export interface JitBlockRef {
+  /** Most instructions one run retires (the budget it needs). */
+  length: number;
+  /**
+   * Runs the block with `budget` (≥ `length`) instructions left: retires
+   * 1…`budget` instructions (a block that jumps back to its head goes
+   * round while another full pass fits), adds them to `cpu.clock[0]`,
+   * leaves `cpu.branch` as the last one's handler would, and returns that
+   * last instruction.
+   */
+  run: (cpu: X86Cpu, budget: number) => DecodedInsn;
 }
 
 function unbound(): void {

@@ -20,6 +20,7 @@ import { PF_INSTR, STOP_BUDGET, STOP_TRAP, type StopReason } from "../types.ts";
 import type { X86Cpu } from "./cpu.ts";
 import { type DecodedInsn, decodeX86 } from "./decode.ts";
 import { specialize } from "./fastpath.ts";
+import { compileBlock, flushJitTlb } from "./jit.ts";
 import { DISPATCH } from "./opcodes.ts";
 import {
   BRANCH_NONE,
@@ -242,8 +243,9 @@ function afterBranch(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn | null {
 // `cpu.cur` on the way out, and every lookup runs with `insn` null so a
 // fetch fault leaves RIP at the address that could not be fetched.
 function loop(cpu: X86Cpu, budget: number): StopReason {
-  const regs = cpu.regs;
   const clock = cpu.clock;
+  const threshold = cpu.jitThreshold;
+  let starved = false;
   let insn: DecodedInsn | null = null;
   // The retired count lives in a register and is stored (never re-loaded)
   // each step; the slow path re-reads it.
@@ -261,10 +263,29 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
         }
         insn = lookupRip(cpu);
       }
-      insn.exec(cpu, insn);
-      clock[0] = ++tsc;
-      budget--;
-      const prev: DecodedInsn = insn;
+      let prev: DecodedInsn;
+      let block = insn.block;
+      if (block === null && threshold >= 0 && !starved && insn.hits++ >= threshold) {
+        block = compileBlock(cpu, insn, fetchDecode);
+      }
+      if (block !== null && budget >= block.length) {
+        // A translated block (jit.ts): it advances the clock itself, and on
+        // a fault hands `cpu.cur` the faulting instruction.
+        insn = null;
+        prev = block.run(cpu, budget);
+        const t = clock[0];
+        budget -= t - tsc;
+        tsc = t;
+      } else {
+        // A block too long for the budget left: the interpreter finishes
+        // the run, translating nothing more (else every instruction of the
+        // block would become the head of a shorter, overlapping one).
+        if (block !== null) starved = true;
+        insn.exec(cpu, insn);
+        clock[0] = ++tsc;
+        budget--;
+        prev = insn;
+      }
       if (cpu.branch === BRANCH_NONE) {
         insn = prev.next;
         if (insn === null) insn = linkNext(cpu, prev);
@@ -277,9 +298,16 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
     if (insn !== null) cpu.cur = insn;
     throw e;
   }
+  return leave(cpu, insn);
+}
+
+// The budget ran out: RIP to the next instruction (if the loop holds it).
+// A function of its own so that the loop's optimized code does not
+// deoptimize on a path it rarely takes.
+function leave(cpu: X86Cpu, insn: DecodedInsn | null): StopReason {
   if (insn !== null) {
-    regs[RIP_LO] = insn.addrLo;
-    regs[RIP_HI] = insn.addrHi;
+    cpu.regs[RIP_LO] = insn.addrLo;
+    cpu.regs[RIP_HI] = insn.addrHi;
   }
   if ((cpu.events & EV_STOP) !== 0) return takeStop(cpu);
   return STOP_BUDGET;
@@ -294,6 +322,7 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
  */
 export function runCpu(cpu: X86Cpu, budget: number): StopReason {
   cpu.syncMemory();
+  if (cpu.jitThreshold >= 0) flushJitTlb(cpu);
   try {
     return loop(cpu, budget);
   } catch (e) {

@@ -1,8 +1,8 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
  * x86 (x86_64 now, i386 next): the `X86_64` arch object, the interpreter
- * (`X86Cpu`, `decodeX86`), `pt_regs` views, the unwinder and the x86 half of
- * Kprobes.
+ * (`X86Cpu`, `decodeX86`) and its block translator (`compileBlock`, see
+ * `jit.ts`), `pt_regs` views, the unwinder and the x86 half of Kprobes.
  *
  * @example Decode an instruction
  * ```ts
@@ -39,3 +39,7 @@ export * from "./bitops.ts";
 export * from "./shift.ts";
 export * from "./fastpath.ts";
 export * from "./arch_i386.ts";
+export * from "./jit.ts";
+export * from "./jit_emit_flags.ts";
+export * from "./jit_emit_mem.ts";
+export * from "./jit_emit_ops.ts";

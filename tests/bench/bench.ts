@@ -1,5 +1,5 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
-// `deno task bench [--json] [--arch A]`: guest instructions per second on
+// `deno task bench [--json] [--arch A] [--jit-threshold N]`: guest instructions per second on
 // the default workload, and the spec's §6 probe overhead table (k, j, r, kr,
 // jr) per hit on do_fork, beside the 2005 figures. The probe figures use the
 // spec's method, "a benchmark that hits the same probepoint repeatedly": the
@@ -18,6 +18,9 @@ const args = new Set(Deno.args);
 const json = args.has("--json");
 const archIdx = Deno.args.indexOf("--arch");
 const arch = (archIdx >= 0 ? Deno.args[archIdx + 1] : "x86_64") as ArchName;
+// `--jit-threshold N`: the block translator's threshold (-1 off); default the arch's.
+const jitIdx = Deno.args.indexOf("--jit-threshold");
+const jitThreshold = jitIdx >= 0 ? Number(Deno.args[jitIdx + 1]) : undefined;
 const HITS = 200_000;
 const RUNS = 5;
 const CLONE_THREAD = 0x10000;
@@ -32,7 +35,7 @@ const SPEC: Record<
   ppc64: { cpu: "POWER5 (gr), 1656 MHz", k: 0.77, j: 1.31, r: 1.26, kr: 1.45, jr: 1.99 },
 };
 
-const kernel = await Kernel.boot({ arch });
+const kernel = await Kernel.boot({ arch, jitThreshold });
 const nr = 500; // kprobe_bench on every arch (ABI.md)
 const loop: Workload = { init: [{ call: "syscall", nr, args: [HITS, CLONE_THREAD] }] };
 

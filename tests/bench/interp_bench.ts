@@ -1,9 +1,11 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
-// Guest instructions per second of the x86_64 interpreter on tight kernel-style
+// Guest instructions per second of the x86_64 CPU on tight kernel-style
 // loops. Each bench iteration runs 1,000,000 guest instructions, so MIPS =
-// 1000 / (time per iteration in ms). Run: deno bench -A tests/bench/interp_bench.ts
+// 1000 / (time per iteration in ms), with the block translator (jit.ts) on
+// and off. Run: deno bench -A tests/bench/interp_bench.ts
 
 import { X86Cpu } from "../../arch/x86/cpu.ts";
+import { DEFAULT_JIT_THRESHOLD } from "../../arch/x86/jit.ts";
 import { RBX, RCX, RDX, RSP } from "../../arch/x86/regs.ts";
 import { STOP_BUDGET } from "../../arch/types.ts";
 import { Memory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../kernel-model/memory.ts";
@@ -58,12 +60,18 @@ for (
     CALL_LOOP,
   ]] as const
 ) {
-  const cpu = cpuFor(code);
-  Deno.bench(`X86Cpu.run() ${name} loop, 1M guest instructions`, {
-    group: "interp",
-    n: 50,
-    warmup: 20,
-  }, () => {
-    if (cpu.run(STEPS) !== STOP_BUDGET) throw new Error("the loop stopped");
-  });
+  // The default (block translator on) and the interpreter alone.
+  for (const jitThreshold of [DEFAULT_JIT_THRESHOLD, -1]) {
+    const cpu = cpuFor(code);
+    cpu.jitThreshold = jitThreshold;
+    const tier = jitThreshold < 0 ? "interpreter only" : "translator on";
+    Deno.bench(`X86Cpu.run() ${name} loop, 1M guest instructions, ${tier}`, {
+      group: name,
+      baseline: jitThreshold < 0,
+      n: 50,
+      warmup: 20,
+    }, () => {
+      if (cpu.run(STEPS) !== STOP_BUDGET) throw new Error("the loop stopped");
+    });
+  }
 }

@@ -11,6 +11,7 @@ import {
 } from "../../../kernel-model/memory.ts";
 import { X86Cpu } from "../../../arch/x86/cpu.ts";
 import { RSP } from "../../../arch/x86/regs.ts";
+import { testJitThreshold } from "../../_helpers.ts";
 
 /** Code region (R+X), 64 KiB. */
 export const CODE = 0xffffffff81000000n;
@@ -54,6 +55,7 @@ export function machine(code: Uint8Array, extra: [number, Uint8Array][] = []): M
   for (const [off, bytes] of extra) mem.writeBytes(CODE + BigInt(off), bytes);
   mem.protect(CODE, 0x10000, PROT_READ | PROT_EXEC);
   const cpu = new X86Cpu(mem, { mode: 64 });
+  cpu.jitThreshold = testJitThreshold() ?? cpu.jitThreshold;
   cpu.setRip(CODE);
   cpu.setReg(RSP, STACK_TOP);
   cpu.setCs(0x10);
