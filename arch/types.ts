@@ -102,6 +102,12 @@ export interface ArchCpu {
   run(budget: number): StopReason;
   /** Makes an external interrupt pending. */
   raiseInterrupt(vector: number): void;
+  /**
+   * Called by the run loop with a `STOP_TRAP` or `STOP_HYPERCALL` before it
+   * returns it; true means the host handled the stop in place (a kprobe hit)
+   * and `run()` goes on. Absent or null: every stop returns.
+   */
+  stopHook?: ((reason: StopReason) => boolean) | null;
 }
 
 /** A probe point as the arch half sees it. Linux: `struct kprobe` + `struct arch_specific_insn`. */

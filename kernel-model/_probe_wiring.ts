@@ -67,6 +67,12 @@ export function wireProbes(k: KernelCore, classes: ProbeClasses): void {
     notifier_call: (val, args) => k.traps.kprobeExceptionsNotify(val, args),
   };
   k.die.register(kprobesNb);
+  // Kprobe hits are handled inside the CPU's run loop (Linux: do_int3()
+  // asks kprobe_int3_handler() before the die chain).
+  for (const cpu of k.cpus) {
+    const traps = k.traps;
+    cpu.stopHook = (reason) => traps.fastStop(cpu, reason);
+  }
   k.jprobes = new Jprobes(k.kprobes, {
     arch,
     memory: k.memory,

@@ -11,6 +11,8 @@
  */
 
 import {
+  STOP_HYPERCALL,
+  STOP_TRAP,
   TRAP_BREAKPOINT,
   TRAP_DIVIDE,
   TRAP_GP,
@@ -40,18 +42,52 @@ import {
 
 /** The trap half of a kernel: the die chain, Oops and panic. */
 export class Traps {
+  /**
+   * Per CPU: 1 when the run loop's stop hook already offered the pending
+   * breakpoint or single-step trap to Kprobes, which declined it; the die
+   * chain's Kprobes notifier then passes it on instead of asking again.
+   */
+  readonly kprobesDeclined: Uint8Array = new Uint8Array(64);
+
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
 
   // ---------------------------------------------------------------- traps
+
+  /**
+   * The run loop's stop hook: a breakpoint or single-step trap Kprobes
+   * claims, or an optimized probe's detour hypercall, is handled without
+   * leaving the CPU's run loop (Linux's do_int3() and exc_debug_kernel()
+   * also ask Kprobes first, before the die chain). Anything else returns
+   * to the host's run loop.
+   *
+   * @returns true when handled.
+   */
+  fastStop(cpu: Cpu, reason: number): boolean {
+    const k = this.k;
+    if (reason === STOP_TRAP) {
+      const kind = k.arch.trapKind(cpu);
+      if (kind === TRAP_BREAKPOINT) {
+        if (k.kprobes.onBreakpoint(cpu)) return true;
+      } else if (kind === TRAP_SINGLESTEP) {
+        if (k.kprobes.onSingleStep(cpu)) return true;
+      } else return false;
+      this.kprobesDeclined[cpu.id] = 1;
+      return false;
+    }
+    if (reason === STOP_HYPERCALL) return k.kprobes.onOptimizedHit(cpu);
+    return false;
+  }
 
   kprobeExceptionsNotify(val: number, args: DieArgs): number {
     const k = this.k;
     const cpu = args.cpu as Cpu;
     switch (val) {
       case DIE_INT3:
+        if (this.kprobesDeclined[cpu.id] !== 0) return 0;
         return k.kprobes.onBreakpoint(cpu) ? NOTIFY_STOP : 0;
       case DIE_DEBUG:
+        if (this.kprobesDeclined[cpu.id] !== 0) return 0;
         return k.kprobes.onSingleStep(cpu) ? NOTIFY_STOP : 0;
       case DIE_GPF:
       case DIE_PAGE_FAULT:
@@ -66,7 +102,6 @@ export class Traps {
   /** Linux: do_int3, do_debug, do_page_fault, do_general_protection, do_trap. */
   trap(cpu: Cpu): void {
     const k = this.k;
-    const t = k.arch.traps;
     const v = cpu.trapVector;
     const err = cpu.trapErrorCode;
     const args = k.dieArgs[cpu.id];
@@ -74,6 +109,17 @@ export class Traps {
     args.err = err;
     args.trapnr = v;
     const kind = k.arch.trapKind(cpu);
+    try {
+      this.#trapKind(cpu, kind, v, err);
+    } finally {
+      this.kprobesDeclined[cpu.id] = 0;
+    }
+  }
+
+  #trapKind(cpu: Cpu, kind: number, v: number, err: number): void {
+    const k = this.k;
+    const t = k.arch.traps;
+    const args = k.dieArgs[cpu.id];
     switch (kind) {
       case TRAP_BREAKPOINT:
         args.str = "int3";

@@ -138,6 +138,8 @@ export class KprobesCore {
   readonly #host: KprobesHost;
   readonly #arch: Arch;
   readonly #table = new Map<number, ProbePoint>();
+  /** The point of the latest lookup hit (a heap-number Map key hashes slowly). */
+  #last: ProbePoint | null = null;
   readonly #registered = new Map<Kprobe, ProbePoint>();
   readonly #owners = new Map<Kprobe, string | null>();
   readonly #internal = new Set<Kprobe>();
@@ -447,6 +449,7 @@ export class KprobesCore {
     if (pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
     pp.armed = false;
     this.#table.delete(pp.lo);
+    if (this.#last === pp) this.#last = null;
     // Two-phase removal: a CPU may still be single-stepping in the slot.
     const busy = this.#ctl.some((k) => k.current === pp || k.prev.point === pp);
     this.#slots.free(pp.slot, busy);
@@ -606,8 +609,12 @@ export class KprobesCore {
   }
 
   #lookup(lo: number, hi: number): ProbePoint | null {
+    const l = this.#last;
+    if (l !== null && l.lo === lo && l.hi === hi) return l;
     const pp = this.#table.get(lo);
-    return pp !== undefined && pp.hi === hi ? pp : null;
+    if (pp === undefined || pp.hi !== hi) return null;
+    this.#last = pp;
+    return pp;
   }
 
   #incNmissed(pp: ProbePoint): void {
@@ -746,6 +753,18 @@ export class KprobesCore {
     ka.setupSingleStep(pp, cpu, kcb.step);
     kcb.status = KPROBE_HIT_SS;
     return true;
+  }
+
+  /**
+   * A hypercall stop: an optimized probe's detour calling in. Linux:
+   * optimized_callback() (arch/x86/kernel/kprobes/opt.c).
+   *
+   * @param cpu The stopped CPU.
+   * @returns true when it was an optimized probe's detour (handled).
+   */
+  onOptimizedHit(cpu: ArchCpu & { id: number }): boolean {
+    void cpu;
+    return false;
   }
 
   /**

@@ -189,6 +189,12 @@ export class X86Cpu {
   page: DecodePage<DecodedInsn> | null = null;
   /** Scratch for instructions that straddle a page. */
   readonly fetchBuf: Uint8Array = new Uint8Array(16);
+  /**
+   * Called by the run loop with a trap or hypercall stop before it returns
+   * it; true means the host handled the stop in place (a kprobe hit) and
+   * the loop goes on. Null: every stop returns.
+   */
+  stopHook: ((reason: StopReason) => boolean) | null = null;
 
   /**
    * Creates a reset CPU over `memory`: CPL 0, interrupts off, RIP 0.

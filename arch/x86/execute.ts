@@ -255,7 +255,13 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
         if (cpu.events !== 0) {
           const r = slowStep(cpu);
           tsc = clock[0];
-          if (r >= 0) return r;
+          // A breakpoint, single-step or hypercall the host's stop hook
+          // handles in place (a kprobe hit) does not leave the loop.
+          if (r >= 0 && (r === STOP_BUDGET || cpu.stopHook === null || !cpu.stopHook(r))) {
+            return r;
+          }
+          tsc = clock[0];
+          cpu.branch = BRANCH_NONE;
           budget--;
           continue;
         }

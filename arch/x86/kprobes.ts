@@ -21,8 +21,11 @@ import type {
   PrepareContext,
 } from "../types.ts";
 import { decodeX86 } from "./decode.ts";
-import { FLAG_IF, FLAG_TF, RSP } from "./regs.ts";
+import { FLAG_IF, FLAG_TF, PAGE_HI, PAGE_LO, RIP_HI, RIP_LO, RSP } from "./regs.ts";
 import type { X86Cpu } from "./cpu.ts";
+import type { DecodePage } from "../_common/decode_cache.ts";
+import type { DecodedInsn } from "./decode.ts";
+import { setEflags } from "./traps.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
@@ -73,6 +76,19 @@ export interface X86ArchInsn {
   slotHi: number;
   /** `addr - slot`: added to addresses computed in the slot. */
   delta: number;
+  /**
+   * The slot's decode page, kept at hand for the single-step (valid while
+   * the decode cache's generation is `pageGen`), or null.
+   */
+  slotPage: DecodePage<DecodedInsn> | null;
+  /** The probed instruction's decode page, for the return from the slot, or null. */
+  probePage: DecodePage<DecodedInsn> | null;
+  /** Low half of the probed page's address. */
+  probePageLo: number;
+  /** High half of the probed page's address. */
+  probePageHi: number;
+  /** Decode-cache generation both pages belong to (-1: none yet). */
+  pageGen: number;
 }
 
 const TWO32 = 4294967296;
@@ -201,6 +217,11 @@ export function makeX86Kprobes(
         slotLo: lo32(slot),
         slotHi: hi32(slot),
         delta: Number(p.addr - slot),
+        slotPage: null,
+        probePage: null,
+        probePageLo: 0,
+        probePageHi: 0,
+        pageGen: -1,
       };
       p.ainsn = ainsn;
       return 0;
@@ -232,14 +253,42 @@ export function makeX86Kprobes(
     },
 
     setupSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      // Only TF and IF change: the lazy arithmetic flags stay as they are.
       const c = cpu as X86Cpu;
       const ai = p.ainsn as X86ArchInsn;
-      const flags = c.getFlags();
-      state.oldFlags = state.savedFlags = flags & (FLAG_TF | FLAG_IF);
+      const base = c.flagsBase;
+      state.oldFlags = state.savedFlags = base & (FLAG_TF | FLAG_IF);
       if ((ai.fix & IF_MODIFIER) !== 0) state.savedFlags &= ~FLAG_IF;
-      c.setFlags((flags | FLAG_TF) & ~FLAG_IF);
-      c.ripLo = ai.slotLo;
-      c.ripHi = ai.slotHi;
+      setEflags(c, (base | FLAG_TF) & ~FLAG_IF);
+      const regs = c.regs;
+      const gen = c.cache.generation;
+      if (ai.pageGen !== gen) {
+        ai.slotPage = null;
+        ai.probePage = null;
+        ai.pageGen = gen;
+      }
+      // The page of the int3 is the probed page: keep it for the way back.
+      if (ai.probePage === null && c.page !== null) {
+        const pl = regs[PAGE_LO];
+        const ph = regs[PAGE_HI];
+        const d = (lo32(p.addr) - pl) >>> 0;
+        if (ph === hi32(p.addr) && d < 4096) {
+          ai.probePage = c.page;
+          ai.probePageLo = pl;
+          ai.probePageHi = ph;
+        }
+      }
+      regs[RIP_LO] = ai.slotLo;
+      regs[RIP_HI] = ai.slotHi;
+      if (ai.slotPage !== null) {
+        c.page = ai.slotPage;
+        regs[PAGE_LO] = (ai.slotLo & ~0xfff) >>> 0;
+        regs[PAGE_HI] = ai.slotHi;
+      } else {
+        // First step from this slot in this generation: fetch it once.
+        c.decodeAt(ai.slotHi, ai.slotLo);
+        ai.slotPage = c.page;
+      }
     },
 
     resumeExecution(_p: ArchProbe, cpu: ArchCpu, state: ArchStepState, memory: GuestMemory): void {
@@ -264,23 +313,33 @@ export function makeX86Kprobes(
           }
         }
       }
+      const regs = c.regs;
       if ((fix & FIX_RIP) !== 0) {
-        const r = c.ripLo + ai.delta;
-        c.ripLo = r >>> 0;
-        if (mode === 64) c.ripHi = (c.ripHi + Math.floor(r / TWO32)) >>> 0;
+        const r = regs[RIP_LO] + ai.delta;
+        regs[RIP_LO] = r >>> 0;
+        if (mode === 64) regs[RIP_HI] = (regs[RIP_HI] + Math.floor(r / TWO32)) >>> 0;
+        // Back on the probed page (usually): its decode page is at hand.
+        if (
+          ai.probePage !== null && ai.pageGen === c.cache.generation &&
+          regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
+        ) {
+          c.page = ai.probePage;
+          regs[PAGE_LO] = ai.probePageLo;
+          regs[PAGE_HI] = ai.probePageHi;
+        }
       }
-      c.setFlags((c.getFlags() & ~FLAG_TF) | state.savedFlags);
+      setEflags(c, (c.flagsBase & ~FLAG_TF) | state.savedFlags);
     },
 
     abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
       const c = cpu as X86Cpu;
       c.ripLo = lo32(p.addr);
       c.ripHi = hi32(p.addr);
-      c.setFlags((c.getFlags() & ~FLAG_TF) | state.oldFlags);
+      setEflags(c, (c.flagsBase & ~FLAG_TF) | state.oldFlags);
     },
 
     traceFlagSet(cpu: ArchCpu): boolean {
-      return ((cpu as X86Cpu).getFlags() & FLAG_TF) !== 0;
+      return ((cpu as X86Cpu).flagsBase & FLAG_TF) !== 0;
     },
 
     maxStackSize: MAX_STACK_SIZE,
