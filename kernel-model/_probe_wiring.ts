@@ -32,8 +32,13 @@ export interface ProbeClasses {
  * to `k`, and registers the kprobes notifier on `k.die` (Linux:
  * init_kprobes(), register_die_notifier(&kprobe_exceptions_nb)).
  */
-export function wireProbes(k: KernelCore, classes: ProbeClasses): void {
+export function wireProbes(
+  k: KernelCore,
+  classes: ProbeClasses,
+  optimization: { enabled: boolean; delay: number } = { enabled: true, delay: 5 },
+): void {
   const { KprobesCore, Jprobes, Kretprobes } = classes;
+  let exTable: Set<bigint> | null = null;
   const arch = k.arch;
   const nr = k.cpus.length;
   k.kprobes = new KprobesCore({
@@ -61,6 +66,20 @@ export function wireProbes(k: KernelCore, classes: ProbeClasses): void {
     invoke: (owner, what, cpu, fn, a, b, c) => k.calls.invoke(owner, what, cpu as Cpu, fn, a, b, c),
     preemptDisable: (cpu) => k.addPreempt(cpu, 1),
     preemptEnable: (cpu) => k.addPreempt(cpu, -1),
+    cpus: k.cpus,
+    inExceptionTable: (addr) => {
+      if (exTable === null) {
+        exTable = new Set();
+        const [start, end] = k.sym.exTable;
+        const step = BigInt(k.ptrSize);
+        for (let e = start; e < end; e += 2n * step) {
+          exTable.add(k.readPtr(e));
+          exTable.add(k.readPtr(e + step)); // the fixup jumps in here
+        }
+      }
+      return exTable.has(addr);
+    },
+    optimization,
   });
   const kprobesNb: NotifierBlock = {
     priority: 0x7fffffff,

@@ -26,6 +26,8 @@ export const BOOT_OPTION_RANGES: Readonly<Record<string, readonly [number, numbe
   memSize: [4 * 1024 * 1024, 256 * 1024 * 1024],
   // Each live task needs its own 4 KiB scratch page in the 4 MiB user area.
   maxTasks: [2, 1024],
+  // Timer ticks a kprobe stays a breakpoint before the optimizer replaces it.
+  kprobesOptimizeDelay: [0, 1_000_000],
 };
 
 /** Bound of `RunOptions.maxInstructions`. */
@@ -55,6 +57,10 @@ export interface CheckedBootOptions {
   quantum: number;
   /** The handler heartbeat a watching thread polls, if any. */
   heartbeat: Heartbeat | undefined;
+  /** debug.kprobes-optimization: the kprobe optimizer may replace breakpoints by jumps. */
+  kprobesOptimization: boolean;
+  /** Timer ticks before the optimizer looks at a new probe (Linux OPTIMIZE_DELAY, 5). */
+  kprobesOptimizeDelay: number;
 }
 
 const BOOT_KEYS = [
@@ -69,6 +75,8 @@ const BOOT_KEYS = [
   "console",
   "quantum",
   "heartbeat",
+  "kprobesOptimization",
+  "kprobesOptimizeDelay",
 ];
 
 function show(v: unknown): string {
@@ -160,6 +168,20 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
       }: console must be a function receiving each line`,
     );
   }
+  const kprobesOptimization = o.kprobesOptimization ?? true;
+  if (typeof kprobesOptimization !== "boolean") {
+    throw new KernelError(
+      `Cannot boot with kprobesOptimization ${
+        show(kprobesOptimization)
+      }: kprobesOptimization (debug.kprobes-optimization) must be true or false`,
+    );
+  }
+  const kprobesOptimizeDelay = integer(
+    "kprobesOptimizeDelay",
+    o.kprobesOptimizeDelay,
+    5,
+    "timer ticks before a kprobe is optimized",
+  );
   const cpus = integer("cpus", o.cpus, 1, "NR_CPUS");
   const hz = integer("hz", o.hz, 1000, "timer interrupts per second");
   const cpuMhz = integer("cpuMhz", o.cpuMhz, 1000, "instructions per microsecond");
@@ -191,6 +213,8 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
     console: consoleSink as ((line: string) => void) | undefined,
     quantum,
     heartbeat: checkHeartbeat(o.heartbeat),
+    kprobesOptimization,
+    kprobesOptimizeDelay,
   };
 }
 

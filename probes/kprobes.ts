@@ -16,6 +16,7 @@ import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
 import { type BlacklistSymbol, KprobeBlacklist } from "./blacklist.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
+import { KprobeOptimizer, OPTIMIZE_DELAY } from "./kprobes_opt.ts";
 import { ProbePoint } from "./probe_point.ts";
 import { checkKprobe } from "./validate.ts";
 import {
@@ -74,7 +75,16 @@ export interface KprobesHost {
   preemptDisable(cpu: ArchCpu): void;
   /** preempt_enable_no_resched() on the task running on `cpu`. */
   preemptEnable(cpu: ArchCpu): void;
+  /** The CPUs (the optimizer checks none is inside bytes it replaces); none: no optimizer. */
+  readonly cpus?: readonly ArchCpu[];
+  /** Does `addr` have an `__ex_table` entry? Linux: search_exception_tables(). */
+  inExceptionTable?(addr: bigint): boolean;
+  /** The optimizer's switch and delay in ticks at boot (default on, OPTIMIZE_DELAY). */
+  readonly optimization?: { enabled: boolean; delay: number };
 }
+
+/** Bytes at the end of the instruction-slot area set aside for optimized probes' detour buffers. */
+export const OPTINSN_AREA_SIZE = 2048;
 
 /** A kernel function's name and extent, as kallsyms knows it. */
 export interface FunctionBounds {
@@ -100,6 +110,8 @@ export interface RegisteredKprobe {
   owner: string | null;
   /** Registered but disabled (`disable_kprobe()` or `KPROBE_FLAG_DISABLED` at registration). */
   disabled: boolean;
+  /** Its probe point is optimized (a jump to a detour buffer, not a breakpoint). */
+  optimized: boolean;
 }
 
 /** A symbol_name registration could not resolve, with the names suggested instead. */
@@ -148,6 +160,7 @@ export class KprobesCore {
   readonly #ctl: KprobeCtlblk[] = [];
   readonly #regs: (PtRegsView | undefined)[] = [];
   readonly #slots: InsnSlots;
+  readonly #opt: KprobeOptimizer | null = null;
   readonly #blacklist: KprobeBlacklist;
   #enabled = true;
   /** The last symbol_name that did not resolve (cleared by each resolution). */
@@ -163,7 +176,21 @@ export class KprobesCore {
     this.#arch = host.arch;
     for (let i = 0; i < host.nrCpus; i++) this.#ctl.push(new KprobeCtlblk());
     const size = (host.arch.kprobes.maxInsnSize + 15) & ~15;
-    this.#slots = new InsnSlots(host.insnSlots[0], host.insnSlots[1], size);
+    const [slotsStart, slotsEnd] = host.insnSlots;
+    const optArch = host.arch.kprobes.optimized;
+    const split = optArch !== undefined && host.cpus !== undefined &&
+        slotsEnd - slotsStart >= BigInt(2 * OPTINSN_AREA_SIZE)
+      ? slotsEnd - BigInt(OPTINSN_AREA_SIZE)
+      : slotsEnd;
+    this.#slots = new InsnSlots(slotsStart, split, size);
+    if (split !== slotsEnd && optArch !== undefined && host.cpus !== undefined) {
+      this.#opt = new KprobeOptimizer(
+        this.#optimizerCore(host.cpus),
+        optArch,
+        [split, slotsEnd],
+        host.optimization ?? { enabled: true, delay: OPTIMIZE_DELAY },
+      );
+    }
     this.#blacklist = KprobeBlacklist.fromSymbols(
       host.arch.kprobes.blacklist,
       (n) => host.lookupSymbol(n),
@@ -268,7 +295,7 @@ export class KprobesCore {
     const end = addr + BigInt(got);
     for (const pp of this.#table.values()) {
       if (!pp.armed) continue;
-      const saved = pp.saved;
+      const saved = pp.opt !== null ? pp.opt.original : pp.saved;
       if (pp.addr + BigInt(saved.length) <= addr || pp.addr >= end) continue;
       for (let i = 0; i < saved.length; i++) {
         const j = pp.addr + BigInt(i) - addr;
@@ -376,6 +403,8 @@ export class KprobesCore {
     }
     p.addr = this.#arch.bits === 64 ? addr : Number(addr);
     p.nmissed = 0;
+    // A breakpoint must not land inside an optimized probe's jump.
+    this.#opt?.unoptimizeCovering(addr);
     // Linux: `p->flags &= KPROBE_FLAG_DISABLED`: a disabled kprobe is
     // registered but not armed until enable_kprobe().
     const disabled = (Number(p.flags ?? 0) & KPROBE_FLAG_DISABLED) !== 0;
@@ -446,6 +475,7 @@ export class KprobesCore {
       this.#syncArm(pp);
       return;
     }
+    this.#opt?.remove(pp);
     if (pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
     pp.armed = false;
     this.#table.delete(pp.lo);
@@ -453,6 +483,20 @@ export class KprobesCore {
     // Two-phase removal: a CPU may still be single-stepping in the slot.
     const busy = this.#ctl.some((k) => k.current === pp || k.prev.point === pp);
     this.#slots.free(pp.slot, busy);
+    this.#requestNear(pp.addr);
+  }
+
+  /**
+   * Queues the points an armed probe at `addr` may have kept from being
+   * optimized (it sat inside their replaced bytes). Linux: __disarm_kprobe()'s
+   * re-optimization of a blocked probe.
+   */
+  #requestNear(addr: bigint): void {
+    const opt = this.#opt;
+    if (opt === null) return;
+    for (const pp of this.#table.values()) {
+      if (pp.addr < addr && pp.addr + 20n > addr && pp.opt === null) opt.request(pp);
+    }
   }
 
   /** Is `p` registered? */
@@ -471,6 +515,7 @@ export class KprobesCore {
         nhit: pp.nhit,
         owner: this.#owners.get(kp) ?? null,
         disabled: this.#disabled.has(kp),
+        optimized: pp.opt !== null,
       });
     }
     return out;
@@ -591,14 +636,123 @@ export class KprobesCore {
         }
       }
     }
-    if (want && !pp.armed) this.#arch.kprobes.armKprobe(pp, this.#host.memory);
-    if (!want && pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
+    if (want && !pp.armed) {
+      // Linux __arm_kprobe(): an optimized probe whose jump covers this
+      // address goes back to a breakpoint first.
+      this.#opt?.unoptimizeCovering(pp.addr);
+      this.#arch.kprobes.armKprobe(pp, this.#host.memory);
+    }
+    if (!want && pp.armed) {
+      // Unoptimize first: the breakpoint goes back, then the original byte.
+      this.#opt?.remove(pp);
+      this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
+    }
+    const changed = pp.armed !== want;
     pp.armed = want;
+    if (this.#opt !== null) {
+      this.#opt.request(pp);
+      if (changed && !want) this.#requestNear(pp.addr);
+    }
+  }
+
+  // ------------------------------------------------------------ optimizer
+
+  #optimizerCore(cpus: readonly ArchCpu[]): import("./kprobes_opt.ts").OptimizerCore {
+    const host = this.#host;
+    return {
+      arch: this.#arch,
+      memory: host.memory,
+      cpus,
+      points: () => this.#table.values(),
+      armedAt: (a) => {
+        const pp = this.#lookup(Number(a & 0xffffffffn), Number(a >> 32n));
+        return pp !== null && pp.armed;
+      },
+      readOriginal: (a, n) => this.#readOriginal(a, n),
+      functionOf: (a) => {
+        const fn = host.functionAt(a);
+        if (fn === undefined) return undefined;
+        return { start: fn.start, size: fn.symbolSize ? fn.symbolSize : fn.size };
+      },
+      inExceptionTable: (a) => host.inExceptionTable?.(a) ?? false,
+      optimizable: (pp) => this.#optimizable(pp),
+      handling: (pp) => this.#ctl.some((k) => k.current === pp || k.prev.point === pp),
+    };
+  }
+
+  /**
+   * May `pp` be optimized? Linux: kprobe_optready() and optimize_kprobe()'s
+   * checks: armed, no post_handler, no break_handler (jprobe), and not a
+   * probe of Kprobes' own code.
+   */
+  #optimizable(pp: ProbePoint): boolean {
+    if (!pp.armed || !this.#enabled || pp.breakMember !== null || pp.hasPostHandler()) {
+      return false;
+    }
+    if (this.#inKprobesFunctions(pp.addr)) return false;
+    for (const m of pp.members) if (this.#internal.has(m)) return false;
+    return true;
+  }
+
+  /** Whether the optimizer may replace breakpoints by jumps (Linux: debug.kprobes-optimization). */
+  get optimization(): boolean {
+    return this.#opt?.enabled ?? false;
+  }
+
+  /**
+   * Turns kprobe optimization on or off; off unoptimizes every optimized
+   * probe at once. Linux: proc_kprobes_optimization_handler().
+   *
+   * @param on The switch.
+   * @returns false when this arch has no optimized kprobes.
+   */
+  setOptimization(on: boolean): boolean {
+    if (this.#opt === null) return false;
+    this.#opt.setEnabled(on);
+    return true;
+  }
+
+  /**
+   * Sets how many timer ticks a probe stays a breakpoint before the
+   * optimizer looks at it (0: at once). Linux: OPTIMIZE_DELAY.
+   *
+   * @param ticks The delay.
+   */
+  setOptimizeDelay(ticks: number): void {
+    this.#opt?.setDelay(ticks);
+  }
+
+  /** One timer tick for the optimizer (Linux: the delayed optimizing_work). */
+  optimizerTick(): void {
+    this.#opt?.tick();
+  }
+
+  /**
+   * Is `p`'s probe point optimized?
+   *
+   * @param p The kprobe.
+   * @returns True for a registered kprobe whose point is a jump.
+   */
+  isOptimized(p: Kprobe): boolean {
+    return (this.#registered.get(p)?.opt ?? null) !== null;
+  }
+
+  /**
+   * Why the optimizer left `p`'s point a breakpoint at its latest look, if
+   * it refused it.
+   *
+   * @param p The kprobe.
+   * @returns The reason, or undefined.
+   */
+  optimizeRefusal(p: Kprobe): string | undefined {
+    const pp = this.#registered.get(p);
+    return pp === undefined ? undefined : this.#opt?.reasons.get(pp);
   }
 
   /** Frees slots no CPU can be stepping in any more. Linux: collect_garbage_slots(). */
   collectSlots(): void {
     if (this.#ctl.every((k) => k.current === null)) this.#slots.collect();
+    this.#opt?.collect();
   }
 
   /** The `pt_regs` view of `cpu`, cached per CPU. */
@@ -763,8 +917,31 @@ export class KprobesCore {
    * @returns true when it was an optimized probe's detour (handled).
    */
   onOptimizedHit(cpu: ArchCpu & { id: number }): boolean {
-    void cpu;
-    return false;
+    const opt = this.#opt;
+    if (opt === null) return false;
+    const pp = opt.pointAt(cpu);
+    if (pp === undefined) return false;
+    // A detour whose probe went away while this CPU was on its way in:
+    // run on (Linux: "op is under delayed unoptimizing").
+    if (pp === null) return true;
+    const kcb = this.#ctl[cpu.id];
+    if (kcb.current !== null) {
+      this.#incNmissed(pp);
+      return true;
+    }
+    kcb.current = pp;
+    kcb.status = KPROBE_HIT_ACTIVE;
+    pp.nhit++;
+    const ka = opt.arch;
+    const lo = ka.pcLo(cpu);
+    const hi = ka.pcHi(cpu);
+    ka.enterHandler(pp, cpu);
+    this.#host.preemptDisable(cpu);
+    this.#preHandlers(pp, kcb, cpu, this.#regsOf(cpu));
+    this.#host.preemptEnable(cpu);
+    ka.leaveHandler(cpu, lo, hi);
+    kcb.reset();
+    return true;
   }
 
   /**

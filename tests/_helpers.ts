@@ -4,9 +4,35 @@
 import { decodeX86 } from "../arch/x86/decode.ts";
 import { type BootOptions, Kernel } from "../mod.ts";
 
+/**
+ * `KPROBES_SIM_OPTIMIZE=force deno test -A tests/probes/` runs the tests with
+ * every kprobe optimized at registration where the rules allow
+ * (`kprobesOptimizeDelay: 0`); `off` runs them with the optimizer off.
+ */
+const OPTIMIZE = Deno.env.get("KPROBES_SIM_OPTIMIZE");
+
+/** Boot options the `KPROBES_SIM_OPTIMIZE` environment variable asks for. */
+export function optimizeOptions(): BootOptions {
+  if (OPTIMIZE === "force") return { kprobesOptimizeDelay: 0 };
+  if (OPTIMIZE === "off") return { kprobesOptimization: false };
+  return {};
+}
+
+/** Addresses of the probe points `kernel.kprobesList()` shows `[OPTIMIZED]`. */
+export function optimizedAddrs(kernel: Kernel): Set<bigint> {
+  const out = new Set<bigint>();
+  for (const line of kernel.kprobesList().split("\n")) {
+    if (line.includes("[OPTIMIZED]")) out.add(BigInt(`0x${line.split(" ")[0]}`));
+  }
+  return out;
+}
+
+/** Bytes an optimized probe's jump covers on x86 (Linux JMP32_INSN_SIZE). */
+export const JUMP_SIZE = 5;
+
 /** Boots a kernel with a quiet console. */
 export function boot(options: BootOptions = {}): Promise<Kernel> {
-  return Kernel.boot(options);
+  return Kernel.boot({ ...optimizeOptions(), ...options });
 }
 
 /** One decoded instruction of a guest function. */

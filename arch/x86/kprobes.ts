@@ -26,6 +26,7 @@ import type { X86Cpu } from "./cpu.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
 import { setEflags } from "./traps.ts";
+import { makeX86OptKprobes } from "./kprobes_opt.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
@@ -89,6 +90,10 @@ export interface X86ArchInsn {
   probePageHi: number;
   /** Decode-cache generation both pages belong to (-1: none yet). */
   pageGen: number;
+  /** Low half of `addr + 1`: RIP as the handlers of a hit see it. */
+  hitLo: number;
+  /** High half of `addr + 1`. */
+  hitHi: number;
 }
 
 const TWO32 = 4294967296;
@@ -163,6 +168,7 @@ export function makeX86Kprobes(
     breakpoint: new Uint8Array([BREAKPOINT_INSTRUCTION]),
     maxInsnSize: MAX_INSN_SIZE,
     blacklist: X86_BLACKLIST,
+    optimized: makeX86OptKprobes(mode),
 
     prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
       const memory = ctx.memory;
@@ -222,6 +228,8 @@ export function makeX86Kprobes(
         probePageLo: 0,
         probePageHi: 0,
         pageGen: -1,
+        hitLo: lo32(p.addr + 1n),
+        hitHi: mode === 64 ? hi32(p.addr + 1n) : 0,
       };
       p.ainsn = ainsn;
       return 0;
