@@ -297,6 +297,9 @@ export class Traps {
     return pcs.map((pc) => ` [<${this.k.hex(pc)}>] ${this.k.kallsyms.formatAddress(pc)}`);
   }
   hypercall(cpu: Cpu): void {
+    // An optimized probe's detour that reached the host's run loop (the
+    // CPU's budget ran out right after its call-in).
+    if (this.k.kprobes.onOptimizedHit(cpu)) return;
     const nr = this.k.arch.hypercallNr(cpu);
     switch (nr) {
       case 1:
