@@ -281,6 +281,10 @@ export interface JprobeSave {
   context: ArchContext;
   /** Where the saved stack bytes came from. */
   stackAddr: bigint;
+  /** Low half of `stackAddr`, where the arch keeps halves (x86: no BigInt per hit). */
+  stackLo?: number;
+  /** High half of `stackAddr`, with `stackLo`. */
+  stackHi?: number;
   /** The saved stack bytes. */
   stack: Uint8Array;
 }

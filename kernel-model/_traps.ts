@@ -40,6 +40,9 @@ import {
   THREAD_SIZE,
 } from "./_kernel_core.ts";
 
+/** The jprobe trampoline's hypercall number (ABI.md). */
+const HYPERCALL_JPROBE_ENTRY = 2;
+
 /** The trap half of a kernel: the die chain, Oops and panic. */
 export class Traps {
   /**
@@ -75,7 +78,13 @@ export class Traps {
       this.kprobesDeclined[cpu.id] = 1;
       return false;
     }
-    if (reason === STOP_HYPERCALL) return k.kprobes.onOptimizedHit(cpu);
+    if (reason === STOP_HYPERCALL) {
+      if (k.kprobes.onOptimizedHit(cpu)) return true;
+      // The jprobe trampoline calling in: run the jprobe handler here too.
+      if (k.arch.hypercallNr(cpu) !== HYPERCALL_JPROBE_ENTRY) return false;
+      this.hypercall(cpu);
+      return true;
+    }
     return false;
   }
 
@@ -305,7 +314,7 @@ export class Traps {
       case 1:
         this.k.host.dumpStack(cpu);
         return;
-      case 2: {
+      case HYPERCALL_JPROBE_ENTRY: {
         const prev = this.k.abiCpu;
         this.k.abiCpu = cpu;
         try {

@@ -98,6 +98,16 @@ export interface X86ArchInsn {
 
 const TWO32 = 4294967296;
 
+/** A saved register file, as arch.ts's saveContext() lays it out. */
+interface SavedContext {
+  regs: Uint32Array;
+  ripLo: number;
+  ripHi: number;
+  flags: number;
+  cs: number;
+  ss: number;
+}
+
 /** Classifies an instruction for resume_execution(). */
 function classify(opcode: number, reg: number): number {
   switch (opcode) {
@@ -145,6 +155,10 @@ export function makeX86Kprobes(
   restoreContext: (cpu: ArchCpu, ctx: ArchContext) => void,
 ): KprobesArch {
   const ptr = mode / 8;
+  /** The jprobe trampoline's address, split once (setjmp runs on every hit). */
+  let lastEntry = -1n;
+  let entryLo = 0;
+  let entryHi = 0;
   /**
    * Linux: can_probe(): is `addr` an instruction boundary of its function?
    * Decodes the original text (`readText` lays every armed probe's saved
@@ -354,10 +368,20 @@ export function makeX86Kprobes(
 
     setjmpPreHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave, entry: bigint): void {
       const c = cpu as X86Cpu;
-      save.context = saveContext(c);
+      // The save area is reused hit after hit (no allocation per hit).
+      const ctx = save.context as SavedContext | null;
+      if (ctx !== null && ctx.regs instanceof Uint32Array && ctx.regs.length === c.regs.length) {
+        ctx.regs.set(c.regs);
+        ctx.ripLo = c.regs[RIP_LO];
+        ctx.ripHi = c.regs[RIP_HI];
+        ctx.flags = c.getFlags();
+        ctx.cs = c.sreg[1];
+        ctx.ss = c.sreg[2];
+      } else save.context = saveContext(c);
       const spLo = c.regs[RSP * 2];
       const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
-      save.stackAddr = (BigInt(spHi) << 32n) | BigInt(spLo);
+      save.stackLo = spLo;
+      save.stackHi = spHi;
       // Linux MIN_STACK_SIZE(): no further than the top of the kernel stack.
       const n = Math.min(MAX_STACK_SIZE, 0x4000 - (spLo & 0x3fff)) & ~3;
       if (save.stack.length !== n) save.stack = new Uint8Array(n);
@@ -369,15 +393,33 @@ export function makeX86Kprobes(
         buf[i + 2] = (v >>> 16) & 0xff;
         buf[i + 3] = v >>> 24;
       }
-      c.setFlags(c.getFlags() & ~FLAG_IF);
-      c.ripLo = lo32(entry);
-      c.ripHi = hi32(entry);
+      setEflags(c, c.flagsBase & ~FLAG_IF);
+      if (entry !== lastEntry) {
+        lastEntry = entry;
+        entryLo = lo32(entry);
+        entryHi = hi32(entry);
+      }
+      c.regs[RIP_LO] = entryLo;
+      c.regs[RIP_HI] = entryHi;
     },
 
     longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void {
-      restoreContext(cpu, save.context);
-      const spLo = lo32(save.stackAddr);
-      const spHi = hi32(save.stackAddr);
+      const c = cpu as X86Cpu;
+      const ctx = save.context as SavedContext;
+      if (ctx.cs === c.sreg[1] && ctx.ss === c.sreg[2]) {
+        // Same segments (always, in the kernel): no CS reload, no lost decode
+        // page (whose address the register file also holds: keep it).
+        const pl = c.regs[PAGE_LO];
+        const ph = c.regs[PAGE_HI];
+        c.regs.set(ctx.regs);
+        c.regs[PAGE_LO] = pl;
+        c.regs[PAGE_HI] = ph;
+        c.regs[RIP_LO] = ctx.ripLo;
+        c.regs[RIP_HI] = ctx.ripHi;
+        c.setFlags(ctx.flags);
+      } else restoreContext(cpu, ctx);
+      const spLo = save.stackLo ?? lo32(save.stackAddr);
+      const spHi = save.stackHi ?? hi32(save.stackAddr);
       const buf = save.stack;
       for (let i = 0; i < buf.length; i += 4) {
         memory.write32(
