@@ -39,6 +39,10 @@ export function wireProbes(
 ): void {
   const { KprobesCore, Jprobes, Kretprobes } = classes;
   let exTable: Set<bigint> | null = null;
+  const currSlot = k.cpus.map((c) =>
+    Number((k.sym.cpuCurr + BigInt(c.id * k.ptrSize)) & 0xffffffffn) +
+    (k.arch.littleEndian ? 0 : 4)
+  );
   const arch = k.arch;
   const nr = k.cpus.length;
   k.kprobes = new KprobesCore({
@@ -113,7 +117,8 @@ export function wireProbes(
     isFunctionEntry: (addr) => k.isFunctionEntry(addr),
     blacklist,
     currentCpu: () => k.abiCpu,
-    currentTaskKey: (cpu) => k.currentTaskLo(cpu as Cpu),
+    // currentTaskLo() without a BigInt per call: the slot of cpu_curr[id], split once.
+    currentTaskKey: (cpu) => k.memory.read32(k.kernelHi, currSlot[(cpu as Cpu).id]),
     taskRef: (key) => k.lazyTask(key),
     taskKeyOf: (address) => Number(address & 0xffffffffn),
     invoke: (owner, what, cpu, fn, a, b) =>

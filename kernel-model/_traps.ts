@@ -82,7 +82,7 @@ export class Traps {
       if (k.kprobes.onOptimizedHit(cpu)) return true;
       // The jprobe trampoline calling in: run the jprobe handler here too.
       if (k.arch.hypercallNr(cpu) !== HYPERCALL_JPROBE_ENTRY) return false;
-      this.hypercall(cpu);
+      this.jprobeEntry(cpu);
       return true;
     }
     return false;
@@ -305,6 +305,16 @@ export class Traps {
     );
     return pcs.map((pc) => ` [<${this.k.hex(pc)}>] ${this.k.kallsyms.formatAddress(pc)}`);
   }
+  /** The jprobe trampoline's hypercall: the jprobe handler runs. */
+  jprobeEntry(cpu: Cpu): void {
+    const prev = this.k.abiCpu;
+    this.k.abiCpu = cpu;
+    try {
+      this.k.jprobes.runEntry(cpu);
+    } finally {
+      this.k.abiCpu = prev;
+    }
+  }
   hypercall(cpu: Cpu): void {
     // An optimized probe's detour that reached the host's run loop (the
     // CPU's budget ran out right after its call-in).
@@ -314,16 +324,9 @@ export class Traps {
       case 1:
         this.k.host.dumpStack(cpu);
         return;
-      case HYPERCALL_JPROBE_ENTRY: {
-        const prev = this.k.abiCpu;
-        this.k.abiCpu = cpu;
-        try {
-          this.k.jprobes.runEntry(cpu);
-        } finally {
-          this.k.abiCpu = prev;
-        }
+      case HYPERCALL_JPROBE_ENTRY:
+        this.jprobeEntry(cpu);
         return;
-      }
       case 3: {
         let msg = "";
         try {

@@ -159,6 +159,12 @@ export class Ppc64Cpu implements ArchCpu {
   readonly cache: DecodeCache<Ppc64DecodedInsn> = new DecodeCache();
   /** Slot array of the page holding NIP (`regs[R_PAGE_HI/LO]`), or null. */
   page: DecodePage<Ppc64DecodedInsn> | null = null;
+  /**
+   * Called by the run loop with a trap or hypercall stop before it returns
+   * it; true means the host handled the stop in place (a kprobe hit) and
+   * the loop goes on. Null: every stop returns.
+   */
+  stopHook: ((reason: StopReason) => boolean) | null = null;
 
   /**
    * Creates a CPU over guest memory, in its reset state.

@@ -94,6 +94,10 @@ export interface X86ArchInsn {
   hitLo: number;
   /** High half of `addr + 1`. */
   hitHi: number;
+  /** Low half of the probed address. */
+  addrLo: number;
+  /** High half of the probed address. */
+  addrHi: number;
 }
 
 const TWO32 = 4294967296;
@@ -159,6 +163,10 @@ export function makeX86Kprobes(
   let lastEntry = -1n;
   let entryLo = 0;
   let entryHi = 0;
+  /** The kretprobe trampoline's address, split once. */
+  let lastTramp = -1n;
+  let trampLo = 0;
+  let trampHi = 0;
   /**
    * Linux: can_probe(): is `addr` an instruction boundary of its function?
    * Decodes the original text (`readText` lays every armed probe's saved
@@ -244,6 +252,8 @@ export function makeX86Kprobes(
         pageGen: -1,
         hitLo: lo32(p.addr + 1n),
         hitHi: mode === 64 ? hi32(p.addr + 1n) : 0,
+        addrLo: lo32(p.addr),
+        addrHi: hi32(p.addr),
       };
       p.ainsn = ainsn;
       return 0;
@@ -293,8 +303,8 @@ export function makeX86Kprobes(
       if (ai.probePage === null && c.page !== null) {
         const pl = regs[PAGE_LO];
         const ph = regs[PAGE_HI];
-        const d = (lo32(p.addr) - pl) >>> 0;
-        if (ph === hi32(p.addr) && d < 4096) {
+        const d = (ai.addrLo - pl) >>> 0;
+        if (ph === ai.addrHi && d < 4096) {
           ai.probePage = c.page;
           ai.probePageLo = pl;
           ai.probePageHi = ph;
@@ -440,9 +450,14 @@ export function makeX86Kprobes(
         const h = (spLo + 4) >>> 0;
         const hh = h < spLo ? (spHi + 1) >>> 0 : spHi;
         ret |= BigInt(memory.read32(hh, h)) << 32n;
-        memory.write32(hh, h, hi32(trampoline));
+        memory.write32(hh, h, trampoline === lastTramp ? trampHi : hi32(trampoline));
       }
-      memory.write32(spHi, spLo, lo32(trampoline));
+      if (trampoline !== lastTramp) {
+        lastTramp = trampoline;
+        trampLo = lo32(trampoline);
+        trampHi = hi32(trampoline);
+      }
+      memory.write32(spHi, spLo, trampLo);
       return ret;
     },
   };

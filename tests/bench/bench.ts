@@ -164,7 +164,9 @@ const result = {
   jr_us: Number(jr.toFixed(3)),
 };
 if (!json) {
-  console.log(`kprobes-sim benchmark: ${arch}, 1 CPU, Deno ${Deno.version.deno}, best of ${RUNS}, interleaved`);
+  console.log(
+    `kprobes-sim benchmark: ${arch}, 1 CPU, Deno ${Deno.version.deno}, best of ${RUNS}, interleaved`,
+  );
   console.log(
     `guest instructions per second (default-style workload + bench loop): ${
       mips.toFixed(1)
