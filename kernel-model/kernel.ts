@@ -69,7 +69,7 @@ export interface BootOptions {
    * `kprobesOptimizeDelay` timer ticks, the kprobe optimizer replaces its
    * breakpoint by a jump to a detour buffer when Linux's rules allow it (no
    * post_handler, not a jprobe, relocatable instructions, no jump into the
-   * replaced bytes). x86_64 and i386. Default true, as in Linux; see
+   * replaced bytes). x86_64, i386 and ppc64. Default true, as in Linux; see
    * {@linkcode Kernel.setKprobesOptimization}.
    */
   kprobesOptimization?: boolean;
@@ -401,7 +401,7 @@ export class Kernel {
    * again after the delay (see {@linkcode BootOptions.kprobesOptimization}).
    *
    * @param on The switch.
-   * @throws {KernelError} When `on` is not a boolean, or the arch has no optimized kprobes (ppc64).
+   * @throws {KernelError} When `on` is not a boolean, or the arch has no optimized kprobes.
    *
    * @example
    * ```ts

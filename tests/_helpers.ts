@@ -27,8 +27,10 @@ export function optimizedAddrs(kernel: Kernel): Set<bigint> {
   return out;
 }
 
-/** Bytes an optimized probe's jump covers on x86 (Linux JMP32_INSN_SIZE). */
-export const JUMP_SIZE = 5;
+/** Bytes an optimized probe's jump covers: 5 on x86 (Linux JMP32_INSN_SIZE), one word on ppc64. */
+export function jumpSize(arch: string): number {
+  return arch === "ppc64" ? 4 : 5;
+}
 
 /** Boots a kernel with a quiet console. */
 export function boot(options: BootOptions = {}): Promise<Kernel> {

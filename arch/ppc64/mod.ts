@@ -35,3 +35,4 @@ export * from "./system.ts";
 export * from "./traps.ts";
 export * from "./arch.ts";
 export * from "./kprobes.ts";
+export * from "./kprobes_opt.ts";

@@ -22,7 +22,7 @@ import {
   type Kretprobe,
   register_kprobe,
 } from "../../mod.ts";
-import { boot, JUMP_SIZE, optimizedAddrs } from "../_helpers.ts";
+import { boot, jumpSize, optimizedAddrs } from "../_helpers.ts";
 import { type SweepArch, sweepBase } from "../_sweep.ts";
 
 /** Runs `fn` as a module's init_module and returns its value. */
@@ -285,7 +285,7 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const satisfies readonly Sweep
       const now = textNow();
       // Bytes after an optimized probe's first one hold its jump.
       const opt = [...optimizedAddrs(kernel)];
-      const covered = (a: bigint) => opt.some((o) => a > o && a < o + BigInt(JUMP_SIZE));
+      const covered = (a: bigint) => opt.some((o) => a > o && a < o + BigInt(jumpSize(arch)));
       for (const p of pool) {
         if (covered(p.addr)) {
           assert.ok(!armed.has(p.addr), `op ${op}: ${p.where} armed inside a jump`);

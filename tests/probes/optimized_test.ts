@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { decodeX86 } from "../../arch/x86/decode.ts";
 import {
   jprobe_return,
-  type Kernel,
   KernelError,
   type Kprobe,
   type Kretprobe,
@@ -283,9 +282,39 @@ Deno.test("Kernel.boot() checks kprobesOptimization and kprobesOptimizeDelay", a
   );
 });
 
-Deno.test("ppc64 has no optimized kprobes: setKprobesOptimization(true) says so", async () => {
-  await using kernel: Kernel = await boot({ arch: "ppc64" });
-  assert.equal(kernel.kprobesOptimization, false);
-  assert.throws(() => kernel.setKprobesOptimization(true), /ppc64 has no optimized kprobes/);
+Deno.test("ppc64: an optimized kprobe is a branch to its detour, sees NIP = addr, and goes back to the trap word", async () => {
+  const base = await sweepBase("ppc64");
+  await using kernel = await boot({ arch: "ppc64", image: base.image, kprobesOptimizeDelay: 0 });
+  const nips: bigint[] = [];
+  const kp: Kprobe = {
+    symbol_name: ".do_fork",
+    pre_handler: (_p, regs) => {
+      assert.ok(regs.arch === "ppc64");
+      nips.push(regs.nip);
+      return 0;
+    },
+  };
+  assert.equal(kernel.registerKprobe(kp), 0);
+  const addr = BigInt(kp.addr!);
+  assert.match(kernel.kprobesList(), /\.do_fork\+0x0 \[OPTIMIZED\]\n$/);
+  assert.equal(kernel.memory.readU8(addr) >> 2, 18, "b (primary opcode 18)");
+  assert.ok(kernel.run({ workload: benchLoop(20) }).completed);
+  assert.equal(nips.length, 20);
+  assert.ok(nips.every((n) => n === addr));
   kernel.setKprobesOptimization(false);
+  assert.equal(kernel.memory.readU32(addr), 0x7fe00008, "the trap word is back");
+  kernel.setKprobesOptimization(true);
+  // A branch is never optimized.
+  const branch = base.points.find((p) => {
+    if (!p.where.startsWith(".do_fork+") || p.addr >= base.text[1]) return false;
+    const o = Number(p.addr - base.text[0]);
+    return base.textBytes[o] >> 2 === 18;
+  });
+  assert.ok(branch !== undefined);
+  const kb: Kprobe = { addr: branch.addr, pre_handler: () => 0 };
+  assert.equal(kernel.registerKprobe(kb), 0);
+  assert.equal(kernel.memory.readU32(branch.addr), 0x7fe00008, branch.where);
+  kernel.unregisterKprobe(kb);
+  kernel.unregisterKprobe(kp);
+  assert.deepEqual(kernel.memory.readBytes(base.text[0], base.textBytes.length), base.textBytes);
 });
