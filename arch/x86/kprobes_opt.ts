@@ -242,6 +242,11 @@ export function makeX86OptKprobes(mode: 64 | 32): OptKprobesArch {
         }
         len += d.length;
       }
+      const fnEnd = (ctx.functionStart ?? 0n) + ctx.functionSize;
+      if (p.addr + BigInt(len) > fnEnd) {
+        ctx.refuse("the replaced instructions run past the end of the function");
+        return -EINVAL;
+      }
       // The jump back after the copied instructions.
       const at = CALL_IN_SIZE + len;
       buf[at] = 0xe9;
