@@ -272,7 +272,7 @@ export interface OptKprobesArch {
    */
   enterHandler(p: ArchProbe, cpu: ArchCpu): void;
   /** Puts the PC back in the detour after the handlers (their PC changes are ignored, as in Linux). */
-  leaveHandler(cpu: ArchCpu, lo: number, hi: number): void;
+  leaveHandler(p: ArchProbe, cpu: ArchCpu, lo: number, hi: number): void;
 }
 
 /** What a jprobe hit saves on its CPU. Linux: the jprobe part of `struct kprobe_ctlblk`. */

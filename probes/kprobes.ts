@@ -939,7 +939,7 @@ export class KprobesCore {
     this.#host.preemptDisable(cpu);
     this.#preHandlers(pp, kcb, cpu, this.#regsOf(cpu));
     this.#host.preemptEnable(cpu);
-    ka.leaveHandler(cpu, lo, hi);
+    ka.leaveHandler(pp, cpu, lo, hi);
     kcb.reset();
     return true;
   }

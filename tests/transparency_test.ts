@@ -103,7 +103,7 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const) {
   });
 }
 
-for (const arch of ["x86_64", "i386"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64"] as const) {
   Deno.test(`optimized kprobe with an empty pre_handler is transparent at a sample of boundaries on ${arch}`, async () => {
     const base = await sweepBase(arch);
     const results: PointResult[] = [];

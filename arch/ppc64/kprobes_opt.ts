@@ -146,7 +146,7 @@ export function makePpc64OptKprobes(): OptKprobesArch {
       r[R_NIP_LO] = ai.addrLo;
     },
 
-    leaveHandler(cpu: ArchCpu, lo: number, hi: number): void {
+    leaveHandler(_p: ArchProbe, cpu: ArchCpu, lo: number, hi: number): void {
       const r = (cpu as Ppc64Cpu).regs;
       r[R_NIP_LO] = lo;
       r[R_NIP_HI] = hi;

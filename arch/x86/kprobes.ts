@@ -90,6 +90,8 @@ export interface X86ArchInsn {
   probePageHi: number;
   /** Decode-cache generation both pages belong to (-1: none yet). */
   pageGen: number;
+  /** The CPU whose decode cache the kept pages belong to (each CPU has its own). */
+  pageCpu: X86Cpu | null;
   /** Low half of `addr + 1`: RIP as the handlers of a hit see it. */
   hitLo: number;
   /** High half of `addr + 1`. */
@@ -98,6 +100,10 @@ export interface X86ArchInsn {
   addrLo: number;
   /** High half of the probed address. */
   addrHi: number;
+  /** An optimized probe's detour decode page (valid in generation `detourGen`), or null. */
+  detourPage: DecodePage<DecodedInsn> | null;
+  /** Decode-cache generation of `detourPage`. */
+  detourGen: number;
 }
 
 const TWO32 = 4294967296;
@@ -159,11 +165,13 @@ export function makeX86Kprobes(
   restoreContext: (cpu: ArchCpu, ctx: ArchContext) => void,
 ): KprobesArch {
   const ptr = mode / 8;
-  /** The jprobe trampoline's address, split once (setjmp runs on every hit). */
+  // Memos of pure functions (an address → its halves), so the same answer
+  // for every kernel: the jprobe trampoline's address, split once (setjmp
+  // runs on every hit).
   let lastEntry = -1n;
   let entryLo = 0;
   let entryHi = 0;
-  /** The kretprobe trampoline's address, split once. */
+  // The kretprobe trampoline's address, split once.
   let lastTramp = -1n;
   let trampLo = 0;
   let trampHi = 0;
@@ -250,10 +258,13 @@ export function makeX86Kprobes(
         probePageLo: 0,
         probePageHi: 0,
         pageGen: -1,
+        pageCpu: null,
         hitLo: lo32(p.addr + 1n),
         hitHi: mode === 64 ? hi32(p.addr + 1n) : 0,
         addrLo: lo32(p.addr),
         addrHi: hi32(p.addr),
+        detourPage: null,
+        detourGen: -1,
       };
       p.ainsn = ainsn;
       return 0;
@@ -294,10 +305,12 @@ export function makeX86Kprobes(
       setEflags(c, (base | FLAG_TF) & ~FLAG_IF);
       const regs = c.regs;
       const gen = c.cache.generation;
-      if (ai.pageGen !== gen) {
+      if (ai.pageGen !== gen || ai.pageCpu !== c) {
         ai.slotPage = null;
         ai.probePage = null;
+        if (ai.pageCpu !== c) ai.detourPage = null;
         ai.pageGen = gen;
+        ai.pageCpu = c;
       }
       // The page of the int3 is the probed page: keep it for the way back.
       if (ai.probePage === null && c.page !== null) {
@@ -352,7 +365,7 @@ export function makeX86Kprobes(
         if (mode === 64) regs[RIP_HI] = (regs[RIP_HI] + Math.floor(r / TWO32)) >>> 0;
         // Back on the probed page (usually): its decode page is at hand.
         if (
-          ai.probePage !== null && ai.pageGen === c.cache.generation &&
+          ai.probePage !== null && ai.pageGen === c.cache.generation && ai.pageCpu === c &&
           regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
         ) {
           c.page = ai.probePage;

@@ -33,7 +33,7 @@ import type {
 import type { X86Cpu } from "./cpu.ts";
 import type { X86ArchInsn } from "./kprobes.ts";
 import { decodeX86 } from "./decode.ts";
-import { RIP_HI, RIP_LO } from "./regs.ts";
+import { PAGE_HI, PAGE_LO, RIP_HI, RIP_LO } from "./regs.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
@@ -284,10 +284,28 @@ export function makeX86OptKprobes(mode: 64 | 32): OptKprobesArch {
       r[RIP_HI] = ai.hitHi;
     },
 
-    leaveHandler(cpu: ArchCpu, lo: number, hi: number): void {
-      const r = (cpu as X86Cpu).regs;
+    leaveHandler(p: ArchProbe, cpu: ArchCpu, lo: number, hi: number): void {
+      const c = cpu as X86Cpu;
+      const r = c.regs;
       r[RIP_LO] = lo;
       r[RIP_HI] = hi;
+      // The detour's decode page, kept at hand with the probe: the run loop
+      // goes on there without a page lookup.
+      const ai = p.ainsn as X86ArchInsn;
+      if (ai.detourPage !== null && ai.detourGen === c.cache.generation && ai.pageCpu === c) {
+        c.page = ai.detourPage;
+        r[PAGE_LO] = (lo & ~0xfff) >>> 0;
+        r[PAGE_HI] = hi;
+      } else {
+        c.decodeAt(hi, lo);
+        ai.detourPage = c.page;
+        ai.detourGen = c.cache.generation;
+        if (ai.pageCpu !== c) {
+          ai.pageCpu = c;
+          ai.slotPage = null;
+          ai.probePage = null;
+        }
+      }
     },
   };
 }

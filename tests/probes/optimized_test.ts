@@ -318,3 +318,26 @@ Deno.test("ppc64: an optimized kprobe is a branch to its detour, sees NIP = addr
   kernel.unregisterKprobe(kp);
   assert.deepEqual(kernel.memory.readBytes(base.text[0], base.textBytes.length), base.textBytes);
 });
+
+Deno.test("optimized kprobes on 2 CPUs: every call hits, int3 and jump alike, and text comes back", async () => {
+  for (const arch of ["x86_64", "ppc64"] as const) {
+    const base = await sweepBase(arch);
+    await using kernel = await boot({ arch, image: base.image, cpus: 2, kprobesOptimizeDelay: 1 });
+    const fork = arch === "ppc64" ? ".do_fork" : "do_fork";
+    const kps: Kprobe[] = [fork, arch === "ppc64" ? ".schedule" : "schedule"].map((s) => ({
+      symbol_name: s,
+      pre_handler: () => 0,
+    }));
+    for (const kp of kps) assert.equal(kernel.registerKprobe(kp), 0);
+    const r = kernel.run({ workload: benchLoop(30_000) });
+    assert.ok(r.completed);
+    assert.equal(kernel.kprobeHits(kps[0]), 30_000 + 0);
+    assert.ok(optimizedAddrs(kernel).has(BigInt(kps[0].addr!)), arch);
+    const d = kernel.run();
+    assert.ok(d.completed);
+    const inc = kernel.incidents;
+    assert.equal(inc.oopses + inc.panics + inc.handlerErrors + inc.lockups, 0);
+    for (const kp of kps) kernel.unregisterKprobe(kp);
+    assert.deepEqual(kernel.memory.readBytes(base.text[0], base.textBytes.length), base.textBytes);
+  }
+});
