@@ -243,7 +243,7 @@ export interface OptPrepareContext {
  * arch/powerpc/kernel/optprobes.c.
  */
 export interface OptKprobesArch {
-  /** Bytes of one detour buffer (Linux: MAX_OPTINSN_SIZE, rounded up). */
+  /** Bytes of one detour buffer, a power of two (Linux: MAX_OPTINSN_SIZE, rounded up). */
   readonly detourSize: number;
   /**
    * Checks the probe can be optimized and fills `buf` with its detour

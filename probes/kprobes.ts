@@ -16,7 +16,7 @@ import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
 import { type BlacklistSymbol, KprobeBlacklist } from "./blacklist.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
-import { KprobeOptimizer, OPTIMIZE_DELAY } from "./kprobes_opt.ts";
+import { KprobeOptimizer, OPTIMIZE_DELAY, type OptimizerCore } from "./kprobes_opt.ts";
 import { ProbePoint } from "./probe_point.ts";
 import { checkKprobe } from "./validate.ts";
 import {
@@ -657,7 +657,7 @@ export class KprobesCore {
 
   // ------------------------------------------------------------ optimizer
 
-  #optimizerCore(cpus: readonly ArchCpu[]): import("./kprobes_opt.ts").OptimizerCore {
+  #optimizerCore(cpus: readonly ArchCpu[]): OptimizerCore {
     const host = this.#host;
     return {
       arch: this.#arch,
@@ -712,41 +712,9 @@ export class KprobesCore {
     return true;
   }
 
-  /**
-   * Sets how many timer ticks a probe stays a breakpoint before the
-   * optimizer looks at it (0: at once). Linux: OPTIMIZE_DELAY.
-   *
-   * @param ticks The delay.
-   */
-  setOptimizeDelay(ticks: number): void {
-    this.#opt?.setDelay(ticks);
-  }
-
   /** One timer tick for the optimizer (Linux: the delayed optimizing_work). */
   optimizerTick(): void {
     this.#opt?.tick();
-  }
-
-  /**
-   * Is `p`'s probe point optimized?
-   *
-   * @param p The kprobe.
-   * @returns True for a registered kprobe whose point is a jump.
-   */
-  isOptimized(p: Kprobe): boolean {
-    return (this.#registered.get(p)?.opt ?? null) !== null;
-  }
-
-  /**
-   * Why the optimizer left `p`'s point a breakpoint at its latest look, if
-   * it refused it.
-   *
-   * @param p The kprobe.
-   * @returns The reason, or undefined.
-   */
-  optimizeRefusal(p: Kprobe): string | undefined {
-    const pp = this.#registered.get(p);
-    return pp === undefined ? undefined : this.#opt?.reasons.get(pp);
   }
 
   /** Frees slots no CPU can be stepping in any more. Linux: collect_garbage_slots(). */

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Arch, ArchCpu, OptKprobesArch } from "../arch/types.ts";
+import type { Arch, ArchCpu, GuestMemory, OptKprobesArch } from "../arch/types.ts";
 import { InsnSlots } from "./insn_slot.ts";
 import type { ProbePoint } from "./probe_point.ts";
 
@@ -38,7 +38,7 @@ export interface OptimizerCore {
   /** The arch. */
   readonly arch: Arch;
   /** Guest memory. */
-  readonly memory: import("../arch/types.ts").GuestMemory;
+  readonly memory: GuestMemory;
   /** The CPUs whose program counters and stacks must not be inside replaced bytes. */
   readonly cpus: readonly ArchCpu[];
   /** Every probe point. */
@@ -68,6 +68,12 @@ export class KprobeOptimizer {
   readonly #startHi: number;
   readonly #start: bigint;
   readonly #areaSize: number;
+  /** Low half of the first detour's call-in end (the PC at its stop). */
+  readonly #callInLo: number;
+  /** `detourSize - 1` (a power of two). */
+  readonly #detourMask: number;
+  /** log2(detourSize). */
+  readonly #detourShift: number;
   /** Points waiting for the optimizer, with the tick they may be optimized at. */
   readonly #queue = new Map<ProbePoint, number>();
   #enabled: boolean;
@@ -97,6 +103,9 @@ export class KprobeOptimizer {
     this.#startLo = Number(area[0] & 0xffffffffn);
     this.#startHi = Number(area[0] >> 32n);
     this.#areaSize = Number(area[1] - area[0]);
+    this.#callInLo = (this.#startLo + arch.callInEnd) >>> 0;
+    this.#detourMask = arch.detourSize - 1;
+    this.#detourShift = 31 - Math.clz32(arch.detourSize);
     this.#byIndex = new Array(Math.max(0, Math.floor(this.#areaSize / arch.detourSize))).fill(null);
     this.#enabled = options.enabled;
     this.#delay = options.delay;
@@ -203,9 +212,9 @@ export class KprobeOptimizer {
   pointAt(cpu: ArchCpu): ProbePoint | null | undefined {
     const a = this.arch;
     if (a.pcHi(cpu) !== this.#startHi) return undefined;
-    const d = (a.pcLo(cpu) - a.callInEnd - this.#startLo) >>> 0;
-    if (d >= this.#areaSize || d % a.detourSize !== 0) return undefined;
-    return this.#byIndex[d / a.detourSize];
+    const d = (a.pcLo(cpu) - this.#callInLo) >>> 0;
+    if (d >= this.#areaSize || (d & this.#detourMask) !== 0) return undefined;
+    return this.#byIndex[d >>> this.#detourShift];
   }
 
   /**
