@@ -26,7 +26,7 @@ import type { X86Cpu } from "./cpu.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
 import { setEflags } from "./traps.ts";
-import { makeX86OptKprobes } from "./kprobes_opt.ts";
+import { makeX86OptKprobes, switchDecodePage } from "./kprobes_opt.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
@@ -326,9 +326,7 @@ export function makeX86Kprobes(
       regs[RIP_LO] = ai.slotLo;
       regs[RIP_HI] = ai.slotHi;
       if (ai.slotPage !== null) {
-        c.page = ai.slotPage;
-        regs[PAGE_LO] = (ai.slotLo & ~0xfff) >>> 0;
-        regs[PAGE_HI] = ai.slotHi;
+        switchDecodePage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
       } else {
         // First step from this slot in this generation: fetch it once.
         c.decodeAt(ai.slotHi, ai.slotLo);
@@ -368,9 +366,7 @@ export function makeX86Kprobes(
           ai.probePage !== null && ai.pageGen === c.cache.generation && ai.pageCpu === c &&
           regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
         ) {
-          c.page = ai.probePage;
-          regs[PAGE_LO] = ai.probePageLo;
-          regs[PAGE_HI] = ai.probePageHi;
+          switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
         }
       }
       setEflags(c, (c.flagsBase & ~FLAG_TF) | state.savedFlags);
