@@ -46,11 +46,12 @@ const HYPERCALL_JPROBE_ENTRY = 2;
 /** The trap half of a kernel: the die chain, Oops and panic. */
 export class Traps {
   /**
-   * Per CPU: 1 when the run loop's stop hook already offered the pending
-   * breakpoint or single-step trap to Kprobes, which declined it; the die
-   * chain's Kprobes notifier then passes it on instead of asking again.
+   * Per CPU: the clock (+1) of the breakpoint or single-step trap the run
+   * loop's stop hook already offered to Kprobes, which declined it; the die
+   * chain's Kprobes notifier passes that trap on instead of asking again.
+   * Keyed by the clock, so a stale mark never hides a later trap.
    */
-  readonly kprobesDeclined: Uint8Array = new Uint8Array(64);
+  readonly kprobesDeclined: Float64Array = new Float64Array(64);
 
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
@@ -75,7 +76,7 @@ export class Traps {
       } else if (kind === TRAP_SINGLESTEP) {
         if (k.kprobes.onSingleStep(cpu)) return true;
       } else return false;
-      this.kprobesDeclined[cpu.id] = 1;
+      this.kprobesDeclined[cpu.id] = cpu.tsc + 1;
       return false;
     }
     if (reason === STOP_HYPERCALL) {
@@ -93,10 +94,10 @@ export class Traps {
     const cpu = args.cpu as Cpu;
     switch (val) {
       case DIE_INT3:
-        if (this.kprobesDeclined[cpu.id] !== 0) return 0;
+        if (this.kprobesDeclined[cpu.id] === cpu.tsc + 1) return 0;
         return k.kprobes.onBreakpoint(cpu) ? NOTIFY_STOP : 0;
       case DIE_DEBUG:
-        if (this.kprobesDeclined[cpu.id] !== 0) return 0;
+        if (this.kprobesDeclined[cpu.id] === cpu.tsc + 1) return 0;
         return k.kprobes.onSingleStep(cpu) ? NOTIFY_STOP : 0;
       case DIE_GPF:
       case DIE_PAGE_FAULT:
