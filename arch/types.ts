@@ -107,6 +107,12 @@ export interface ArchCpu {
    * translated; 0 on first entry, -1 off. Absent where there is none.
    */
   jitThreshold?: number;
+  /**
+   * Called by the run loop with a `STOP_TRAP` or `STOP_HYPERCALL` before it
+   * returns it; true means the host handled the stop in place (a kprobe hit)
+   * and `run()` goes on. Absent or null: every stop returns.
+   */
+  stopHook?: ((reason: StopReason) => boolean) | null;
 }
 
 /** A probe point as the arch half sees it. Linux: `struct kprobe` + `struct arch_specific_insn`. */
@@ -210,6 +216,68 @@ export interface KprobesArch {
   readonly maxStackSize: number;
   /** Code of this arch that Kprobes refuses (entry code, exception vectors). */
   readonly blacklist: readonly KprobeBlacklistEntry[];
+  /** The optimized-kprobe half, on arches that have one (Linux: CONFIG_OPTPROBES). */
+  readonly optimized?: OptKprobesArch;
+}
+
+/**
+ * What `OptKprobesArch.prepareOptimized` may ask of the kernel. Linux:
+ * what can_optimize() and copy_optimized_instructions() look up.
+ */
+export interface OptPrepareContext {
+  /** The guest memory. */
+  memory: GuestMemory;
+  /** Reads kernel text as the image has it (armed probes' saved bytes laid over). */
+  readText(addr: bigint, n: number): Uint8Array;
+  /** Start of the function holding the probe, if known. */
+  functionStart: bigint | undefined;
+  /** Its size in bytes (kallsyms). */
+  functionSize: bigint;
+  /** Does `addr` have an `__ex_table` entry? Linux: search_exception_tables(). */
+  inExceptionTable(addr: bigint): boolean;
+  /** Is another armed probe at `addr`? Linux: get_kprobe() && !kprobe_disarmed(). */
+  probeAt(addr: bigint): boolean;
+  /** Records why the probe stays a breakpoint probe, for the log. */
+  refuse(reason: string): void;
+}
+
+/**
+ * The arch half of optimized kprobes: a jump over the probed instructions to
+ * a detour buffer that calls the handlers, runs the relocated instructions
+ * and jumps back. Linux: arch/x86/kernel/kprobes/opt.c,
+ * arch/powerpc/kernel/optprobes.c.
+ */
+export interface OptKprobesArch {
+  /** Bytes of one detour buffer, a power of two (Linux: MAX_OPTINSN_SIZE, rounded up). */
+  readonly detourSize: number;
+  /**
+   * Checks the probe can be optimized and fills `buf` with its detour
+   * buffer, to be placed at `detour`. Linux: arch_prepare_optimized_kprobe().
+   *
+   * @returns The number of original bytes the jump replaces, or -errno
+   * (after `ctx.refuse(reason)`).
+   */
+  prepareOptimized(p: ArchProbe, detour: bigint, buf: Uint8Array, ctx: OptPrepareContext): number;
+  /** Writes the jump to the detour over the breakpoint. Linux: arch_optimize_kprobes(). */
+  optimize(p: ArchProbe, detour: bigint, memory: GuestMemory): void;
+  /**
+   * Puts the breakpoint back, and after it the original bytes the jump
+   * covered. Linux: arch_unoptimize_kprobe().
+   */
+  unoptimize(p: ArchProbe, original: Uint8Array, memory: GuestMemory): void;
+  /** Offset of the call-in instruction's end in the detour (the PC at the hypercall stop). */
+  readonly callInEnd: number;
+  /** The PC's low half at a stop. */
+  pcLo(cpu: ArchCpu): number;
+  /** The PC's high half at a stop. */
+  pcHi(cpu: ArchCpu): number;
+  /**
+   * Makes the CPU's PC what a breakpoint hit at `p` shows its handlers
+   * (Linux optimized_callback(): `regs->ip = addr + INT3_INSN_SIZE`).
+   */
+  enterHandler(p: ArchProbe, cpu: ArchCpu): void;
+  /** Puts the PC back in the detour after the handlers (their PC changes are ignored, as in Linux). */
+  leaveHandler(p: ArchProbe, cpu: ArchCpu, lo: number, hi: number): void;
 }
 
 /** What a jprobe hit saves on its CPU. Linux: the jprobe part of `struct kprobe_ctlblk`. */
@@ -218,6 +286,10 @@ export interface JprobeSave {
   context: ArchContext;
   /** Where the saved stack bytes came from. */
   stackAddr: bigint;
+  /** Low half of `stackAddr`, where the arch keeps halves (x86: no BigInt per hit). */
+  stackLo?: number;
+  /** High half of `stackAddr`, with `stackLo`. */
+  stackHi?: number;
   /** The saved stack bytes. */
   stack: Uint8Array;
 }

@@ -32,8 +32,17 @@ export interface ProbeClasses {
  * to `k`, and registers the kprobes notifier on `k.die` (Linux:
  * init_kprobes(), register_die_notifier(&kprobe_exceptions_nb)).
  */
-export function wireProbes(k: KernelCore, classes: ProbeClasses): void {
+export function wireProbes(
+  k: KernelCore,
+  classes: ProbeClasses,
+  optimization: { enabled: boolean; delay: number } = { enabled: true, delay: 5 },
+): void {
   const { KprobesCore, Jprobes, Kretprobes } = classes;
+  let exTable: Set<bigint> | null = null;
+  const currSlot = k.cpus.map((c) =>
+    Number((k.sym.cpuCurr + BigInt(c.id * k.ptrSize)) & 0xffffffffn) +
+    (k.arch.littleEndian ? 0 : 4)
+  );
   const arch = k.arch;
   const nr = k.cpus.length;
   k.kprobes = new KprobesCore({
@@ -61,12 +70,32 @@ export function wireProbes(k: KernelCore, classes: ProbeClasses): void {
     invoke: (owner, what, cpu, fn, a, b, c) => k.calls.invoke(owner, what, cpu as Cpu, fn, a, b, c),
     preemptDisable: (cpu) => k.addPreempt(cpu, 1),
     preemptEnable: (cpu) => k.addPreempt(cpu, -1),
+    cpus: k.cpus,
+    inExceptionTable: (addr) => {
+      if (exTable === null) {
+        exTable = new Set();
+        const [start, end] = k.sym.exTable;
+        const step = BigInt(k.ptrSize);
+        for (let e = start; e < end; e += 2n * step) {
+          exTable.add(k.readPtr(e));
+          exTable.add(k.readPtr(e + step)); // the fixup jumps in here
+        }
+      }
+      return exTable.has(addr);
+    },
+    optimization,
   });
   const kprobesNb: NotifierBlock = {
     priority: 0x7fffffff,
     notifier_call: (val, args) => k.traps.kprobeExceptionsNotify(val, args),
   };
   k.die.register(kprobesNb);
+  // Kprobe hits are handled inside the CPU's run loop (Linux: do_int3()
+  // asks kprobe_int3_handler() before the die chain).
+  for (const cpu of k.cpus) {
+    const traps = k.traps;
+    cpu.stopHook = (reason) => traps.fastStop(cpu, reason);
+  }
   k.jprobes = new Jprobes(k.kprobes, {
     arch,
     memory: k.memory,
@@ -88,7 +117,8 @@ export function wireProbes(k: KernelCore, classes: ProbeClasses): void {
     isFunctionEntry: (addr) => k.isFunctionEntry(addr),
     blacklist,
     currentCpu: () => k.abiCpu,
-    currentTaskKey: (cpu) => k.currentTaskLo(cpu as Cpu),
+    // currentTaskLo() without a BigInt per call: the slot of cpu_curr[id], split once.
+    currentTaskKey: (cpu) => k.memory.read32(k.kernelHi, currSlot[(cpu as Cpu).id]),
     taskRef: (key) => k.lazyTask(key),
     taskKeyOf: (address) => Number(address & 0xffffffffn),
     invoke: (owner, what, cpu, fn, a, b) =>

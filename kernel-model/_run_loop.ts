@@ -206,6 +206,7 @@ export class RunLoop {
       if (cpu.tsc >= k.nextTick[id]) {
         k.nextTick[id] += k.tickPeriod;
         cpu.raiseInterrupt(k.arch.timerVector);
+        if (id === 0) k.kprobes.optimizerTick();
         this.watchdogTick(cpu);
         if (k.stopReason !== "completed") return;
       }

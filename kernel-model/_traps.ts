@@ -11,6 +11,8 @@
  */
 
 import {
+  STOP_HYPERCALL,
+  STOP_TRAP,
   TRAP_BREAKPOINT,
   TRAP_DIVIDE,
   TRAP_GP,
@@ -38,20 +40,64 @@ import {
   THREAD_SIZE,
 } from "./_kernel_core.ts";
 
+/** The jprobe trampoline's hypercall number (ABI.md). */
+const HYPERCALL_JPROBE_ENTRY = 2;
+
 /** The trap half of a kernel: the die chain, Oops and panic. */
 export class Traps {
+  /**
+   * Per CPU: the clock (+1) of the breakpoint or single-step trap the run
+   * loop's stop hook already offered to Kprobes, which declined it; the die
+   * chain's Kprobes notifier passes that trap on instead of asking again.
+   * Keyed by the clock, so a stale mark never hides a later trap.
+   */
+  readonly kprobesDeclined: Float64Array = new Float64Array(64);
+
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
 
   // ---------------------------------------------------------------- traps
+
+  /**
+   * The run loop's stop hook: a breakpoint or single-step trap Kprobes
+   * claims, or an optimized probe's detour hypercall, is handled without
+   * leaving the CPU's run loop (Linux's do_int3() and exc_debug_kernel()
+   * also ask Kprobes first, before the die chain). Anything else returns
+   * to the host's run loop.
+   *
+   * @returns true when handled.
+   */
+  fastStop(cpu: Cpu, reason: number): boolean {
+    const k = this.k;
+    if (reason === STOP_TRAP) {
+      const kind = k.arch.trapKind(cpu);
+      if (kind === TRAP_BREAKPOINT) {
+        if (k.kprobes.onBreakpoint(cpu)) return true;
+      } else if (kind === TRAP_SINGLESTEP) {
+        if (k.kprobes.onSingleStep(cpu)) return true;
+      } else return false;
+      this.kprobesDeclined[cpu.id] = cpu.tsc + 1;
+      return false;
+    }
+    if (reason === STOP_HYPERCALL) {
+      if (k.kprobes.onOptimizedHit(cpu)) return true;
+      // The jprobe trampoline calling in: run the jprobe handler here too.
+      if (k.arch.hypercallNr(cpu) !== HYPERCALL_JPROBE_ENTRY) return false;
+      this.jprobeEntry(cpu);
+      return true;
+    }
+    return false;
+  }
 
   kprobeExceptionsNotify(val: number, args: DieArgs): number {
     const k = this.k;
     const cpu = args.cpu as Cpu;
     switch (val) {
       case DIE_INT3:
+        if (this.kprobesDeclined[cpu.id] === cpu.tsc + 1) return 0;
         return k.kprobes.onBreakpoint(cpu) ? NOTIFY_STOP : 0;
       case DIE_DEBUG:
+        if (this.kprobesDeclined[cpu.id] === cpu.tsc + 1) return 0;
         return k.kprobes.onSingleStep(cpu) ? NOTIFY_STOP : 0;
       case DIE_GPF:
       case DIE_PAGE_FAULT:
@@ -66,7 +112,6 @@ export class Traps {
   /** Linux: do_int3, do_debug, do_page_fault, do_general_protection, do_trap. */
   trap(cpu: Cpu): void {
     const k = this.k;
-    const t = k.arch.traps;
     const v = cpu.trapVector;
     const err = cpu.trapErrorCode;
     const args = k.dieArgs[cpu.id];
@@ -74,6 +119,17 @@ export class Traps {
     args.err = err;
     args.trapnr = v;
     const kind = k.arch.trapKind(cpu);
+    try {
+      this.#trapKind(cpu, kind, v, err);
+    } finally {
+      this.kprobesDeclined[cpu.id] = 0;
+    }
+  }
+
+  #trapKind(cpu: Cpu, kind: number, v: number, err: number): void {
+    const k = this.k;
+    const t = k.arch.traps;
+    const args = k.dieArgs[cpu.id];
     switch (kind) {
       case TRAP_BREAKPOINT:
         args.str = "int3";
@@ -250,22 +306,28 @@ export class Traps {
     );
     return pcs.map((pc) => ` [<${this.k.hex(pc)}>] ${this.k.kallsyms.formatAddress(pc)}`);
   }
+  /** The jprobe trampoline's hypercall: the jprobe handler runs. */
+  jprobeEntry(cpu: Cpu): void {
+    const prev = this.k.abiCpu;
+    this.k.abiCpu = cpu;
+    try {
+      this.k.jprobes.runEntry(cpu);
+    } finally {
+      this.k.abiCpu = prev;
+    }
+  }
   hypercall(cpu: Cpu): void {
+    // An optimized probe's detour that reached the host's run loop (the
+    // CPU's budget ran out right after its call-in).
+    if (this.k.kprobes.onOptimizedHit(cpu)) return;
     const nr = this.k.arch.hypercallNr(cpu);
     switch (nr) {
       case 1:
         this.k.host.dumpStack(cpu);
         return;
-      case 2: {
-        const prev = this.k.abiCpu;
-        this.k.abiCpu = cpu;
-        try {
-          this.k.jprobes.runEntry(cpu);
-        } finally {
-          this.k.abiCpu = prev;
-        }
+      case HYPERCALL_JPROBE_ENTRY:
+        this.jprobeEntry(cpu);
         return;
-      }
       case 3: {
         let msg = "";
         try {

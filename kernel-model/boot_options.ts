@@ -28,6 +28,8 @@ export const BOOT_OPTION_RANGES: Readonly<Record<string, readonly [number, numbe
   maxTasks: [2, 1024],
   // -1 off, 0 translate every block on first entry, else entries first.
   jitThreshold: [-1, 1_000_000_000],
+  // Timer ticks a kprobe stays a breakpoint before the optimizer replaces it.
+  kprobesOptimizeDelay: [0, 1_000_000],
 };
 
 /** Bound of `RunOptions.maxInstructions`. */
@@ -59,6 +61,10 @@ export interface CheckedBootOptions {
   heartbeat: Heartbeat | undefined;
   /** Block translator threshold for every CPU, or undefined for the arch's default. */
   jitThreshold: number | undefined;
+  /** debug.kprobes-optimization: the kprobe optimizer may replace breakpoints by jumps. */
+  kprobesOptimization: boolean;
+  /** Timer ticks before the optimizer looks at a new probe (Linux OPTIMIZE_DELAY, 5). */
+  kprobesOptimizeDelay: number;
 }
 
 const BOOT_KEYS = [
@@ -74,6 +80,8 @@ const BOOT_KEYS = [
   "quantum",
   "heartbeat",
   "jitThreshold",
+  "kprobesOptimization",
+  "kprobesOptimizeDelay",
 ];
 
 function show(v: unknown): string {
@@ -165,6 +173,20 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
       }: console must be a function receiving each line`,
     );
   }
+  const kprobesOptimization = o.kprobesOptimization ?? true;
+  if (typeof kprobesOptimization !== "boolean") {
+    throw new KernelError(
+      `Cannot boot with kprobesOptimization ${
+        show(kprobesOptimization)
+      }: kprobesOptimization (debug.kprobes-optimization) must be true or false`,
+    );
+  }
+  const kprobesOptimizeDelay = integer(
+    "kprobesOptimizeDelay",
+    o.kprobesOptimizeDelay,
+    5,
+    "timer ticks before a kprobe is optimized",
+  );
   const cpus = integer("cpus", o.cpus, 1, "NR_CPUS");
   const hz = integer("hz", o.hz, 1000, "timer interrupts per second");
   const cpuMhz = integer("cpuMhz", o.cpuMhz, 1000, "instructions per microsecond");
@@ -203,6 +225,8 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
     quantum,
     heartbeat: checkHeartbeat(o.heartbeat),
     jitThreshold,
+    kprobesOptimization,
+    kprobesOptimizeDelay,
   };
 }
 

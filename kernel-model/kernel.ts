@@ -80,6 +80,20 @@ export interface BootOptions {
   /** Instructions each CPU runs before the next gets its turn, 1–10⁷. Default 2000. */
   quantum?: number;
   /**
+   * `debug.kprobes-optimization`: after a kprobe has been armed for
+   * `kprobesOptimizeDelay` timer ticks, the kprobe optimizer replaces its
+   * breakpoint by a jump to a detour buffer when Linux's rules allow it (no
+   * post_handler, not a jprobe, relocatable instructions, no jump into the
+   * replaced bytes). x86_64, i386 and ppc64. Default true, as in Linux; see
+   * {@linkcode Kernel.setKprobesOptimization}.
+   */
+  kprobesOptimization?: boolean;
+  /**
+   * Timer ticks a new kprobe stays a breakpoint before the optimizer looks
+   * at it, 0–10⁶ (0: at registration). Default 5 (Linux's OPTIMIZE_DELAY).
+   */
+  kprobesOptimizeDelay?: number;
+  /**
    * Marks "in handler X of module M on CPU N" around every handler and
    * module call, for a thread watching this kernel's worker (see
    * {@linkcode Heartbeat}). Default: none.
@@ -231,7 +245,10 @@ export class Kernel {
     k.host = new HostCalls(k);
     k.calls = new KernelCalls(k);
     k.mods = new Modules(k);
-    wireProbes(k, { KprobesCore, Jprobes, Kretprobes });
+    wireProbes(k, { KprobesCore, Jprobes, Kretprobes }, {
+      enabled: options.kprobesOptimization,
+      delay: options.kprobesOptimizeDelay,
+    });
   }
 
   /**
@@ -382,12 +399,13 @@ export class Kernel {
    * the end of a disabled probe's line.
    */
   kprobesList(): string {
-    return this.#k.kprobes.list().map(({ kp, addr, owner, disabled }) => {
+    return this.#k.kprobes.list().map(({ kp, addr, owner, disabled, optimized }) => {
       const kind = this.#k.jprobes.owns(kp) ? "j" : this.#k.kretprobes.owns(kp) ? "r" : "k";
       const where = this.#k.kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "");
-      // 6.1 report_probe() appends "[DISABLED]" after one space.
+      // 6.1 report_probe() appends "[DISABLED]" and "[OPTIMIZED]" after one space.
+      const flags = `${disabled ? "[DISABLED]" : ""}${optimized ? "[OPTIMIZED]" : ""}`;
       return `${this.#k.hex(addr)}  ${kind}  ${where}${owner ? `    [${owner}]` : ""}${
-        disabled ? " [DISABLED]" : ""
+        flags ? ` ${flags}` : ""
       }\n`;
     }).join("");
   }
@@ -406,6 +424,46 @@ export class Kernel {
   setKprobesEnabled(on: boolean): void {
     this.#k.checkAlive("setKprobesEnabled");
     this.#k.kprobes.setEnabled(on);
+  }
+
+  /** Whether the kprobe optimizer is on (`/proc/sys/debug/kprobes-optimization`). */
+  get kprobesOptimization(): boolean {
+    return this.#k.kprobes.optimization;
+  }
+
+  /**
+   * Turns the kprobe optimizer on or off, as writing 1 or 0 to
+   * `/proc/sys/debug/kprobes-optimization` does: off puts every optimized
+   * probe's breakpoint back at once; on lets the optimizer replace them
+   * again after the delay (see {@linkcode BootOptions.kprobesOptimization}).
+   *
+   * @param on The switch.
+   * @throws {KernelError} When `on` is not a boolean, or the arch has no optimized kprobes.
+   *
+   * @example
+   * ```ts
+   * import { Kernel } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * await using kernel = await Kernel.boot({ kprobesOptimizeDelay: 0 });
+   * const kp = { symbol_name: "do_fork", pre_handler: () => 0 };
+   * kernel.registerKprobe(kp);
+   * assert.match(kernel.kprobesList(), /\[OPTIMIZED\]/);
+   * kernel.setKprobesOptimization(false);
+   * assert.doesNotMatch(kernel.kprobesList(), /\[OPTIMIZED\]/);
+   * ```
+   */
+  setKprobesOptimization(on: boolean): void {
+    this.#k.checkAlive("setKprobesOptimization");
+    if (typeof on !== "boolean") {
+      throw new KernelError(
+        `Cannot set kprobes optimization to ${String(on)}: pass true or false`,
+      );
+    }
+    if (!this.#k.kprobes.setOptimization(on) && on) {
+      throw new KernelError(
+        `Cannot turn kprobes optimization on: ${this.#k.arch.name} has no optimized kprobes`,
+      );
+    }
   }
 
   /**

@@ -131,7 +131,14 @@ export class Jprobes {
     this.#trampolineHi = Number((start >> 32n) & 0xffffffffn);
     this.#trampolineLen = Number(end - start);
     for (let i = 0; i < host.nrCpus; i++) {
-      this.#saves.push({ context: null, stackAddr: 0n, stack: new Uint8Array(0), jp: null });
+      this.#saves.push({
+        context: null,
+        stackAddr: 0n,
+        stackLo: 0,
+        stackHi: 0,
+        stack: new Uint8Array(0),
+        jp: null,
+      });
     }
   }
 

@@ -16,6 +16,7 @@ import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
 import { type BlacklistSymbol, KprobeBlacklist } from "./blacklist.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
+import { KprobeOptimizer, OPTIMIZE_DELAY, type OptimizerCore } from "./kprobes_opt.ts";
 import { ProbePoint } from "./probe_point.ts";
 import { checkKprobe } from "./validate.ts";
 import {
@@ -74,7 +75,16 @@ export interface KprobesHost {
   preemptDisable(cpu: ArchCpu): void;
   /** preempt_enable_no_resched() on the task running on `cpu`. */
   preemptEnable(cpu: ArchCpu): void;
+  /** The CPUs (the optimizer checks none is inside bytes it replaces); none: no optimizer. */
+  readonly cpus?: readonly ArchCpu[];
+  /** Does `addr` have an `__ex_table` entry? Linux: search_exception_tables(). */
+  inExceptionTable?(addr: bigint): boolean;
+  /** The optimizer's switch and delay in ticks at boot (default on, OPTIMIZE_DELAY). */
+  readonly optimization?: { enabled: boolean; delay: number };
 }
+
+/** Bytes at the end of the instruction-slot area set aside for optimized probes' detour buffers. */
+export const OPTINSN_AREA_SIZE = 2048;
 
 /** A kernel function's name and extent, as kallsyms knows it. */
 export interface FunctionBounds {
@@ -100,6 +110,8 @@ export interface RegisteredKprobe {
   owner: string | null;
   /** Registered but disabled (`disable_kprobe()` or `KPROBE_FLAG_DISABLED` at registration). */
   disabled: boolean;
+  /** Its probe point is optimized (a jump to a detour buffer, not a breakpoint). */
+  optimized: boolean;
 }
 
 /** A symbol_name registration could not resolve, with the names suggested instead. */
@@ -149,6 +161,8 @@ export class KprobesCore {
   readonly #host: KprobesHost;
   readonly #arch: Arch;
   readonly #table = new Map<number, ProbePoint>();
+  /** The point of the latest lookup hit (a heap-number Map key hashes slowly). */
+  #last: ProbePoint | null = null;
   readonly #registered = new Map<Kprobe, ProbePoint>();
   readonly #owners = new Map<Kprobe, string | null>();
   readonly #internal = new Set<Kprobe>();
@@ -157,6 +171,7 @@ export class KprobesCore {
   readonly #ctl: KprobeCtlblk[] = [];
   readonly #regs: (PtRegsView | undefined)[] = [];
   readonly #slots: InsnSlots;
+  readonly #opt: KprobeOptimizer | null = null;
   readonly #blacklist: KprobeBlacklist;
   #enabled = true;
   /** The last symbol_name that did not resolve (cleared by each resolution). */
@@ -172,7 +187,21 @@ export class KprobesCore {
     this.#arch = host.arch;
     for (let i = 0; i < host.nrCpus; i++) this.#ctl.push(new KprobeCtlblk());
     const size = (host.arch.kprobes.maxInsnSize + 15) & ~15;
-    this.#slots = new InsnSlots(host.insnSlots[0], host.insnSlots[1], size);
+    const [slotsStart, slotsEnd] = host.insnSlots;
+    const optArch = host.arch.kprobes.optimized;
+    const split = optArch !== undefined && host.cpus !== undefined &&
+        slotsEnd - slotsStart >= BigInt(2 * OPTINSN_AREA_SIZE)
+      ? slotsEnd - BigInt(OPTINSN_AREA_SIZE)
+      : slotsEnd;
+    this.#slots = new InsnSlots(slotsStart, split, size);
+    if (split !== slotsEnd && optArch !== undefined && host.cpus !== undefined) {
+      this.#opt = new KprobeOptimizer(
+        this.#optimizerCore(host.cpus),
+        optArch,
+        [split, slotsEnd],
+        host.optimization ?? { enabled: true, delay: OPTIMIZE_DELAY },
+      );
+    }
     this.#blacklist = KprobeBlacklist.fromSymbols(
       host.arch.kprobes.blacklist,
       (n) => host.lookupSymbol(n),
@@ -277,7 +306,7 @@ export class KprobesCore {
     const end = addr + BigInt(got);
     for (const pp of this.#table.values()) {
       if (!pp.armed) continue;
-      const saved = pp.saved;
+      const saved = pp.opt !== null ? pp.opt.original : pp.saved;
       if (pp.addr + BigInt(saved.length) <= addr || pp.addr >= end) continue;
       for (let i = 0; i < saved.length; i++) {
         const j = pp.addr + BigInt(i) - addr;
@@ -439,6 +468,8 @@ export class KprobesCore {
     }
     p.addr = this.#arch.bits === 64 ? addr : Number(addr);
     p.nmissed = 0;
+    // A breakpoint must not land inside an optimized probe's jump.
+    this.#opt?.unoptimizeCovering(addr);
     // Linux: `p->flags &= KPROBE_FLAG_DISABLED`: a disabled kprobe is
     // registered but not armed until enable_kprobe().
     const disabled = (Number(p.flags ?? 0) & KPROBE_FLAG_DISABLED) !== 0;
@@ -509,12 +540,28 @@ export class KprobesCore {
       this.#syncArm(pp);
       return;
     }
+    this.#opt?.remove(pp);
     if (pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
     pp.armed = false;
     this.#table.delete(pp.lo);
+    if (this.#last === pp) this.#last = null;
     // Two-phase removal: a CPU may still be single-stepping in the slot.
     const busy = this.#ctl.some((k) => k.current === pp || k.prev.point === pp);
     this.#slots.free(pp.slot, busy);
+    this.#requestNear(pp.addr);
+  }
+
+  /**
+   * Queues the points an armed probe at `addr` may have kept from being
+   * optimized (it sat inside their replaced bytes). Linux: __disarm_kprobe()'s
+   * re-optimization of a blocked probe.
+   */
+  #requestNear(addr: bigint): void {
+    const opt = this.#opt;
+    if (opt === null) return;
+    for (const pp of this.#table.values()) {
+      if (pp.addr < addr && pp.addr + 20n > addr && pp.opt === null) opt.request(pp);
+    }
   }
 
   /** Is `p` registered? */
@@ -533,6 +580,7 @@ export class KprobesCore {
         nhit: pp.nhit,
         owner: this.#owners.get(kp) ?? null,
         disabled: this.#disabled.has(kp),
+        optimized: pp.opt !== null,
       });
     }
     return out;
@@ -653,14 +701,91 @@ export class KprobesCore {
         }
       }
     }
-    if (want && !pp.armed) this.#arch.kprobes.armKprobe(pp, this.#host.memory);
-    if (!want && pp.armed) this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
+    if (want && !pp.armed) {
+      // Linux __arm_kprobe(): an optimized probe whose jump covers this
+      // address goes back to a breakpoint first.
+      this.#opt?.unoptimizeCovering(pp.addr);
+      this.#arch.kprobes.armKprobe(pp, this.#host.memory);
+    }
+    if (!want && pp.armed) {
+      // Unoptimize first: the breakpoint goes back, then the original byte.
+      this.#opt?.remove(pp);
+      this.#arch.kprobes.disarmKprobe(pp, this.#host.memory);
+    }
+    const changed = pp.armed !== want;
     pp.armed = want;
+    if (this.#opt !== null) {
+      this.#opt.request(pp);
+      if (changed && !want) this.#requestNear(pp.addr);
+    }
+  }
+
+  // ------------------------------------------------------------ optimizer
+
+  #optimizerCore(cpus: readonly ArchCpu[]): OptimizerCore {
+    const host = this.#host;
+    return {
+      arch: this.#arch,
+      memory: host.memory,
+      cpus,
+      points: () => this.#table.values(),
+      armedAt: (a) => {
+        const pp = this.#lookup(Number(a & 0xffffffffn), Number(a >> 32n));
+        return pp !== null && pp.armed;
+      },
+      readOriginal: (a, n) => this.#readOriginal(a, n),
+      functionOf: (a) => {
+        const fn = host.functionAt(a);
+        if (fn === undefined) return undefined;
+        return { start: fn.start, size: fn.symbolSize ? fn.symbolSize : fn.size };
+      },
+      inExceptionTable: (a) => host.inExceptionTable?.(a) ?? false,
+      optimizable: (pp) => this.#optimizable(pp),
+      handling: (pp) => this.#ctl.some((k) => k.current === pp || k.prev.point === pp),
+    };
+  }
+
+  /**
+   * May `pp` be optimized? Linux: kprobe_optready() and optimize_kprobe()'s
+   * checks: armed, no post_handler, no break_handler (jprobe), and not a
+   * probe of Kprobes' own code.
+   */
+  #optimizable(pp: ProbePoint): boolean {
+    if (!pp.armed || !this.#enabled || pp.breakMember !== null || pp.hasPostHandler()) {
+      return false;
+    }
+    if (this.#inKprobesFunctions(pp.addr)) return false;
+    for (const m of pp.members) if (this.#internal.has(m)) return false;
+    return true;
+  }
+
+  /** Whether the optimizer may replace breakpoints by jumps (Linux: debug.kprobes-optimization). */
+  get optimization(): boolean {
+    return this.#opt?.enabled ?? false;
+  }
+
+  /**
+   * Turns kprobe optimization on or off; off unoptimizes every optimized
+   * probe at once. Linux: proc_kprobes_optimization_handler().
+   *
+   * @param on The switch.
+   * @returns false when this arch has no optimized kprobes.
+   */
+  setOptimization(on: boolean): boolean {
+    if (this.#opt === null) return false;
+    this.#opt.setEnabled(on);
+    return true;
+  }
+
+  /** One timer tick for the optimizer (Linux: the delayed optimizing_work). */
+  optimizerTick(): void {
+    this.#opt?.tick();
   }
 
   /** Frees slots no CPU can be stepping in any more. Linux: collect_garbage_slots(). */
   collectSlots(): void {
     if (this.#ctl.every((k) => k.current === null)) this.#slots.collect();
+    this.#opt?.collect();
   }
 
   /** The `pt_regs` view of `cpu`, cached per CPU. */
@@ -671,8 +796,12 @@ export class KprobesCore {
   }
 
   #lookup(lo: number, hi: number): ProbePoint | null {
+    const l = this.#last;
+    if (l !== null && l.lo === lo && l.hi === hi) return l;
     const pp = this.#table.get(lo);
-    return pp !== undefined && pp.hi === hi ? pp : null;
+    if (pp === undefined || pp.hi !== hi) return null;
+    this.#last = pp;
+    return pp;
   }
 
   #incNmissed(pp: ProbePoint): void {
@@ -810,6 +939,41 @@ export class KprobesCore {
     this.#host.preemptEnable(cpu);
     ka.setupSingleStep(pp, cpu, kcb.step);
     kcb.status = KPROBE_HIT_SS;
+    return true;
+  }
+
+  /**
+   * A hypercall stop: an optimized probe's detour calling in. Linux:
+   * optimized_callback() (arch/x86/kernel/kprobes/opt.c).
+   *
+   * @param cpu The stopped CPU.
+   * @returns true when it was an optimized probe's detour (handled).
+   */
+  onOptimizedHit(cpu: ArchCpu & { id: number }): boolean {
+    const opt = this.#opt;
+    if (opt === null) return false;
+    const pp = opt.pointAt(cpu);
+    if (pp === undefined) return false;
+    // A detour whose probe went away while this CPU was on its way in:
+    // run on (Linux: "op is under delayed unoptimizing").
+    if (pp === null) return true;
+    const kcb = this.#ctl[cpu.id];
+    if (kcb.current !== null) {
+      this.#incNmissed(pp);
+      return true;
+    }
+    kcb.current = pp;
+    kcb.status = KPROBE_HIT_ACTIVE;
+    pp.nhit++;
+    const ka = opt.arch;
+    const lo = ka.pcLo(cpu);
+    const hi = ka.pcHi(cpu);
+    ka.enterHandler(pp, cpu);
+    this.#host.preemptDisable(cpu);
+    this.#preHandlers(pp, kcb, cpu, this.#regsOf(cpu));
+    this.#host.preemptEnable(cpu);
+    ka.leaveHandler(pp, cpu, lo, hi);
+    kcb.reset();
     return true;
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { OptimizedState } from "./kprobes_opt.ts";
 import type { ArchProbe } from "../arch/types.ts";
 import type { Kprobe } from "./types.ts";
 
@@ -33,6 +34,8 @@ export class ProbePoint implements ArchProbe {
   breakMember: Kprobe | null = null;
   /** Is the breakpoint written into text? */
   armed = false;
+  /** The optimized state (jump to a detour buffer in text), or null. */
+  opt: OptimizedState | null = null;
 
   /**
    * Makes an unarmed, unprepared point.

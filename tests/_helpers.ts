@@ -19,9 +19,40 @@ export function testJitThreshold(): number | undefined {
   return v === undefined || v === "" ? undefined : Number(v);
 }
 
-/** Boots a kernel with a quiet console (and `testJitThreshold()` unless given). */
+/**
+ * `KPROBES_SIM_OPTIMIZE=force deno test -A tests/probes/` runs the tests with
+ * every kprobe optimized at registration where the rules allow
+ * (`kprobesOptimizeDelay: 0`); `off` runs them with the optimizer off.
+ */
+const OPTIMIZE = Deno.env.get("KPROBES_SIM_OPTIMIZE");
+
+/** Boot options the `KPROBES_SIM_OPTIMIZE` environment variable asks for. */
+export function optimizeOptions(): BootOptions {
+  if (OPTIMIZE === "force") return { kprobesOptimizeDelay: 0 };
+  if (OPTIMIZE === "off") return { kprobesOptimization: false };
+  return {};
+}
+
+/** Addresses of the probe points `kernel.kprobesList()` shows `[OPTIMIZED]`. */
+export function optimizedAddrs(kernel: Kernel): Set<bigint> {
+  const out = new Set<bigint>();
+  for (const line of kernel.kprobesList().split("\n")) {
+    if (line.includes("[OPTIMIZED]")) out.add(BigInt(`0x${line.split(" ")[0]}`));
+  }
+  return out;
+}
+
+/** Bytes an optimized probe's jump covers: 5 on x86 (Linux JMP32_INSN_SIZE), one word on ppc64. */
+export function jumpSize(arch: string): number {
+  return arch === "ppc64" ? 4 : 5;
+}
+
+/**
+ * Boots a kernel with a quiet console, with `testJitThreshold()` and
+ * `optimizeOptions()` unless `options` says otherwise.
+ */
 export function boot(options: BootOptions = {}): Promise<Kernel> {
-  return Kernel.boot({ jitThreshold: testJitThreshold(), ...options });
+  return Kernel.boot({ jitThreshold: testJitThreshold(), ...optimizeOptions(), ...options });
 }
 
 /** One decoded instruction of a guest function. */

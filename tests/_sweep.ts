@@ -31,6 +31,19 @@ export interface PointResult {
   errno?: number;
   /** The refusal's reason (from its log line) or what broke. */
   detail?: string;
+  /** With `optimize`: whether the accepted probe was optimized (a jump, not an int3). */
+  optimized?: boolean;
+}
+
+/** How {@linkcode sweepPoints} probes. */
+export interface SweepOptions {
+  /**
+   * Optimize every probe the rules allow at registration
+   * (`kprobesOptimizeDelay: 0`), with a pre_handler only (a post_handler
+   * keeps a probe an int3 probe). Default: int3 probes with pre and post
+   * handlers.
+   */
+  optimize?: boolean;
 }
 
 /** The ELF image and the unprobed run of one arch. */
@@ -159,17 +172,22 @@ function firstDiff(want: readonly string[], got: readonly string[]): string {
 export async function* sweepPoints(
   base: SweepBase,
   points: readonly SweepPoint[],
+  options: SweepOptions = {},
 ): AsyncGenerator<PointResult> {
   let kernel: Kernel | null = null;
+  const optimize = options.optimize === true;
   try {
     for (const pt of points) {
       kernel ??= await Kernel.boot({
         arch: base.arch,
         image: base.image,
         jitThreshold: testJitThreshold(),
+        kprobesOptimizeDelay: optimize ? 0 : 5,
       });
       const from = kernel.logLines.length;
-      const kp: Kprobe = { addr: pt.addr, pre_handler: () => 0, post_handler: () => {} };
+      const kp: Kprobe = optimize
+        ? { addr: pt.addr, pre_handler: () => 0 }
+        : { addr: pt.addr, pre_handler: () => 0, post_handler: () => {} };
       const ret = kernel.registerKprobe(kp);
       if (ret !== 0) {
         const line = logLines(kernel, from).find((l) => l.startsWith("kprobes: ")) ?? "";
@@ -197,7 +215,13 @@ function checkRun(
   kp: Kprobe,
   from: number,
 ): PointResult {
-  const broken = (detail: string): PointResult => ({ where: pt.where, outcome: "broken", detail });
+  const optimized = kernel.kprobesList().includes("[OPTIMIZED]");
+  const broken = (detail: string): PointResult => ({
+    where: pt.where,
+    outcome: "broken",
+    detail: `${detail}${optimized ? " (optimized)" : ""}`,
+    optimized,
+  });
   let r;
   try {
     r = kernel.run({ maxInstructions: base.instructions * 20 + 1_000_000 });
@@ -223,7 +247,7 @@ function checkRun(
   if (i >= 0) {
     return broken(`text differs from the image at 0x${(base.text[0] + BigInt(i)).toString(16)}`);
   }
-  return { where: pt.where, outcome: "ok" };
+  return { where: pt.where, outcome: "ok", optimized };
 }
 
 /** Tallies results: tested, accepted, refused by reason, broken. */

@@ -4,7 +4,10 @@
 // kernel with the default workload. Prints points tested / accepted /
 // refused by reason / broken per arch; exits 1 when any point is broken.
 //
-//   deno task sweep [--arch x86_64|i386|ppc64] [--every N]
+//   deno task sweep [--arch x86_64|i386|ppc64] [--every N] [--optimize]
+//
+// --optimize boots with kprobesOptimizeDelay 0 and probes with a pre_handler
+// only, so that every point the optimizer accepts runs as an optimized probe.
 
 import { newTally, type SweepArch, sweepBase, sweepPoints, tally } from "./_sweep.ts";
 
@@ -22,6 +25,8 @@ if (arches.length === 0) {
   Deno.exit(2);
 }
 const every = Number(option("--every") ?? 1);
+// --optimize: every probe the rules allow is optimized at registration.
+const optimize = Deno.args.includes("--optimize");
 if (!Number.isInteger(every) || every < 1) {
   console.error(`error: Cannot sweep every "${option("--every")}": use a positive integer`);
   Deno.exit(2);
@@ -33,7 +38,9 @@ for (const arch of arches) {
   const base = await sweepBase(arch);
   const points = base.points.filter((_, i) => i % every === 0);
   const t = newTally();
-  for await (const r of sweepPoints(base, points)) {
+  let optimized = 0;
+  for await (const r of sweepPoints(base, points, { optimize })) {
+    if (r.outcome === "ok" && r.optimized) optimized++;
     tally(t, r);
     if (r.outcome === "broken") console.error(`${arch}: BROKEN ${r.where}: ${r.detail}`);
     if (t.tested % 500 === 0) {
@@ -46,7 +53,9 @@ for (const arch of arches) {
   const refused = [...t.refused.values()].reduce((a, b) => a + b, 0);
   console.log(
     `${arch}: ${t.tested} points tested, ${t.ok} accepted and transparent, ${refused} refused, ` +
-      `${t.broken.length} broken (${secs} s)`,
+      `${t.broken.length} broken (${secs} s)${
+        optimize ? `; ${optimized} of the transparent ones optimized` : ""
+      }`,
   );
   for (const [reason, n] of [...t.refused].sort((a, b) => b[1] - a[1])) {
     console.log(`  refused ${String(n).padStart(5)}  ${reason}`);

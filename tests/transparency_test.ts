@@ -102,3 +102,17 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const) {
     assert.ok(!refused.has("__switch_to+0x0"), "__switch_to is probeable, as in Linux 6.1");
   });
 }
+
+for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+  Deno.test(`optimized kprobe with an empty pre_handler is transparent at a sample of boundaries on ${arch}`, async () => {
+    const base = await sweepBase(arch);
+    const results: PointResult[] = [];
+    for await (const r of sweepPoints(base, sample(base), { optimize: true })) results.push(r);
+    assert.deepEqual(results.filter((r) => r.outcome === "broken"), []);
+    const optimized = results.filter((r) => r.outcome === "ok" && r.optimized).length;
+    const plain = results.filter((r) => r.outcome === "ok" && !r.optimized).length;
+    // Both kinds occur: most points optimize, some stay int3 probes.
+    assert.ok(optimized >= SAMPLE / 4, `${optimized} points optimized`);
+    assert.ok(plain >= 1, `${plain} points stayed int3 probes`);
+  });
+}

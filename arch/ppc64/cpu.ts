@@ -172,6 +172,12 @@ export class Ppc64Cpu implements ArchCpu {
   readonly tlb: Uint32Array = new Uint32Array(6).fill(0xffffffff);
   /** The exit a compiled block left by when it found no next block (-1: left early). */
   jitExit = 0;
+  /**
+   * Called by the run loop with a trap or hypercall stop before it returns
+   * it; true means the host handled the stop in place (a kprobe hit) and
+   * the loop goes on. Null: every stop returns.
+   */
+  stopHook: ((reason: StopReason) => boolean) | null = null;
 
   /**
    * Creates a CPU over guest memory, in its reset state.

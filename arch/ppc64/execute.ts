@@ -168,7 +168,10 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
         insn = null;
       }
       const r = slowStepPpc64(cpu);
-      if (r >= 0) return r;
+      // A trap or hypercall the host's stop hook handles in place (a kprobe
+      // hit) does not leave the loop.
+      if (r >= 0 && (r === STOP_BUDGET || cpu.stopHook === null || !cpu.stopHook(r))) return r;
+      cpu.branch = BR_NONE;
       budget--;
       continue;
     }

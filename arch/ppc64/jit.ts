@@ -266,7 +266,13 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
       cache.next = null;
       const r = slowStepPpc64(cpu);
       flushJitTlb(tlb);
-      if (r >= 0) return r;
+      // A trap or hypercall the host's stop hook handles in place (a kprobe
+      // hit) does not leave the loop, as in the interpreter's.
+      if (r >= 0) {
+        if (r === STOP_BUDGET || cpu.stopHook === null || !cpu.stopHook(r)) return r;
+        cpu.branch = BR_NONE;
+        flushJitTlb(tlb);
+      }
       continue;
     }
     if (blk === null) {

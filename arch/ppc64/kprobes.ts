@@ -10,6 +10,7 @@
  * @module
  */
 
+import { makePpc64OptKprobes } from "./kprobes_opt.ts";
 import type {
   ArchCpu,
   ArchProbe,
@@ -122,6 +123,7 @@ export function makePpc64Kprobes(): KprobesArch {
     maxInsnSize: 4,
     maxStackSize: 0,
     blacklist: PPC64_BLACKLIST,
+    optimized: makePpc64OptKprobes(),
 
     prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
       if ((p.addr & 3n) !== 0n) {

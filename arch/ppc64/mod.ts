@@ -42,3 +42,4 @@ export * from "./system.ts";
 export * from "./traps.ts";
 export * from "./arch.ts";
 export * from "./kprobes.ts";
+export * from "./kprobes_opt.ts";

@@ -188,6 +188,16 @@ export class X86Cpu {
   readonly cache: DecodeCache<DecodedInsn> = new DecodeCache();
   /** Slot array of the page holding RIP (`regs[PAGE_HI/PAGE_LO]`), or null. */
   page: DecodePage<DecodedInsn> | null = null;
+  /**
+   * The page RIP was on before (`prevPageHi/Lo`), execute permission
+   * checked at the current CPL and decode cache; null after a text write or
+   * CPL change.
+   */
+  prevPage: DecodePage<DecodedInsn> | null = null;
+  /** Low half of `prevPage`'s address. */
+  prevPageLo: number = 0;
+  /** High half of `prevPage`'s address. */
+  prevPageHi: number = 0;
   /** Scratch for instructions that straddle a page. */
   readonly fetchBuf: Uint8Array = new Uint8Array(16);
   /**
@@ -202,6 +212,12 @@ export class X86Cpu {
   readonly jitTlbWrite: Int32Array = new Int32Array(JIT_TLB_WORDS).fill(1);
   /** The translators' TLB generation (bits 3–11 of a tag), advanced when a run starts. */
   jitTlbGen: number = 8;
+  /**
+   * Called by the run loop with a trap or hypercall stop before it returns
+   * it; true means the host handled the stop in place (a kprobe hit) and
+   * the loop goes on. Null: every stop returns.
+   */
+  stopHook: ((reason: StopReason) => boolean) | null = null;
 
   /**
    * Creates a reset CPU over `memory`: CPL 0, interrupts off, RIP 0.
@@ -230,6 +246,7 @@ export class X86Cpu {
       this.cache.invalidate(hi, lo, length);
       this.cache.forEach(unlink);
       this.page = null;
+      this.prevPage = null;
       this.events |= EV_FLUSH;
       if (this.branch === 0) this.branch = 3; // BRANCH_EVENT
     });
@@ -357,6 +374,7 @@ export class X86Cpu {
     this.accRead = this.cpl === 3 ? 4 : 0;
     this.accWrite = this.accRead | PF_WRITE;
     this.page = null; // re-check execute permission at the new CPL
+    this.prevPage = null;
   }
 
   /**

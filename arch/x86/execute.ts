@@ -61,8 +61,20 @@ export function fetchDecode(
   const pageLo = (lo & ~0xfff) >>> 0;
   const access = PF_INSTR | cpu.accRead;
   if (hi !== cpu.regs[PAGE_HI] || pageLo !== cpu.regs[PAGE_LO] || cpu.page === null) {
-    cpu.mem.translate(hi, lo, access);
-    cpu.page = cpu.cache.page(hi, lo);
+    const cur = cpu.page;
+    const curLo = cpu.regs[PAGE_LO];
+    const curHi = cpu.regs[PAGE_HI];
+    if (cpu.prevPage !== null && pageLo === cpu.prevPageLo && hi === cpu.prevPageHi) {
+      // Back to the page before (a probe's slot or detour and the probed
+      // code, a call and its return): checked when it was entered.
+      cpu.page = cpu.prevPage;
+    } else {
+      cpu.mem.translate(hi, lo, access);
+      cpu.page = cpu.cache.page(hi, lo);
+    }
+    cpu.prevPage = cur;
+    cpu.prevPageLo = curLo;
+    cpu.prevPageHi = curHi;
     cpu.regs[PAGE_HI] = hi;
     cpu.regs[PAGE_LO] = pageLo;
   }
@@ -257,7 +269,13 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
         if (cpu.events !== 0) {
           const r = slowStep(cpu);
           tsc = clock[0];
-          if (r >= 0) return r;
+          // A breakpoint, single-step or hypercall the host's stop hook
+          // handles in place (a kprobe hit) does not leave the loop.
+          if (r >= 0 && (r === STOP_BUDGET || cpu.stopHook === null || !cpu.stopHook(r))) {
+            return r;
+          }
+          tsc = clock[0];
+          cpu.branch = BRANCH_NONE;
           budget--;
           continue;
         }

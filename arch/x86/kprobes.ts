@@ -21,8 +21,12 @@ import type {
   PrepareContext,
 } from "../types.ts";
 import { decodeX86 } from "./decode.ts";
-import { FLAG_IF, FLAG_TF, RSP } from "./regs.ts";
+import { FLAG_IF, FLAG_TF, PAGE_HI, PAGE_LO, RIP_HI, RIP_LO, RSP } from "./regs.ts";
 import type { X86Cpu } from "./cpu.ts";
+import type { DecodePage } from "../_common/decode_cache.ts";
+import type { DecodedInsn } from "./decode.ts";
+import { setEflags } from "./traps.ts";
+import { makeX86OptKprobes, switchDecodePage } from "./kprobes_opt.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
@@ -73,9 +77,46 @@ export interface X86ArchInsn {
   slotHi: number;
   /** `addr - slot`: added to addresses computed in the slot. */
   delta: number;
+  /**
+   * The slot's decode page, kept at hand for the single-step (valid while
+   * the decode cache's generation is `pageGen`), or null.
+   */
+  slotPage: DecodePage<DecodedInsn> | null;
+  /** The probed instruction's decode page, for the return from the slot, or null. */
+  probePage: DecodePage<DecodedInsn> | null;
+  /** Low half of the probed page's address. */
+  probePageLo: number;
+  /** High half of the probed page's address. */
+  probePageHi: number;
+  /** Decode-cache generation both pages belong to (-1: none yet). */
+  pageGen: number;
+  /** The CPU whose decode cache the kept pages belong to (each CPU has its own). */
+  pageCpu: X86Cpu | null;
+  /** Low half of `addr + 1`: RIP as the handlers of a hit see it. */
+  hitLo: number;
+  /** High half of `addr + 1`. */
+  hitHi: number;
+  /** Low half of the probed address. */
+  addrLo: number;
+  /** High half of the probed address. */
+  addrHi: number;
+  /** An optimized probe's detour decode page (valid in generation `detourGen`), or null. */
+  detourPage: DecodePage<DecodedInsn> | null;
+  /** Decode-cache generation of `detourPage`. */
+  detourGen: number;
 }
 
 const TWO32 = 4294967296;
+
+/** A saved register file, as arch.ts's saveContext() lays it out. */
+interface SavedContext {
+  regs: Uint32Array;
+  ripLo: number;
+  ripHi: number;
+  flags: number;
+  cs: number;
+  ss: number;
+}
 
 /** Classifies an instruction for resume_execution(). */
 function classify(opcode: number, reg: number): number {
@@ -124,6 +165,16 @@ export function makeX86Kprobes(
   restoreContext: (cpu: ArchCpu, ctx: ArchContext) => void,
 ): KprobesArch {
   const ptr = mode / 8;
+  // Memos of pure functions (an address → its halves), so the same answer
+  // for every kernel: the jprobe trampoline's address, split once (setjmp
+  // runs on every hit).
+  let lastEntry = -1n;
+  let entryLo = 0;
+  let entryHi = 0;
+  // The kretprobe trampoline's address, split once.
+  let lastTramp = -1n;
+  let trampLo = 0;
+  let trampHi = 0;
   /**
    * Linux: can_probe(): is `addr` an instruction boundary of its function?
    * Decodes the original text (`readText` lays every armed probe's saved
@@ -147,6 +198,7 @@ export function makeX86Kprobes(
     breakpoint: new Uint8Array([BREAKPOINT_INSTRUCTION]),
     maxInsnSize: MAX_INSN_SIZE,
     blacklist: X86_BLACKLIST,
+    optimized: makeX86OptKprobes(mode),
 
     prepareKprobe(p: ArchProbe, ctx: PrepareContext): number {
       const memory = ctx.memory;
@@ -201,6 +253,18 @@ export function makeX86Kprobes(
         slotLo: lo32(slot),
         slotHi: hi32(slot),
         delta: Number(p.addr - slot),
+        slotPage: null,
+        probePage: null,
+        probePageLo: 0,
+        probePageHi: 0,
+        pageGen: -1,
+        pageCpu: null,
+        hitLo: lo32(p.addr + 1n),
+        hitHi: mode === 64 ? hi32(p.addr + 1n) : 0,
+        addrLo: lo32(p.addr),
+        addrHi: hi32(p.addr),
+        detourPage: null,
+        detourGen: -1,
       };
       p.ainsn = ainsn;
       return 0;
@@ -232,14 +296,42 @@ export function makeX86Kprobes(
     },
 
     setupSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      // Only TF and IF change: the lazy arithmetic flags stay as they are.
       const c = cpu as X86Cpu;
       const ai = p.ainsn as X86ArchInsn;
-      const flags = c.getFlags();
-      state.oldFlags = state.savedFlags = flags & (FLAG_TF | FLAG_IF);
+      const base = c.flagsBase;
+      state.oldFlags = state.savedFlags = base & (FLAG_TF | FLAG_IF);
       if ((ai.fix & IF_MODIFIER) !== 0) state.savedFlags &= ~FLAG_IF;
-      c.setFlags((flags | FLAG_TF) & ~FLAG_IF);
-      c.ripLo = ai.slotLo;
-      c.ripHi = ai.slotHi;
+      setEflags(c, (base | FLAG_TF) & ~FLAG_IF);
+      const regs = c.regs;
+      const gen = c.cache.generation;
+      if (ai.pageGen !== gen || ai.pageCpu !== c) {
+        ai.slotPage = null;
+        ai.probePage = null;
+        if (ai.pageCpu !== c) ai.detourPage = null;
+        ai.pageGen = gen;
+        ai.pageCpu = c;
+      }
+      // The page of the int3 is the probed page: keep it for the way back.
+      if (ai.probePage === null && c.page !== null) {
+        const pl = regs[PAGE_LO];
+        const ph = regs[PAGE_HI];
+        const d = (ai.addrLo - pl) >>> 0;
+        if (ph === ai.addrHi && d < 4096) {
+          ai.probePage = c.page;
+          ai.probePageLo = pl;
+          ai.probePageHi = ph;
+        }
+      }
+      regs[RIP_LO] = ai.slotLo;
+      regs[RIP_HI] = ai.slotHi;
+      if (ai.slotPage !== null) {
+        switchDecodePage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
+      } else {
+        // First step from this slot in this generation: fetch it once.
+        c.decodeAt(ai.slotHi, ai.slotLo);
+        ai.slotPage = c.page;
+      }
     },
 
     resumeExecution(_p: ArchProbe, cpu: ArchCpu, state: ArchStepState, memory: GuestMemory): void {
@@ -264,33 +356,51 @@ export function makeX86Kprobes(
           }
         }
       }
+      const regs = c.regs;
       if ((fix & FIX_RIP) !== 0) {
-        const r = c.ripLo + ai.delta;
-        c.ripLo = r >>> 0;
-        if (mode === 64) c.ripHi = (c.ripHi + Math.floor(r / TWO32)) >>> 0;
+        const r = regs[RIP_LO] + ai.delta;
+        regs[RIP_LO] = r >>> 0;
+        if (mode === 64) regs[RIP_HI] = (regs[RIP_HI] + Math.floor(r / TWO32)) >>> 0;
+        // Back on the probed page (usually): its decode page is at hand.
+        if (
+          ai.probePage !== null && ai.pageGen === c.cache.generation && ai.pageCpu === c &&
+          regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
+        ) {
+          switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+        }
       }
-      c.setFlags((c.getFlags() & ~FLAG_TF) | state.savedFlags);
+      setEflags(c, (c.flagsBase & ~FLAG_TF) | state.savedFlags);
     },
 
     abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
       const c = cpu as X86Cpu;
       c.ripLo = lo32(p.addr);
       c.ripHi = hi32(p.addr);
-      c.setFlags((c.getFlags() & ~FLAG_TF) | state.oldFlags);
+      setEflags(c, (c.flagsBase & ~FLAG_TF) | state.oldFlags);
     },
 
     traceFlagSet(cpu: ArchCpu): boolean {
-      return ((cpu as X86Cpu).getFlags() & FLAG_TF) !== 0;
+      return ((cpu as X86Cpu).flagsBase & FLAG_TF) !== 0;
     },
 
     maxStackSize: MAX_STACK_SIZE,
 
     setjmpPreHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave, entry: bigint): void {
       const c = cpu as X86Cpu;
-      save.context = saveContext(c);
+      // The save area is reused hit after hit (no allocation per hit).
+      const ctx = save.context as SavedContext | null;
+      if (ctx !== null && ctx.regs instanceof Uint32Array && ctx.regs.length === c.regs.length) {
+        ctx.regs.set(c.regs);
+        ctx.ripLo = c.regs[RIP_LO];
+        ctx.ripHi = c.regs[RIP_HI];
+        ctx.flags = c.getFlags();
+        ctx.cs = c.sreg[1];
+        ctx.ss = c.sreg[2];
+      } else save.context = saveContext(c);
       const spLo = c.regs[RSP * 2];
       const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
-      save.stackAddr = (BigInt(spHi) << 32n) | BigInt(spLo);
+      save.stackLo = spLo;
+      save.stackHi = spHi;
       // Linux MIN_STACK_SIZE(): no further than the top of the kernel stack.
       const n = Math.min(MAX_STACK_SIZE, 0x4000 - (spLo & 0x3fff)) & ~3;
       if (save.stack.length !== n) save.stack = new Uint8Array(n);
@@ -302,15 +412,33 @@ export function makeX86Kprobes(
         buf[i + 2] = (v >>> 16) & 0xff;
         buf[i + 3] = v >>> 24;
       }
-      c.setFlags(c.getFlags() & ~FLAG_IF);
-      c.ripLo = lo32(entry);
-      c.ripHi = hi32(entry);
+      setEflags(c, c.flagsBase & ~FLAG_IF);
+      if (entry !== lastEntry) {
+        lastEntry = entry;
+        entryLo = lo32(entry);
+        entryHi = hi32(entry);
+      }
+      c.regs[RIP_LO] = entryLo;
+      c.regs[RIP_HI] = entryHi;
     },
 
     longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void {
-      restoreContext(cpu, save.context);
-      const spLo = lo32(save.stackAddr);
-      const spHi = hi32(save.stackAddr);
+      const c = cpu as X86Cpu;
+      const ctx = save.context as SavedContext;
+      if (ctx.cs === c.sreg[1] && ctx.ss === c.sreg[2]) {
+        // Same segments (always, in the kernel): no CS reload, no lost decode
+        // page (whose address the register file also holds: keep it).
+        const pl = c.regs[PAGE_LO];
+        const ph = c.regs[PAGE_HI];
+        c.regs.set(ctx.regs);
+        c.regs[PAGE_LO] = pl;
+        c.regs[PAGE_HI] = ph;
+        c.regs[RIP_LO] = ctx.ripLo;
+        c.regs[RIP_HI] = ctx.ripHi;
+        c.setFlags(ctx.flags);
+      } else restoreContext(cpu, ctx);
+      const spLo = save.stackLo ?? lo32(save.stackAddr);
+      const spHi = save.stackHi ?? hi32(save.stackAddr);
       const buf = save.stack;
       for (let i = 0; i < buf.length; i += 4) {
         memory.write32(
@@ -331,9 +459,14 @@ export function makeX86Kprobes(
         const h = (spLo + 4) >>> 0;
         const hh = h < spLo ? (spHi + 1) >>> 0 : spHi;
         ret |= BigInt(memory.read32(hh, h)) << 32n;
-        memory.write32(hh, h, hi32(trampoline));
+        memory.write32(hh, h, trampoline === lastTramp ? trampHi : hi32(trampoline));
       }
-      memory.write32(spHi, spLo, lo32(trampoline));
+      if (trampoline !== lastTramp) {
+        lastTramp = trampoline;
+        trampLo = lo32(trampoline);
+        trampHi = hi32(trampoline);
+      }
+      memory.write32(spHi, spLo, trampLo);
       return ret;
     },
   };

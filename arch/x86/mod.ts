@@ -20,6 +20,7 @@ export * from "./arch.ts";
 export * from "./cpu.ts";
 export * from "./decode.ts";
 export * from "./kprobes.ts";
+export * from "./kprobes_opt.ts";
 export * from "./pt_regs.ts";
 export * from "./regs.ts";
 export * from "./stacktrace.ts";

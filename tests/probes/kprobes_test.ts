@@ -20,7 +20,7 @@ import { DIE_PAGE_FAULT } from "../../kernel-model/mod.ts";
 import { boot, findInsn, instructionsOf, results } from "../_helpers.ts";
 
 Deno.test("register_kprobe() writes int3 into text and unregister_kprobe() restores the bytes", async () => {
-  await using kernel = await boot();
+  await using kernel = await boot({ kprobesOptimization: false }); // int3 mechanics
   const addr = kernel.kallsyms.lookupName("do_fork");
   const before = kernel.memory.readBytes(addr, 4);
   const kp: Kprobe = { addr };
@@ -101,7 +101,7 @@ Deno.test("register_kprobe() with symbol_name and offset probes mid-function", a
 });
 
 Deno.test("several kprobes at one address all fire newest first, and unregistering one keeps the others", async () => {
-  await using kernel = await boot();
+  await using kernel = await boot({ kprobesOptimization: false }); // int3 mechanics
   const order: string[] = [];
   const a: Kprobe = { symbol_name: "do_fork", pre_handler: () => void order.push("a") };
   const b: Kprobe = { symbol_name: "do_fork", pre_handler: () => void order.push("b") };
@@ -274,7 +274,7 @@ Deno.test("fault_handler gets trap 14 when the single-stepped instruction faults
 });
 
 Deno.test("a guest fault caused by a handler oopses the task and the kernel keeps running", async () => {
-  await using kernel = await boot();
+  await using kernel = await boot({ kprobesOptimization: false }); // int3 mechanics
   const kp: Kprobe = {
     symbol_name: "do_execve",
     pre_handler: (_p, regs) => {
@@ -402,7 +402,7 @@ Deno.test("Kernel.boot() gives a clear error for a file that is not an ELF image
 });
 
 Deno.test("Kernel.kprobesList() marks kprobes k, jprobes j and return probes r; setKprobesEnabled() disarms all", async () => {
-  await using kernel = await boot();
+  await using kernel = await boot({ kprobesOptimization: false }); // int3 mechanics
   let hits = 0;
   const kp: Kprobe = { symbol_name: "do_fork", pre_handler: () => void hits++ };
   assert.equal(kernel.registerKprobe(kp), 0);

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { EILSEQ, type Kernel, type Kprobe } from "../../mod.ts";
-import { boot } from "../_helpers.ts";
+import { boot, jumpSize, optimizedAddrs } from "../_helpers.ts";
 import { type SweepArch, type SweepBase, sweepBase, type SweepPoint } from "../_sweep.ts";
 
 /** Deterministic PRNG (mulberry32). */
@@ -29,6 +29,9 @@ function textDiff(kernel: Kernel, base: SweepBase, armed: Set<bigint>, bpLen: nu
   const now = kernel.memory.readBytes(base.text[0], base.textBytes.length);
   const skip = new Set<number>();
   for (const a of armed) for (let i = 0; i < bpLen; i++) skip.add(Number(a - base.text[0]) + i);
+  for (const a of optimizedAddrs(kernel)) {
+    for (let i = 0; i < jumpSize(base.arch); i++) skip.add(Number(a - base.text[0]) + i);
+  }
   for (let i = 0; i < now.length; i++) {
     if (!skip.has(i) && now[i] !== base.textBytes[i]) return i;
   }
