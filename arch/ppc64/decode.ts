@@ -131,7 +131,7 @@ export class Ppc64DecodedInsn {
   target: Ppc64DecodedInsn | null = null;
   /** Block-translator entries counted at this address (see `jit.ts`). */
   jitHits = 0;
-  /** The compiled block starting here (a `JitBlock`), once hot. */
+  /** The compiled block starting here (a `Ppc64JitBlock`), once hot. */
   jitBlock: object | null = null;
 }
 

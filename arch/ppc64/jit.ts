@@ -29,10 +29,10 @@ import { endRunWithFault, fetchPpc64, slowStepPpc64, takeStopPpc64 } from "./exe
 import {
   compilePpc64Block,
   JIT_ENDS_BLOCK,
-  JIT_MAX_BLOCK,
   type JitCompiled,
+  PPC64_JIT_MAX_BLOCK,
 } from "./jit_compile.ts";
-import { flushJitTlb } from "./jit_mem.ts";
+import { flushPpc64JitTlb } from "./jit_mem.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
 import { R_NIP_HI, R_NIP_LO, R_PAGE_HI, R_PAGE_LO } from "./regs.ts";
 import { BR_NONE, BR_TARGET, EVT_STOP } from "./traps.ts";
@@ -47,10 +47,10 @@ const TWO20 = 1048576;
  * returns the next block to run (chained through its exit's inline cache)
  * or null with the exit in `cpu.jitExit` (see `JitCompiled.fn`).
  */
-export type JitBlockFn = (cpu: Ppc64Cpu, end: number) => JitBlock | null;
+export type JitBlockFn = (cpu: Ppc64Cpu, end: number) => Ppc64JitBlock | null;
 
 /** One compiled block (internal hot data). */
-export class JitBlock {
+export class Ppc64JitBlock {
   /** The generated function. */
   readonly fn: JitBlockFn;
   /** Instructions on its longest path (what the budget must cover). */
@@ -66,7 +66,7 @@ export class JitBlock {
   /** Per exit: 1 for a constant target, 0 for an indirect branch. */
   readonly direct: Uint8Array;
   /** Per exit: the block found at its target last time (an inline cache the code reads). */
-  readonly links: (JitBlock | null)[];
+  readonly links: (Ppc64JitBlock | null)[];
   /** Set when a text write dropped the block's page. */
   dead = false;
 
@@ -86,12 +86,12 @@ export class JitBlock {
     this.acc = acc;
     this.lens = made.lens;
     this.direct = made.direct;
-    this.links = made.links as (JitBlock | null)[];
+    this.links = made.links as (Ppc64JitBlock | null)[];
   }
 }
 
 // Marks an entry whose first instruction the translator leaves to the interpreter.
-const NO_BLOCK = new JitBlock(0, 0, -1, {
+const NO_BLOCK = new Ppc64JitBlock(0, 0, -1, {
   fn: () => null,
   len: 0,
   lens: new Int32Array(0),
@@ -114,7 +114,7 @@ const NO_BLOCK = new JitBlock(0, 0, -1, {
  * ```
  */
 export class JitCache {
-  #pages = new Map<number, JitBlock[]>();
+  #pages = new Map<number, Ppc64JitBlock[]>();
   /** Blocks compiled so far (a statistic for tests and benches). */
   compiled = 0;
   /** Blocks dropped by text writes so far. */
@@ -130,8 +130,8 @@ export class JitCache {
    * @param insn The instruction at the entry (fetched: its page may be executed).
    * @returns The block, or null.
    */
-  enter(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): JitBlock | null {
-    const b = insn.jitBlock as JitBlock | null;
+  enter(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): Ppc64JitBlock | null {
+    const b = insn.jitBlock as Ppc64JitBlock | null;
     if (b !== null) {
       if (!b.dead) return b.acc === cpu.accRead ? b : null;
       insn.jitBlock = null;
@@ -144,7 +144,7 @@ export class JitCache {
       insn.jitBlock = NO_BLOCK;
       return null;
     }
-    const blk = new JitBlock(hi, lo, cpu.accRead, made);
+    const blk = new Ppc64JitBlock(hi, lo, cpu.accRead, made);
     insn.jitBlock = blk;
     const key = hi * TWO20 + (lo >>> 12);
     const list = this.#pages.get(key);
@@ -237,7 +237,7 @@ function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): nu
       next = null;
     }
     const boundary = b !== BR_NONE || ends[insn.dispatch] !== 0 ||
-      (insn.nextLo & 0xfff) === 0 || ++n >= JIT_MAX_BLOCK;
+      (insn.nextLo & 0xfff) === 0 || ++n >= PPC64_JIT_MAX_BLOCK;
     if (next === null || boundary || budget <= 0 || cpu.events !== 0) {
       cpu.cur = null;
       if (next !== null) {
@@ -258,20 +258,20 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
   const cache = cpu.jit;
   const tlb = cpu.tlb;
   const end = clock[0] + budget;
-  let blk: JitBlock | null = null;
+  let blk: Ppc64JitBlock | null = null;
   cache.next = null;
   while (clock[0] < end) {
     if (cpu.events !== 0) {
       blk = null;
       cache.next = null;
       const r = slowStepPpc64(cpu);
-      flushJitTlb(tlb);
+      flushPpc64JitTlb(tlb);
       // A trap or hypercall the host's stop hook handles in place (a kprobe
       // hit) does not leave the loop, as in the interpreter's.
       if (r >= 0) {
         if (r === STOP_BUDGET || cpu.stopHook === null || !cpu.stopHook(r)) return r;
         cpu.branch = BR_NONE;
-        flushJitTlb(tlb);
+        flushPpc64JitTlb(tlb);
       }
       continue;
     }
@@ -282,7 +282,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
       if (blk === null || clock[0] + blk.len > end) {
         blk = null;
         interpretRun(cpu, insn, end - clock[0]);
-        flushJitTlb(tlb);
+        flushPpc64JitTlb(tlb);
         continue;
       }
     }
@@ -290,13 +290,13 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
     // Chained blocks: each returns the next while its exit's cache holds one.
     // A block that returns normally leaves no event behind (a store that
     // raises one makes it leave early), so none is checked.
-    let next: JitBlock | null = blk.fn(cpu, end);
+    let next: Ppc64JitBlock | null = blk.fn(cpu, end);
     while (next !== null) {
       blk = next;
       next = blk.fn(cpu, end);
     }
     const x = cpu.jitExit;
-    const from: JitBlock = blk;
+    const from: Ppc64JitBlock = blk;
     blk = null;
     if (x < 0) continue; // left early after a store: an event is pending
     // As the interpreter, fetch past a constant target before looking at
@@ -331,7 +331,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
  */
 export function runPpc64Jit(cpu: Ppc64Cpu, budget: number): StopReason {
   cpu.syncMemory();
-  flushJitTlb(cpu.tlb);
+  flushPpc64JitTlb(cpu.tlb);
   try {
     return jitLoop(cpu, budget);
   } catch (e) {

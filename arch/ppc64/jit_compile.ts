@@ -4,7 +4,7 @@
  *
  * A block starts at a hot entry and runs to the first branch (included),
  * the first instruction the translator leaves to the interpreter
- * (excluded), the end of the 4 KiB page, or {@linkcode JIT_MAX_BLOCK}
+ * (excluded), the end of the 4 KiB page, or {@linkcode PPC64_JIT_MAX_BLOCK}
  * instructions. Each instruction becomes specialised JS from the emitters
  * of `jit_emit*.ts`; instructions without one whose handler is known to
  * touch nothing but registers and memory (multiply/divide, CR logic,
@@ -53,7 +53,7 @@ import * as ROTATE from "./rotate.ts";
 import { opMfmsr, opMfspr, opMtspr, opSync } from "./system.ts";
 
 /** Most instructions in one block. */
-export const JIT_MAX_BLOCK = 64;
+export const PPC64_JIT_MAX_BLOCK = 64;
 
 type Emitter = E.JitEmitter;
 
@@ -297,12 +297,12 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
   let nextHi = hi; // where execution goes on after the last compiled instruction
   let nextLo = lo;
   let k = 0;
-  while (k < JIT_MAX_BLOCK) {
+  while (k < PPC64_JIT_MAX_BLOCK) {
     const insn = fetchPpc64(cpu, hi, addr);
     addrs.push(addr);
     seen.add(addr);
     let line: string;
-    if (followable(insn, hi, lo, seen) && k + 1 < JIT_MAX_BLOCK) {
+    if (followable(insn, hi, lo, seen) && k + 1 < PPC64_JIT_MAX_BLOCK) {
       // `b`/`bl` within the page: the block goes on at the target.
       body.push(`/* ${insn.mnemonic} */${M.linkCode(insn)}`);
       k++;

@@ -39,7 +39,7 @@ export const TLB_WRITE_BASE = 5;
  *
  * @param tlb The CPU's `tlb`.
  */
-export function flushJitTlb(tlb: Uint32Array): void {
+export function flushPpc64JitTlb(tlb: Uint32Array): void {
   tlb[TLB_READ_PAGE] = 0xffffffff;
   tlb[TLB_WRITE_PAGE] = 0xffffffff;
 }
