@@ -84,6 +84,8 @@ struct call {
 #define ARCH "i386"
 #elif defined(__powerpc64__) && defined(__BIG_ENDIAN__)
 #define ARCH "ppc64"
+#elif defined(__sparc__) && defined(__arch64__)
+#define ARCH "sparc64"
 #else
 #error "unsupported architecture"
 #endif

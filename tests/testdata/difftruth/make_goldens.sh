@@ -12,12 +12,14 @@
 #                         and run natively or under qemu-user
 #
 #   make_goldens.sh              every arch whose toolchain is installed
-#   make_goldens.sh ARCH...      only these (x86_64, i386, ppc64); a missing
-#                                toolchain is then an error
+#   make_goldens.sh ARCH...      only these (x86_64, i386, ppc64, sparc64);
+#                                a missing toolchain is then an error
 #
 # Toolchain (Debian bookworm): gcc, gcc-i686-linux-gnu,
-# gcc-powerpc64-linux-gnu, qemu-user (qemu-ppc64; qemu-i386 when the host
-# cannot run i386 code), deno (turns calls.json into the harness's C table).
+# gcc-powerpc64-linux-gnu, gcc-sparc64-linux-gnu (with
+# libc6-dev-sparc64-cross for the static harness), qemu-user (qemu-ppc64,
+# qemu-sparc64; qemu-i386 when the host cannot run i386 code), deno (turns
+# calls.json into the harness's C table).
 # The guest sources are compiled unmodified with their own headers
 # (-nostdinc), -ffreestanding -fno-builtin; every symbol they define is
 # renamed guest_<name> so the program's libc never stands in for them, and
@@ -31,12 +33,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd "$here/../../.." && pwd -P)
 vmlinux="$root/kernel-model/vmlinux"
 
-ALL_ARCHES=(x86_64 i386 ppc64)
+ALL_ARCHES=(x86_64 i386 ppc64 sparc64)
 explicit=0
 arches=()
 for arg in "$@"; do
 	case "$arg" in
-	x86_64 | i386 | ppc64) arches+=("$arg"); explicit=1 ;;
+	x86_64 | i386 | ppc64 | sparc64) arches+=("$arg"); explicit=1 ;;
 	-h | --help) sed -n "4,/^set -euo/p" "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "make_goldens.sh: unknown argument \"$arg\" (try --help)" >&2; exit 2 ;;
 	esac
@@ -202,6 +204,14 @@ build_and_run() {
 			-I"$vmlinux/arch/ppc64/include")
 		sources=(kernel/vsprintf.c kernel/string.c arch/ppc64/lib/string.S)
 		runner=(qemu-ppc64) ;;
+	sparc64)
+		# The kernel's flags but -fcall-used-g7: in a user program %g7 is
+		# glibc's thread pointer.
+		cc=sparc64-linux-gnu-gcc cross=sparc64-linux-gnu-
+		guest_flags=(-m64 -mcpu=ultrasparc -mno-fpu -ffixed-g4 -ffixed-g5
+			-Wa,--undeclared-regs -I"$vmlinux/arch/sparc64/include")
+		sources=(kernel/vsprintf.c kernel/string.c arch/sparc64/lib/string.S)
+		runner=(qemu-sparc64) ;;
 	esac
 	local missing=()
 	for tool in "$cc" "${cross}objcopy" "${cross}nm" "${runner[@]}"; do
