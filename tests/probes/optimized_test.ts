@@ -4,6 +4,7 @@
 // the registers as at the probe, and everything that must undo it does.
 
 import assert from "node:assert/strict";
+import { I386_ONLY, X86_64_ONLY } from "../../arch/_common/pt_regs.ts";
 import { decodeX86 } from "../../arch/x86/decode.ts";
 import {
   jprobe_return,
@@ -24,28 +25,10 @@ const benchLoop = (n: number): Workload => ({
 
 /** The registers a handler sees, as one comparable string. */
 function snapshot(regs: Record<string, unknown>, arch: string): string {
-  const names = arch === "x86_64"
-    ? [
-      "rax",
-      "rbx",
-      "rcx",
-      "rdx",
-      "rsi",
-      "rdi",
-      "rbp",
-      "rsp",
-      "r8",
-      "r9",
-      "r10",
-      "r11",
-      "r12",
-      "r13",
-      "r14",
-      "r15",
-      "rip",
-      "eflags",
-    ]
-    : ["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags"];
+  // The general registers and the instruction pointer of the arch's own
+  // pt_regs view (not orig_*/xcs), then EFLAGS.
+  const own = arch === "x86_64" ? X86_64_ONLY : I386_ONLY;
+  const names = [...own.filter((n) => !n.startsWith("orig_") && n !== "xcs"), "eflags"];
   return names.map((n) => `${n}=${String(regs[n])}`).join(" ");
 }
 
