@@ -2,19 +2,9 @@
 // cli.ts output and exit codes, run as a user would.
 
 import assert from "node:assert/strict";
+import { cli } from "./_cli.ts";
 
 const root = new URL("../", import.meta.url);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 Deno.test("cli insmod runs the §8 example end to end", async () => {
   const r = await cli("insmod", "examples/kprobe_example.ts");

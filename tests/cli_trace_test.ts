@@ -2,19 +2,7 @@
 // `cli.ts trace`: output and exit codes, run as a user would.
 
 import assert from "node:assert/strict";
-
-const root = new URL("../", import.meta.url);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { cli } from "./_cli.ts";
 
 Deno.test("cli trace prints trace_pipe lines of entry and return events", async () => {
   const r = await cli(
