@@ -23,7 +23,7 @@ import {
   TRAP_SINGLESTEP,
 } from "../types.ts";
 import { X86Cpu } from "./cpu.ts";
-import { makeX86Kprobes } from "./kprobes.ts";
+import { makeX86Kprobes, type X86Context } from "./kprobes.ts";
 import { X86_64PtRegs } from "./pt_regs.ts";
 import { FLAG_FIXED, FLAG_IF, FLAG_TF, R8, RAX, RBP, RCX, RDI, RDX, RSI, RSP } from "./regs.ts";
 
@@ -38,16 +38,6 @@ const KERNEL_DS = 0x18;
 const ARG_REGS = [RDI, RSI, RDX, RCX, R8, R9];
 /** Linux x86_64 system-call argument registers. */
 const SYSCALL_REGS = [RDI, RSI, RDX, R10, R8, R9];
-
-/** A saved x86 register file. */
-interface X86Context {
-  regs: Uint32Array;
-  ripLo: number;
-  ripHi: number;
-  flags: number;
-  cs: number;
-  ss: number;
-}
 
 function read64(memory: GuestMemory, a: bigint): bigint {
   const lo = memory.read32(hi32(a), lo32(a));

@@ -108,13 +108,19 @@ export interface X86ArchInsn {
 
 const TWO32 = 4294967296;
 
-/** A saved register file, as arch.ts's saveContext() lays it out. */
-interface SavedContext {
+/** A saved x86 register file: what arch.ts's saveContext() returns (jprobes keep one). */
+export interface X86Context {
+  /** Copy of the register buffer. */
   regs: Uint32Array;
+  /** RIP low half. */
   ripLo: number;
+  /** RIP high half. */
   ripHi: number;
+  /** EFLAGS. */
   flags: number;
+  /** CS selector. */
   cs: number;
+  /** SS selector. */
   ss: number;
 }
 
@@ -388,7 +394,7 @@ export function makeX86Kprobes(
     setjmpPreHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave, entry: bigint): void {
       const c = cpu as X86Cpu;
       // The save area is reused hit after hit (no allocation per hit).
-      const ctx = save.context as SavedContext | null;
+      const ctx = save.context as X86Context | null;
       if (ctx !== null && ctx.regs instanceof Uint32Array && ctx.regs.length === c.regs.length) {
         ctx.regs.set(c.regs);
         ctx.ripLo = c.regs[RIP_LO];
@@ -424,7 +430,7 @@ export function makeX86Kprobes(
 
     longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void {
       const c = cpu as X86Cpu;
-      const ctx = save.context as SavedContext;
+      const ctx = save.context as X86Context;
       if (ctx.cs === c.sreg[1] && ctx.ss === c.sreg[2]) {
         // Same segments (always, in the kernel): no CS reload, no lost decode
         // page (whose address the register file also holds: keep it).
