@@ -16,15 +16,7 @@ import type { DecodedInsn } from "./decode.ts";
 import {
   getArithFlags,
   getCf,
-  LAZY_A,
-  LAZY_AH,
-  LAZY_B,
-  LAZY_BH,
   LAZY_CF,
-  LAZY_OP,
-  LAZY_R,
-  LAZY_RH,
-  LAZY_W,
   LF_ADC,
   LF_ADD,
   LF_DEC,
@@ -32,6 +24,7 @@ import {
   LF_LOGIC,
   LF_SBB,
   LF_SUB,
+  recordLazy,
   setArithFlags,
   WIDTH_MASK,
 } from "./flags.ts";
@@ -80,19 +73,8 @@ function record(
   r: number,
   rh: number,
 ): void {
-  const lf = cpu.lf;
-  lf[LAZY_OP] = kind;
-  lf[LAZY_W] = w;
-  lf[LAZY_A] = a;
-  lf[LAZY_B] = b;
-  lf[LAZY_R] = r;
-  // High halves matter (and are read) only at width 3.
-  if (w === 3) {
-    lf[LAZY_AH] = ah;
-    lf[LAZY_BH] = bh;
-    lf[LAZY_RH] = rh;
-    cpu.regs[RES_HI] = rh;
-  }
+  recordLazy(cpu.lf, kind, w, a, ah, b, bh, r, rh);
+  if (w === 3) cpu.regs[RES_HI] = rh;
 }
 
 function aluAdd(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): number {

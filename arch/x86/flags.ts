@@ -84,6 +84,44 @@ export const WIDTH_MASK: Int32Array = new Int32Array([0xff, 0xffff, -1, -1]);
 export const SIGN_SHIFT: Uint8Array = new Uint8Array([7, 15, 31, 31]);
 
 /**
+ * Records a writer as the interpreter's ALU and a translated block's flag
+ * flush do: kind, width and low halves, the high halves only at width 3
+ * (the only width that reads them); other slots keep their values.
+ *
+ * @param f The lazy-flags record (`cpu.lf`).
+ * @param op `LF_*` kind.
+ * @param w Width 0–3.
+ * @param a First operand low half.
+ * @param ah First operand high half.
+ * @param b Second operand low half.
+ * @param bh Second operand high half.
+ * @param r Result low half.
+ * @param rh Result high half.
+ */
+export function recordLazy(
+  f: LazyFlags,
+  op: number,
+  w: number,
+  a: number,
+  ah: number,
+  b: number,
+  bh: number,
+  r: number,
+  rh: number,
+): void {
+  f[LAZY_OP] = op;
+  f[LAZY_W] = w;
+  f[LAZY_A] = a;
+  f[LAZY_B] = b;
+  f[LAZY_R] = r;
+  if (w === 3) {
+    f[LAZY_AH] = ah;
+    f[LAZY_BH] = bh;
+    f[LAZY_RH] = rh;
+  }
+}
+
+/**
  * Records an operation for later flag evaluation.
  *
  * @param f The lazy-flags record (`cpu.lf`).

@@ -32,6 +32,7 @@ import {
   LF_LOGIC,
   LF_SBB,
   LF_SUB,
+  recordLazy,
   SIGN_SHIFT,
 } from "./flags.ts";
 
@@ -56,7 +57,7 @@ export function keepsCarry(kind: number): boolean {
 
 /**
  * Writes a writer's values into the lazy-flags record, exactly the slots the
- * interpreter's `record` writes (the high halves only at width 3). Used by
+ * interpreter's `record` writes (`recordLazy()`, plus the carry). Used by
  * a block's fault path, where the kind is known only at run time.
  *
  * @param lf The record (`cpu.lf`).
@@ -82,16 +83,7 @@ export function flushFlags(
   rh: number,
   c: number,
 ): void {
-  lf[LAZY_OP] = kind;
-  lf[LAZY_W] = w;
-  lf[LAZY_A] = a;
-  lf[LAZY_B] = b;
-  lf[LAZY_R] = r;
-  if (w === 3) {
-    lf[LAZY_AH] = ah;
-    lf[LAZY_BH] = bh;
-    lf[LAZY_RH] = rh;
-  }
+  recordLazy(lf, kind, w, a, ah, b, bh, r, rh);
   if (keepsCarry(kind)) lf[LAZY_CF] = c;
 }
 
