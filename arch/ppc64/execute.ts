@@ -138,8 +138,15 @@ export function slowStepPpc64(cpu: Ppc64Cpu): number {
   return -1;
 }
 
-// The instruction at NIP through the current page, else the cache.
-function lookupNip(cpu: Ppc64Cpu): Ppc64DecodedInsn {
+/**
+ * The instruction at NIP through the current page's slots, else a fetch
+ * that checks execute permission (and may fault). The interpreter's loop and
+ * the translator's share it.
+ *
+ * @param cpu The CPU.
+ * @returns The decoded instruction at NIP.
+ */
+export function lookupPpc64Nip(cpu: Ppc64Cpu): Ppc64DecodedInsn {
   const regs = cpu.regs;
   const lo = regs[R_NIP_LO];
   const hi = regs[R_NIP_HI];
@@ -175,7 +182,7 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
       budget--;
       continue;
     }
-    if (insn === null) insn = lookupNip(cpu);
+    if (insn === null) insn = lookupPpc64Nip(cpu);
     cpu.cur = insn;
     dispatch[insn.dispatch](cpu, insn);
     clock[0]++;
@@ -188,7 +195,7 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
         regs[R_NIP_LO] = insn.nextLo;
         regs[R_NIP_HI] = insn.nextHi;
         if (cpu.events === 0) {
-          next = lookupNip(cpu);
+          next = lookupPpc64Nip(cpu);
           insn.next = next;
         }
       }
@@ -199,7 +206,7 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
         regs[R_NIP_LO] = insn.targetLo;
         regs[R_NIP_HI] = insn.targetHi;
         if (cpu.events === 0) {
-          next = lookupNip(cpu);
+          next = lookupPpc64Nip(cpu);
           insn.target = next;
         }
       }

@@ -25,7 +25,7 @@
 import { STOP_BUDGET, type StopReason } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
 import type { Ppc64DecodedInsn } from "./decode.ts";
-import { endRunWithFault, fetchPpc64, slowStepPpc64, takeStopPpc64 } from "./execute.ts";
+import { endRunWithFault, lookupPpc64Nip, slowStepPpc64, takeStopPpc64 } from "./execute.ts";
 import {
   compilePpc64Block,
   JIT_ENDS_BLOCK,
@@ -34,7 +34,7 @@ import {
 } from "./jit_compile.ts";
 import { flushPpc64JitTlb } from "./jit_mem.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
-import { R_NIP_HI, R_NIP_LO, R_PAGE_HI, R_PAGE_LO } from "./regs.ts";
+import { R_NIP_HI, R_NIP_LO } from "./regs.ts";
 import { BR_NONE, BR_TARGET, EVT_STOP } from "./traps.ts";
 
 /** Hits of a block entry before it is compiled (`Ppc64Cpu.jitThreshold`'s default). */
@@ -177,27 +177,13 @@ export class JitCache {
   }
 }
 
-// The instruction at NIP, as the interpreter's loop finds it (the current
-// page's slots, else a fetch that checks execute permission).
-function lookupNip(cpu: Ppc64Cpu): Ppc64DecodedInsn {
-  const regs = cpu.regs;
-  const lo = regs[R_NIP_LO];
-  const hi = regs[R_NIP_HI];
-  const d = (lo - regs[R_PAGE_LO]) >>> 0;
-  const page = cpu.page;
-  if (hi === regs[R_PAGE_HI] && d < 4096 && page !== null) {
-    const insn = page[d];
-    if (insn !== null) return insn;
-  }
-  cpu.cur = null;
-  return fetchPpc64(cpu, hi, lo);
-}
-
 // Interprets from `insn` as the interpreter's loop does, up to the next
 // block entry (after a branch, an instruction the translator leaves alone,
 // a page end, the block size) or the end of the budget; leaves the entry's
 // instruction in `cpu.jit.next` (null when NIP went through the register
 // file) with NIP in the register file, and returns the budget left.
+// Its next/target step repeats execute.ts's loop on purpose: as a shared
+// function it cost that loop 1.5-2% (ppc64_interp_bench with jitThreshold -1).
 function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): number {
   const regs = cpu.regs;
   const clock = cpu.clock;
@@ -217,7 +203,7 @@ function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): nu
         regs[R_NIP_LO] = insn.nextLo;
         regs[R_NIP_HI] = insn.nextHi;
         if (cpu.events === 0) {
-          next = lookupNip(cpu);
+          next = lookupPpc64Nip(cpu);
           insn.next = next;
         }
       }
@@ -228,7 +214,7 @@ function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): nu
         regs[R_NIP_LO] = insn.targetLo;
         regs[R_NIP_HI] = insn.targetHi;
         if (cpu.events === 0) {
-          next = lookupNip(cpu);
+          next = lookupPpc64Nip(cpu);
           insn.target = next;
         }
       }
@@ -277,7 +263,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
     }
     if (blk === null) {
       let insn = cache.next;
-      if (insn === null) insn = lookupNip(cpu);
+      if (insn === null) insn = lookupPpc64Nip(cpu);
       blk = cache.enter(cpu, insn);
       if (blk === null || clock[0] + blk.len > end) {
         blk = null;
@@ -303,7 +289,7 @@ function jitLoop(cpu: Ppc64Cpu, budget: number): StopReason {
     // the budget (a fetch fault there is raised now), not past LR/CTR.
     const more = clock[0] < end;
     if (more || from.direct[x] === 1) {
-      const insn = lookupNip(cpu);
+      const insn = lookupPpc64Nip(cpu);
       cache.next = insn;
       if (more) {
         blk = cache.enter(cpu, insn);
