@@ -145,13 +145,9 @@ export function setLazy(
   r: number,
   rh: number,
 ): void {
-  f[LAZY_OP] = op;
-  f[LAZY_W] = w;
-  f[LAZY_A] = a;
+  recordLazy(f, op, w, a, ah, b, bh, r, rh);
   f[LAZY_AH] = ah;
-  f[LAZY_B] = b;
   f[LAZY_BH] = bh;
-  f[LAZY_R] = r;
   f[LAZY_RH] = rh;
 }
 
