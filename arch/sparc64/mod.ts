@@ -1,8 +1,11 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * sparc64 (SPARC V9, big-endian): the decoder (`decodeSparc64`) and its
- * opcode tables. The interpreter, the arch object and the Kprobes half
- * are still to come, so sparc64 is not in the arch registry yet.
+ * sparc64 (SPARC V9, big-endian): the interpreter (`Sparc64Cpu`,
+ * `decodeSparc64`), its opcode and dispatch tables and the instruction
+ * semantics by family (`alu.ts`, `muldiv.ts`, `branch.ts`,
+ * `load_store.ts`, `privileged.ts`, `windows.ts`), register windows with
+ * real spill/fill traps and V9 trap entry (`traps.ts`). The arch object
+ * and the Kprobes half build on the CPU API.
  *
  * @example Decode an instruction
  * ```ts
@@ -16,5 +19,16 @@
  * @module
  */
 
+export * from "./alu.ts";
+export * from "./branch.ts";
+export * from "./cpu.ts";
 export * from "./decode.ts";
+export * from "./dispatch.ts";
+export * from "./execute.ts";
+export * from "./load_store.ts";
+export * from "./muldiv.ts";
 export * from "./opcodes.ts";
+export * from "./privileged.ts";
+export * from "./regs.ts";
+export * from "./traps.ts";
+export * from "./windows.ts";

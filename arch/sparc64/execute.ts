@@ -1,0 +1,159 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The sparc64 step loop: cached fetch at PC (the current page's slot array
+ * indexed by page offset), the default next PC/nPC (nPC, nPC + 4) written
+ * before dispatch through `SPARC64_DISPATCH[insn.dispatch]`, which delayed
+ * transfers, annulling branches and traps overwrite; PC/nPC commit after
+ * the handler returns, so a host-taken trap (a thrown `Fault`) leaves PC
+ * on the trapping instruction with none of its effects. The slow path at
+ * a boundary takes recorded stops and delivers interrupts. One
+ * `try/catch` per loop entry turns the fault into `STOP_TRAP`.
+ *
+ * @module
+ */
+
+import { Fault } from "../_common/fault.ts";
+import { PF_INSTR, STOP_BUDGET, STOP_HYPERCALL, STOP_TRAP, type StopReason } from "../types.ts";
+import type { Sparc64Cpu } from "./cpu.ts";
+import { decodeSparc64, type Sparc64DecodedInsn } from "./decode.ts";
+import { SPARC64_DISPATCH } from "./dispatch.ts";
+import {
+  R_FETCH_PAGE_HI,
+  R_FETCH_PAGE_LO,
+  R_NEXT_NPC_HI,
+  R_NEXT_NPC_LO,
+  R_NEXT_PC_HI,
+  R_NEXT_PC_LO,
+  R_NPC_HI,
+  R_NPC_LO,
+  R_PC_HI,
+  R_PC_LO,
+  TT_UNALIGNED,
+} from "./regs.ts";
+import {
+  deliverSparc64Interrupt,
+  recordSparc64Fault,
+  SPARC64_EVT_IRQ,
+  SPARC64_EVT_STOP,
+} from "./traps.ts";
+import { syncSparc64Events } from "./traps.ts";
+
+const TWO32 = 4294967296;
+
+/**
+ * The decoded instruction at `(hi, lo)`: switches the CPU's current page
+ * (checking execute permission, as a user access in user mode) and
+ * decodes into the cache on a miss. Throws the memory's fault when the
+ * word cannot be fetched, the CPU's 0x034 when `lo` is not word-aligned.
+ *
+ * @param cpu The CPU.
+ * @param hi Address high half.
+ * @param lo Address low half.
+ * @returns The instruction (shared with the cache).
+ */
+export function fetchSparc64(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64DecodedInsn {
+  const regs = cpu.regs;
+  if ((lo & 3) !== 0) throw cpu.fault.set(TT_UNALIGNED, PF_INSTR, hi, lo);
+  const pageLo = (lo & ~0xfff) >>> 0;
+  const access = PF_INSTR | cpu.accUser;
+  if (cpu.page === null || hi !== regs[R_FETCH_PAGE_HI] || pageLo !== regs[R_FETCH_PAGE_LO]) {
+    cpu.mem.translate(hi, lo, access);
+    cpu.page = cpu.cache.page(hi, lo);
+    regs[R_FETCH_PAGE_HI] = hi;
+    regs[R_FETCH_PAGE_LO] = pageLo;
+  }
+  const idx = lo & 0xfff;
+  const page = cpu.page;
+  const cached = page[idx];
+  if (cached !== null) return cached;
+  const off = cpu.mem.translate(hi, lo, access);
+  const insn = decodeSparc64(cpu.dv.getUint32(off));
+  insn.addrLo = lo;
+  insn.addrHi = hi;
+  if (insn.relative !== 0) {
+    const t = lo + insn.disp;
+    const tl = t >>> 0;
+    insn.targetLo = tl;
+    insn.targetHi = (hi + (t - tl) / TWO32) >>> 0;
+  }
+  page[idx] = insn;
+  return insn;
+}
+
+// One instruction at PC: defaults, dispatch, commit, retire.
+function step(cpu: Sparc64Cpu): void {
+  const regs = cpu.regs;
+  const insn = fetchSparc64(cpu, regs[R_PC_HI], regs[R_PC_LO]);
+  const nl = regs[R_NPC_LO];
+  const nh = regs[R_NPC_HI];
+  regs[R_NEXT_PC_LO] = nl;
+  regs[R_NEXT_PC_HI] = nh;
+  const n = nl + 4;
+  regs[R_NEXT_NPC_LO] = n;
+  regs[R_NEXT_NPC_HI] = n >= TWO32 ? nh + 1 : nh;
+  cpu.cur = insn;
+  SPARC64_DISPATCH[insn.dispatch](cpu, insn);
+  cpu.cur = null;
+  regs[R_PC_LO] = regs[R_NEXT_PC_LO];
+  regs[R_PC_HI] = regs[R_NEXT_PC_HI];
+  regs[R_NPC_LO] = regs[R_NEXT_NPC_LO];
+  regs[R_NPC_HI] = regs[R_NEXT_NPC_HI];
+  cpu.clock[0]++;
+}
+
+/**
+ * Returns the pending stop and clears it.
+ *
+ * @param cpu The CPU.
+ * @returns The stop recorded by an instruction.
+ */
+export function takeStopSparc64(cpu: Sparc64Cpu): StopReason {
+  const r = cpu.pendingStop;
+  cpu.pendingStop = -1;
+  syncSparc64Events(cpu);
+  return r;
+}
+
+// Runs until the budget is spent or a stop; faults propagate.
+function loop(cpu: Sparc64Cpu): StopReason {
+  while (cpu.budget > 0) {
+    if (cpu.events !== 0) {
+      if ((cpu.events & SPARC64_EVT_STOP) !== 0) {
+        const r = takeStopSparc64(cpu);
+        if (r !== STOP_HYPERCALL || cpu.stopHook === null || !cpu.stopHook(r)) return r;
+        continue;
+      }
+      if ((cpu.events & SPARC64_EVT_IRQ) !== 0) {
+        deliverSparc64Interrupt(cpu);
+        syncSparc64Events(cpu);
+      }
+    }
+    cpu.budget--;
+    step(cpu);
+  }
+  if ((cpu.events & SPARC64_EVT_STOP) !== 0) return takeStopSparc64(cpu);
+  return STOP_BUDGET;
+}
+
+/**
+ * Runs `cpu` for up to `budget` instructions.
+ *
+ * @param cpu The CPU.
+ * @param budget Instruction budget.
+ * @returns Why it stopped.
+ */
+export function runSparc64(cpu: Sparc64Cpu, budget: number): StopReason {
+  cpu.syncMemory();
+  cpu.budget = budget;
+  for (;;) {
+    try {
+      return loop(cpu);
+    } catch (e) {
+      cpu.cur = null;
+      if (!(e instanceof Fault)) throw e;
+      recordSparc64Fault(cpu, e);
+      // The trapping instruction did not retire; its budget unit is spent.
+      if (cpu.stopHook === null || !cpu.stopHook(STOP_TRAP)) return STOP_TRAP;
+    }
+  }
+}
