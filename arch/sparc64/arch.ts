@@ -233,7 +233,7 @@ export const SPARC64: Arch = {
     for (let i = 0; i < 6; i++) c.setReg(8 + i, i < args.length ? BigInt.asUintN(64, args[i]) : 0n);
     c.setReg(14, (userSp & ~15n) - USER_FRAME - STACK_BIAS);
     c.setPc(USER_PC);
-    c.enterTrap(TT_SYSCALL);
+    c.deliverTrap(TT_SYSCALL);
   },
 
   kernelStackTop: (cpu, memory) => read64(memory, (cpu as Sparc64Cpu).getScratchpad(0)),

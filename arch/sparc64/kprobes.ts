@@ -52,6 +52,7 @@ import type {
 } from "../types.ts";
 import type { Sparc64Context, Sparc64Cpu } from "./cpu.ts";
 import { decodeSparc64 } from "./decode.ts";
+import { R_NPC_HI, R_NPC_LO, R_PC_HI, R_PC_LO, R_PSTATE } from "./regs.ts";
 
 const EINVAL = 22;
 const ENOMEM = 12;
@@ -166,9 +167,28 @@ function wordBytes(w: number): Uint8Array {
   return new Uint8Array([w >>> 24, (w >>> 16) & 0xff, (w >>> 8) & 0xff, w & 0xff]);
 }
 
+const TWO32 = 0x100000000;
+
+/** PC and nPC from numbers (addresses below 2^53), no BigInt on the hit path. */
 function setPcs(c: Sparc64Cpu, pc: number, npc: number): void {
-  c.setPc(BigInt(pc));
-  c.setNpc(BigInt(npc));
+  const r = c.regs;
+  r[R_PC_LO] = pc >>> 0;
+  r[R_PC_HI] = Math.floor(pc / TWO32) >>> 0;
+  r[R_NPC_LO] = npc >>> 0;
+  r[R_NPC_HI] = Math.floor(npc / TWO32) >>> 0;
+}
+
+function pcOf(c: Sparc64Cpu): number {
+  return c.regs[R_PC_HI] * TWO32 + c.regs[R_PC_LO];
+}
+
+function npcOf(c: Sparc64Cpu): number {
+  return c.regs[R_NPC_HI] * TWO32 + c.regs[R_NPC_LO];
+}
+
+/** Sets or clears PSTATE.IE (no AG change, so no register remap). */
+function setIe(c: Sparc64Cpu, ie: number): void {
+  c.writePstate(((c.regs[R_PSTATE] & ~PSTATE_IE) | ie) >>> 0);
 }
 
 /**
@@ -265,9 +285,9 @@ export function makeSparc64Kprobes(): KprobesArch {
       const ai = p.ainsn as Sparc64ArchInsn;
       // Linux: set_current_kprobe() keeps TNPC, prepare_singlestep() masks
       // interrupts and points TPC/TNPC at the copy and the breakpoint after it.
-      state.savedFlags = c.pstate & PSTATE_IE;
-      state.oldFlags = Number(c.getNpc());
-      c.pstate = c.pstate & ~PSTATE_IE;
+      state.savedFlags = c.regs[R_PSTATE] & PSTATE_IE;
+      state.oldFlags = npcOf(c);
+      setIe(c, 0);
       setPcs(c, ai.slot, ai.slot + 4);
     },
 
@@ -275,10 +295,10 @@ export function makeSparc64Kprobes(): KprobesArch {
       const c = cpu as Sparc64Cpu;
       const ai = p.ainsn as Sparc64ArchInsn;
       const orig = state.oldFlags;
-      const npc = Number(c.getNpc());
+      const npc = npcOf(c);
       switch (ai.kind) {
         case K_BRANCH:
-          if (Number(c.getPc()) === ai.slot + 8) setPcs(c, orig + 4, orig + 8); // annulled, not taken
+          if (pcOf(c) === ai.slot + 8) setPcs(c, orig + 4, orig + 8); // annulled, not taken
           else if (npc === ai.slot + 8) setPcs(c, orig, orig + 4); // not taken
           else setPcs(c, orig, ai.addr + (npc - ai.slot));
           break;
@@ -306,14 +326,14 @@ export function makeSparc64Kprobes(): KprobesArch {
         default:
           setPcs(c, orig, orig + 4);
       }
-      if (ai.kind !== K_WRPSTATE) c.pstate = c.pstate | state.savedFlags;
+      if (ai.kind !== K_WRPSTATE) setIe(c, (c.regs[R_PSTATE] & PSTATE_IE) | state.savedFlags);
     },
 
     abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
       const c = cpu as Sparc64Cpu;
       // Linux: kprobe_fault_handler(): TPC back to the probe, TNPC as it was.
       setPcs(c, Number(p.addr), state.oldFlags);
-      c.pstate = c.pstate | state.savedFlags;
+      setIe(c, state.savedFlags);
     },
 
     traceFlagSet: () => false,
@@ -325,7 +345,7 @@ export function makeSparc64Kprobes(): KprobesArch {
       // guest calls do to the windows can leak back.
       save.context = c.saveState();
       save.stackAddr = c.getReg(14) + 2047n;
-      c.pstate = c.pstate & ~PSTATE_IE;
+      setIe(c, 0);
       c.setPc(entry);
     },
 
