@@ -33,8 +33,20 @@ export const KP = makeSparc64Kprobes();
 
 // ------------------------------------------------------------- encoders
 
-/** Register numbers. */
-export const G0 = 0, G1 = 1, G2 = 2, O0 = 8, O1 = 9, O2 = 10, O7 = 15, L0 = 16, I0 = 24;
+/** `%g0`. */
+export const G0 = 0;
+/** `%g1`. */
+export const G1 = 1;
+/** `%o0`. */
+export const O0 = 8;
+/** `%o1`. */
+export const O1 = 9;
+/** `%o2`. */
+export const O2 = 10;
+/** `%o7`. */
+export const O7 = 15;
+/** `%l0`. */
+export const L0 = 16;
 /** `nop`. */
 export const NOP = 0x01000000;
 /** `ta 0x7e`: the halt that ends a test program. */
@@ -76,8 +88,14 @@ export const orLo = (rs1: number, v: number, rd: number) => arith(0x02, rd, rs1,
 /** `call` to a byte displacement. */
 export const call = (disp: number) => ((1 << 30) | ((disp >> 2) & 0x3fffffff)) >>> 0;
 
-/** Bicc conditions. */
-export const BA = 8, BN = 0, BE = 1, BNE = 9;
+/** Bicc condition: always. */
+export const BA = 8;
+/** Never. */
+export const BN = 0;
+/** Equal. */
+export const BE = 1;
+/** Not equal. */
+export const BNE = 9;
 /** Bicc `b<cond>[,a]` to a byte displacement. */
 export function bicc(cond: number, disp: number, annul = false): number {
   return (((annul ? 1 : 0) << 29) | (cond << 25) | (2 << 22) | ((disp >> 2) & 0x3fffff)) >>> 0;
