@@ -1,7 +1,7 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
  * ELF reader for the kernel images and test fixtures: ELF32 and ELF64, little
- * and big endian (x86_64, i386, ppc64 ELFv1). It reads the file header,
+ * and big endian (x86_64, i386, ppc64 ELFv1, sparc64). It reads the file header,
  * section headers, program headers and the `.symtab` symbol table, and checks
  * every offset, size, count and string index against the file first: any
  * malformed input throws an {@linkcode ElfError} naming the file offset and
