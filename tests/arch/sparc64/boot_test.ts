@@ -55,4 +55,27 @@ Deno.test("Sparc64Cpu boots vmlinux-sparc64 from startup_64 to init's first user
     /CPU0: kprobes-sim virtual sparc64 CPU @ 1000\.000 MHz, trap block at 0000000000415000/,
   );
   assert.match(log, /Brought up 1 CPUs/);
+
+  // A system call as the host starts one (ta 0x6d at the user's PC):
+  // getpid (i386's 20) through etrap from user mode, do_syscall and rtrap.
+  mem.writeU32(0x100000n, 0x91d0206d); // ta 0x6d
+  cpu.setReg(1, 20n);
+  cpu.deliverTrap(0x16d);
+  let r = STOP_BUDGET;
+  for (let turn = 0; turn < 50 && r !== STOP_USER; turn++) {
+    r = cpu.run(200_000);
+    if (r === STOP_BUDGET || r === STOP_HALT) cpu.raiseInterrupt(14);
+    else if (r !== STOP_USER) {
+      assert.fail(`stop ${r} (0x${cpu.trapVector.toString(16)}) at 0x${cpu.getPc().toString(16)}`);
+    }
+  }
+  assert.equal(r, STOP_USER);
+  assert.equal(cpu.getPc(), 0x100004n);
+  assert.equal(cpu.getReg(8), 1n); // init is pid 1
+  assert.equal(cpu.ccr & 0x11, 0); // icc.C and xcc.C clear: success
+  assert.equal(cpu.getReg(14), 0x3ff741n);
+  // Not asserted: the trapped user window's %l0-%l7/%i0-%i7. The image's
+  // etrap moves CANRESTORE to OTHERWIN before its `save` (Linux does it
+  // after), so rtrap's CANRESTORE = OTHERWIN forgets the trapped window and
+  // its `restore` fills it from a user save area nothing wrote.
 });
