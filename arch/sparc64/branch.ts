@@ -32,18 +32,19 @@ import {
   TT_UNALIGNED,
 } from "./regs.ts";
 import { operand2 } from "./alu.ts";
-import { hostTrap } from "./traps.ts";
+import { delayedTransfer, hostTrap } from "./traps.ts";
 
 const TWO32 = 4294967296;
 
-// Taken: next nPC = target.
-function take(R: Uint32Array, insn: Sparc64DecodedInsn): void {
-  R[R_NEXT_NPC_LO] = insn.targetLo;
-  R[R_NEXT_NPC_HI] = insn.targetHi;
+// Taken: next PC = nPC (the delay slot), next nPC = target.
+function take(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
+  delayedTransfer(cpu, insn.targetHi, insn.targetLo);
 }
 
 // Annul the delay slot of a fall-through: PC = nPC + 4, nPC = nPC + 8.
-function annulFallThrough(R: Uint32Array): void {
+function annulFallThrough(cpu: Sparc64Cpu): void {
+  const R = cpu.regs;
+  cpu.branch = 1;
   const nl = R[R_NPC_LO];
   const nh = R[R_NPC_HI];
   const a = nl + 4;
@@ -55,7 +56,9 @@ function annulFallThrough(R: Uint32Array): void {
 }
 
 // `ba,a`: PC = target, nPC = target + 4.
-function annulAlways(R: Uint32Array, insn: Sparc64DecodedInsn): void {
+function annulAlways(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
+  const R = cpu.regs;
+  cpu.branch = 1;
   const t = insn.targetLo + 4;
   R[R_NEXT_PC_LO] = insn.targetLo;
   R[R_NEXT_PC_HI] = insn.targetHi;
@@ -64,34 +67,34 @@ function annulAlways(R: Uint32Array, insn: Sparc64DecodedInsn): void {
 }
 
 // The shared tail of Bicc and BPcc once the condition is known.
-function branch(R: Uint32Array, insn: Sparc64DecodedInsn, taken: number): void {
+function branch(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn, taken: number): void {
   if (taken !== 0) {
-    if (insn.annul !== 0 && insn.cond === 8) annulAlways(R, insn);
-    else take(R, insn);
+    if (insn.annul !== 0 && insn.cond === 8) annulAlways(cpu, insn);
+    else take(cpu, insn);
   } else if (insn.annul !== 0) {
-    annulFallThrough(R);
+    annulFallThrough(cpu);
   }
 }
 
 /** `Bicc` on icc. @param cpu The CPU. @param insn The instruction. */
 export function opBicc(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
-  branch(R, insn, SPARC64_COND_TABLE[(insn.cond << 4) | (R[R_CCR] & 15)]);
+  branch(cpu, insn, SPARC64_COND_TABLE[(insn.cond << 4) | (R[R_CCR] & 15)]);
 }
 
 /** `BPcc` on icc or xcc. @param cpu The CPU. @param insn The instruction. */
 export function opBpcc(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
   const f = insn.cc === CC_XCC ? R[R_CCR] >>> 4 : R[R_CCR] & 15;
-  branch(R, insn, SPARC64_COND_TABLE[(insn.cond << 4) | f]);
+  branch(cpu, insn, SPARC64_COND_TABLE[(insn.cond << 4) | f]);
 }
 
 /** `BPr`: branch on a register's sign/zero. @param cpu The CPU. @param insn The instruction. */
 export function opBpr(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
   const a = cpu.rmap[insn.rs1];
-  if (sparc64Rcond(insn.rcond, R[a + 1], R[a])) take(R, insn);
-  else if (insn.annul !== 0) annulFallThrough(R);
+  if (sparc64Rcond(insn.rcond, R[a + 1], R[a])) take(cpu, insn);
+  else if (insn.annul !== 0) annulFallThrough(cpu);
 }
 
 /** `FBfcc`/`FBPfcc`: floating point is disabled. @param cpu The CPU. @param _insn The instruction. */
@@ -105,7 +108,7 @@ export function opCall(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const d = cpu.wmap[15];
   R[d] = R[R_PC_LO];
   R[d + 1] = (R[R_PSTATE] & PSTATE_AM) !== 0 ? 0 : R[R_PC_HI];
-  take(R, insn);
+  take(cpu, insn);
   if ((R[R_PSTATE] & PSTATE_AM) !== 0) R[R_NEXT_NPC_HI] = 0;
 }
 
@@ -130,6 +133,5 @@ export function opJmpl(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const d = cpu.wmap[insn.rd];
   R[d] = R[R_PC_LO];
   R[d + 1] = am ? 0 : R[R_PC_HI];
-  R[R_NEXT_NPC_LO] = lo;
-  R[R_NEXT_NPC_HI] = hi;
+  delayedTransfer(cpu, hi, lo);
 }

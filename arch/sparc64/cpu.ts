@@ -124,6 +124,8 @@ export class Sparc64Cpu implements ArchCpu {
   pendingStop: number = -1;
   /** `EVT_*` bits: something needs the slow path before the next instruction. */
   events = 0;
+  /** 1 when the executing instruction wrote the next PC/nPC pair (`R_NEXT_*`). */
+  branch = 0;
   /** Instructions left in the current `run()`. */
   budget = 0;
   /** The executing instruction (null between instructions). */

@@ -80,27 +80,6 @@ export function fetchSparc64(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64De
   return insn;
 }
 
-// One instruction at PC: defaults, dispatch, commit, retire.
-function step(cpu: Sparc64Cpu): void {
-  const regs = cpu.regs;
-  const insn = fetchSparc64(cpu, regs[R_PC_HI], regs[R_PC_LO]);
-  const nl = regs[R_NPC_LO];
-  const nh = regs[R_NPC_HI];
-  regs[R_NEXT_PC_LO] = nl;
-  regs[R_NEXT_PC_HI] = nh;
-  const n = nl + 4;
-  regs[R_NEXT_NPC_LO] = n;
-  regs[R_NEXT_NPC_HI] = n >= TWO32 ? nh + 1 : nh;
-  cpu.cur = insn;
-  SPARC64_DISPATCH[insn.dispatch](cpu, insn);
-  cpu.cur = null;
-  regs[R_PC_LO] = regs[R_NEXT_PC_LO];
-  regs[R_PC_HI] = regs[R_NEXT_PC_HI];
-  regs[R_NPC_LO] = regs[R_NEXT_NPC_LO];
-  regs[R_NPC_HI] = regs[R_NEXT_NPC_HI];
-  cpu.clock[0]++;
-}
-
 /**
  * Returns the pending stop and clears it.
  *
@@ -114,8 +93,13 @@ export function takeStopSparc64(cpu: Sparc64Cpu): StopReason {
   return r;
 }
 
-// Runs until the budget is spent or a stop; faults propagate.
+// Runs until the budget is spent or a stop; faults propagate. PC/nPC
+// commit after each handler: nPC, nPC + 4 unless the handler set
+// `cpu.branch` and wrote the next pair.
 function loop(cpu: Sparc64Cpu): StopReason {
+  const regs = cpu.regs;
+  const clock = cpu.clock;
+  const dispatch = SPARC64_DISPATCH;
   while (cpu.budget > 0) {
     if (cpu.events !== 0) {
       if ((cpu.events & SPARC64_EVT_STOP) !== 0) {
@@ -125,12 +109,38 @@ function loop(cpu: Sparc64Cpu): StopReason {
       }
       if ((cpu.events & SPARC64_EVT_IRQ) !== 0) {
         deliverSparc64Interrupt(cpu);
+        cpu.branch = 0;
         syncSparc64Events(cpu);
       }
     }
     cpu.budget--;
-    step(cpu);
+    const lo = regs[R_PC_LO];
+    const hi = regs[R_PC_HI];
+    const page = cpu.page;
+    const d = (lo - regs[R_FETCH_PAGE_LO]) >>> 0;
+    let insn: Sparc64DecodedInsn | null = null;
+    if (page !== null && d < 4096 && hi === regs[R_FETCH_PAGE_HI]) insn = page[d];
+    if (insn === null) insn = fetchSparc64(cpu, hi, lo);
+    cpu.cur = insn;
+    dispatch[insn.dispatch](cpu, insn);
+    if (cpu.branch === 0) {
+      const nl = regs[R_NPC_LO];
+      const nh = regs[R_NPC_HI];
+      regs[R_PC_LO] = nl;
+      regs[R_PC_HI] = nh;
+      const n = nl + 4;
+      regs[R_NPC_LO] = n;
+      if (n >= TWO32) regs[R_NPC_HI] = nh + 1;
+    } else {
+      cpu.branch = 0;
+      regs[R_PC_LO] = regs[R_NEXT_PC_LO];
+      regs[R_PC_HI] = regs[R_NEXT_PC_HI];
+      regs[R_NPC_LO] = regs[R_NEXT_NPC_LO];
+      regs[R_NPC_HI] = regs[R_NEXT_NPC_HI];
+    }
+    clock[0]++;
   }
+  cpu.cur = null;
   if ((cpu.events & SPARC64_EVT_STOP) !== 0) return takeStopSparc64(cpu);
   return STOP_BUDGET;
 }
@@ -150,6 +160,7 @@ export function runSparc64(cpu: Sparc64Cpu, budget: number): StopReason {
       return loop(cpu);
     } catch (e) {
       cpu.cur = null;
+      cpu.branch = 0;
       if (!(e instanceof Fault)) throw e;
       recordSparc64Fault(cpu, e);
       // The trapping instruction did not retire; its budget unit is spent.

@@ -164,6 +164,24 @@ export function enterTrap(cpu: Sparc64Cpu, tt: number, cwpDelta = 0): void {
   r[R_PC_HI] = r[R_NEXT_PC_HI] = hi;
   r[R_NPC_LO] = r[R_NEXT_NPC_LO] = lo + 4;
   r[R_NPC_HI] = r[R_NEXT_NPC_HI] = hi;
+  cpu.branch = 1;
+}
+
+/**
+ * A delayed control transfer by the executing instruction: next PC = nPC
+ * (the delay slot), next nPC = the target.
+ *
+ * @param cpu The CPU.
+ * @param hi Target high half.
+ * @param lo Target low half.
+ */
+export function delayedTransfer(cpu: Sparc64Cpu, hi: number, lo: number): void {
+  const r = cpu.regs;
+  r[R_NEXT_PC_LO] = r[R_NPC_LO];
+  r[R_NEXT_PC_HI] = r[R_NPC_HI];
+  r[R_NEXT_NPC_LO] = lo;
+  r[R_NEXT_NPC_HI] = hi;
+  cpu.branch = 1;
 }
 
 /**
@@ -180,6 +198,7 @@ export function returnFromTrap(cpu: Sparc64Cpu, retry: boolean): void {
   if (tl === 0) hostTrap(cpu, TT_ILLEGAL);
   const t = R_TRAP + 8 * (tl - 1);
   const tsLo = r[t + T_TSTATE];
+  cpu.branch = 1;
   if (retry) {
     r[R_NEXT_PC_LO] = r[t + T_TPC];
     r[R_NEXT_PC_HI] = r[t + T_TPC + 1];

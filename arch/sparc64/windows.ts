@@ -20,8 +20,6 @@ import {
   R_CANSAVE,
   R_CLEANWIN,
   R_CWP,
-  R_NEXT_NPC_HI,
-  R_NEXT_NPC_LO,
   R_OTHERWIN,
   R_T0_HI,
   R_T0_LO,
@@ -35,7 +33,7 @@ import {
   TT_SPILL_OTHER,
   TT_UNALIGNED,
 } from "./regs.ts";
-import { enterTrap, hostTrap } from "./traps.ts";
+import { delayedTransfer, enterTrap, hostTrap } from "./traps.ts";
 import { setRd } from "./alu.ts";
 
 const TWO32 = 4294967296;
@@ -123,8 +121,7 @@ export function opReturn(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   R[R_CANSAVE]++;
   R[R_CANRESTORE]--;
   cpu.remap();
-  R[R_NEXT_NPC_LO] = lo;
-  R[R_NEXT_NPC_HI] = hi;
+  delayedTransfer(cpu, hi, lo);
 }
 
 /**
