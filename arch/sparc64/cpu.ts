@@ -364,10 +364,18 @@ export class Sparc64Cpu implements ArchCpu {
    * from user mode: PC = the `ta`, nPC = the next instruction, then
    * `deliverTrap(0x16d)`; the guest's `done` resumes past it).
    *
-   * @param tt Trap type.
+   * @param tt Trap type (0–0x1ff).
+   * @throws {RangeError} For a bad trap type, or at TL = MAXTL.
    */
   deliverTrap(tt: number): void {
+    if (!Number.isInteger(tt) || tt < 0 || tt > 0x1ff) {
+      throw new RangeError(`Cannot deliver trap type ${tt}: use 0-0x1ff`);
+    }
+    if (this.regs[R_TL] >= MAXTL) {
+      throw new RangeError(`Cannot deliver trap type 0x${tt.toString(16)}: TL is already ${MAXTL}`);
+    }
     enterTrap(this, tt);
+    this.branch = 0;
   }
 
   /**

@@ -53,7 +53,7 @@ const TWO32 = 4294967296;
  */
 export function fetchSparc64(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64DecodedInsn {
   const regs = cpu.regs;
-  if ((lo & 3) !== 0) throw cpu.fault.set(TT_UNALIGNED, PF_INSTR, hi, lo);
+  if ((lo & 3) !== 0) throw cpu.fault.set(TT_UNALIGNED, 0, hi, lo);
   const pageLo = (lo & ~0xfff) >>> 0;
   const access = PF_INSTR | cpu.accUser;
   if (cpu.page === null || hi !== regs[R_FETCH_PAGE_HI] || pageLo !== regs[R_FETCH_PAGE_LO]) {
