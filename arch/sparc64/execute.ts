@@ -100,11 +100,17 @@ function loop(cpu: Sparc64Cpu): StopReason {
   const regs = cpu.regs;
   const clock = cpu.clock;
   const dispatch = SPARC64_DISPATCH;
-  while (cpu.budget > 0) {
+  const start = clock[0];
+  let left = cpu.budget;
+  cpu.loopStart = start;
+  while (left > 0) {
     if (cpu.events !== 0) {
       if ((cpu.events & SPARC64_EVT_STOP) !== 0) {
         const r = takeStopSparc64(cpu);
-        if (r !== STOP_HYPERCALL || cpu.stopHook === null || !cpu.stopHook(r)) return r;
+        if (r !== STOP_HYPERCALL || cpu.stopHook === null || !cpu.stopHook(r)) {
+          cpu.budget = left;
+          return r;
+        }
         continue;
       }
       if ((cpu.events & SPARC64_EVT_IRQ) !== 0) {
@@ -113,7 +119,7 @@ function loop(cpu: Sparc64Cpu): StopReason {
         syncSparc64Events(cpu);
       }
     }
-    cpu.budget--;
+    left--;
     const lo = regs[R_PC_LO];
     const hi = regs[R_PC_HI];
     const page = cpu.page;
@@ -141,6 +147,7 @@ function loop(cpu: Sparc64Cpu): StopReason {
     clock[0]++;
   }
   cpu.cur = null;
+  cpu.budget = 0;
   if ((cpu.events & SPARC64_EVT_STOP) !== 0) return takeStopSparc64(cpu);
   return STOP_BUDGET;
 }
@@ -161,6 +168,8 @@ export function runSparc64(cpu: Sparc64Cpu, budget: number): StopReason {
     } catch (e) {
       cpu.cur = null;
       cpu.branch = 0;
+      // Retired since the loop started, plus the trapping instruction.
+      cpu.budget -= cpu.clock[0] - cpu.loopStart + 1;
       if (!(e instanceof Fault)) throw e;
       recordSparc64Fault(cpu, e);
       // The trapping instruction did not retire; its budget unit is spent.

@@ -263,3 +263,21 @@ export function buildRegisterMaps(
   for (let r = 1; r < 8; r++) rmap[r] = wmap[r] = g + 2 * r;
   for (let r = 8; r < 32; r++) rmap[r] = wmap[r] = windowRegIndex(cwp, r);
 }
+
+function buildAll(write: boolean): readonly Int32Array[] {
+  const out: Int32Array[] = [];
+  for (let ag = 0; ag < 2; ag++) {
+    for (let cwp = 0; cwp < NWINDOWS; cwp++) {
+      const r = new Int32Array(32);
+      const w = new Int32Array(32);
+      buildRegisterMaps(r, w, cwp, ag);
+      out.push(write ? w : r);
+    }
+  }
+  return out;
+}
+
+/** Read maps by `AG · 8 + CWP` (constant tables; see {@linkcode buildRegisterMaps}). */
+export const SPARC64_READ_MAPS: readonly Int32Array[] = buildAll(false);
+/** Write maps by `AG · 8 + CWP`. */
+export const SPARC64_WRITE_MAPS: readonly Int32Array[] = buildAll(true);
