@@ -128,13 +128,14 @@ export class Sparc64Cpu implements ArchCpu {
   pendingStop: number = -1;
   /** `EVT_*` bits: something needs the slow path before the next instruction. */
   events = 0;
-  /** 1 when the executing instruction wrote the next PC/nPC pair (`R_NEXT_*`). */
-  branch = 0;
   /** Instructions left in the current `run()` (kept in a local while the loop runs). */
   budget = 0;
   /** `clock[0]` when the run loop last started (for the budget after a fault). */
   loopStart = 0;
-  /** The executing instruction (null between instructions). */
+  /**
+   * The executing instruction (null between instructions). While it runs,
+   * PC/nPC already hold its successors: its own address is here.
+   */
   cur: Sparc64DecodedInsn | null = null;
   /** `PF_USER` in user mode (PSTATE.PRIV = 0), else 0. */
   accUser = 0;
@@ -382,8 +383,8 @@ export class Sparc64Cpu implements ArchCpu {
     if (this.regs[R_TL] >= MAXTL) {
       throw new RangeError(`Cannot deliver trap type 0x${tt.toString(16)}: TL is already ${MAXTL}`);
     }
+    this.cur = null;
     enterTrap(this, tt);
-    this.branch = 0;
   }
 
   /**
