@@ -549,6 +549,8 @@ export class Sparc64Cpu implements ArchCpu {
     }
     this.regs.set(ctx.regs);
     this.page = null;
+    this.cur = null;
+    this.pendingStop = -1;
     this.writePstate(this.regs[R_PSTATE]);
     this.page = null;
     this.remap();

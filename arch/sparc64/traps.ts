@@ -82,15 +82,15 @@ export function hostTrap(
 }
 
 /**
- * The highest pending interrupt level SOFTINT asks for (TICK_INT counts as
- * 14), or 0.
+ * The highest pending interrupt level SOFTINT asks for (TICK_INT, bit 0,
+ * and STICK_INT, bit 16, count as 14), or 0.
  *
  * @param softint SOFTINT.
  * @returns 1–15, or 0 for none.
  */
 export function pendingLevel(softint: number): number {
   let bits = softint & 0xfffe;
-  if ((softint & 1) !== 0) bits |= 1 << 14;
+  if ((softint & 0x10001) !== 0) bits |= 1 << 14; // TICK_INT, STICK_INT
   if (bits === 0) return 0;
   return 31 - Math.clz32(bits);
 }
