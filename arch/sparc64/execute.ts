@@ -140,6 +140,12 @@ function loop(cpu: Sparc64Cpu): StopReason {
     dispatch[insn.dispatch](cpu, insn);
     clock[0]++;
   }
+  return endLoop(cpu);
+}
+
+// The loop's exit, out of line: code after a hot loop that V8 compiled on
+// stack replacement has no type feedback and would deoptimize every run.
+function endLoop(cpu: Sparc64Cpu): StopReason {
   cpu.cur = null;
   cpu.budget = 0;
   if ((cpu.events & SPARC64_EVT_STOP) !== 0) return takeStopSparc64(cpu);
