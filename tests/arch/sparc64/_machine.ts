@@ -65,20 +65,28 @@ export interface ImageMachine extends Machine {
 
 const IMAGE = new URL("../../../kernel-model/vmlinux/images/vmlinux-sparc64", import.meta.url);
 
+/** A read/write/execute page range of imageMachine() for test code. */
+export const IMAGE_CODE = 0x700000n;
+
 /**
  * Loads vmlinux-sparc64: kernel RAM (`memSize` bytes from KERNEL_BASE,
- * text and rodata read-only + exec, the rest read/write), the user region,
- * CPU 0 in the boot state with %tba = KERNEL_BASE.
+ * text and rodata read-only + exec, the rest read/write, 64 KiB at
+ * IMAGE_CODE read/write/exec), the user region, CPU 0 in the boot state
+ * with %tba = KERNEL_BASE.
  */
 export function imageMachine(memSize = 0x400000): ImageMachine {
   const elf = parseElf(Deno.readFileSync(IMAGE), "vmlinux-sparc64");
   const mem = new Memory({ littleEndian: false });
-  mem.map(KERNEL, memSize, PROT_READ | PROT_WRITE | PROT_EXEC);
+  mem.map(KERNEL, memSize, PROT_READ | PROT_WRITE);
   mem.map(USER, 0x300000, PROT_READ | PROT_WRITE | PROT_EXEC | PROT_USER);
   for (const s of elf.segments) {
     if (s.type !== 1) continue;
     mem.writeBytes(s.vaddr, elf.bytes.subarray(s.offset, s.offset + s.filesz));
+    if ((s.flags & 1) !== 0) {
+      mem.protect(s.vaddr, (s.memsz + 0xfff) & ~0xfff, PROT_READ | PROT_EXEC);
+    }
   }
+  mem.protect(IMAGE_CODE, 0x10000, PROT_READ | PROT_WRITE | PROT_EXEC);
   const symbols = new Map<string, bigint>();
   for (const s of elf.symbols) if (s.name !== "" && s.type !== 13) symbols.set(s.name, s.value);
   const cpu = new Sparc64Cpu(mem);

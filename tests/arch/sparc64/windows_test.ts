@@ -7,7 +7,17 @@
 
 import assert from "node:assert/strict";
 import { STOP_BUDGET, STOP_HYPERCALL } from "../../../arch/types.ts";
-import { BIAS, exec, imageMachine, KERNEL, load, machine, TEXT, USER } from "./_machine.ts";
+import {
+  BIAS,
+  exec,
+  IMAGE_CODE,
+  imageMachine,
+  KERNEL,
+  load,
+  machine,
+  TEXT,
+  USER,
+} from "./_machine.ts";
 
 const SAVE = 0x9de3bf40; // save %sp, -192, %sp
 const RESTORE = 0x81e80000; // restore
@@ -126,7 +136,7 @@ const RECURSION = [
 
 Deno.test("Sparc64Cpu recursion 10 deep spills and fills through the image's handlers", () => {
   const m = imageMachine();
-  const code = 0x700000n;
+  const code = IMAGE_CODE;
   load(m.mem, code, RECURSION);
   m.cpu.pstate = 0x6;
   m.cpu.wstate = 0x08;
@@ -142,7 +152,7 @@ Deno.test("Sparc64Cpu recursion 10 deep spills and fills through the image's han
 
 Deno.test("Sparc64Cpu flushw spills every window through the image's handler", () => {
   const m = imageMachine();
-  const code = 0x700000n;
+  const code = IMAGE_CODE;
   load(m.mem, code, [SAVE, SAVE, SAVE, FLUSHW, 0x91d0207f]);
   m.cpu.pstate = 0x6;
   m.cpu.setReg(14, 0x7f0000n - BIAS);
@@ -205,4 +215,13 @@ Deno.test("Sparc64Cpu.flushWindows() writes each window's save area, OTHER ones 
   u.cpu.cwp = 1;
   assert.equal(u.cpu.flushWindows(), true);
   assert.equal(u.mem.readU64(USER + 0x1000n), 0x5555n);
+});
+
+Deno.test("Sparc64Cpu window counters wrap as 3-bit registers", () => {
+  const m = machine();
+  m.cpu.tl = 1;
+  m.cpu.cansave = 6;
+  m.cpu.canrestore = 0;
+  exec(m, [0x81880000]); // saved with nothing to save: CANRESTORE 0 − 1
+  assert.deepEqual([m.cpu.cansave, m.cpu.canrestore], [7, 7]);
 });
