@@ -50,7 +50,7 @@ export { EXIT_INCIDENT, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_prot
  * The architectures `--arch` takes: the library's `ARCH_NAMES` (a test
  * checks they agree), spelled here so that parsing loads no kernel code.
  */
-export const CLI_ARCH_NAMES = ["x86_64", "i386", "ppc64"] as const;
+export const CLI_ARCH_NAMES = ["x86_64", "i386", "ppc64", "sparc64"] as const;
 
 /**
  * Most CPUs `--cpus` takes: the NR_CPUS the guest images are built with

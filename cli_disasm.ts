@@ -28,7 +28,7 @@ import type { Command } from "@commander-js/extra-typings";
 export function addDisasmCommands(
   program: Command,
   out: (line: string) => void,
-  parseArch: (v: string) => "x86_64" | "i386" | "ppc64",
+  parseArch: (v: string) => "x86_64" | "i386" | "ppc64" | "sparc64",
   archNames: readonly string[],
 ): void {
   program

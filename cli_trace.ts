@@ -186,7 +186,12 @@ export function addTraceCommand(program: Command, ctx: TraceCommandContext): voi
     )
     .usage("[options] <definition...>")
     .argument("<definitions...>", "kprobe_events definitions, e.g. 'p:myopen sys_open'")
-    .option("--arch <arch>", "architecture: x86_64, i386, ppc64", ctx.parseArch, "x86_64" as const)
+    .option(
+      "--arch <arch>",
+      "architecture: x86_64, i386, ppc64, sparc64",
+      ctx.parseArch,
+      "x86_64" as const,
+    )
     .option("--cpus <n>", "number of CPUs", ctx.parseCpus, 1)
     .option("--preempt", "CONFIG_PREEMPT: the timer preempts kernel code", false)
     .option("--workload <file>", "JSON workload (default: the built-in one)")

@@ -7,19 +7,20 @@
 
 import type { Arch } from "./types.ts";
 import { PPC64 } from "./ppc64/arch.ts";
+import { SPARC64 } from "./sparc64/arch.ts";
 import { X86_64 } from "./x86/arch.ts";
 import { I386 } from "./x86/arch_i386.ts";
 
 /** Names accepted by `--arch`. */
-export type ArchName = "x86_64" | "i386" | "ppc64";
+export type ArchName = "x86_64" | "i386" | "ppc64" | "sparc64";
 
 /** Architectures this build can boot. */
-export const ARCH_NAMES: readonly ArchName[] = ["x86_64", "i386", "ppc64"];
+export const ARCH_NAMES: readonly ArchName[] = ["x86_64", "i386", "ppc64", "sparc64"];
 
 /**
  * The arch object for a name.
  *
- * @param name `x86_64`, `i386` or `ppc64`.
+ * @param name `x86_64`, `i386`, `ppc64` or `sparc64`.
  * @returns The arch.
  * @throws {RangeError} For an unknown or not yet supported name.
  *
@@ -38,6 +39,8 @@ export function archByName(name: string): Arch {
       return I386;
     case "ppc64":
       return PPC64;
+    case "sparc64":
+      return SPARC64;
     default:
       throw new RangeError(
         `Cannot boot architecture "${name}": this build supports ${ARCH_NAMES.join(", ")}`,

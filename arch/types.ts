@@ -444,5 +444,5 @@ export interface ArchTraps {
  */
 export interface PtRegsView {
   /** Which arch's `struct pt_regs` this is. */
-  readonly arch: "x86_64" | "i386" | "ppc64";
+  readonly arch: "x86_64" | "i386" | "ppc64" | "sparc64";
 }

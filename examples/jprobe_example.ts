@@ -6,7 +6,8 @@
  *     deno run -A cli.ts insmod examples/jprobe_example.ts
  *
  * The handler has do_fork()'s parameters; on x86_64 they arrive in rdi, rsi,
- * rdx, rcx, r8, r9 (as `bigint`), exactly as the probed function sees them.
+ * rdx, rcx, r8, r9 (on sparc64 in %o0–%o5; as `bigint`), exactly as the
+ * probed function sees them.
  *
  * @module
  */

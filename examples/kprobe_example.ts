@@ -36,6 +36,9 @@ function handler_pre(p: Kprobe, regs: PtRegs): number {
     case "ppc64":
       printk("pre_handler: p->addr=0x%p, nip=0x%lx, msr=0x%lx\n", p.addr, regs.nip, regs.msr);
       break;
+    case "sparc64":
+      printk("pre_handler: p->addr=0x%p, tpc=0x%lx, tstate=0x%lx\n", p.addr, regs.tpc, regs.tstate);
+      break;
     case "x86_64":
       printk("pre_handler: p->addr=0x%p, rip=%lx, eflags=0x%lx\n", p.addr, regs.rip, regs.eflags);
   }
@@ -47,6 +50,8 @@ function handler_pre(p: Kprobe, regs: PtRegs): number {
 function handler_post(p: Kprobe, regs: PtRegs, _flags: number): void {
   if (regs.arch === "ppc64") {
     printk("post_handler: p->addr=0x%p, msr=0x%lx\n", p.addr, regs.msr);
+  } else if (regs.arch === "sparc64") {
+    printk("post_handler: p->addr=0x%p, tstate=0x%lx\n", p.addr, regs.tstate);
   } else printk("post_handler: p->addr=0x%p, eflags=0x%lx\n", p.addr, regs.eflags);
 }
 

@@ -59,6 +59,15 @@ function handler_pre(p: Kprobe, regs: PtRegs): number {
         regs.msr,
       );
       break;
+    case "sparc64":
+      printk(
+        KERN_INFO + "handler_pre: <%s> p->addr = 0x%p, tpc = 0x%lx, tstate = 0x%lx\n",
+        p.symbol_name,
+        p.addr,
+        regs.tpc,
+        regs.tstate,
+      );
+      break;
   }
   /* A dump_stack() here will give a stack backtrace */
   return 0;
@@ -82,6 +91,14 @@ function handler_post(p: Kprobe, regs: PtRegs, _flags: number): void {
         p.symbol_name,
         p.addr,
         regs.msr,
+      );
+      break;
+    case "sparc64":
+      printk(
+        KERN_INFO + "handler_post: <%s> p->addr = 0x%p, tstate = 0x%lx\n",
+        p.symbol_name,
+        p.addr,
+        regs.tstate,
       );
       break;
   }

@@ -26,11 +26,22 @@ const probed_func = "sys_open";
 /* Return-probe handler: If the probed function fails, log the return value. */
 function ret_handler(_ri: KretprobeInstance, regs: PtRegs): number {
   // Substitute the appropriate register name for your architecture --
-  // e.g., regs->rax for x86_64, regs->gpr[3] for ppc64.
-  // (regs_return_value(regs) says the same on every arch.)
-  const retval = regs.arch === "i386"
-    ? regs.eax | 0
-    : Number(BigInt.asIntN(32, regs.arch === "ppc64" ? regs.gpr[3] : regs.rax));
+  // e.g., regs->rax for x86_64, regs->gpr[3] for ppc64, regs->u_regs[UREG_I0]
+  // (8) for sparc64. (regs_return_value(regs) says the same on every arch.)
+  let retval: number;
+  switch (regs.arch) {
+    case "i386":
+      retval = regs.eax | 0;
+      break;
+    case "ppc64":
+      retval = Number(BigInt.asIntN(32, regs.gpr[3]));
+      break;
+    case "sparc64":
+      retval = Number(BigInt.asIntN(32, regs.u_regs[8]));
+      break;
+    case "x86_64":
+      retval = Number(BigInt.asIntN(32, regs.rax));
+  }
   if (retval < 0) {
     printk("%s returns %d\n", probed_func, retval);
   }

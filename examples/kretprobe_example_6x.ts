@@ -5,7 +5,7 @@
  * return value of `func` and how long each call took, timed with
  * `ktime_get()` (nanoseconds on the guest's TSC) from an `entry_handler`.
  * By default it probes do_fork (6.1's `kernel_clone`). It runs unchanged on
- * x86_64, i386 and ppc64: `regs_return_value()` finds the return value on
+ * x86_64, i386, ppc64 and sparc64: `regs_return_value()` finds the return value on
  * each.
  *
  *     deno run -A cli.ts insmod examples/kretprobe_example_6x.ts

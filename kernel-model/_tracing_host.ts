@@ -15,6 +15,38 @@ import { type KernelCore, THREAD_SIZE, TIF_NEED_RESCHED } from "./_kernel_core.t
 /** i386 data segments Linux 6.1's pt_regs has and this image's does not: as 2.6's entry loads them. */
 const I386_SEGMENTS: Readonly<Record<string, bigint>> = { ds: 0x7bn, es: 0x7bn, fs: 0n, gs: 0n };
 
+/** sparc64 `%REG` names that are `u_regs` slots: `g0`–`g7`, `i0`–`i7`, `lr` (= `i7`). */
+const SPARC64_UREGS: Readonly<Record<string, number>> = {
+  g0: 0,
+  g1: 1,
+  g2: 2,
+  g3: 3,
+  g4: 4,
+  g5: 5,
+  g6: 6,
+  g7: 7,
+  i0: 8,
+  i1: 9,
+  i2: 10,
+  i3: 11,
+  i4: 12,
+  i5: 13,
+  i6: 14,
+  i7: 15,
+  lr: 15,
+};
+
+/** sparc64 `%REG` names of the other `pt_regs` fields. */
+const SPARC64_FIELDS: Readonly<Record<string, string>> = {
+  tstate: "tstate",
+  pc: "tpc",
+  npc: "tnpc",
+  y: "y",
+};
+
+/** sparc64's `%sp` is biased: the frame is at `%sp + 2047`. */
+const SPARC64_STACK_BIAS = 2047n;
+
 /**
  * The tracing host of kernel `k`.
  *
@@ -78,6 +110,15 @@ export function tracingHost(k: KernelCore): TracingHost {
       }
       if (name === "softe") return () => k.arch.interruptsEnabled(k.abiCpu) ? 1n : 0n;
       return (regs) => (regs as unknown as Record<string, bigint>)[name];
+    }
+    if (arch === "sparc64") {
+      const u = name === "sp" ? 14 : SPARC64_UREGS[name];
+      if (u !== undefined) {
+        const bias = name === "sp" ? SPARC64_STACK_BIAS : 0n;
+        return (regs) => BigInt.asUintN(64, (regs as { u_regs: bigint[] }).u_regs[u] + bias);
+      }
+      const field = SPARC64_FIELDS[name] ?? name;
+      return (regs) => BigInt.asUintN(64, (regs as unknown as Record<string, bigint>)[field]);
     }
     if (arch === "i386") {
       const seg = I386_SEGMENTS[name];

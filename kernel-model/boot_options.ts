@@ -9,7 +9,7 @@
  */
 
 import { Heartbeat } from "./watchdog.ts";
-import { ARCH_NAMES, type ArchName } from "../arch/registry.ts";
+import { ARCH_NAMES, archByName, type ArchName } from "../arch/registry.ts";
 import { KernelError } from "./errors.ts";
 
 /** Fewest guest instructions between two timer interrupts: below it the tick handler never lets anything else run. */
@@ -24,7 +24,8 @@ export const BOOT_OPTION_RANGES: Readonly<Record<string, readonly [number, numbe
   // The image (about 1 MiB with its heap map and first tasks) up to 256 MiB
   // of host memory per kernel.
   memSize: [4 * 1024 * 1024, 256 * 1024 * 1024],
-  // Each live task needs its own 4 KiB scratch page in the 4 MiB user area.
+  // Each live task needs its own 4 KiB scratch page in the 4 MiB user area
+  // (3 MiB on sparc64, below its KERNBASE: 768 tasks, see maxTasksOf()).
   maxTasks: [2, 1024],
   // -1 off, 0 translate every block on first entry, else entries first.
   jitThreshold: [-1, 1_000_000_000],
@@ -94,9 +95,35 @@ function show(v: unknown): string {
   return Array.isArray(v) ? "an array" : "an object";
 }
 
-function integer(name: string, value: unknown, fallback: number, what: string): number {
+/**
+ * The most tasks `arch` can hold: one 4 KiB user scratch page each, in its
+ * user area (1024 on the 4 MiB of x86_64, i386 and ppc64; 768 on sparc64,
+ * whose user area is the 3 MiB below KERNBASE: ABI.md).
+ *
+ * @param arch The architecture.
+ * @returns The upper bound of the `maxTasks` boot option there.
+ *
+ * @example
+ * ```ts
+ * import { maxTasksOf } from "./boot_options.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(maxTasksOf("x86_64"), 1024);
+ * ```
+ */
+export function maxTasksOf(arch: ArchName): number {
+  return Math.min(BOOT_OPTION_RANGES.maxTasks[1], Math.floor(archByName(arch).userSize / 4096));
+}
+
+function integer(
+  name: string,
+  value: unknown,
+  fallback: number,
+  what: string,
+  upper?: number,
+): number {
   if (value === undefined) return fallback;
-  const [min, max] = BOOT_OPTION_RANGES[name];
+  const min = BOOT_OPTION_RANGES[name][0];
+  const max = upper ?? BOOT_OPTION_RANGES[name][1];
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw new KernelError(
       `Cannot boot with ${name} ${
@@ -197,7 +224,13 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
       `Cannot boot with memSize ${memSize}: memSize must be a multiple of the 4096-byte page`,
     );
   }
-  const maxTasks = integer("maxTasks", o.maxTasks, 64, "tasks before fork fails with EAGAIN");
+  const maxTasks = integer(
+    "maxTasks",
+    o.maxTasks,
+    64,
+    `tasks before fork fails with EAGAIN, one 4 KiB user page each on ${arch}`,
+    maxTasksOf(arch as ArchName),
+  );
   const jitThreshold = o.jitThreshold === undefined ? undefined : integer(
     "jitThreshold",
     o.jitThreshold,

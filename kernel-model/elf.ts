@@ -1,7 +1,7 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
  * ELF reader for the kernel images and test fixtures: ELF32 and ELF64, little
- * and big endian (x86_64, i386, ppc64 ELFv1). It reads the file header,
+ * and big endian (x86_64, i386, ppc64 ELFv1, sparc64). It reads the file header,
  * section headers, program headers and the `.symtab` symbol table, and checks
  * every offset, size, count and string index against the file first: any
  * malformed input throws an {@linkcode ElfError} naming the file offset and
@@ -23,6 +23,7 @@ import {
   EM_386,
   EM_PPC,
   EM_PPC64,
+  EM_SPARCV9,
   EM_X86_64,
   EV_CURRENT,
   PT_LOAD,
@@ -241,18 +242,19 @@ const SYM = struct(16, 24, [
 /** One `SHT_SYMTAB_SHNDX` entry: the real `st_shndx` of a symbol. */
 const XINDEX_ENTRY = struct(4, 4, [["st_shndx", 0, 4, 0, 4]])[0];
 
-// Names for messages; the simulator boots only the first four. The others
-// (EM_MIPS 8, EM_S390 22, EM_ARM 40, EM_SPARCV9 43, EM_AARCH64 183,
-// EM_RISCV 243) are the images a user is likely to pass by mistake.
+// Names for messages; the simulator boots x86_64, i386, ppc64 and sparc64
+// (EM_SPARCV9). The others (EM_PPC, EM_MIPS 8, EM_S390 22, EM_ARM 40,
+// EM_AARCH64 183, EM_RISCV 243) are the images a user is likely to pass by
+// mistake.
 const MACHINE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   [EM_386]: "i386",
   [EM_PPC]: "ppc",
   [EM_PPC64]: "ppc64",
   [EM_X86_64]: "x86_64",
+  [EM_SPARCV9]: "sparc64",
   8: "mips",
   22: "s390",
   40: "arm",
-  43: "sparc64",
   183: "aarch64",
   243: "riscv",
 });

@@ -44,6 +44,8 @@ export const EM_PPC = 20;
 export const EM_PPC64 = 21;
 /** `e_machine`: AMD x86-64 (x86_64). */
 export const EM_X86_64 = 62;
+/** `e_machine`: SPARC V9, 64-bit (sparc64). */
+export const EM_SPARCV9 = 43;
 
 /** `p_type`: unused entry. */
 export const PT_NULL = 0;
@@ -143,6 +145,12 @@ export const STT_COMMON = 5;
 export const STT_TLS = 6;
 /** `ELF_ST_TYPE`: GNU indirect function. */
 export const STT_GNU_IFUNC = 10;
+/**
+ * `ELF_ST_TYPE` on SPARC: an application register declaration (gcc's
+ * `.register %g2, #scratch`), nameless and undefined, with the register
+ * number as its value. `nm` lists it as `U`; kallsyms skips it.
+ */
+export const STT_SPARC_REGISTER = 13;
 /** `ELF_ST_BIND`: local symbol. */
 export const STB_LOCAL = 0;
 /** `ELF_ST_BIND`: global symbol. */

@@ -13,7 +13,7 @@
  */
 
 import type { ElfFile } from "./elf.ts";
-import { SHF_ALLOC, SHF_TLS } from "./elf_constants.ts";
+import { EM_SPARCV9, SHF_ALLOC, SHF_TLS, STT_SPARC_REGISTER } from "./elf_constants.ts";
 import { SymbolError } from "./errors.ts";
 import { nmSymbols } from "./nm.ts";
 
@@ -119,12 +119,14 @@ function compareEntries(a: Entry, b: Entry): number {
 
 /**
  * The sorted kernel entries of an image, as `scripts/kallsyms` builds them
- * from `nm -n vmlinux`.
+ * from `nm -n vmlinux`: undefined and nameless symbols are left out, among
+ * them sparc64's `STT_REGISTER` declarations.
  */
 function buildCoreEntries(elf: ElfFile): Entry[] {
   const entries: Entry[] = [];
   for (const { symbol, type } of nmSymbols(elf)) {
     if (symbol.name === "" || type === "U" || type === "w" || type === "v") continue;
+    if (elf.machine === EM_SPARCV9 && symbol.type === STT_SPARC_REGISTER) continue;
     const section = symbol.sectionName === undefined ? undefined : elf.sections[symbol.shndx];
     const addressable = section !== undefined && (section.flags & SHF_ALLOC) !== 0n &&
       (section.flags & SHF_TLS) === 0n;

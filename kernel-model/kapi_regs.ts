@@ -2,7 +2,7 @@
 /**
  * Portable `pt_regs` accessors with Linux's names (`asm/ptrace.h`): a handler
  * that reads its arguments, return value, instruction and stack pointer
- * through these runs unchanged on x86_64, i386 and ppc64.
+ * through these runs unchanged on x86_64, i386, ppc64 and sparc64.
  *
  * Every value is a `bigint` on every arch (an `unsigned long`, so 32 bits
  * wide on i386), so the same arithmetic works everywhere; the registers
@@ -11,12 +11,12 @@
  * name or index gives `-EINVAL` (as a negative `bigint` where the result is
  * a value: a register read is unsigned, so it cannot be mistaken for one).
  *
- * | helper | x86_64 | i386 | ppc64 |
- * | --- | --- | --- | --- |
- * | `regs_get_kernel_argument(regs, n)` | `di si dx cx r8 r9`, then stack | `ax dx cx` (regparm(3)), then stack | `r3`–`r10`, then the parameter save area |
- * | `regs_return_value` | `ax` | `ax` | `gpr[3]` |
- * | `instruction_pointer` | `ip` | `ip` | `nip` |
- * | `kernel_stack_pointer` | `sp` | `sp` | `gpr[1]` |
+ * | helper | x86_64 | i386 | ppc64 | sparc64 |
+ * | --- | --- | --- | --- | --- |
+ * | `regs_get_kernel_argument(regs, n)` | `di si dx cx r8 r9`, then stack | `ax dx cx` (regparm(3)), then stack | `r3`–`r10`, then the parameter save area | `u_regs[8]`–`u_regs[13]` (`%o0`–`%o5`), then the argument words |
+ * | `regs_return_value` | `ax` | `ax` | `gpr[3]` | `u_regs[8]` (`%o0`) |
+ * | `instruction_pointer` | `ip` | `ip` | `nip` | `tpc` |
+ * | `kernel_stack_pointer` | `sp` | `sp` | `gpr[1]` | `u_regs[14]` + 2047 (`%sp` unbiased) |
  *
  * @module
  */
@@ -37,7 +37,7 @@ function archOf(regs: unknown): PtRegs["arch"] | null {
   const d = Object.getOwnPropertyDescriptor(proto, "arch");
   if (d === undefined || !("value" in d)) return null;
   const a = d.value;
-  return a === "x86_64" || a === "i386" || a === "ppc64" ? a : null;
+  return a === "x86_64" || a === "i386" || a === "ppc64" || a === "sparc64" ? a : null;
 }
 
 /** Linux's `regoffset_table` names per arch (`regs_query_register_offset()`). */
@@ -79,6 +79,41 @@ const PPC64_NAMES: readonly string[] = [
   "dsisr",
 ];
 
+/**
+ * sparc64's names (Linux 6.1 `regoffset_table`, arch/sparc/kernel/ptrace_64.c):
+ * `g0`–`g7` and `i0`–`i7` are `u_regs[0..15]` (a trap's `i` registers are the
+ * trapped code's `%o` registers), `pc`/`npc` are `tpc`/`tnpc`, `lr` is `i7`.
+ */
+const SPARC64_NAMES: readonly string[] = [
+  "g0",
+  "g1",
+  "g2",
+  "g3",
+  "g4",
+  "g5",
+  "g6",
+  "g7",
+  "i0",
+  "i1",
+  "i2",
+  "i3",
+  "i4",
+  "i5",
+  "i6",
+  "i7",
+  "tstate",
+  "pc",
+  "npc",
+  "y",
+  "lr",
+];
+
+/** The sparc64 `struct pt_regs` field of a name that is not a `u_regs` slot. */
+const SPARC64_FIELDS: Readonly<Record<string, string>> = { pc: "tpc", npc: "tnpc" };
+
+/** `%sp` is biased: the frame is at `%sp + STACK_BIAS` (the V9 ABI). */
+const STACK_BIAS = 2047n;
+
 /** Reads register `name` (a name the arch's view has) as an unsigned bigint. */
 function read(regs: unknown, name: string): bigint {
   try {
@@ -102,13 +137,34 @@ function gpr(regs: unknown, i: number): bigint {
   return BAD;
 }
 
+/** Reads `u_regs[i]` of a sparc64 view. */
+function uReg(regs: unknown, i: number): bigint {
+  try {
+    const v = (regs as { u_regs: bigint[] }).u_regs[i];
+    if (typeof v === "bigint") return v;
+  } catch {
+    // As in read().
+  }
+  return BAD;
+}
+
+/** A sparc64 register by its `regoffset_table` name. */
+function sparc64Register(regs: unknown, name: string): bigint {
+  const i = SPARC64_NAMES.indexOf(name);
+  if (i < 0) return BAD;
+  if (i < 16) return uReg(regs, i);
+  if (name === "lr") return uReg(regs, 15);
+  return read(regs, SPARC64_FIELDS[name] ?? name);
+}
+
 /**
  * The names {@linkcode regs_get_register} knows on `arch`: Linux's
  * `regoffset_table` (x86: `ax`, `bx`, … `ip`, `flags`, `sp`, plus `r8`–`r15`
  * on x86_64; ppc64: `r0`–`r31`, `gpr0`–`gpr31`, `nip`, `msr`, `ctr`,
- * `link`, `xer`, `ccr`, `trap`, `dar`, `dsisr`).
+ * `link`, `xer`, `ccr`, `trap`, `dar`, `dsisr`; sparc64: `g0`–`g7`,
+ * `i0`–`i7` (the trapped `%o0`–`%o7`), `tstate`, `pc`, `npc`, `y`, `lr`).
  *
- * @param arch `x86_64`, `i386` or `ppc64`.
+ * @param arch `x86_64`, `i386`, `ppc64` or `sparc64`.
  * @returns The names; empty for another arch.
  *
  * @example
@@ -118,6 +174,7 @@ function gpr(regs: unknown, i: number): bigint {
  * assert.ok(regs_register_names("i386").includes("ax"));
  * assert.ok(!regs_register_names("i386").includes("r8"));
  * assert.ok(regs_register_names("ppc64").includes("gpr3"));
+ * assert.ok(regs_register_names("sparc64").includes("i0"));
  * ```
  */
 export function regs_register_names(arch: string): readonly string[] {
@@ -131,6 +188,8 @@ export function regs_register_names(arch: string): readonly string[] {
       for (let i = 0; i < 32; i++) names.push(`r${i}`, `gpr${i}`);
       return [...names, ...PPC64_NAMES];
     }
+    case "sparc64":
+      return SPARC64_NAMES;
     default:
       return [];
   }
@@ -163,12 +222,14 @@ export function regs_get_register(regs: PtRegs, name: string): bigint {
     if (m !== null) return gpr(regs, Number(m[1]));
     return PPC64_NAMES.includes(name) ? read(regs, name) : BAD;
   }
+  if (arch === "sparc64") return sparc64Register(regs, name);
   return (arch === "x86_64" ? X86_64_NAMES : I386_NAMES).includes(name) ? read(regs, name) : BAD;
 }
 
 /**
  * The instruction pointer: `ip` on x86 (in a pre_handler, just past the
- * int3, as in Linux), `nip` on ppc64 (the probed instruction).
+ * int3, as in Linux), `nip` on ppc64 and `tpc` on sparc64 (the probed
+ * instruction).
  *
  * @param regs The `regs` a handler was given.
  * @returns The address; `-22n` for a `regs` that is not a handler's.
@@ -182,12 +243,13 @@ export function regs_get_register(regs: PtRegs, name: string): bigint {
 export function instruction_pointer(regs: PtRegs): bigint {
   const arch = archOf(regs);
   if (arch === null) return BAD;
-  return read(regs, arch === "ppc64" ? "nip" : "ip");
+  return read(regs, arch === "ppc64" ? "nip" : arch === "sparc64" ? "tpc" : "ip");
 }
 
 /**
  * Moves the instruction pointer (the CPU resumes there; return 1 from the
- * pre_handler to skip the single-step). Linux: `instruction_pointer_set()`.
+ * pre_handler to skip the single-step). On sparc64 `tnpc` follows at
+ * `val + 4`, as Linux's macro sets it. Linux: `instruction_pointer_set()`.
  *
  * @param regs The `regs` a handler was given.
  * @param val The new address.
@@ -205,12 +267,20 @@ export function instruction_pointer(regs: PtRegs): bigint {
 export function instruction_pointer_set(regs: PtRegs, val: bigint | number): number {
   const arch = archOf(regs);
   if (arch === null || !isInteger(val)) return -EINVAL;
+  if (arch === "sparc64") {
+    const pc = BigInt.asUintN(64, BigInt(val));
+    const r = write(regs, "tpc", pc, arch);
+    return r === 0 ? write(regs, "tnpc", pc + 4n, arch) : r;
+  }
   return write(regs, arch === "ppc64" ? "nip" : "ip", val, arch);
 }
 
 /**
  * The kernel stack pointer at the trap: `sp` on x86 (at a function's entry
- * it points at the return address), `gpr[1]` on ppc64.
+ * it points at the return address), `gpr[1]` on ppc64, and on sparc64 the
+ * trapped `%sp` (`u_regs[14]`) plus the 2047 stack bias: the address of its
+ * window save area, so `regs_get_kernel_stack_nth()` reads real memory
+ * (Linux 6.1 returns the biased `%sp` itself, which no word sits at).
  *
  * @param regs The `regs` a handler was given.
  * @returns The address; `-22n` for a `regs` that is not a handler's.
@@ -224,12 +294,16 @@ export function instruction_pointer_set(regs: PtRegs, val: bigint | number): num
 export function kernel_stack_pointer(regs: PtRegs): bigint {
   const arch = archOf(regs);
   if (arch === null) return BAD;
+  if (arch === "sparc64") {
+    const sp = uReg(regs, 14);
+    return sp === BAD ? BAD : BigInt.asUintN(64, sp + STACK_BIAS);
+  }
   return arch === "ppc64" ? gpr(regs, 1) : read(regs, "sp");
 }
 
 /**
  * The function return value in a kretprobe handler: `ax` on x86, `gpr[3]`
- * on ppc64, **signed** (`long`) at the arch's width, so `< 0n` finds an
+ * on ppc64, `u_regs[8]` (`%o0`, UREG_I0) on sparc64, **signed** (`long`) at the arch's width, so `< 0n` finds an
  * error return on every arch (`-2n` for -ENOENT on i386 too). Linux's x86
  * version returns `unsigned long` and its ppc64 one negates `gpr[3]` when
  * CR0.SO is set (a system call's error convention); here it is the value a
@@ -250,14 +324,14 @@ export function kernel_stack_pointer(regs: PtRegs): bigint {
 export function regs_return_value(regs: PtRegs): bigint {
   const arch = archOf(regs);
   if (arch === null) return BAD;
-  const v = arch === "ppc64" ? gpr(regs, 3) : read(regs, "ax");
+  const v = arch === "ppc64" ? gpr(regs, 3) : arch === "sparc64" ? uReg(regs, 8) : read(regs, "ax");
   if (v === BAD) return BAD;
   return BigInt.asIntN(arch === "i386" ? 32 : 64, v);
 }
 
 /**
  * Sets the return value a kretprobe handler's function returns (fault
- * injection): `ax` on x86, `gpr[3]` on ppc64, truncated to the arch's width
+ * injection): `ax` on x86, `gpr[3]` on ppc64, `u_regs[8]` on sparc64, truncated to the arch's width
  * (`-12n` becomes -ENOMEM everywhere).
  *
  * @param regs The `regs` a handler was given.
@@ -273,9 +347,11 @@ export function regs_return_value(regs: PtRegs): bigint {
 export function regs_set_return_value(regs: PtRegs, rc: bigint | number): number {
   const arch = archOf(regs);
   if (arch === null || !isInteger(rc)) return -EINVAL;
-  if (arch !== "ppc64") return write(regs, "ax", rc, arch);
+  if (arch === "x86_64" || arch === "i386") return write(regs, "ax", rc, arch);
   try {
-    (regs as { gpr: bigint[] }).gpr[3] = BigInt.asUintN(64, BigInt(rc));
+    const v = BigInt.asUintN(64, BigInt(rc));
+    if (arch === "sparc64") (regs as { u_regs: bigint[] }).u_regs[8] = v;
+    else (regs as { gpr: bigint[] }).gpr[3] = v;
     return 0;
   } catch {
     return -EINVAL;
@@ -324,7 +400,10 @@ export function regs_get_kernel_stack_nth(regs: PtRegs, n: number): bigint {
  * the calling convention Linux assumes (`regs_get_kernel_argument()`):
  * x86_64 SysV `di`, `si`, `dx`, `cx`, `r8`, `r9`, then the stack above the
  * return address; ppc64 ELFv1 `r3`–`r10`, then the caller's parameter save
- * area (`gpr[1] + 48 + 8n`; Linux 6.1 has no ppc64 version).
+ * area (`gpr[1] + 48 + 8n`; Linux 6.1 has no ppc64 version); sparc64 V9
+ * `%o0`–`%o5` (`u_regs[8..13]`), then the caller's argument words at
+ * `%sp + 2047 + 176 + 8(n − 6)` (stack word `n + 16`; Linux 6.1 has no
+ * sparc64 version).
  *
  * **i386 caveat**: Linux assumes `regparm(3)` (`ax`, `dx`, `cx`, then the
  * stack), as the kernel is built. This image is built with `-mregparm=0`:
@@ -364,6 +443,8 @@ export function regs_get_kernel_argument(regs: PtRegs, n: number): bigint {
     }
     case "ppc64":
       return n < 8 ? gpr(regs, 3 + n) : regs_get_kernel_stack_nth(regs, 6 + n);
+    case "sparc64":
+      return n < 6 ? uReg(regs, 8 + n) : regs_get_kernel_stack_nth(regs, 16 + n);
   }
 }
 

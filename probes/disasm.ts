@@ -22,7 +22,7 @@ import { type InsnPrinter, loadPrinter } from "./_capstone.ts";
 
 /** What a listing needs of a booted kernel (a `Kernel` has all of it). */
 export interface DisasmHost {
-  /** `x86_64`, `i386` or `ppc64`. */
+  /** `x86_64`, `i386`, `ppc64` or `sparc64`. */
   readonly arch: string;
   /** The kernel's symbols. */
   readonly kallsyms: Kallsyms;
@@ -42,7 +42,7 @@ export interface DisasmInsn {
   address: bigint;
   /** Its bytes as the image has them. */
   bytes: Uint8Array;
-  /** Capstone's mnemonic (`.long` for a word Capstone rejects on ppc64, `(bad)` on x86). */
+  /** Capstone's mnemonic (`.long` for a word Capstone rejects on ppc64, `.word` on sparc64, `(bad)` on x86). */
   mnemonic: string;
   /** Capstone's operands, with `<sym+0xoff>` after a branch target. */
   operands: string;
@@ -208,7 +208,11 @@ function hexImmediates(operands: string): string {
 
 /** Appends `<sym+0xoff>` to a branch's absolute target, as objdump does. */
 function annotate(ks: Kallsyms, arch: string, mnemonic: string, operands: string): string {
-  const branch = arch === "ppc64" ? /^b/.test(mnemonic) : /^(j|call|loop)/.test(mnemonic);
+  const branch = arch === "ppc64"
+    ? /^b/.test(mnemonic)
+    : arch === "sparc64"
+    ? /^(b|fb|call)/.test(mnemonic)
+    : /^(j|call|loop)/.test(mnemonic);
   if (!branch) return operands;
   const m = /(?:^|[ ,])0x([0-9a-f]+)$/.exec(operands);
   if (m === null) return operands;
@@ -261,7 +265,8 @@ export async function disassemble(host: DisasmHost, target: string): Promise<Dis
     list.push(p.kind);
     probes.set(p.addr, list);
   }
-  const ppc = host.arch === "ppc64";
+  // Fixed 4-byte words (big-endian) on ppc64 and sparc64.
+  const ppc = host.arch === "ppc64" || host.arch === "sparc64";
   const end = fn.address + fn.size;
   const insns: DisasmInsn[] = [];
   for (let a = fn.address; a < end;) {
@@ -278,7 +283,7 @@ export async function disassemble(host: DisasmHost, target: string): Promise<Dis
       operands = annotate(ks, host.arch, p.mnemonic, hexImmediates(p.operands));
     } else if (ppc && bytes.length === 4) {
       size = 4;
-      mnemonic = ".long";
+      mnemonic = host.arch === "sparc64" ? ".word" : ".long";
       operands = `0x${
         (((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0).toString(16)
       }`;
@@ -351,7 +356,7 @@ const KIND_NAMES = { k: "kprobe", j: "jprobe", r: "kretprobe" } as const;
  */
 export function formatDisasm(l: DisasmListing): string[] {
   const bits = l.arch === "i386" ? 32 : 64;
-  const ppc = l.arch === "ppc64";
+  const ppc = l.arch === "ppc64" || l.arch === "sparc64";
   const perLine = ppc ? 4 : 7;
   const width = perLine * 3 - 1;
   const out: string[] = [];

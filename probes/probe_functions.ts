@@ -16,7 +16,7 @@ import type { ProbeRefusal } from "./kprobes.ts";
 
 /** What the list needs of a booted kernel (a `Kernel` has it). */
 export interface ProbeFunctionsHost {
-  /** `x86_64`, `i386` or `ppc64`. */
+  /** `x86_64`, `i386`, `ppc64` or `sparc64`. */
   readonly arch: string;
   /** The kernel's symbols. */
   readonly kallsyms: Kallsyms;

@@ -175,6 +175,28 @@ export interface PtRegsPpc64 {
 }
 
 /**
+ * sparc64's `struct pt_regs` (asm-sparc64/ptrace.h, §4.1), every field a
+ * `bigint`. `u_regs` holds the 16 registers a trap saves: `%g0`–`%g7` at
+ * `UREG_G0`–`UREG_G7` (0–7), then the trapped window's `%o0`–`%o7` at
+ * `UREG_I0`–`UREG_I7` (8–15; `UREG_FP` 14 is the trapped `%sp`, biased by
+ * 2047, and `UREG_RETPC` 15 its `%o7`).
+ */
+export interface PtRegsSparc64 {
+  /** The discriminant: narrow on it before naming a register. */
+  readonly arch: "sparc64";
+  /** `%g0`–`%g7`, then `%o0`–`%o7` of the trapped window (`u_regs[8]`: first argument and return value). */
+  u_regs: bigint[];
+  /** TSTATE: CCR, ASI, PSTATE and CWP as the trap saved them, PIL in bits 23:20. */
+  tstate: bigint;
+  /** Trap PC: the trapped instruction (in a pre_handler, the probed one). */
+  tpc: bigint;
+  /** Trap nPC: the instruction after it (a delay slot's branch target). */
+  tnpc: bigint;
+  /** The Y register (32 bits). */
+  y: bigint;
+}
+
+/**
  * The saved registers handed to a handler: the running arch's
  * `struct pt_regs`, discriminated by `arch`. Naming a register of one arch
  * fails `deno check` until the code narrows:
@@ -197,11 +219,13 @@ export interface PtRegsPpc64 {
  *       return BigInt(regs.eip);
  *     case "ppc64":
  *       return regs.nip;
+ *     case "sparc64":
+ *       return regs.tpc;
  *   }
  * }
  * ```
  */
-export type PtRegs = PtRegsX86_64 | PtRegsI386 | PtRegsPpc64;
+export type PtRegs = PtRegsX86_64 | PtRegsI386 | PtRegsPpc64 | PtRegsSparc64;
 
 /**
  * `int pre_handler(struct kprobe *p, struct pt_regs *regs)` (§4.1): return 0

@@ -10,8 +10,8 @@ import { Kernel, type Kprobe } from "../mod.ts";
 import { parseElf } from "../kernel-model/mod.ts";
 import { testJitThreshold } from "./_helpers.ts";
 
-/** The three guest architectures. */
-export type SweepArch = "x86_64" | "i386" | "ppc64";
+/** The four guest architectures. */
+export type SweepArch = "x86_64" | "i386" | "ppc64" | "sparc64";
 
 /** One instruction boundary of a kernel function. */
 export interface SweepPoint {
@@ -119,7 +119,7 @@ export async function sweepBase(arch: SweepArch): Promise<SweepBase> {
     const end = s.address + s.size;
     for (let a = s.address; a < end;) {
       points.push({ addr: a, where: `${s.name}+0x${(a - s.address).toString(16)}` });
-      if (arch === "ppc64") {
+      if (arch === "ppc64" || arch === "sparc64") {
         a += 4n;
         continue;
       }
@@ -129,11 +129,11 @@ export async function sweepBase(arch: SweepArch): Promise<SweepBase> {
     }
   }
   // Every address register_kprobe accepts must be swept: walk all of text
-  // (each byte on x86, each word on ppc64) and add what the symbol walk
-  // missed (asm with no ELF size, such as ppc64's bad_get_user).
+  // (each byte on x86, each word on ppc64 and sparc64) and add what the
+  // symbol walk missed (asm with no ELF size, such as ppc64's bad_get_user).
   const log = logLines(kernel, from);
   const listed = new Set(points.map((p) => p.addr));
-  const step = arch === "ppc64" ? 4n : 1n;
+  const step = arch === "ppc64" || arch === "sparc64" ? 4n : 1n;
   for (let a = text[0]; a < textEnd; a += step) {
     if (listed.has(a)) continue;
     const kp = { addr: arch === "i386" ? Number(a) : a };

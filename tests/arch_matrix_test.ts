@@ -1,7 +1,8 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
-// The spec's behaviour on every architecture (x86_64, i386, ppc64): the
-// examples, probe mechanics and their fixups, jprobes with the arch's
-// argument passing, return probes with the arch's return register.
+// The spec's behaviour on every architecture (x86_64, i386, ppc64, sparc64):
+// the examples, probe mechanics and their fixups (sparc64: delay slots too),
+// jprobes with the arch's argument passing, return probes with the arch's
+// return register.
 
 import assert from "node:assert/strict";
 import {
@@ -14,17 +15,25 @@ import {
   type PtRegs,
   type Workload,
 } from "../mod.ts";
-import { decodePpc64, decodeX86 } from "../arch/mod.ts";
+import { decodePpc64, decodeX86, sparc64 } from "../arch/mod.ts";
 import { fastcall } from "../probes/mod.ts";
 
-const ARCHES: ArchName[] = ["x86_64", "i386", "ppc64"];
+const ARCHES: ArchName[] = ["x86_64", "i386", "ppc64", "sparc64"];
 const examples = new URL("../examples/", import.meta.url);
 
 /** The return register as a signed 32-bit value, per arch. */
 function retval(arch: ArchName, regs: PtRegs): number {
   assert.equal(regs.arch, arch);
-  if (regs.arch === "i386") return regs.eax | 0;
-  return Number(BigInt.asIntN(32, regs.arch === "ppc64" ? regs.gpr[3] : regs.rax));
+  switch (regs.arch) {
+    case "i386":
+      return regs.eax | 0;
+    case "ppc64":
+      return Number(BigInt.asIntN(32, regs.gpr[3]));
+    case "sparc64":
+      return Number(BigInt.asIntN(32, regs.u_regs[8])); // UREG_I0: the trapped %o0
+    case "x86_64":
+      return Number(BigInt.asIntN(32, regs.rax));
+  }
 }
 
 /** The first instruction of `fn` matching `pred`, decoded for the arch. */
@@ -38,9 +47,12 @@ function findInsn(
   const end = a + sym.size;
   while (a < end) {
     const bytes = kernel.memory.readBytes(a, 16);
-    if (kernel.arch === "ppc64") {
+    if (kernel.arch === "ppc64" || kernel.arch === "sparc64") {
       const word = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
-      if (pred(decodePpc64(word).mnemonic, word)) return a;
+      const m = kernel.arch === "ppc64"
+        ? decodePpc64(word).mnemonic
+        : sparc64.decodeSparc64(word).mnemonic;
+      if (pred(m, word)) return a;
       a += 4n;
     } else {
       const d = decodeX86(bytes, 0, kernel.arch === "i386" ? 32 : 64);
@@ -65,7 +77,7 @@ for (const arch of ARCHES) {
     }
     assert.ok(r.completed);
     const log = kernel.log;
-    const pcName = arch === "ppc64" ? "nip" : arch === "i386" ? "eip" : "rip";
+    const pcName = { x86_64: "rip", i386: "eip", ppc64: "nip", sparc64: "tpc" }[arch];
     assert.equal(
       log.match(new RegExp(`pre_handler: p->addr=0x[0-9a-f]+, ${pcName}=`, "g"))?.length,
       3,
@@ -95,6 +107,7 @@ for (const arch of ARCHES) {
     assert.equal(kernel.registerKprobe(kp), 0);
     const armed = kernel.memory.readBytes(addr, 4);
     if (arch === "ppc64") assert.deepEqual([...armed], [0x7f, 0xe0, 0x00, 0x08]);
+    else if (arch === "sparc64") assert.deepEqual([...armed], [0x91, 0xd0, 0x20, 0x70]); // ta 0x70
     else assert.equal(armed[0], 0xcc);
     kernel.unregisterKprobe(kp);
     assert.deepEqual(kernel.memory.readBytes(addr, 4), before);
@@ -110,6 +123,13 @@ for (const arch of ARCHES) {
         findInsn(kernel, "sys_fork", (m) => m === "bl"),
         findInsn(kernel, "do_sys_open", (m, w) => m === "bc" && (w >>> 26) === 16),
         findInsn(kernel, "do_fork", (m) => m === "bclr"),
+      ]
+      : arch === "sparc64"
+      ? [
+        findInsn(kernel, "sys_fork", (m) => m === "call"),
+        findInsn(kernel, "do_sys_open", (m) => /^(b|br)[a-z]+(,|$)/.test(m) && !/^ba\b/.test(m)),
+        // ret / retl (jmpl %i7 + 8 / %o7 + 8) or return
+        findInsn(kernel, "do_fork", (m, w) => m === "return" || (w >>> 0) === 0x81c7e008),
       ]
       : [
         findInsn(kernel, "sys_fork", (m) => m === "call"),
@@ -244,4 +264,39 @@ Deno.test("i386: a jprobe on a fastcall function reads eax, edx, ecx (§1.2)", a
   assert.equal(kernel.registerJprobe(jp), 0);
   kernel.run({ workload: { init: [{ call: "execve", path: "/bin/sh" }] } });
   assert.deepEqual(seen, ["/bin/sh"]);
+});
+
+Deno.test("sparc64: probes on delay-slot instructions (after call, an annulled branch, ret) keep the kernel correct", async () => {
+  const baseline = await Kernel.boot({ arch: "sparc64" });
+  const expected = baseline.run().syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`);
+  await baseline.shutdown();
+  await using kernel = await Kernel.boot({ arch: "sparc64" });
+  // The word after each transfer is its delay slot: it runs with nPC = the target.
+  const picks = [
+    findInsn(kernel, "sys_fork", (m) => m === "call") + 4n,
+    findInsn(kernel, "do_sys_open", (m) => /^b[a-z]+,a/.test(m) && !/^ba\b/.test(m)) + 4n,
+    findInsn(kernel, "sys_fork", (_m, w) => w === 0x81c7e008) + 4n, // ret; restore
+  ];
+  const hits = picks.map(() => 0);
+  const tnpcs = picks.map(() => new Set<bigint>());
+  picks.forEach((addr, i) => {
+    const kp: Kprobe = {
+      addr,
+      pre_handler: (_p, regs) => {
+        hits[i]++;
+        if (regs.arch === "sparc64") {
+          assert.equal(regs.tpc, addr);
+          tnpcs[i].add(regs.tnpc);
+        }
+        return 0;
+      },
+    };
+    assert.equal(kernel.registerKprobe(kp), 0, `probe ${addr.toString(16)}`);
+  });
+  const got = kernel.run().syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`);
+  assert.deepEqual(got, expected);
+  assert.ok(hits.every((h) => h > 0), `every probe fired: ${hits}`);
+  // In a delay slot, tnpc is the transfer's target, not the next word.
+  assert.ok(!tnpcs[0].has(picks[0] + 4n), `call's slot: ${[...tnpcs[0]]}`);
+  assert.equal(kernel.incidents.handlerErrors, 0);
 });

@@ -40,6 +40,20 @@ Deno.test("cli disasm --arch ppc64 follows the descriptor of do_fork", async () 
   assert.match(r.out[3], /^ {3}c[0-9a-f]{15}: {2}7c 08 02 a6 {2}mflr {5}r0$/);
 });
 
+Deno.test("cli disasm --arch sparc64 lists SPARC V9 words with Capstone's text", async () => {
+  const r = await cli("disasm", "--arch", "sparc64", "sys_open");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out[0], /^0000000000[0-9a-f]{6} <sys_open>:$/);
+  assert.match(r.out[1], /^kernel\/fs\.c:\d+$/);
+  assert.match(
+    r.out[2],
+    /^ {3}0000000000[0-9a-f]{6}: {2}9d e3 bf [0-9a-f]{2} {2}save {5}%sp, -0x[0-9a-f]+, %sp$/,
+  );
+  assert.ok(r.out.some((l) => /call +0x[0-9a-f]+ <do_sys_open>$/.test(l)));
+  const funcs = await cli("funcs", "--arch", "sparc64", "--json", "*_open");
+  assert.deepEqual(JSON.parse(funcs.out[0]), ["do_sys_open", "filp_open", "sys_open"]);
+});
+
 Deno.test("cli disasm --json prints one object", async () => {
   const r = await cli("disasm", "--json", "vfs_write");
   assert.equal(r.code, 0, r.err);

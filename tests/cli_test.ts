@@ -66,6 +66,30 @@ Deno.test("cli kallsyms prints /proc/kallsyms lines", async () => {
   assert.match(r.stdout, /^ffffffff8[0-9a-f]{7} T sys_open$/m);
 });
 
+Deno.test("cli kallsyms --arch sparc64 lists the image at KERNBASE, no nameless STT_REGISTER lines", async () => {
+  const r = await cli("kallsyms", "--arch", "sparc64");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^0000000000400000 T startup_64$/m);
+  assert.match(r.stdout, /^0000000000[0-9a-f]{6} T do_fork$/m);
+  assert.match(r.stdout, /^0000000000[0-9a-f]{6} T linux_sparc_syscall$/m);
+  assert.ok(r.stdout.split("\n").every((l) => l === "" || /^[0-9a-f]{16} [A-Za-z] \S+/.test(l)));
+});
+
+Deno.test("cli insmod --arch sparc64 runs the three examples end to end", async () => {
+  const r = await cli(
+    "insmod",
+    "--arch",
+    "sparc64",
+    "examples/kprobe_example.ts",
+    "examples/jprobe_example.ts",
+    "examples/kretprobe_example.ts",
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.match(/pre_handler: p->addr=0x[0-9a-f]+, tpc=0x/g)?.length, 3);
+  assert.equal(r.stdout.match(/jprobe: clone_flags=0x11, stack_size=0x0/g)?.length, 3);
+  assert.equal(r.stdout.match(/sys_open returns -2\n/g)?.length, 3);
+});
+
 Deno.test("cli rejects a bad --cpus and an unknown --arch with exit 2", async () => {
   const a = await cli("insmod", "--cpus", "0", "examples/kprobe_example.ts");
   assert.equal(a.code, 2);
@@ -363,7 +387,7 @@ Deno.test("cli --list prints kprobes/list and lsmod after init, --profile the hi
 Deno.test("cli --help lists the architectures, the CPU range and the new options", async () => {
   const h = await cli("insmod", "--help");
   assert.equal(h.code, 0);
-  assert.match(h.stdout, /Architectures: x86_64, i386, ppc64\. CPUs: 1 to 64/);
+  assert.match(h.stdout, /Architectures: x86_64, i386, ppc64, sparc64\. CPUs: 1 to 64/);
   for (const o of ["--quiet", "--json", "--list", "--profile", "--check"]) {
     assert.match(h.stdout, new RegExp(`${o}\\b`));
   }

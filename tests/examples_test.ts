@@ -70,8 +70,8 @@ Deno.test("examples/kprobe_example_6x.ts takes its symbol as a module parameter,
   assert.doesNotMatch(kernel.log, /<do_fork>/);
 });
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
-  Deno.test(`examples/kprobe_example_6x.ts (Linux 6.1's sample) prints ip/flags or nip/msr per fork on ${arch}`, async () => {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
+  Deno.test(`examples/kprobe_example_6x.ts (Linux 6.1's sample) prints ip/flags, nip/msr or tpc/tstate per fork on ${arch}`, async () => {
     await using kernel = await Kernel.boot({ arch });
     const info = await kernel.insmod(new URL("kprobe_example_6x.ts", examples));
     assert.equal(info.name, "kprobe_example_6x");
@@ -82,14 +82,16 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const) {
     assert.equal(forks, 3);
     const addr = kernel.kallsyms.lookupName("do_fork");
     const hex = addr.toString(16);
-    // x86: regs->ip is just past the int3; ppc64: nip is the trap itself.
+    // x86: regs->ip is just past the int3; ppc64 nip and sparc64 tpc: the trap itself.
     const pre = arch === "ppc64"
       ? `handler_pre: <do_fork> p->addr = 0x${hex}, nip = 0x${hex}, msr = 0x[0-9a-f]+\n`
+      : arch === "sparc64"
+      ? `handler_pre: <do_fork> p->addr = 0x${hex}, tpc = 0x${hex}, tstate = 0x[0-9a-f]+\n`
       : `handler_pre: <do_fork> p->addr = 0x${hex}, ip = ${
         (addr + 1n).toString(16)
       }, flags = 0x[0-9a-f]+\n`;
     assert.equal(log.match(new RegExp(pre, "g"))?.length, forks);
-    const post = arch === "ppc64" ? "msr" : "flags";
+    const post = arch === "ppc64" ? "msr" : arch === "sparc64" ? "tstate" : "flags";
     assert.equal(
       log.match(
         new RegExp(`handler_post: <do_fork> p->addr = 0x${hex}, ${post} = 0x[0-9a-f]+\n`, "g"),
@@ -126,3 +128,25 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const) {
     assert.equal(kernel.incidents.handlerErrors, 0);
   });
 }
+
+Deno.test("examples/kprobe_example.ts on sparc64 prints tpc (the ta 0x70 itself) and tstate, the trace from do_fork+0x0", async () => {
+  await using kernel = await Kernel.boot({ arch: "sparc64" });
+  await kernel.insmod(new URL("kprobe_example.ts", examples));
+  const r = kernel.run();
+  kernel.rmmod("kprobe_example");
+  const log = kernel.log;
+  const forks = r.syscalls.filter((s) => s.call === "fork").length;
+  assert.equal(forks, 3);
+  const hex = kernel.kallsyms.lookupName("do_fork").toString(16);
+  assert.equal(
+    log.match(new RegExp(`pre_handler: p->addr=0x${hex}, tpc=0x${hex}, tstate=0x[0-9a-f]+\n`, "g"))
+      ?.length,
+    forks,
+  );
+  assert.equal(
+    log.match(new RegExp(`post_handler: p->addr=0x${hex}, tstate=0x[0-9a-f]+\n`, "g"))?.length,
+    forks,
+  );
+  assert.equal(log.match(/\] do_fork\+0x0\/0x[0-9a-f]+\n.*\] sys_fork\+/g)?.length, forks);
+  assert.equal(kernel.incidents.handlerErrors, 0);
+});

@@ -79,7 +79,7 @@ Deno.test("Kernel library: hit counts and nmissed of several probes over a scrip
   assert.equal(kernel.kprobeHits(forks), -1);
 });
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   Deno.test(`Kernel library (${arch}): do_fork and sys_open calls run on the CPUs the tasks are pinned to`, async () => {
     await using kernel = await Kernel.boot({ arch, cpus: 4 });
     const perCpu = [0, 0, 0, 0];

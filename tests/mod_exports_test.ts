@@ -137,6 +137,7 @@ Deno.test("deno doc mod.ts lists at most 200 symbols, all of the probe author's 
       "PtRegsX86_64",
       "PtRegsI386",
       "PtRegsPpc64",
+      "PtRegsSparc64",
       "TaskRef",
       "KprobePreHandler",
       "KretprobeHandler",

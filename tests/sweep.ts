@@ -4,14 +4,14 @@
 // kernel with the default workload. Prints points tested / accepted /
 // refused by reason / broken per arch; exits 1 when any point is broken.
 //
-//   deno task sweep [--arch x86_64|i386|ppc64] [--every N] [--optimize]
+//   deno task sweep [--arch x86_64|i386|ppc64|sparc64] [--every N] [--optimize]
 //
 // --optimize boots with kprobesOptimizeDelay 0 and probes with a pre_handler
 // only, so that every point the optimizer accepts runs as an optimized probe.
 
 import { newTally, type SweepArch, sweepBase, sweepPoints, tally } from "./_sweep.ts";
 
-const ARCHES: readonly SweepArch[] = ["x86_64", "i386", "ppc64"];
+const ARCHES: readonly SweepArch[] = ["x86_64", "i386", "ppc64", "sparc64"];
 
 function option(name: string): string | undefined {
   const i = Deno.args.indexOf(name);
@@ -21,7 +21,9 @@ function option(name: string): string | undefined {
 const archArg = option("--arch");
 const arches = archArg === undefined ? ARCHES : ARCHES.filter((a) => a === archArg);
 if (arches.length === 0) {
-  console.error(`error: Cannot sweep "${archArg}": unknown arch, use x86_64, i386 or ppc64`);
+  console.error(
+    `error: Cannot sweep "${archArg}": unknown arch, use x86_64, i386, ppc64 or sparc64`,
+  );
   Deno.exit(2);
 }
 const every = Number(option("--every") ?? 1);

@@ -30,6 +30,16 @@ const RISKY_FUNCTIONS: Record<SweepArch, string[]> = {
     "ret_from_fork",
     ".resched_idle_cpu", // a beqlr not taken
   ],
+  sparc64: [
+    "__switch_to", // flushw, then another task's windows fill on demand
+    "switch_to",
+    "ret_from_fork",
+    "timer_interrupt",
+    "linux_sparc_syscall",
+    "etrap",
+    "rtrap",
+    "do_syscall",
+  ],
 };
 
 /** ppc64: the words of `.kmalloc`/`.kfree` from a `lwz rX,16(rY)` of preempt_count to its `stw`. */
@@ -74,7 +84,7 @@ function sample(base: SweepBase): SweepPoint[] {
   return [...chosen.values()];
 }
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   Deno.test(`kprobe with empty handlers is transparent at a sample of boundaries on ${arch}`, async () => {
     const base = await sweepBase(arch);
     const results: PointResult[] = [];
@@ -97,7 +107,12 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const) {
       assert.equal(r.errno, want, `${r.where}: ${r.detail}`);
     }
     const refused = new Set(results.filter((r) => r.outcome === "refused").map((r) => r.where));
-    const entry = arch === "ppc64" ? "decrementer_pSeries+0x0" : "ret_from_intr+0x0";
+    const entry = {
+      x86_64: "ret_from_intr+0x0",
+      i386: "ret_from_intr+0x0",
+      ppc64: "decrementer_pSeries+0x0",
+      sparc64: "etrap+0x0", // trap entry code, blacklisted as in Linux
+    }[arch];
     assert.ok(refused.has(entry), `${entry} is refused`);
     assert.ok(!refused.has("__switch_to+0x0"), "__switch_to is probeable, as in Linux 6.1");
   });

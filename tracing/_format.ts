@@ -11,9 +11,12 @@ import type { TraceEvent } from "./trace_kprobe.ts";
 
 /**
  * Register names `%REG` accepts. Linux: regoffset_table
- * (arch/x86/kernel/ptrace.c, arch/powerpc/kernel/ptrace/ptrace-view.c).
+ * (arch/x86/kernel/ptrace.c, arch/powerpc/kernel/ptrace/ptrace-view.c,
+ * arch/sparc/kernel/ptrace_64.c).
  */
-export function registerNames(arch: "x86_64" | "i386" | "ppc64"): ReadonlySet<string> {
+export function registerNames(
+  arch: "x86_64" | "i386" | "ppc64" | "sparc64",
+): ReadonlySet<string> {
   const common = ["bx", "cx", "dx", "si", "di", "bp", "ax"];
   const tail = ["orig_ax", "ip", "cs", "flags", "sp", "ss"];
   switch (arch) {
@@ -25,6 +28,13 @@ export function registerNames(arch: "x86_64" | "i386" | "ppc64"): ReadonlySet<st
       const names: string[] = [];
       for (let i = 0; i < 32; i++) names.push(`r${i}`, `gpr${i}`);
       names.push("nip", "msr", "ctr", "link", "xer", "ccr", "softe", "trap", "dar", "dsisr");
+      return new Set(names);
+    }
+    case "sparc64": {
+      const names: string[] = [];
+      for (let i = 0; i < 8; i++) names.push(`g${i}`);
+      for (let i = 0; i < 8; i++) names.push(`i${i}`);
+      names.push("tstate", "pc", "npc", "y", "lr");
       return new Set(names);
     }
   }

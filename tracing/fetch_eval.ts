@@ -42,7 +42,11 @@ type Source = (regs: PtRegs) => bigint | string;
  * Argument `n` (from 0) at a function entry. x86_64 and ppc64 as Linux's
  * regs_get_kernel_argument() (ppc64: r3–r10, then the parameter save area);
  * i386 by this image's convention, `-mregparm=0`: every argument on the
- * stack above the return address.
+ * stack above the return address; sparc64 by the V9 ABI, as the portable
+ * `regs_get_kernel_argument()` does (Linux 6.1 sparc64 has no
+ * CONFIG_HAVE_FUNCTION_ARG_ACCESS_API; the sim gives it one): `%o0`–`%o5`
+ * (the trap's `i0`–`i5`), then the caller's argument words at
+ * `%sp + 2047 + 176`, stack word `n + 16`.
  */
 function argumentSource(h: TracingHost, n: number): Source {
   switch (h.arch) {
@@ -55,11 +59,14 @@ function argumentSource(h: TracingHost, n: number): Source {
       const r1 = h.registerReader("r1");
       return (regs) => h.readMemory(r1(regs) + 48n + BigInt(8 * n), 8, false) ?? 0n;
     }
+    case "sparc64":
+      return n < 6 ? h.registerReader(`i${n}`) : () => h.stackWord(n + 16);
   }
 }
 
 /** Linux: process_fetch_insn()'s first stage, compiled. */
 function sourceOf(insn: FetchInsn, h: TracingHost): Source {
+  // sparc64 "sp" is a pseudo-name of the reader: %sp + 2047, kernel_stack_pointer().
   const sp = h.arch === "ppc64" ? "r1" : "sp";
   switch (insn.op) {
     case "REG":
@@ -71,7 +78,7 @@ function sourceOf(insn: FetchInsn, h: TracingHost): Source {
     case "STACKP":
       return h.registerReader(sp);
     case "RETVAL":
-      return h.registerReader(h.arch === "ppc64" ? "r3" : "ax");
+      return h.registerReader(h.arch === "ppc64" ? "r3" : h.arch === "sparc64" ? "i0" : "ax");
     case "IMM":
       // Read when fetched: @SYM immediates are resolved at registration.
       return () => insn.immediate;

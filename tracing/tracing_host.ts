@@ -30,8 +30,8 @@ export interface HitContext {
 
 /** The kernel as tracing sees it. */
 export interface TracingHost {
-  /** `x86_64`, `i386` or `ppc64`. */
-  readonly arch: "x86_64" | "i386" | "ppc64";
+  /** `x86_64`, `i386`, `ppc64` or `sparc64`. */
+  readonly arch: "x86_64" | "i386" | "ppc64" | "sparc64";
   /** Word size. */
   readonly bits: 32 | 64;
   /** Number of CPUs. */
@@ -76,7 +76,8 @@ export interface TracingHost {
   currentComm(): string;
   /**
    * A reader of the register the arch's pt_regs calls `name` (a name of
-   * `registerNames`, or `sp`, `ax`, `r1`, `r3`), made once per argument.
+   * `registerNames`, or `sp`, `ax`, `r1`, `r3`; on sparc64 `sp` is `%sp` +
+   * 2047, the kernel_stack_pointer()), made once per argument.
    */
   registerReader(name: string): (regs: PtRegs) => bigint;
   /** The return address a kretprobe instance will return to. */

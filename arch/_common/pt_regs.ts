@@ -10,7 +10,7 @@
  */
 
 /** The arches a `pt_regs` view can belong to (the `regs.arch` values). */
-export type PtRegsArch = "x86_64" | "i386" | "ppc64";
+export type PtRegsArch = "x86_64" | "i386" | "ppc64" | "sparc64";
 
 /** Registers only x86_64's `struct pt_regs` has (2.6 names). */
 export const X86_64_ONLY: readonly string[] = [
@@ -83,6 +83,9 @@ export const PPC64_ONLY: readonly string[] = [
   "result",
 ];
 
+/** Registers only sparc64's `struct pt_regs` has. */
+export const SPARC64_ONLY: readonly string[] = ["u_regs", "tstate", "tpc", "tnpc", "y"];
+
 /** Thrown when a handler reads or writes a register its arch does not have. */
 export class RegisterError extends Error {
   /**
@@ -118,8 +121,10 @@ export function definePtRegsArch(proto: object, arch: PtRegsArch): void {
   const foreign: [string, string][] = [];
   if (arch !== "x86_64") { for (const n of X86_64_ONLY) foreign.push([n, "an x86_64"]); }
   if (arch !== "i386") { for (const n of I386_ONLY) foreign.push([n, "an i386"]); }
-  if (arch === "ppc64") { for (const n of X86_COMMON) foreign.push([n, "an x86"]); }
-  else for (const n of PPC64_ONLY) foreign.push([n, "a ppc64"]);
+  const x86 = arch === "x86_64" || arch === "i386";
+  if (!x86) { for (const n of X86_COMMON) foreign.push([n, "an x86"]); }
+  if (arch !== "ppc64") { for (const n of PPC64_ONLY) foreign.push([n, "a ppc64"]); }
+  if (arch !== "sparc64") { for (const n of SPARC64_ONLY) foreign.push([n, "a sparc64"]); }
   for (const [name, owner] of foreign) {
     Object.defineProperty(proto, name, {
       get() {

@@ -4,8 +4,9 @@
  * `decodeSparc64`), its opcode and dispatch tables and the instruction
  * semantics by family (`alu.ts`, `muldiv.ts`, `branch.ts`,
  * `load_store.ts`, `privileged.ts`, `windows.ts`), register windows with
- * real spill/fill traps and V9 trap entry (`traps.ts`). The arch object
- * and the Kprobes half build on the CPU API.
+ * real spill/fill traps and V9 trap entry (`traps.ts`); on the CPU API,
+ * the arch object (`SPARC64`), the `pt_regs` view, the register-window
+ * unwinder and the Kprobes half.
  *
  * @example Decode an instruction
  * ```ts
@@ -32,3 +33,7 @@ export * from "./privileged.ts";
 export * from "./regs.ts";
 export * from "./traps.ts";
 export * from "./windows.ts";
+export * from "./pt_regs.ts";
+export * from "./stacktrace.ts";
+export * from "./arch.ts";
+export * from "./kprobes.ts";

@@ -93,7 +93,7 @@ catalogue("library", [
   badBoot(
     'arch: "sparc"',
     { arch: "sparc" },
-    'Cannot boot architecture "sparc": arch must be one of x86_64, i386, ppc64',
+    'Cannot boot architecture "sparc": arch must be one of x86_64, i386, ppc64, sparc64',
   ),
   badBoot(
     "cpuMhz: NaN",
@@ -104,6 +104,11 @@ catalogue("library", [
     "maxTasks: 5000",
     { maxTasks: 5000 },
     /^Cannot boot with maxTasks 5000: .* from 2 to 1024$/,
+  ),
+  badBoot(
+    'arch: "sparc64", maxTasks: 769',
+    { arch: "sparc64", maxTasks: 769 },
+    /^Cannot boot with maxTasks 769: .* on sparc64\) must be an integer from 2 to 768$/,
   ),
   badBoot(
     "image: 42",

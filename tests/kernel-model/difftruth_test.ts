@@ -114,7 +114,7 @@ const calls = readJson<{ calls: { fn: string; args: unknown[] }[] }>(
   new URL("calls.json", TESTDATA),
 )!.calls;
 
-for (const name of ["x86_64", "i386", "ppc64"] as const) {
+for (const name of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   const golden = readJson<Golden>(new URL(`goldens-${name}.json`, TESTDATA));
   const image = isFile(new URL(`vmlinux-${name}`, IMAGES));
   const arch = archOrUndefined(name);

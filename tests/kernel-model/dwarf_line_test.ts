@@ -19,7 +19,7 @@ function openingLine(name: string): number {
   return i + 2;
 }
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   Deno.test(`LineTable.fromElf() puts the VFS functions of vmlinux-${arch} at their source lines`, () => {
     const bytes = Deno.readFileSync(new URL(`kernel-model/vmlinux/images/vmlinux-${arch}`, ROOT));
     const elf = parseElf(bytes, `vmlinux-${arch}`);

@@ -4,6 +4,7 @@ import {
   type ElfFile,
   EM_386,
   EM_PPC64,
+  EM_SPARCV9,
   EM_X86_64,
   ET_EXEC,
   ET_REL,
@@ -12,6 +13,7 @@ import {
   SHN_XINDEX,
   SHT_NOBITS,
   SHT_SYMTAB,
+  STT_SPARC_REGISTER,
 } from "../../kernel-model/elf.ts";
 import { ElfError, KernelError } from "../../kernel-model/errors.ts";
 import { Kallsyms } from "../../kernel-model/kallsyms.ts";
@@ -210,6 +212,20 @@ Deno.test("parseElf() reads big-endian ppc64 ELFv1 function descriptors", () => 
     false,
   );
   assert.equal(entry, dotDoFork.value);
+});
+
+Deno.test("parseElf() reads vmlinux-sparc64 as EM_SPARCV9 with two nameless STT_REGISTER symbols kallsyms skips", () => {
+  const path = new URL("../../kernel-model/vmlinux/images/vmlinux-sparc64", import.meta.url);
+  const elf = parseElf(Deno.readFileSync(path), "vmlinux-sparc64");
+  assert.equal(elf.machine, EM_SPARCV9);
+  assert.equal(elf.machineName, "sparc64");
+  assert.equal(elf.class, 64);
+  assert.equal(elf.littleEndian, false);
+  const regs = elf.symbols.filter((s) => s.type === STT_SPARC_REGISTER);
+  assert.deepEqual(regs.map((s) => [s.name, s.value]), [["", 2n], ["", 3n]]);
+  const ks = Kallsyms.fromElf(elf);
+  assert.ok(ks.symbols().every((s) => s.name !== ""));
+  assert.equal(ks.lookupName("startup_64"), 0x400000n);
 });
 
 Deno.test("parseElf() reads ELF32 addresses as bigint", () => {
@@ -481,7 +497,7 @@ Deno.test("parseElf() throws only ElfError on any truncation or byte flip of the
 });
 
 /** Kernel images and their nm goldens, when the images have been built. */
-for (const arch of ["x86_64", "i386", "ppc64"]) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"]) {
   const image = new URL(`../../kernel-model/vmlinux/images/vmlinux-${arch}`, import.meta.url);
   let present = false;
   try {

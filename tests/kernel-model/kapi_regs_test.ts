@@ -1,7 +1,7 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 // Portable handlers (issue 8): PtRegs per arch with its discriminant, the
 // Linux 6.x register names, and the helpers of kapi_regs/kapi_time/
-// kapi_sched/kapi_mem, each checked on x86_64, i386 and ppc64.
+// kapi_sched/kapi_mem, each checked on x86_64, i386, ppc64 and sparc64.
 
 import assert from "node:assert/strict";
 import {
@@ -35,7 +35,7 @@ import {
   unregister_kretprobe,
 } from "../../mod.ts";
 
-const ARCHES: ArchName[] = ["x86_64", "i386", "ppc64"];
+const ARCHES: ArchName[] = ["x86_64", "i386", "ppc64", "sparc64"];
 
 /** Inserts a module that registers `kps`/`rps`, runs the default workload, removes it. */
 async function probe(
@@ -93,6 +93,16 @@ for (const arch of ARCHES) {
             break;
           case "ppc64":
             assert.equal(regs.nip, BigInt(p.addr!));
+            break;
+          case "sparc64":
+            // The trapped instruction itself, and nPC after it (no delay slot here).
+            assert.equal(regs.tpc, BigInt(p.addr!));
+            assert.equal(regs.tnpc, BigInt(p.addr!) + 4n);
+            assert.equal(regs.u_regs[0], 0n); // %g0
+            assert.equal(regs.u_regs[8], 0x11n); // %o0: do_fork's clone_flags, SIGCHLD
+            assert.equal((regs.tstate >> 8n) & 4n, 4n, "TSTATE.PSTATE.PRIV: kernel mode");
+            regs.u_regs[1] = 0x1234n; // %g1, a clobbered register: the write lands
+            assert.equal(regs.u_regs[1], 0x1234n);
             break;
         }
         return 0;
@@ -200,6 +210,21 @@ for (const arch of ARCHES) {
           assert.equal(regs_get_register(regs, "gpr31"), regs.gpr[31]);
           assert.equal(regs_get_register(regs, "link"), regs.link);
           assert.equal(regs_get_register(regs, "ax"), BigInt(-EINVAL));
+        } else if (regs.arch === "sparc64") {
+          assert.equal(ip, addr);
+          assert.equal(sp, regs.u_regs[14] + 2047n); // UREG_FP, unbiased
+          assert.equal(regs_get_register(regs, "i0"), regs.u_regs[8]);
+          assert.equal(regs_get_register(regs, "i0"), 0x11n);
+          assert.equal(regs_get_register(regs, "g1"), regs.u_regs[1]);
+          assert.equal(regs_get_register(regs, "lr"), regs.u_regs[15]);
+          assert.equal(regs_get_register(regs, "pc"), regs.tpc);
+          assert.equal(regs_get_register(regs, "npc"), regs.tnpc);
+          assert.equal(regs_get_register(regs, "tstate"), regs.tstate);
+          assert.equal(regs_get_register(regs, "y"), regs.y);
+          assert.equal(regs_get_register(regs, "o0"), BigInt(-EINVAL));
+          assert.equal(regs_get_register(regs, "ax"), BigInt(-EINVAL));
+          // %o7 (UREG_RETPC) is the call in sys_fork: the return address is +8.
+          assert.match(kernel.kallsyms.formatAddress(regs.u_regs[15]), /^sys_fork\+/);
         } else {
           assert.equal(ip, addr + 1n);
           assert.equal(sp, BigInt(regs.sp));
@@ -212,7 +237,7 @@ for (const arch of ARCHES) {
           assert.equal(regs_get_register(regs, "gpr3"), BigInt(-EINVAL));
         }
         // Word 0 of the stack at a function's entry is the return address (x86).
-        if (regs.arch !== "ppc64") {
+        if (regs.arch !== "ppc64" && regs.arch !== "sparc64") {
           assert.match(
             kernel.kallsyms.formatAddress(regs_get_kernel_stack_nth(regs, 0)),
             /^sys_fork\+/,
@@ -293,7 +318,7 @@ for (const arch of ARCHES) {
       },
     }]);
     assert.deepEqual(counts, [2, 2, 2]);
-    const off = arch === "ppc64" ? "0x0" : "0x1";
+    const off = arch === "ppc64" || arch === "sparc64" ? "0x0" : "0x1";
     const dot = arch === "ppc64" ? "\\." : ""; // ELFv1 text symbols
     const lines = kernel.log.match(/trace: .*/g) ?? [];
     assert.equal(lines.length, 3);
@@ -305,6 +330,32 @@ for (const arch of ARCHES) {
         ),
       );
     }
+  });
+}
+
+for (
+  const [arch, name, owner] of [["x86_64", "u_regs", "a sparc64"], [
+    "sparc64",
+    "gpr",
+    "a ppc64",
+  ]] as const
+) {
+  Deno.test(`PtRegs on ${arch}: ${owner} register "${name}" is reported with its owner`, async () => {
+    await using kernel = await Kernel.boot({ arch });
+    await probe(kernel, [{
+      symbol_name: "sys_getpid",
+      pre_handler: (_p, regs) => {
+        printk("never %s\n", String((regs as unknown as Record<string, unknown>)[name]));
+        return 0;
+      },
+    }]);
+    assert.match(
+      kernel.log,
+      new RegExp(
+        `threw RegisterError: Cannot read register "${name}" on ${arch}: it is ${owner} register`,
+      ),
+    );
+    assert.doesNotMatch(kernel.log, /never/);
   });
 }
 

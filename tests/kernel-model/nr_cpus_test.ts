@@ -9,7 +9,7 @@ import { main } from "../../cli.ts";
 const N = 3;
 const PINNED = [63, 32, 31, 1] as const;
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   Deno.test(`NR_CPUS 64 (${arch}): 64 CPUs boot and sys_open runs on the CPU each task is pinned to`, async () => {
     await using kernel = await Kernel.boot({ arch, cpus: 64 });
     assert.equal(kernel.nrCpus, 64);

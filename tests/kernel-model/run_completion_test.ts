@@ -26,7 +26,7 @@ function calls(r: { syscalls: { pid: number; call: string; ret: number }[] }): s
   return r.syscalls.map((s) => `${s.call}=${s.ret}`).sort();
 }
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   for (const cpus of [1, 2]) {
     Deno.test(`children and grandchildren of a parent that neither waits nor sleeps run on ${arch} with ${cpus} CPU(s)`, async () => {
       await using kernel = await boot({ arch, cpus });
@@ -94,7 +94,7 @@ function stamps(kernel: Kernel): number[] {
   return out;
 }
 
-for (const arch of ["x86_64", "ppc64"] as const) {
+for (const arch of ["x86_64", "ppc64", "sparc64"] as const) {
   Deno.test(`printk timestamps never go backwards in the merged log with 4 CPUs on ${arch}`, async () => {
     await using kernel = await boot({ arch, cpus: 4 });
     await kernel.insmod({

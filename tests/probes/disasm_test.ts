@@ -7,13 +7,14 @@ import assert from "node:assert/strict";
 import { Kernel, KernelError } from "../../mod.ts";
 import { disassemble, formatDisasm } from "../../probes/mod.ts";
 
-const ARCHES = ["x86_64", "i386", "ppc64"] as const;
+const ARCHES = ["x86_64", "i386", "ppc64", "sparc64"] as const;
 
 /** Functions with accepted and refused instructions of every kind, per arch. */
 const MIXED: Record<(typeof ARCHES)[number], string[]> = {
   x86_64: ["vfs_read", "do_sys_open", "entry_INT80", "load_cpu_tables", "kretprobe_trampoline"],
   i386: ["vfs_write", "filp_open", "entry_INT80", "load_cpu_tables", "jprobe_trampoline"],
   ppc64: ["vfs_read", "do_sys_open", "cpu_idle", "system_call_common", "kretprobe_trampoline"],
+  sparc64: ["vfs_read", "do_sys_open", "linux_sparc_syscall", "etrap", "kretprobe_trampoline"],
 };
 
 for (const arch of ARCHES) {
@@ -47,7 +48,7 @@ for (const arch of ARCHES) {
   Deno.test(`checkProbeAddress() refuses what is not an instruction boundary or not text on ${arch}`, async () => {
     await using kernel = await Kernel.boot({ arch });
     const start = kernel.kallsyms.lookupName("do_fork");
-    const inside = start + 2n; // x86: inside `mov %rsp,%rbp`; ppc64: not word-aligned
+    const inside = start + 2n; // x86: inside `mov %rsp,%rbp`; ppc64, sparc64: not word-aligned
     const v = kernel.checkProbeAddress(inside);
     assert.ok(v !== null);
     assert.equal(kernel.registerKprobe({ addr: inside }), -v.errno);
@@ -145,4 +146,20 @@ Deno.test("disassemble() marks SYM+0xOFF and says when it is inside an instructi
   );
   const byAddr = await disassemble(kernel, `0x${(at.start + 1n).toString(16)}`);
   assert.equal(byAddr.start, at.start);
+});
+
+Deno.test("disassemble() on sparc64 prints Capstone's text, objdump's for rdpr/wrpr/retry, and branch targets", async () => {
+  await using kernel = await Kernel.boot({ arch: "sparc64" });
+  const fork = await disassemble(kernel, "sys_fork");
+  assert.deepEqual([fork.insns[0].mnemonic, fork.insns[0].operands], ["save", "%sp, -0xb0, %sp"]);
+  const call = fork.insns.find((i) => i.mnemonic === "call")!;
+  const target = kernel.kallsyms.lookupName("do_fork").toString(16);
+  assert.equal(call.operands, `0x${target} <do_fork>`);
+  assert.ok(fork.insns.every((i) => i.bytes.length === 4));
+  const etrap = await disassemble(kernel, "etrap");
+  const text = etrap.insns.map((i) => `${i.mnemonic} ${i.operands}`.trimEnd());
+  assert.ok(text.some((t) => /^rdpr %tstate, %g\d$/.test(t)), text.join("\n"));
+  assert.ok(text.every((t) => !t.startsWith(".word")), text.join("\n"));
+  const lines = formatDisasm(etrap);
+  assert.equal(lines[0], `${etrap.start.toString(16).padStart(16, "0")} <etrap>:`);
 });

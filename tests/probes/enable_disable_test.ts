@@ -250,10 +250,10 @@ function prng(seed: number): () => number {
   };
 }
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const satisfies readonly SweepArch[]) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const satisfies readonly SweepArch[]) {
   Deno.test(`random register/enable/disable/unregister sequences leave text equal to the ELF image on ${arch}`, async () => {
     const base = await sweepBase(arch);
-    const bpLen = arch === "ppc64" ? 4 : 1;
+    const bpLen = arch === "ppc64" || arch === "sparc64" ? 4 : 1;
     await using kernel = await boot({ arch, image: base.image });
     const rnd = prng(4242);
     const inText = base.points.filter((p) => p.addr < base.text[1]);

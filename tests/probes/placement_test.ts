@@ -73,7 +73,7 @@ for (const arch of ["x86_64", "i386"] as const) {
 }
 
 Deno.test("unregistering a probe next to one at strlen+0 leaves strlen intact", async () => {
-  for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+  for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
     const base = await sweepBase(arch);
     await using kernel = await boot({ arch, image: base.image });
     const strlen = pointsOf(base, arch === "ppc64" ? ".strlen" : "strlen");
@@ -91,10 +91,10 @@ Deno.test("unregistering a probe next to one at strlen+0 leaves strlen intact", 
   }
 });
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const satisfies readonly SweepArch[]) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const satisfies readonly SweepArch[]) {
   Deno.test(`random register/unregister/enable sequences leave text equal to the ELF image on ${arch}`, async () => {
     const base = await sweepBase(arch);
-    const bpLen = arch === "ppc64" ? 4 : 1;
+    const bpLen = arch === "ppc64" || arch === "sparc64" ? 4 : 1;
     const boundaries = new Set(base.points.map((p) => p.addr));
     for (const seed of [1, 2, 3]) {
       await using kernel = await boot({ arch, image: base.image });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { Kernel, KernelError } from "../../mod.ts";
 import { globMatcher, probeableFunctions } from "../../probes/mod.ts";
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   Deno.test(`probeableFunctions() lists every function register_kprobe() accepts on ${arch}, sorted`, async () => {
     await using kernel = await Kernel.boot({ arch });
     const all = probeableFunctions(kernel);
@@ -27,6 +27,8 @@ for (const arch of ["x86_64", "i386", "ppc64"] as const) {
     excluded.push(
       ...(arch === "ppc64"
         ? ["system_call_common", "ret_from_except"]
+        : arch === "sparc64"
+        ? ["linux_sparc_syscall", "etrap", "rtrap"]
         : ["entry_INT80", "timer_interrupt"]),
     );
     for (const name of excluded) {

@@ -23,7 +23,7 @@ async function insmodError(kernel: Kernel, init: () => number): Promise<string> 
   assert.fail("insmod succeeded");
 }
 
-for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
   Deno.test(`insmod names an unknown symbol and suggests the nearest function on ${arch}`, async () => {
     await using kernel = await boot({ arch });
     const msg = await insmodError(kernel, () => register_kprobe({ symbol_name: "do_frok" }));

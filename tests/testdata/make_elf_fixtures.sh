@@ -13,8 +13,9 @@
 #
 # and, for each kernel image present in kernel-model/vmlinux/images/, the
 # golden vmlinux-<arch>.nm. Rerun it whenever an image or a source changes;
-# it is idempotent. Toolchain: gcc, binutils and binutils-powerpc64-linux-gnu
-# (Debian bookworm: gcc 12.2, binutils 2.40).
+# it is idempotent. Toolchain: gcc, binutils, binutils-powerpc64-linux-gnu and
+# (for vmlinux-sparc64.nm) binutils-sparc64-linux-gnu (Debian bookworm: gcc
+# 12.2, binutils 2.40).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,11 +59,14 @@ done
 powerpc64-linux-gnu-nm -S elf_ppc64 >elf_ppc64.nm
 powerpc64-linux-gnu-readelf -hlSW elf_ppc64 >elf_ppc64.readelf
 
-for arch in x86_64 i386 ppc64; do
+for arch in x86_64 i386 ppc64 sparc64; do
   image="$root/kernel-model/vmlinux/images/vmlinux-$arch"
   [ -f "$image" ] || continue
   if [ "$arch" = ppc64 ]; then
     powerpc64-linux-gnu-nm -S "$image" >"vmlinux-$arch.nm"
+  elif [ "$arch" = sparc64 ]; then
+    need sparc64-linux-gnu-nm binutils-sparc64-linux-gnu
+    sparc64-linux-gnu-nm -S "$image" >"vmlinux-$arch.nm"
   else
     nm -S "$image" >"vmlinux-$arch.nm"
   fi

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { type ArchName, Kernel } from "../../mod.ts";
 
-const ARCHES: readonly ArchName[] = ["x86_64", "i386", "ppc64"];
+const ARCHES: readonly ArchName[] = ["x86_64", "i386", "ppc64", "sparc64"];
 
 /** Trace lines of one event from trace_pipe. */
 function lines(text: string, event: string): string[] {
@@ -52,7 +52,7 @@ Deno.test("kprobe_events fetch args and types on every arch (kprobe_args*.tc)", 
   for (const arch of ARCHES) {
     await using kernel = await Kernel.boot({ arch });
     const fs = kernel.tracefs;
-    const ip = arch === "ppc64" ? "%nip" : "%ip";
+    const ip = arch === "ppc64" ? "%nip" : arch === "sparc64" ? "%pc" : "%ip";
     const def = `p:f do_fork flags=$arg1:x32 comm=$comm ip=${ip}:symbol ` +
       "b=@linux_banner:x8 u=@linux_banner:u8[3] c=@linux_banner:char[2] " +
       "bf=\\0xf0:b4@4/8 s=\\255:s8 x=\\0x1234:x8 f=+0(\\16):string g=+0(\\16):u32 " +
@@ -87,6 +87,29 @@ Deno.test("kprobe_events $stack, $stackN and nested dereference read the stack",
   assert.ok(m !== null, l);
   assert.equal(m[2], m[3], "+0($stack) is $stack0");
   assert.match(m[2], /^sys_fork\+0x[0-9a-f]+\/0x[0-9a-f]+$/, "do_fork's caller");
+});
+
+Deno.test("kprobe_events on sparc64: $stack is %i6 (the trapped %sp) + 2047, $argN are %i0.., %pc the probe", async () => {
+  await using kernel = await Kernel.boot({ arch: "sparc64" });
+  const fs = kernel.tracefs;
+  const def = "p:s do_fork sp=$stack fp=%i6 a1=$arg1 o0=%i0 pc=%pc npc=%npc";
+  assert.ok(fs.write("kprobe_events", def) > 0, fs.read("error_log"));
+  fs.write("events/kprobes/s/enable", "1");
+  kernel.run();
+  const got = lines(fs.read("trace"), "s");
+  assert.equal(got.length, 3);
+  const fork = kernel.kallsyms.lookupName("do_fork");
+  for (const l of got) {
+    const m =
+      / sp=0x([0-9a-f]+) fp=0x([0-9a-f]+) a1=0x([0-9a-f]+) o0=0x([0-9a-f]+) pc=0x([0-9a-f]+) npc=0x([0-9a-f]+)$/
+        .exec(l);
+    assert.ok(m !== null, l);
+    assert.equal(BigInt(`0x${m[1]}`), BigInt(`0x${m[2]}`) + 2047n);
+    assert.equal(m[3], "11"); // SIGCHLD
+    assert.equal(m[4], "11");
+    assert.equal(BigInt(`0x${m[5]}`), fork);
+    assert.equal(BigInt(`0x${m[6]}`), fork + 4n);
+  }
 });
 
 Deno.test("kprobe_events $retval of return probes on every arch (kretprobe_args.tc)", async () => {

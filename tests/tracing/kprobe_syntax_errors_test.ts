@@ -145,13 +145,15 @@ Deno.test("kprobe_events names registers per arch as regs_query_register_offset"
     x86_64: ["%ax", "%r15", "%ip", "%flags", "%orig_ax", "%sp", "%ss"],
     i386: ["%ax", "%ds", "%gs", "%ip", "%flags", "%sp"],
     ppc64: ["%r3", "%gpr31", "%nip", "%msr", "%link", "%ccr", "%softe", "%dsisr"],
+    sparc64: ["%g1", "%i0", "%i6", "%i7", "%tstate", "%pc", "%npc", "%y", "%lr"],
   };
   const bad: Record<string, string[]> = {
     x86_64: ["%rax", "%eax", "%ds", "%r16"],
     i386: ["%eax", "%r8", "%rip"],
     ppc64: ["%r32", "%gpr32", "%ax", "%lr"],
+    sparc64: ["%o0", "%l0", "%i8", "%tpc", "%sp", "%r3", "%ax"],
   };
-  for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+  for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
     await using kernel = await Kernel.boot({ arch });
     const fs = kernel.tracefs;
     for (const r of good[arch]) {

@@ -39,15 +39,23 @@ ENTRY(etrap)
 	andcc	%g1, TSTATE_PRIV, %g0
 	bne,pn	%xcc, 1f
 	 sub	%sp, TRAP_FRAME_SZ, %g5		/* from kernel: right below its frame */
-	/* From user mode: the top of this CPU's kernel stack. */
+	/*
+	 * From user mode: the top of this CPU's kernel stack. The save comes
+	 * first (it may spill a user window: WSTATE is still the user's), so
+	 * that the user's windows moved to OTHERWIN include the trapped one,
+	 * which the save has just made restorable: rtrap gives them all back.
+	 */
 	ldxa	[%g0] ASI_SCRATCHPAD, %g5	/* the trap block */
 	ldx	[%g5 + TB_KSTACK], %g5
 	sub	%g5, TRAP_FRAME_SZ + STACK_BIAS, %g5
+	save	%g5, %g0, %sp			/* may spill: TL 1 window vectors */
 	rdpr	%canrestore, %g4		/* the user's windows are "other" now */
 	wrpr	%g4, 0, %otherwin
 	wrpr	%g0, 0, %canrestore
-	wrpr	%g0, WSTATE_KERNEL_FROM_USER, %wstate
+	ba,pt	%xcc, 2f
+	 wrpr	%g0, WSTATE_KERNEL_FROM_USER, %wstate
 1:	save	%g5, %g0, %sp			/* may spill: TL 1 window vectors */
+2:
 	stx	%g1, [%sp + PT_TSTATE]
 	stx	%g2, [%sp + PT_TPC]
 	stx	%g3, [%sp + PT_TNPC]

@@ -147,7 +147,7 @@ END(startup_64)
 	. = TT(0, 0x003)		/* + 0x60 */
 ENTRY(secondary_startup_64)
 	ba,pt	%xcc, .Lstart_secondary
-	 mov	%o0, %l0		/* the CPU number */
+	 mov	%o0, %g4		/* the CPU number (%l0 would not survive CPU_SETUP's %cwp) */
 END(secondary_startup_64)
 
 	. = TT(0, 0x024)		/* clean_window, 4 slots */
@@ -178,8 +178,8 @@ sparc64_ttable_tl1:
  */
 	.macro CPU_SETUP
 	wrpr	%g0, 0, %tl
-	wrpr	%g0, PSTATE_PRIV, %pstate
 	wrpr	%g0, PIL_DISABLED, %pil
+	wrpr	%g0, PSTATE_KERNEL, %pstate	/* IE on: from here %pil alone masks the tick */
 	sethi	%hi(sparc64_ttable_tl0), %g1
 	wrpr	%g1, %lo(sparc64_ttable_tl0), %tba
 	wrpr	%g0, 0, %cwp

@@ -26,6 +26,15 @@ void copy_thread(struct task_struct *p, unsigned long stack_start, struct pt_reg
 	struct pt_regs *childregs = task_pt_regs(p);
 	char *trap_frame = (char *)childregs - STACKFRAME_SZ;
 
+	/*
+	 * stack_start is a user %sp from fork() or clone() (biased, so odd),
+	 * or create_init()'s USER_STACK_TOP, the top of a new user stack: that
+	 * one gets its first frame below the top, as start_thread() gives it.
+	 * (Unbiased, the window's save area would be misaligned, and rtrap's
+	 * fill of the user window would fault.)
+	 */
+	if (!(stack_start & 1))
+		stack_start -= STACKFRAME_SZ + STACK_BIAS;
 	*childregs = *regs;
 	childregs->u_regs[UREG_I0] = 0;
 	childregs->u_regs[UREG_FP] = stack_start;
