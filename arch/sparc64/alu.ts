@@ -133,12 +133,19 @@ export function doAdd(
   tag = 0,
 ): void {
   const R = cpu.regs;
-  operand2(cpu, insn);
   const a = cpu.rmap[insn.rs1];
   const al = R[a];
   const ah = R[a + 1];
-  const bl = R[R_T0_LO];
-  const bh = R[R_T0_HI];
+  let bl: number;
+  let bh: number;
+  if (insn.i !== 0) {
+    bl = insn.imm >>> 0;
+    bh = insn.imm < 0 ? 0xffffffff : 0;
+  } else {
+    const b = cpu.rmap[insn.rs2];
+    bl = R[b];
+    bh = R[b + 1];
+  }
   const s = al + bl + carry;
   const lo = s >>> 0;
   const c32 = s >= TWO32 ? 1 : 0;
@@ -174,12 +181,19 @@ export function doSub(
   tag = 0,
 ): void {
   const R = cpu.regs;
-  operand2(cpu, insn);
   const a = cpu.rmap[insn.rs1];
   const al = R[a];
   const ah = R[a + 1];
-  const bl = R[R_T0_LO];
-  const bh = R[R_T0_HI];
+  let bl: number;
+  let bh: number;
+  if (insn.i !== 0) {
+    bl = insn.imm >>> 0;
+    bh = insn.imm < 0 ? 0xffffffff : 0;
+  } else {
+    const b = cpu.rmap[insn.rs2];
+    bl = R[b];
+    bh = R[b + 1];
+  }
   const d = al - bl - borrow;
   const lo = d >>> 0;
   const b32 = d < 0 ? 1 : 0;
@@ -250,12 +264,19 @@ export function opTsubcctv(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
 // Logical ops by op3 & 7: and, or, xor, (sub), andn, orn, xnor.
 function logic(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn, cc: boolean): void {
   const R = cpu.regs;
-  operand2(cpu, insn);
   const a = cpu.rmap[insn.rs1];
   const al = R[a];
   const ah = R[a + 1];
-  const bl = R[R_T0_LO];
-  const bh = R[R_T0_HI];
+  let bl: number;
+  let bh: number;
+  if (insn.i !== 0) {
+    bl = insn.imm >>> 0;
+    bh = insn.imm < 0 ? 0xffffffff : 0;
+  } else {
+    const b = cpu.rmap[insn.rs2];
+    bl = R[b];
+    bh = R[b + 1];
+  }
   let lo: number;
   let hi: number;
   switch (insn.op3 & 7) {

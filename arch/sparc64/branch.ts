@@ -1,9 +1,10 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
  * sparc64 control transfers (SPARC V9 A.3–A.5, A.7, A.24): `Bicc`,
- * `BPcc`, `BPr`, `call` and `jmpl`. All are delayed: the executing
- * instruction's next PC is already nPC (the delay slot) and a taken
- * transfer only sets the next nPC to the target. The annul bit: `ba,a`
+ * `BPcc`, `BPr`, `call` and `jmpl`. All are delayed: the run loop has
+ * already moved PC to the old nPC (the delay slot) and nPC on by 4 before
+ * the handler runs, so a taken transfer only sets nPC to the target; the
+ * instruction's own address is `insn.addrHi/addrLo`. The annul bit: `ba,a`
  * (and `fba,a`) annul always (next PC = target), a conditional `,a`
  * annuls the delay slot when not taken (next PC = nPC + 4); `bn,a` never
  * executes its delay slot.
@@ -17,10 +18,6 @@ import { CC_XCC, type Sparc64DecodedInsn } from "./decode.ts";
 import {
   PSTATE_AM,
   R_CCR,
-  R_NEXT_NPC_HI,
-  R_NEXT_NPC_LO,
-  R_NEXT_PC_HI,
-  R_NEXT_PC_LO,
   R_NPC_HI,
   R_NPC_LO,
   R_PC_HI,
@@ -41,29 +38,27 @@ function take(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   delayedTransfer(cpu, insn.targetHi, insn.targetLo);
 }
 
-// Annul the delay slot of a fall-through: PC = nPC + 4, nPC = nPC + 8.
+// Annul the delay slot of a fall-through: PC = old nPC + 4 (the committed
+// nPC), nPC = that + 4.
 function annulFallThrough(cpu: Sparc64Cpu): void {
   const R = cpu.regs;
-  cpu.branch = 1;
   const nl = R[R_NPC_LO];
   const nh = R[R_NPC_HI];
-  const a = nl + 4;
-  const b = nl + 8;
-  R[R_NEXT_PC_LO] = a;
-  R[R_NEXT_PC_HI] = a >= TWO32 ? nh + 1 : nh;
-  R[R_NEXT_NPC_LO] = b;
-  R[R_NEXT_NPC_HI] = b >= TWO32 ? nh + 1 : nh;
+  R[R_PC_LO] = nl;
+  R[R_PC_HI] = nh;
+  const b = nl + 4;
+  R[R_NPC_LO] = b;
+  R[R_NPC_HI] = b >= TWO32 ? nh + 1 : nh;
 }
 
 // `ba,a`: PC = target, nPC = target + 4.
 function annulAlways(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
-  cpu.branch = 1;
   const t = insn.targetLo + 4;
-  R[R_NEXT_PC_LO] = insn.targetLo;
-  R[R_NEXT_PC_HI] = insn.targetHi;
-  R[R_NEXT_NPC_LO] = t;
-  R[R_NEXT_NPC_HI] = t >= TWO32 ? insn.targetHi + 1 : insn.targetHi;
+  R[R_PC_LO] = insn.targetLo;
+  R[R_PC_HI] = insn.targetHi;
+  R[R_NPC_LO] = t;
+  R[R_NPC_HI] = t >= TWO32 ? insn.targetHi + 1 : insn.targetHi;
 }
 
 // The shared tail of Bicc and BPcc once the condition is known.
@@ -106,10 +101,10 @@ export function opFbfcc(cpu: Sparc64Cpu, _insn: Sparc64DecodedInsn): void {
 export function opCall(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
   const d = cpu.wmap[15];
-  R[d] = R[R_PC_LO];
-  R[d + 1] = (R[R_PSTATE] & PSTATE_AM) !== 0 ? 0 : R[R_PC_HI];
+  R[d] = insn.addrLo;
+  R[d + 1] = (R[R_PSTATE] & PSTATE_AM) !== 0 ? 0 : insn.addrHi;
   take(cpu, insn);
-  if ((R[R_PSTATE] & PSTATE_AM) !== 0) R[R_NEXT_NPC_HI] = 0;
+  if ((R[R_PSTATE] & PSTATE_AM) !== 0) R[R_NPC_HI] = 0;
 }
 
 /**
@@ -131,7 +126,7 @@ export function opJmpl(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   if (am) hi = 0;
   if ((lo & 3) !== 0) hostTrap(cpu, TT_UNALIGNED, 0, hi, lo);
   const d = cpu.wmap[insn.rd];
-  R[d] = R[R_PC_LO];
-  R[d + 1] = am ? 0 : R[R_PC_HI];
+  R[d] = insn.addrLo;
+  R[d + 1] = am ? 0 : insn.addrHi;
   delayedTransfer(cpu, hi, lo);
 }

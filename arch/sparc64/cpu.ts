@@ -17,7 +17,6 @@ import { type ArchCpu, type GuestMemory, PF_USER, type StopReason } from "../typ
 import type { Sparc64DecodedInsn } from "./decode.ts";
 import { fetchSparc64, runSparc64 } from "./execute.ts";
 import {
-  buildRegisterMaps,
   createSparc64RegisterFile,
   MAXTL,
   NWINDOWS,
@@ -45,7 +44,9 @@ import {
   R_TRAP,
   R_WSTATE,
   R_Y,
+  SPARC64_READ_MAPS,
   SPARC64_REGFILE_WORDS,
+  SPARC64_WRITE_MAPS,
   T_TNPC,
   T_TPC,
   T_TSTATE,
@@ -102,10 +103,13 @@ export class Sparc64Cpu implements ArchCpu {
   readonly id: number;
   /** The register file (see `regs.ts`). */
   readonly regs: Uint32Array = createSparc64RegisterFile();
-  /** r0–r31 of the current window and global set → word index of the low half (reads). */
-  readonly rmap: Int32Array = new Int32Array(32);
-  /** The same for writes (`%g0` → a discarded pair). */
-  readonly wmap: Int32Array = new Int32Array(32);
+  /**
+   * r0–r31 of the current window and global set → word index of the low
+   * half (reads): one of the shared constant `SPARC64_READ_MAPS`.
+   */
+  rmap: Int32Array = SPARC64_READ_MAPS[0];
+  /** The same for writes (`%g0` → a discarded pair): one of `SPARC64_WRITE_MAPS`. */
+  wmap: Int32Array = SPARC64_WRITE_MAPS[0];
   /** `clock[0]`: retired instructions (what `%tick` reads). */
   readonly clock: Float64Array = new Float64Array(1);
   /** Scratch for 32 × 32 products. */
@@ -124,11 +128,14 @@ export class Sparc64Cpu implements ArchCpu {
   pendingStop: number = -1;
   /** `EVT_*` bits: something needs the slow path before the next instruction. */
   events = 0;
-  /** 1 when the executing instruction wrote the next PC/nPC pair (`R_NEXT_*`). */
-  branch = 0;
-  /** Instructions left in the current `run()`. */
+  /** Instructions left in the current `run()` (kept in a local while the loop runs). */
   budget = 0;
-  /** The executing instruction (null between instructions). */
+  /** `clock[0]` when the run loop last started (for the budget after a fault). */
+  loopStart = 0;
+  /**
+   * The executing instruction (null between instructions). While it runs,
+   * PC/nPC already hold its successors: its own address is here.
+   */
   cur: Sparc64DecodedInsn | null = null;
   /** `PF_USER` in user mode (PSTATE.PRIV = 0), else 0. */
   accUser = 0;
@@ -174,7 +181,9 @@ export class Sparc64Cpu implements ArchCpu {
   /** Rebuilds `rmap`/`wmap` after CWP or PSTATE.AG changed. */
   remap(): void {
     const r = this.regs;
-    buildRegisterMaps(this.rmap, this.wmap, r[R_CWP], r[R_PSTATE] & PSTATE_AG);
+    const i = ((r[R_PSTATE] & PSTATE_AG) << 3) | (r[R_CWP] & (NWINDOWS - 1));
+    this.rmap = SPARC64_READ_MAPS[i];
+    this.wmap = SPARC64_WRITE_MAPS[i];
   }
 
   /**
@@ -364,9 +373,17 @@ export class Sparc64Cpu implements ArchCpu {
    * from user mode: PC = the `ta`, nPC = the next instruction, then
    * `deliverTrap(0x16d)`; the guest's `done` resumes past it).
    *
-   * @param tt Trap type.
+   * @param tt Trap type (0–0x1ff).
+   * @throws {RangeError} For a bad trap type, or at TL = MAXTL.
    */
   deliverTrap(tt: number): void {
+    if (!Number.isInteger(tt) || tt < 0 || tt > 0x1ff) {
+      throw new RangeError(`Cannot deliver trap type ${tt}: use 0-0x1ff`);
+    }
+    if (this.regs[R_TL] >= MAXTL) {
+      throw new RangeError(`Cannot deliver trap type 0x${tt.toString(16)}: TL is already ${MAXTL}`);
+    }
+    this.cur = null;
     enterTrap(this, tt);
   }
 
@@ -532,6 +549,8 @@ export class Sparc64Cpu implements ArchCpu {
     }
     this.regs.set(ctx.regs);
     this.page = null;
+    this.cur = null;
+    this.pendingStop = -1;
     this.writePstate(this.regs[R_PSTATE]);
     this.page = null;
     this.remap();

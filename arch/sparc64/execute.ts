@@ -1,11 +1,12 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
  * The sparc64 step loop: cached fetch at PC (the current page's slot array
- * indexed by page offset), the default next PC/nPC (nPC, nPC + 4) written
- * before dispatch through `SPARC64_DISPATCH[insn.dispatch]`, which delayed
- * transfers, annulling branches and traps overwrite; PC/nPC commit after
- * the handler returns, so a host-taken trap (a thrown `Fault`) leaves PC
- * on the trapping instruction with none of its effects. The slow path at
+ * indexed by page offset), PC = nPC and nPC += 4 before dispatch through
+ * `SPARC64_DISPATCH[insn.dispatch]` (a delayed transfer then only writes
+ * nPC; annulling branches, trap entry and retry/done write both); a
+ * host-taken trap (a thrown `Fault`, raised before a handler changes
+ * anything) puts PC back on the trapping instruction and nPC on its nPC,
+ * so none of its effects remain. The slow path at
  * a boundary takes recorded stops and delivers interrupts. One
  * `try/catch` per loop entry turns the fault into `STOP_TRAP`.
  *
@@ -20,10 +21,6 @@ import { SPARC64_DISPATCH } from "./dispatch.ts";
 import {
   R_FETCH_PAGE_HI,
   R_FETCH_PAGE_LO,
-  R_NEXT_NPC_HI,
-  R_NEXT_NPC_LO,
-  R_NEXT_PC_HI,
-  R_NEXT_PC_LO,
   R_NPC_HI,
   R_NPC_LO,
   R_PC_HI,
@@ -53,7 +50,7 @@ const TWO32 = 4294967296;
  */
 export function fetchSparc64(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64DecodedInsn {
   const regs = cpu.regs;
-  if ((lo & 3) !== 0) throw cpu.fault.set(TT_UNALIGNED, PF_INSTR, hi, lo);
+  if ((lo & 3) !== 0) throw cpu.fault.set(TT_UNALIGNED, 0, hi, lo);
   const pageLo = (lo & ~0xfff) >>> 0;
   const access = PF_INSTR | cpu.accUser;
   if (cpu.page === null || hi !== regs[R_FETCH_PAGE_HI] || pageLo !== regs[R_FETCH_PAGE_LO]) {
@@ -100,47 +97,57 @@ function loop(cpu: Sparc64Cpu): StopReason {
   const regs = cpu.regs;
   const clock = cpu.clock;
   const dispatch = SPARC64_DISPATCH;
-  while (cpu.budget > 0) {
+  const start = clock[0];
+  let left = cpu.budget;
+  cpu.loopStart = start;
+  while (left > 0) {
     if (cpu.events !== 0) {
       if ((cpu.events & SPARC64_EVT_STOP) !== 0) {
         const r = takeStopSparc64(cpu);
-        if (r !== STOP_HYPERCALL || cpu.stopHook === null || !cpu.stopHook(r)) return r;
+        if (r !== STOP_HYPERCALL || cpu.stopHook === null || !cpu.stopHook(r)) {
+          cpu.budget = left;
+          return r;
+        }
         continue;
       }
       if ((cpu.events & SPARC64_EVT_IRQ) !== 0) {
+        cpu.cur = null;
         deliverSparc64Interrupt(cpu);
-        cpu.branch = 0;
         syncSparc64Events(cpu);
       }
     }
-    cpu.budget--;
+    left--;
     const lo = regs[R_PC_LO];
     const hi = regs[R_PC_HI];
     const page = cpu.page;
     const d = (lo - regs[R_FETCH_PAGE_LO]) >>> 0;
     let insn: Sparc64DecodedInsn | null = null;
     if (page !== null && d < 4096 && hi === regs[R_FETCH_PAGE_HI]) insn = page[d];
-    if (insn === null) insn = fetchSparc64(cpu, hi, lo);
-    cpu.cur = insn;
-    dispatch[insn.dispatch](cpu, insn);
-    if (cpu.branch === 0) {
-      const nl = regs[R_NPC_LO];
-      const nh = regs[R_NPC_HI];
-      regs[R_PC_LO] = nl;
-      regs[R_PC_HI] = nh;
-      const n = nl + 4;
-      regs[R_NPC_LO] = n;
-      if (n >= TWO32) regs[R_NPC_HI] = nh + 1;
-    } else {
-      cpu.branch = 0;
-      regs[R_PC_LO] = regs[R_NEXT_PC_LO];
-      regs[R_PC_HI] = regs[R_NEXT_PC_HI];
-      regs[R_NPC_LO] = regs[R_NEXT_NPC_LO];
-      regs[R_NPC_HI] = regs[R_NEXT_NPC_HI];
+    if (insn === null) {
+      cpu.cur = null;
+      insn = fetchSparc64(cpu, hi, lo);
     }
+    cpu.cur = insn;
+    // PC = nPC, nPC += 4 before the handler: a delayed transfer then only
+    // writes nPC. A fault puts the pair back (runSparc64).
+    const nl = regs[R_NPC_LO];
+    const nh = regs[R_NPC_HI];
+    regs[R_PC_LO] = nl;
+    regs[R_PC_HI] = nh;
+    const n = nl + 4;
+    regs[R_NPC_LO] = n;
+    if (n >= TWO32) regs[R_NPC_HI] = nh + 1;
+    dispatch[insn.dispatch](cpu, insn);
     clock[0]++;
   }
+  return endLoop(cpu);
+}
+
+// The loop's exit, out of line: code after a hot loop that V8 compiled on
+// stack replacement has no type feedback and would deoptimize every run.
+function endLoop(cpu: Sparc64Cpu): StopReason {
   cpu.cur = null;
+  cpu.budget = 0;
   if ((cpu.events & SPARC64_EVT_STOP) !== 0) return takeStopSparc64(cpu);
   return STOP_BUDGET;
 }
@@ -159,8 +166,18 @@ export function runSparc64(cpu: Sparc64Cpu, budget: number): StopReason {
     try {
       return loop(cpu);
     } catch (e) {
+      const cur = cpu.cur;
       cpu.cur = null;
-      cpu.branch = 0;
+      if (cur !== null) {
+        // The trapping instruction: PC back on it, nPC back to its nPC.
+        const regs = cpu.regs;
+        regs[R_NPC_LO] = regs[R_PC_LO];
+        regs[R_NPC_HI] = regs[R_PC_HI];
+        regs[R_PC_LO] = cur.addrLo;
+        regs[R_PC_HI] = cur.addrHi;
+      }
+      // Retired since the loop started, plus the trapping instruction.
+      cpu.budget -= cpu.clock[0] - cpu.loopStart + 1;
       if (!(e instanceof Fault)) throw e;
       recordSparc64Fault(cpu, e);
       // The trapping instruction did not retire; its budget unit is spent.

@@ -28,8 +28,6 @@ import {
   R_CWP,
   R_FPRS,
   R_OTHERWIN,
-  R_PC_HI,
-  R_PC_LO,
   R_PIL,
   R_PSTATE,
   R_SOFTINT,
@@ -107,8 +105,8 @@ export function opRd(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
       break;
     }
     case 5:
-      lo = R[R_PC_LO];
-      hi = R[R_PC_HI];
+      lo = insn.addrLo;
+      hi = insn.addrHi;
       break;
     case 6:
       lo = R[R_FPRS];

@@ -4,7 +4,7 @@
  * holds every register as 32-bit halves, low half first (as on ppc64 and in
  * `_common/u64.ts`): both global sets, the 8 physical windows (each its
  * locals then its ins; a window's outs are the next window's ins), PC/nPC,
- * the control registers (CCR, Y, ASI, PSTATE, PIL, TL, the window state),
+ * (words 296–299 unused), the control registers (CCR, Y, ASI, PSTATE, PIL, TL, the window state),
  * the trap stack (TSTATE/TPC/TNPC/TT per trap level) and the scratchpad.
  * Instructions name registers through the CPU's `rmap`/`wmap` tables (word
  * index of the low half for r0–r31 of the current window and global set),
@@ -36,14 +36,6 @@ export const R_PC_HI = 293;
 export const R_NPC_LO = 294;
 /** `regs` word: nPC high half. */
 export const R_NPC_HI = 295;
-/** `regs` word: the PC after the executing instruction, low half (set before dispatch). */
-export const R_NEXT_PC_LO = 296;
-/** `regs` word: next PC high half. */
-export const R_NEXT_PC_HI = 297;
-/** `regs` word: the nPC after the executing instruction, low half. */
-export const R_NEXT_NPC_LO = 298;
-/** `regs` word: next nPC high half. */
-export const R_NEXT_NPC_HI = 299;
 /** `regs` word: CCR (xcc in bits 7:4, icc in bits 3:0; N 8, Z 4, V 2, C 1). */
 export const R_CCR = 300;
 /** `regs` word: Y. */
@@ -263,3 +255,21 @@ export function buildRegisterMaps(
   for (let r = 1; r < 8; r++) rmap[r] = wmap[r] = g + 2 * r;
   for (let r = 8; r < 32; r++) rmap[r] = wmap[r] = windowRegIndex(cwp, r);
 }
+
+function buildAll(write: boolean): readonly Int32Array[] {
+  const out: Int32Array[] = [];
+  for (let ag = 0; ag < 2; ag++) {
+    for (let cwp = 0; cwp < NWINDOWS; cwp++) {
+      const r = new Int32Array(32);
+      const w = new Int32Array(32);
+      buildRegisterMaps(r, w, cwp, ag);
+      out.push(write ? w : r);
+    }
+  }
+  return out;
+}
+
+/** Read maps by `AG · 8 + CWP` (constant tables; see {@linkcode buildRegisterMaps}). */
+export const SPARC64_READ_MAPS: readonly Int32Array[] = buildAll(false);
+/** Write maps by `AG · 8 + CWP`. */
+export const SPARC64_WRITE_MAPS: readonly Int32Array[] = buildAll(true);

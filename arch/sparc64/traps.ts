@@ -34,10 +34,6 @@ import {
   R_ASI,
   R_CCR,
   R_CWP,
-  R_NEXT_NPC_HI,
-  R_NEXT_NPC_LO,
-  R_NEXT_PC_HI,
-  R_NEXT_PC_LO,
   R_NPC_HI,
   R_NPC_LO,
   R_PC_HI,
@@ -86,15 +82,15 @@ export function hostTrap(
 }
 
 /**
- * The highest pending interrupt level SOFTINT asks for (TICK_INT counts as
- * 14), or 0.
+ * The highest pending interrupt level SOFTINT asks for (TICK_INT, bit 0,
+ * and STICK_INT, bit 16, count as 14), or 0.
  *
  * @param softint SOFTINT.
  * @returns 1–15, or 0 for none.
  */
 export function pendingLevel(softint: number): number {
   let bits = softint & 0xfffe;
-  if ((softint & 1) !== 0) bits |= 1 << 14;
+  if ((softint & 0x10001) !== 0) bits |= 1 << 14; // TICK_INT, STICK_INT
   if (bits === 0) return 0;
   return 31 - Math.clz32(bits);
 }
@@ -128,10 +124,10 @@ export function setStop(cpu: Sparc64Cpu, reason: number): void {
 }
 
 /**
- * SPARC V9 trap entry into the guest's table with TPC/TNPC = the current
- * PC/nPC (the trapping instruction, or the next one at an interrupt), then
- * CWP moved by `cwpDelta` (window traps), PC/nPC (and the next-PC pair of
- * the executing instruction) at the vector. At TL = MAXTL the trap is
+ * SPARC V9 trap entry into the guest's table with TPC/TNPC = the trapping
+ * instruction and its nPC (inside an instruction, `cpu.cur`), or the
+ * current PC/nPC (at a boundary: interrupts, the host's `deliverTrap`),
+ * then CWP moved by `cwpDelta` (window traps), PC/nPC at the vector. At TL = MAXTL the trap is
  * taken by the host instead (the CPU would enter error state).
  *
  * @param cpu The CPU.
@@ -146,10 +142,20 @@ export function enterTrap(cpu: Sparc64Cpu, tt: number, cwpDelta = 0): void {
   const t = R_TRAP + 8 * tl; // record of level tl + 1
   r[t + T_TSTATE] = ((r[R_ASI] & 0xff) << 24 | (pstate & PSTATE_MASK) << 8 | r[R_CWP]) >>> 0;
   r[t + T_TSTATE + 1] = r[R_CCR] & 0xff;
-  r[t + T_TPC] = r[R_PC_LO];
-  r[t + T_TPC + 1] = r[R_PC_HI];
-  r[t + T_TNPC] = r[R_NPC_LO];
-  r[t + T_TNPC + 1] = r[R_NPC_HI];
+  const cur = cpu.cur;
+  if (cur !== null) {
+    // Inside an instruction: PC/nPC already moved on; the trapped pair is
+    // the instruction and its nPC (now in PC).
+    r[t + T_TPC] = cur.addrLo;
+    r[t + T_TPC + 1] = cur.addrHi;
+    r[t + T_TNPC] = r[R_PC_LO];
+    r[t + T_TNPC + 1] = r[R_PC_HI];
+  } else {
+    r[t + T_TPC] = r[R_PC_LO];
+    r[t + T_TPC + 1] = r[R_PC_HI];
+    r[t + T_TNPC] = r[R_NPC_LO];
+    r[t + T_TNPC + 1] = r[R_NPC_HI];
+  }
   r[t + T_TT] = tt;
   r[R_TL] = tl + 1;
   let ps = (pstate & ~(PSTATE_IE | PSTATE_AM | PSTATE_RED | PSTATE_CLE)) | PSTATE_PRIV | PSTATE_AG;
@@ -160,16 +166,15 @@ export function enterTrap(cpu: Sparc64Cpu, tt: number, cwpDelta = 0): void {
   const off = (tl > 0 ? 0x4000 : 0) + tt * 32;
   const lo = (r[R_TBA_LO] & ~0x7fff) + off;
   const hi = r[R_TBA_HI];
-  r[R_PC_LO] = r[R_NEXT_PC_LO] = lo;
-  r[R_PC_HI] = r[R_NEXT_PC_HI] = hi;
-  r[R_NPC_LO] = r[R_NEXT_NPC_LO] = lo + 4;
-  r[R_NPC_HI] = r[R_NEXT_NPC_HI] = hi;
-  cpu.branch = 1;
+  r[R_PC_LO] = lo;
+  r[R_PC_HI] = hi;
+  r[R_NPC_LO] = lo + 4;
+  r[R_NPC_HI] = hi;
 }
 
 /**
- * A delayed control transfer by the executing instruction: next PC = nPC
- * (the delay slot), next nPC = the target.
+ * A delayed control transfer by the executing instruction: PC already
+ * holds the delay slot (the loop moved it on), nPC becomes the target.
  *
  * @param cpu The CPU.
  * @param hi Target high half.
@@ -177,11 +182,8 @@ export function enterTrap(cpu: Sparc64Cpu, tt: number, cwpDelta = 0): void {
  */
 export function delayedTransfer(cpu: Sparc64Cpu, hi: number, lo: number): void {
   const r = cpu.regs;
-  r[R_NEXT_PC_LO] = r[R_NPC_LO];
-  r[R_NEXT_PC_HI] = r[R_NPC_HI];
-  r[R_NEXT_NPC_LO] = lo;
-  r[R_NEXT_NPC_HI] = hi;
-  cpu.branch = 1;
+  r[R_NPC_LO] = lo;
+  r[R_NPC_HI] = hi;
 }
 
 /**
@@ -198,20 +200,19 @@ export function returnFromTrap(cpu: Sparc64Cpu, retry: boolean): void {
   if (tl === 0) hostTrap(cpu, TT_ILLEGAL);
   const t = R_TRAP + 8 * (tl - 1);
   const tsLo = r[t + T_TSTATE];
-  cpu.branch = 1;
   if (retry) {
-    r[R_NEXT_PC_LO] = r[t + T_TPC];
-    r[R_NEXT_PC_HI] = r[t + T_TPC + 1];
-    r[R_NEXT_NPC_LO] = r[t + T_TNPC];
-    r[R_NEXT_NPC_HI] = r[t + T_TNPC + 1];
+    r[R_PC_LO] = r[t + T_TPC];
+    r[R_PC_HI] = r[t + T_TPC + 1];
+    r[R_NPC_LO] = r[t + T_TNPC];
+    r[R_NPC_HI] = r[t + T_TNPC + 1];
   } else {
     const lo = r[t + T_TNPC];
     const hi = r[t + T_TNPC + 1];
-    r[R_NEXT_PC_LO] = lo;
-    r[R_NEXT_PC_HI] = hi;
+    r[R_PC_LO] = lo;
+    r[R_PC_HI] = hi;
     const n = lo + 4;
-    r[R_NEXT_NPC_LO] = n;
-    r[R_NEXT_NPC_HI] = n > 0xffffffff ? hi + 1 : hi;
+    r[R_NPC_LO] = n;
+    r[R_NPC_HI] = n > 0xffffffff ? hi + 1 : hi;
   }
   r[R_CCR] = r[t + T_TSTATE + 1] & 0xff;
   r[R_ASI] = tsLo >>> 24;

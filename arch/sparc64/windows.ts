@@ -37,6 +37,8 @@ import { delayedTransfer, enterTrap, hostTrap } from "./traps.ts";
 import { setRd } from "./alu.ts";
 
 const TWO32 = 4294967296;
+// The window counters are 3-bit registers: arithmetic wraps mod NWINDOWS.
+const W = NWINDOWS - 1;
 
 // The spill trap of the window state: OTHER when OTHERWIN ≠ 0.
 function spillTrap(cpu: Sparc64Cpu): void {
@@ -80,9 +82,9 @@ export function opSave(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   if (R[R_CANSAVE] === 0) return spillTrap(cpu);
   if (R[R_CLEANWIN] === R[R_CANRESTORE]) return enterTrap(cpu, TT_CLEAN_WINDOW, 1);
   sum(cpu, insn);
-  R[R_CWP] = (R[R_CWP] + 1) & (NWINDOWS - 1);
-  R[R_CANSAVE]--;
-  R[R_CANRESTORE]++;
+  R[R_CWP] = (R[R_CWP] + 1) & W;
+  R[R_CANSAVE] = (R[R_CANSAVE] - 1) & W;
+  R[R_CANRESTORE] = (R[R_CANRESTORE] + 1) & W;
   cpu.remap();
   setRd(cpu, insn.rd, R[R_T0_HI], R[R_T0_LO]);
 }
@@ -97,9 +99,9 @@ export function opRestore(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
   if (R[R_CANRESTORE] === 0) return fillTrap(cpu);
   sum(cpu, insn);
-  R[R_CWP] = (R[R_CWP] - 1) & (NWINDOWS - 1);
-  R[R_CANSAVE]++;
-  R[R_CANRESTORE]--;
+  R[R_CWP] = (R[R_CWP] - 1) & W;
+  R[R_CANSAVE] = (R[R_CANSAVE] + 1) & W;
+  R[R_CANRESTORE] = (R[R_CANRESTORE] - 1) & W;
   cpu.remap();
   setRd(cpu, insn.rd, R[R_T0_HI], R[R_T0_LO]);
 }
@@ -117,9 +119,9 @@ export function opReturn(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const lo = R[R_T0_LO];
   const hi = R[R_T0_HI];
   if ((lo & 3) !== 0) hostTrap(cpu, TT_UNALIGNED, 0, hi, lo);
-  R[R_CWP] = (R[R_CWP] - 1) & (NWINDOWS - 1);
-  R[R_CANSAVE]++;
-  R[R_CANRESTORE]--;
+  R[R_CWP] = (R[R_CWP] - 1) & W;
+  R[R_CANSAVE] = (R[R_CANSAVE] + 1) & W;
+  R[R_CANRESTORE] = (R[R_CANRESTORE] - 1) & W;
   cpu.remap();
   delayedTransfer(cpu, hi, lo);
 }
@@ -137,17 +139,17 @@ export function opFlushw(cpu: Sparc64Cpu, _insn: Sparc64DecodedInsn): void {
 /** `saved` (end of a spill handler). @param cpu The CPU. @param _insn The instruction. */
 export function opSaved(cpu: Sparc64Cpu, _insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
-  R[R_CANSAVE]++;
-  if (R[R_OTHERWIN] === 0) R[R_CANRESTORE]--;
+  R[R_CANSAVE] = (R[R_CANSAVE] + 1) & W;
+  if (R[R_OTHERWIN] === 0) R[R_CANRESTORE] = (R[R_CANRESTORE] - 1) & W;
   else R[R_OTHERWIN]--;
 }
 
 /** `restored` (end of a fill handler). @param cpu The CPU. @param _insn The instruction. */
 export function opRestored(cpu: Sparc64Cpu, _insn: Sparc64DecodedInsn): void {
   const R = cpu.regs;
-  R[R_CANRESTORE]++;
+  R[R_CANRESTORE] = (R[R_CANRESTORE] + 1) & W;
   if (R[R_CLEANWIN] < NWINDOWS - 1) R[R_CLEANWIN]++;
-  if (R[R_OTHERWIN] === 0) R[R_CANSAVE]--;
+  if (R[R_OTHERWIN] === 0) R[R_CANSAVE] = (R[R_CANSAVE] - 1) & W;
   else R[R_OTHERWIN]--;
 }
 

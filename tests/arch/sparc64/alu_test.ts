@@ -231,3 +231,50 @@ Deno.test("Sparc64Cpu rd/wr %y and %ccr", () => {
   assert.equal(m.cpu.ccr, 0x1f);
   assert.equal(m.cpu.getReg(11), 0x1fn);
 });
+
+Deno.test("Sparc64Cpu taddcc/tsubcc set icc.V on tag bits; taddcctv traps with 0x023", () => {
+  assert.equal(run1(0x95020009, 4n, 8n)[1] & 2, 0); // taddcc, tags clear
+  assert.equal(run1(0x95020009, 5n, 8n)[1] & 2, 2); // tag bit in rs1
+  assert.equal(run1(0x950a0009, 8n, 2n)[1] & 2, 2); // tsubcc, tag bit in rs2
+  assert.equal(run1(0x95020009, 0x7ffffffcn, 4n)[1] & 2, 2); // 32-bit overflow
+  const m = machine();
+  m.cpu.setReg(8, 1n);
+  m.cpu.setReg(9, 4n);
+  m.cpu.setReg(10, 7n);
+  assert.equal(exec(m, [0x95120009]), STOP_TRAP); // taddcctv
+  assert.equal(m.cpu.trapVector, 0x023);
+  assert.equal(m.cpu.getReg(10), 7n);
+  assert.equal(m.cpu.getPc(), TEXT);
+});
+
+Deno.test("Sparc64Cpu mulscc steps the V8 multiply as V9 A.38 says", () => {
+  for (const [a, b] of pairs()) {
+    for (const [ccr, y] of [[0, 0], [0x8, 1], [0x2, 0x80000001], [0xa, 3]]) {
+      const nv = BigInt(((ccr >> 3) ^ (ccr >> 1)) & 1);
+      const op1 = (nv << 31n) | ((a & M32) >> 1n);
+      const op2 = (y & 1) !== 0 ? b & M32 : 0n;
+      const sum = op1 + op2;
+      const r = sum & M32;
+      const v = BigInt.asIntN(32, op1) + BigInt.asIntN(32, op2) !== BigInt.asIntN(32, r);
+      const icc = nzvc(r, 32, v, sum > M32);
+      const wantY = ((y >>> 1) | Number((a & 1n) << 31n)) >>> 0;
+      const [got, gotCcr, gotY] = run1(0x95220009, a, b, ccr, y);
+      assert.deepEqual(
+        [got & M32, gotCcr & 15, gotY],
+        [r, icc, wantY],
+        `mulscc ${a} ${b} ${ccr} ${y}`,
+      );
+    }
+  }
+});
+
+Deno.test("Sparc64Cpu udivcc/sdivcc set icc.V on overflow, smulcc sets N/Z", () => {
+  // udivcc: (Y:a) / b overflows 32 bits with Y = 1.
+  assert.equal(run1(0x94f20009, 0n, 1n, 0, 1)[1] & 0x2, 0x2);
+  assert.equal(run1(0x94f20009, 10n, 5n, 0, 0)[1], 0);
+  // sdivcc: -2**31 / -1 overflows (Y = -1 makes the dividend negative).
+  assert.equal(run1(0x94fa0009, 0x80000000n, M64, 0, 0xffffffff)[1] & 0x2, 0x2);
+  const [r, ccr] = run1(0x94da0009, M64, 1n); // smulcc: -1 * 1
+  assert.equal(r, M64);
+  assert.equal(ccr, 0x88);
+});

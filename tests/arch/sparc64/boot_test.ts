@@ -60,6 +60,8 @@ Deno.test("Sparc64Cpu boots vmlinux-sparc64 from startup_64 to init's first user
   // getpid (i386's 20) through etrap from user mode, do_syscall and rtrap.
   mem.writeU32(0x100000n, 0x91d0206d); // ta 0x6d
   cpu.setReg(1, 20n);
+  cpu.setReg(31, 0x1234n); // %i7 and %l0: the trapped user window comes back
+  cpu.setReg(16, 0x5678n);
   cpu.deliverTrap(0x16d);
   let r = STOP_BUDGET;
   for (let turn = 0; turn < 50 && r !== STOP_USER; turn++) {
@@ -74,8 +76,7 @@ Deno.test("Sparc64Cpu boots vmlinux-sparc64 from startup_64 to init's first user
   assert.equal(cpu.getReg(8), 1n); // init is pid 1
   assert.equal(cpu.ccr & 0x11, 0); // icc.C and xcc.C clear: success
   assert.equal(cpu.getReg(14), 0x3ff741n);
-  // Not asserted: the trapped user window's %l0-%l7/%i0-%i7. The image's
-  // etrap moves CANRESTORE to OTHERWIN before its `save` (Linux does it
-  // after), so rtrap's CANRESTORE = OTHERWIN forgets the trapped window and
-  // its `restore` fills it from a user save area nothing wrote.
+  assert.equal(cpu.getReg(31), 0x1234n);
+  assert.equal(cpu.getReg(16), 0x5678n);
+  assert.equal(cpu.cansave + cpu.canrestore + cpu.otherwin, 6);
 });

@@ -90,3 +90,36 @@ Deno.test("Sparc64Cpu floating-point branches are fp_disabled (0x020)", () => {
   assert.equal(m.cpu.trapVector, 0x020);
   assert.equal(m.cpu.getPc(), TEXT);
 });
+
+Deno.test("Sparc64Cpu rd %pc reads the instruction's own address", () => {
+  const m = machine();
+  assert.equal(exec(m, [0x01000000, 0x95414000]), STOP_BUDGET); // nop; rd %pc, %o2
+  assert.equal(m.cpu.getReg(10), TEXT + 4n);
+});
+
+Deno.test("Sparc64Cpu Tcc traps only when its condition holds, with trap number rs1 + imm", () => {
+  const m = machine();
+  m.cpu.ccr = 0x04; // icc.Z
+  assert.equal(exec(m, [0x93d02005, 0x01000000]), STOP_BUDGET); // tne %icc, 5: not taken
+  m.cpu.ccr = 0x40; // xcc.Z
+  assert.equal(exec(m, [0x83d03005]), STOP_TRAP); // te %xcc, 5
+  assert.equal(m.cpu.trapVector, 0x105);
+  m.cpu.setReg(8, 0x7bn);
+  assert.equal(exec(m, [0x91d22005]), STOP_TRAP); // ta %o0 + 5: (0x7b + 5) & 0x7f = 0
+  assert.equal(m.cpu.trapVector, 0x100);
+});
+
+Deno.test("Sparc64Cpu return jumps (delayed) and restores the caller's window", () => {
+  const m = machine();
+  m.cpu.setReg(14, 0x43f000n - 2047n);
+  load(m.mem, TEXT + 0x100n, [0x91d0207f]); // ta 0x7f
+  m.cpu.setReg(8, 0x1111n);
+  exec(m, [0x9de3bf40]); // save: %i0 = 0x1111
+  m.cpu.setReg(8, TEXT + 0xf8n); // %o0 of the new window
+  load(m.mem, TEXT + 4n, [0x81ca2008, 0x90102001]); // return %o0 + 8; mov 1, %o0 (delay slot)
+  m.cpu.setPc(TEXT + 4n);
+  assert.equal(m.cpu.run(10), STOP_HYPERCALL);
+  assert.equal(m.cpu.cwp, 0);
+  assert.equal(m.cpu.getPc(), TEXT + 0x104n);
+  assert.equal(m.cpu.getReg(8), 1n); // the delay slot ran in the restored window
+});

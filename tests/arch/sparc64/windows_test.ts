@@ -216,3 +216,12 @@ Deno.test("Sparc64Cpu.flushWindows() writes each window's save area, OTHER ones 
   assert.equal(u.cpu.flushWindows(), true);
   assert.equal(u.mem.readU64(USER + 0x1000n), 0x5555n);
 });
+
+Deno.test("Sparc64Cpu window counters wrap as 3-bit registers", () => {
+  const m = machine();
+  m.cpu.tl = 1;
+  m.cpu.cansave = 6;
+  m.cpu.canrestore = 0;
+  exec(m, [0x81880000]); // saved with nothing to save: CANRESTORE 0 − 1
+  assert.deepEqual([m.cpu.cansave, m.cpu.canrestore], [7, 7]);
+});
