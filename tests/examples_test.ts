@@ -82,19 +82,20 @@ for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
     assert.equal(forks, 3);
     const addr = kernel.kallsyms.lookupName("do_fork");
     const hex = addr.toString(16);
+    const ptr = hex.padStart(arch === "i386" ? 8 : 16, "0"); // %p: the pointer width
     // x86: regs->ip is just past the int3; ppc64 nip and sparc64 tpc: the trap itself.
     const pre = arch === "ppc64"
-      ? `handler_pre: <do_fork> p->addr = 0x${hex}, nip = 0x${hex}, msr = 0x[0-9a-f]+\n`
+      ? `handler_pre: <do_fork> p->addr = 0x${ptr}, nip = 0x${hex}, msr = 0x[0-9a-f]+\n`
       : arch === "sparc64"
-      ? `handler_pre: <do_fork> p->addr = 0x${hex}, tpc = 0x${hex}, tstate = 0x[0-9a-f]+\n`
-      : `handler_pre: <do_fork> p->addr = 0x${hex}, ip = ${
+      ? `handler_pre: <do_fork> p->addr = 0x${ptr}, tpc = 0x${hex}, tstate = 0x[0-9a-f]+\n`
+      : `handler_pre: <do_fork> p->addr = 0x${ptr}, ip = ${
         (addr + 1n).toString(16)
       }, flags = 0x[0-9a-f]+\n`;
     assert.equal(log.match(new RegExp(pre, "g"))?.length, forks);
     const post = arch === "ppc64" ? "msr" : arch === "sparc64" ? "tstate" : "flags";
     assert.equal(
       log.match(
-        new RegExp(`handler_post: <do_fork> p->addr = 0x${hex}, ${post} = 0x[0-9a-f]+\n`, "g"),
+        new RegExp(`handler_post: <do_fork> p->addr = 0x${ptr}, ${post} = 0x[0-9a-f]+\n`, "g"),
       )
         ?.length,
       forks,
@@ -102,7 +103,7 @@ for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
     assert.match(
       log,
       new RegExp(
-        `kprobe_init: Planted kprobe at ${hex}\n[\\s\\S]*kprobe_exit: kprobe at ${hex} unregistered\n`,
+        `kprobe_init: Planted kprobe at ${ptr}\n[\\s\\S]*kprobe_exit: kprobe at ${ptr} unregistered\n`,
       ),
     );
     assert.equal(kernel.incidents.handlerErrors, 0);
@@ -119,7 +120,8 @@ for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
     assert.deepEqual(lines.map((m) => Number(m[1])), pids);
     // ktime_get() has nanosecond resolution: a fork takes some microseconds.
     for (const m of lines) assert.ok(Number(m[2]) > 100 && Number(m[2]) < 1_000_000, m[0]);
-    const hex = kernel.kallsyms.lookupName("do_fork").toString(16);
+    const hex = kernel.kallsyms.lookupName("do_fork").toString(16)
+      .padStart(arch === "i386" ? 8 : 16, "0");
     assert.match(log, new RegExp(`Planted return probe at do_fork: ${hex}\n`));
     assert.match(
       log,
@@ -138,13 +140,14 @@ Deno.test("examples/kprobe_example.ts on sparc64 prints tpc (the ta 0x70 itself)
   const forks = r.syscalls.filter((s) => s.call === "fork").length;
   assert.equal(forks, 3);
   const hex = kernel.kallsyms.lookupName("do_fork").toString(16);
+  const ptr = hex.padStart(16, "0"); // %p prints the full pointer width
   assert.equal(
-    log.match(new RegExp(`pre_handler: p->addr=0x${hex}, tpc=0x${hex}, tstate=0x[0-9a-f]+\n`, "g"))
+    log.match(new RegExp(`pre_handler: p->addr=0x${ptr}, tpc=0x${hex}, tstate=0x[0-9a-f]+\n`, "g"))
       ?.length,
     forks,
   );
   assert.equal(
-    log.match(new RegExp(`post_handler: p->addr=0x${hex}, tstate=0x[0-9a-f]+\n`, "g"))?.length,
+    log.match(new RegExp(`post_handler: p->addr=0x${ptr}, tstate=0x[0-9a-f]+\n`, "g"))?.length,
     forks,
   );
   assert.equal(log.match(/\] do_fork\+0x0\/0x[0-9a-f]+\n.*\] sys_fork\+/g)?.length, forks);

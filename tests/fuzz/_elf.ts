@@ -25,17 +25,18 @@ export interface Seed {
   bytes: Uint8Array<ArrayBuffer>;
   elf: ElfFile;
   /** The arch that boots it, for the kernel images. */
-  arch?: "x86_64" | "i386" | "ppc64";
+  arch?: "x86_64" | "i386" | "ppc64" | "sparc64";
   /** Byte ranges holding ELF metadata: headers, tables, string and symbol tables. */
   meta: [number, number][];
 }
 
-/** Loads the corpus: three kernel images and the four ELF fixtures. */
+/** Loads the corpus: four kernel images and the four ELF fixtures. */
 export async function loadElfCorpus(): Promise<Seed[]> {
   const files: [string, Seed["arch"]][] = [
     ["kernel-model/vmlinux/images/vmlinux-x86_64", "x86_64"],
     ["kernel-model/vmlinux/images/vmlinux-i386", "i386"],
     ["kernel-model/vmlinux/images/vmlinux-ppc64", "ppc64"],
+    ["kernel-model/vmlinux/images/vmlinux-sparc64", "sparc64"],
     ["tests/testdata/elf_x86_64", undefined],
     ["tests/testdata/elf_i386", undefined],
     ["tests/testdata/elf_ppc64", undefined],
@@ -350,7 +351,7 @@ export function checkParse(bytes: Uint8Array, file: string, what: string): ElfFi
         throw new FuzzFinding(`${what}: section ${s.index} reads ${d.length} of ${s.size} bytes`);
       }
     }
-    for (const name of ["x86_64", "i386", "ppc64"] as const) {
+    for (const name of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
       const arch = archByName(name);
       if (elf.machine === arch.elfMachine) {
         const k = Kallsyms.fromElf(elf, arch.kallsymsOptions);
@@ -402,7 +403,7 @@ export function elfTarget(options: ElfTargetOptions): FuzzTarget<Seed[]> {
       const what = `${m.seed.name} with ${m.steps.join(", ")}`;
       checkParse(m.bytes, m.seed.name, what);
       if (boot) {
-        const arch = rng.chance(0.85) ? m.seed.arch! : rng.pick(["x86_64", "i386", "ppc64"]);
+        const arch = rng.chance(0.85) ? m.seed.arch! : rng.pick(["x86_64", "i386", "ppc64", "sparc64"]);
         await checkBoot(m.bytes, arch, `${what}, booted as ${arch}`);
       }
     },

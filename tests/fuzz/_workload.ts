@@ -234,7 +234,7 @@ export function workloadTarget(
     name: "workload",
     setup: () => Promise.resolve({ kernels: new Map(), classes: new Map(), boots: 0 }),
     async one(rng, ctx) {
-      const arch = rng.pick(["x86_64", "i386", "ppc64"] as const);
+      const arch = rng.pick(["x86_64", "i386", "ppc64", "sparc64"] as const);
       let kernel = ctx.kernels.get(arch);
       if (kernel === undefined) {
         kernel = await Kernel.boot({ arch });

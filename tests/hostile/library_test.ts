@@ -60,7 +60,7 @@ function initOnly(name: string, fn: () => void) {
   };
 }
 
-const PC = { x86_64: "rip", i386: "eip", ppc64: "nip" } as const;
+const PC = { x86_64: "rip", i386: "eip", ppc64: "nip", sparc64: "tpc" } as const;
 
 catalogue("library", [
   badBoot(
@@ -334,7 +334,7 @@ catalogue("library", [
   {
     name: "kernel_write onto kernel text is refused with -EFAULT",
     async run() {
-      for (const arch of ["x86_64", "ppc64"] as const) {
+      for (const arch of ["x86_64", "ppc64", "sparc64"] as const) {
         await using kernel = await Kernel.boot({ arch });
         const strlen = kernel.kallsyms.lookupName(arch === "ppc64" ? ".strlen" : "strlen");
         const before = kernel.memory.readBytes(strlen, 8);
@@ -384,7 +384,7 @@ catalogue("library", [
   {
     name: "a recursive fault in do_exit is fixed once per task and parks it",
     async run() {
-      for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+      for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
         await using kernel = await Kernel.boot({ arch });
         let hits = 0;
         await kernel.insmod({

@@ -295,7 +295,7 @@ catalogue("registration", [
     name:
       "adjacent probes on every boundary of strlen, unregistered in any order: text is the image",
     async run() {
-      for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+      for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
         await using kernel = await Kernel.boot({ arch });
         const s = sym(kernel, arch === "ppc64" ? ".strlen" : "strlen");
         const before = kernel.memory.readBytes(s.address, Number(s.size));

@@ -79,7 +79,8 @@ for (const arch of ARCHES) {
     assert.ok(l.insns.every((i) => i.source !== null && i.refusal === null));
     assert.equal(l.insns[0].source?.file, "kernel/fs.c");
     const text = formatDisasm(l);
-    assert.equal(text[arch === "ppc64" ? 1 : 0], `${l.start.toString(16)} <${l.name}>:`);
+    const start = l.start.toString(16).padStart(arch === "i386" ? 8 : 16, "0");
+    assert.equal(text[arch === "ppc64" ? 1 : 0], `${start} <${l.name}>:`);
     assert.match(text.join("\n"), /\nkernel\/fs\.c:\d+\n/);
     assert.match(
       text.at(-1)!,

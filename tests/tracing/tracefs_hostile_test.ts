@@ -63,7 +63,7 @@ const PIECES = [
 ];
 
 Deno.test("tracefs write() answers every random kprobe_events text with a number, and runs clean", async () => {
-  for (const arch of ["x86_64", "ppc64"] as const) {
+  for (const arch of ["x86_64", "ppc64", "sparc64"] as const) {
     await using kernel = await Kernel.boot({ arch });
     const fs = kernel.tracefs;
     let seed = 7;
