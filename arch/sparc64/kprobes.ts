@@ -343,7 +343,10 @@ export function makeSparc64Kprobes(): KprobesArch {
       // Linux: setjmp_pre_handler() copies pt_regs; here that is the whole
       // register file, every window included, so nothing the handler's
       // guest calls do to the windows can leak back.
-      save.context = c.saveState();
+      // The CPU's save buffer is reused from hit to hit (no allocation).
+      const prev = save.context as Sparc64Context | null;
+      if (prev !== null && prev?.regs?.length === c.regs.length) prev.regs.set(c.regs);
+      else save.context = c.saveState();
       save.stackAddr = c.getReg(14) + 2047n;
       setIe(c, 0);
       c.setPc(entry);

@@ -190,3 +190,22 @@ Deno.test("sparc64 pre_handler sees tpc on the probe and tnpc after it; a post_h
   // PSTATE.IE is on at the hit: the kernel runs with PRIV | IE.
   for (const p of pcs) assert.deepEqual(p, [addr, addr + 4n, 0x200n]);
 });
+
+Deno.test("sparc64 a probed user access that faults is fixed up as if it ran in place (-EFAULT)", async () => {
+  const workload = {
+    init: [
+      { call: "syscall" as const, nr: 5, args: [0x10] }, // open(bad path)
+      { call: "syscall" as const, nr: 162, args: [0x18, 0] }, // nanosleep(bad timespec)
+      { call: "syscall" as const, nr: 4, args: [1, 0x10, 4] }, // write(1, bad buffer)
+      { call: "write" as const, fd: 1, text: "ok\n" },
+    ],
+  };
+  const want = [-14, -14, -14, 3];
+  await using kernel = await Kernel.boot({ arch: "sparc64" });
+  const hits = new Map<bigint, number>();
+  for (const name of ["__copy_user", "__strncpy_from_user"]) probeEveryWord(kernel, name, hits);
+  const r = kernel.run({ workload, ...LIMIT });
+  assert.deepEqual(r.syscalls.map((s) => s.ret), want);
+  assert.equal(kernel.incidents.oopses, 0);
+  assert.ok(hits.size > 0);
+});
