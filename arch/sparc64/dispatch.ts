@@ -38,9 +38,11 @@ import {
   opLdd,
   opLdstub,
   opLoad,
+  opLoadPlain,
   opSparc64Nop,
   opSparc64Std,
   opStore,
+  opStorePlain,
   opSwap,
 } from "./load_store.ts";
 import {
@@ -129,11 +131,11 @@ function build(): Sparc64Handler[] {
   for (const [op3, fn] of arith) t[A + op3] = fn;
   // op 3
   for (const op3 of [0x00, 0x01, 0x02, 0x08, 0x09, 0x0a, 0x0b]) {
-    t[M + op3] = opLoad;
+    t[M + op3] = opLoadPlain;
     t[M + op3 + 0x10] = opLoad;
   }
   for (const op3 of [0x04, 0x05, 0x06, 0x0e]) {
-    t[M + op3] = opStore;
+    t[M + op3] = opStorePlain;
     t[M + op3 + 0x10] = opStore;
   }
   t[M + 0x03] = t[M + 0x13] = opLdd;

@@ -113,6 +113,107 @@ function scratchpadIndex(cpu: Sparc64Cpu, size: number): number {
   return R_SCRATCHPAD + 2 * (lo >>> 3);
 }
 
+// The effective address of a plain (implicit-ASI) access, checked for
+// alignment, as an offset into the memory's bytes.
+function plainOffset(
+  cpu: Sparc64Cpu,
+  insn: Sparc64DecodedInsn,
+  size: number,
+  write: number,
+): number {
+  const R = cpu.regs;
+  const a = cpu.rmap[insn.rs1];
+  let bl: number;
+  let bh: number;
+  if (insn.i !== 0) {
+    bl = insn.imm >>> 0;
+    bh = insn.imm < 0 ? 0xffffffff : 0;
+  } else {
+    const b = cpu.rmap[insn.rs2];
+    bl = R[b];
+    bh = R[b + 1];
+  }
+  const s = R[a] + bl;
+  const lo = s >>> 0;
+  let hi = (R[a + 1] + bh + (s >= TWO32 ? 1 : 0)) >>> 0;
+  if ((R[R_PSTATE] & PSTATE_AM) !== 0) hi = 0;
+  if ((lo & (size - 1)) !== 0) hostTrap(cpu, TT_UNALIGNED, 0, hi, lo);
+  return cpu.mem.translate(hi, lo, cpu.accUser | write);
+}
+
+/**
+ * The plain loads (implicit ASI): `lduw`/`ldub`/`lduh`/`ldsw`/`ldsb`/
+ * `ldsh`/`ldx`, the interpreter's fast path.
+ *
+ * @param cpu The CPU.
+ * @param insn The instruction.
+ */
+export function opLoadPlain(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
+  const k = insn.op3;
+  const off = plainOffset(cpu, insn, LOAD_SIZE[k & 3], 0);
+  const dv = cpu.dv;
+  let lo: number;
+  let hi = 0;
+  switch (k) {
+    case 0:
+      lo = dv.getUint32(off);
+      break;
+    case 1:
+      lo = dv.getUint8(off);
+      break;
+    case 2:
+      lo = dv.getUint16(off);
+      break;
+    case 8:
+      lo = dv.getUint32(off);
+      hi = (lo & 0x80000000) !== 0 ? 0xffffffff : 0;
+      break;
+    case 9:
+      lo = dv.getInt8(off) >>> 0;
+      hi = (lo & 0x80000000) !== 0 ? 0xffffffff : 0;
+      break;
+    case 10:
+      lo = dv.getInt16(off) >>> 0;
+      hi = (lo & 0x80000000) !== 0 ? 0xffffffff : 0;
+      break;
+    default: // 11 ldx
+      hi = dv.getUint32(off);
+      lo = dv.getUint32(off + 4);
+  }
+  const d = cpu.wmap[insn.rd];
+  cpu.regs[d] = lo;
+  cpu.regs[d + 1] = hi;
+}
+
+/**
+ * The plain stores (implicit ASI): `stw`/`stb`/`sth`/`stx`.
+ *
+ * @param cpu The CPU.
+ * @param insn The instruction.
+ */
+export function opStorePlain(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
+  const k = insn.op3;
+  const size = k === 14 ? 8 : k === 4 ? 4 : k === 5 ? 1 : 2;
+  const off = plainOffset(cpu, insn, size, PF_WRITE);
+  const R = cpu.regs;
+  const d = cpu.rmap[insn.rd];
+  const dv = cpu.dv;
+  switch (size) {
+    case 4:
+      dv.setUint32(off, R[d]);
+      break;
+    case 1:
+      dv.setUint8(off, R[d] & 0xff);
+      break;
+    case 2:
+      dv.setUint16(off, R[d] & 0xffff);
+      break;
+    default:
+      dv.setUint32(off, R[d + 1]);
+      dv.setUint32(off + 4, R[d]);
+  }
+}
+
 /**
  * Every load: `lduw`/`ldub`/`lduh`/`ldsw`/`ldsb`/`ldsh`/`ldx` and the
  * alternate forms (op3 bit 4).

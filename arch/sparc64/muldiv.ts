@@ -140,10 +140,13 @@ export function opMulscc(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   const lo = s >>> 0;
   const v = (~(a ^ b) & (a ^ lo)) >>> 31;
   const icc = ((lo >>> 31) << 3) | (lo === 0 ? CC_Z : 0) | (v << 1) | (s >= TWO32 ? 1 : 0);
-  const xcc = lo === 0 ? CC_Z : 0;
+  // The 64-bit sum of the zero-extended words (as qemu-sparc64 and the
+  // goldens have it): bit 32 is the carry, xcc sees the whole sum.
+  const hi = s >= TWO32 ? 1 : 0;
+  const xcc = lo === 0 && hi === 0 ? CC_Z : 0;
   R[R_CCR] = (xcc << 4) | icc;
   R[R_Y] = ((R[R_Y] >>> 1) | ((al & 1) << 31)) >>> 0;
-  setRd(cpu, insn.rd, 0, lo);
+  setRd(cpu, insn.rd, hi, lo);
 }
 
 /** `udivx`. @param cpu The CPU. @param insn The instruction. */

@@ -12,8 +12,8 @@
  * trap frame (`pt_regs` with PT_REGS_MAGIC, 192 bytes up) shows the
  * trapped TPC instead of its `%i7`, as Linux's kstack_is_trap_frame()
  * case; a trap frame from user mode or a `%i6` of 0 ends the walk. Before
- * its `save` (a probe on the entry, a leaf function) a function's return
- * address is still `%o7` + 8.
+ * its `save` (a probe on the entry, a leaf function), or with the PC
+ * outside text, the return address is still `%o7` + 8.
  *
  * Addresses are return addresses (`%i7` + 8), as the other arches' traces
  * show them, so a kretprobed caller shows `kretprobe_trampoline+0x0`.
@@ -122,10 +122,12 @@ export function unwindSparc64(
   const pc = cpu.getPc();
   const out = [pc];
   const start = symbolStart(pc);
-  if (start !== undefined && !hasWindow(memory, start, pc)) {
-    const ret = cpu.getReg(15) + 8n;
+  if (start === undefined || !hasWindow(memory, start, pc)) {
+    // Before the save, in a leaf, or off in the weeds after a call or an
+    // indirect call (jmpl …, %o7): %o7 + 8 is where the caller goes on.
+    const ret = BigInt.asUintN(64, cpu.getReg(15) + 8n);
     if (symbolStart(ret) !== undefined) out.push(ret);
-  } else if (start !== undefined) {
+  } else {
     // In the delay slot of `return`: the window is already the caller's.
     const prev = read32(memory, pc - 4n);
     if (prev !== undefined && isReturn(prev)) {
