@@ -3,8 +3,8 @@
  * kprobe_example, Linux 6.1's version (`samples/kprobes/kprobe_example.c`)
  * in TypeScript: it prints the probed address and selected registers
  * whenever `symbol` is called; by default do_fork (6.1's `kernel_clone`),
- * on every process creation. It runs unchanged on x86_64, i386 and ppc64:
- * where the C sample has `#ifdef CONFIG_X86` / `CONFIG_PPC`, this one
+ * on every process creation. It runs unchanged on x86_64, i386, ppc64 and
+ * sparc64: where the C sample has `#ifdef CONFIG_X86` / `CONFIG_PPC`, this one
  * narrows on `regs.arch`, and x86 uses the 6.x names `ip` and `flags`.
  *
  *     deno run -A cli.ts insmod examples/kprobe_example_6x.ts

@@ -84,7 +84,8 @@ export interface BootOptions {
    * `kprobesOptimizeDelay` timer ticks, the kprobe optimizer replaces its
    * breakpoint by a jump to a detour buffer when Linux's rules allow it (no
    * post_handler, not a jprobe, relocatable instructions, no jump into the
-   * replaced bytes). x86_64, i386 and ppc64. Default true, as in Linux; see
+   * replaced bytes). x86_64, i386 and ppc64 (sparc64 has no optimized
+   * kprobes, as in Linux: there it changes nothing). Default true, as in Linux; see
    * {@linkcode Kernel.setKprobesOptimization}.
    */
   kprobesOptimization?: boolean;

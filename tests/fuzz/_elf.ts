@@ -403,7 +403,9 @@ export function elfTarget(options: ElfTargetOptions): FuzzTarget<Seed[]> {
       const what = `${m.seed.name} with ${m.steps.join(", ")}`;
       checkParse(m.bytes, m.seed.name, what);
       if (boot) {
-        const arch = rng.chance(0.85) ? m.seed.arch! : rng.pick(["x86_64", "i386", "ppc64", "sparc64"]);
+        const arch = rng.chance(0.85)
+          ? m.seed.arch!
+          : rng.pick(["x86_64", "i386", "ppc64", "sparc64"]);
         await checkBoot(m.bytes, arch, `${what}, booted as ${arch}`);
       }
     },
