@@ -312,6 +312,15 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
   ) as (cpu: X86Cpu, budget: number) => DecodedInsn;
   const block = new JitBlock(insns.length, run, body);
   head.block = block;
+  // The run loop counted a hit on every instruction it interpreted, so the
+  // rest of the block reached the threshold with its head: left so, each
+  // would become the head of an overlapping block of its own the first
+  // time a run starts or resumes there (after a budget ran out mid-block),
+  // and such blocks, run a few times per run, stay in V8's slow unoptimized
+  // tiers for long. From here on only entries from the run loop count.
+  for (let j = 1; j < insns.length; j++) {
+    if (insns[j].block === null && insns[j].hits > 0) insns[j].hits = 0;
+  }
   return block;
 }
 
