@@ -52,14 +52,20 @@ import { BRANCH_TARGET } from "./regs.ts";
 
 /**
  * The default `cpu.jitThreshold`: interpreted entries before a block head is
- * translated. Measured on the demo (boot, default workload, kprobe example,
- * each in a fresh process) and the kprobe_bench loop: at 0–16 translating
- * the many once-run blocks of a short run costs more than it saves (the
- * demo took up to 0.8 s longer), from about 256 on the demo is as fast as
- * the interpreter alone while hot loops still translate within their first
- * milliseconds.
+ * translated. A new block function costs far more than its translation:
+ * V8 runs it unoptimized for its first several hundred calls (~150–200 ns
+ * per guest instruction there, against the interpreter's ~17), then
+ * compiles it twice on its background threads (Maglev, then TurboFan after
+ * some thousands of calls: tens of ms of CPU each for a 40-instruction
+ * block, taken from the other core of a 2-core machine). A block pays that
+ * back at ~0.1 µs per call saved once optimized, so only after some 10⁴
+ * calls. At 256 the bench's fork/execve rounds, whose blocks run 20 times a
+ * round, ran 2.5–4× slower than interpreted for their first ~40 rounds;
+ * at 32768 only code that loops (the kprobe_bench do_fork loop, string and
+ * copy loops) is translated, within its first milliseconds. Measured with
+ * `deno task bench --json` and a `cpu.jitThreshold` sweep (BENCHMARKS.md).
  */
-export const DEFAULT_JIT_THRESHOLD = 256;
+export const DEFAULT_JIT_THRESHOLD = 32768;
 /** Most instructions in one block. */
 export const JIT_MAX_BLOCK = 64;
 // Placeholder for the block's length in code emitted before it is known.
@@ -284,13 +290,12 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
   }
   if (!terminal) parts.push(exitAt(insns.length - 1, lastBranch));
   const code = parts.join("\n").replaceAll(LEN, String(insns.length));
-  const body = `"use strict";return function(cpu,budget){` +
-    "const regs=cpu.regs,regs16=cpu.regs16,regs8=cpu.regs8,lf=cpu.lf,clock=cpu.clock," +
-    "mem=cpu.mem,dv=cpu.dv,u8=cpu.u8,ar=cpu.accRead,aw=cpu.accWrite,tr=cpu.jitTlbRead," +
-    "tw=cpu.jitTlbWrite,ra=ar|cpu.jitTlbGen,wa=aw|cpu.jitTlbGen;const c0=clock[0];" +
-    "let base=c0,i=0,fo=-1,fw=0,fa=0,fah=0,fb=0,fbh=0,fr=0,frh=0,fc=0;" +
+  const body = `"use strict";return function(cpu,budget){` + prologue(code) +
+    "let base=clock[0],i=0,fo=-1,fw=0,fa=0,fah=0,fb=0,fbh=0,fr=0,frh=0,fc=0;" +
     "let a=0,ah=0,b=0,bh=0,r=0,rh=0,c=0,s=0,v=0,vh=0,el=0,eh=0,o=-1;" +
-    `try{L:for(;;){${code}}}catch(e){if(fo>=0)fl(lf,fo,fw,fa,fah,fb,fbh,fr,frh,fc);` +
+    // The loop only for a block that jumps back to its head.
+    `try{${code.includes("continue L") ? `const c0=base;L:for(;;){${code}}` : code}}` +
+    "catch(e){if(fo>=0)fl(lf,fo,fw,fa,fah,fb,fbh,fr,frh,fc);" +
     "clock[0]=base+i;cpu.cur=I[i];throw e;}}";
   const make = new Function(...HELPERS, body);
   const run = make(
@@ -307,7 +312,39 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
   ) as (cpu: X86Cpu, budget: number) => DecodedInsn;
   const block = new JitBlock(insns.length, run, body);
   head.block = block;
+  // The run loop counted a hit on every instruction it interpreted, so the
+  // rest of the block reached the threshold with its head: left so, each
+  // would become the head of an overlapping block of its own the first
+  // time a run starts or resumes there (after a budget ran out mid-block),
+  // and such blocks, run a few times per run, stay in V8's slow unoptimized
+  // tiers for long. From here on only entries from the run loop count.
+  for (let j = 1; j < insns.length; j++) {
+    if (insns[j].block === null && insns[j].hits > 0) insns[j].hits = 0;
+  }
   return block;
+}
+
+// The CPU fields a block's code uses, loaded into locals once at its entry.
+// Only those the code names: until V8 optimizes a new block function (some
+// hundreds of calls), every load here costs an inline-cache call per run.
+const LOCALS: readonly [string, string][] = [
+  ["regs", "cpu.regs"],
+  ["regs16", "cpu.regs16"],
+  ["regs8", "cpu.regs8"],
+  ["dv", "cpu.dv"],
+  ["u8", "cpu.u8"],
+  ["tr", "cpu.jitTlbRead"],
+  ["tw", "cpu.jitTlbWrite"],
+  ["ra", "cpu.accRead|cpu.jitTlbGen"],
+  ["wa", "cpu.accWrite|cpu.jitTlbGen"],
+];
+
+function prologue(code: string): string {
+  let c = "const lf=cpu.lf,clock=cpu.clock";
+  for (const [name, value] of LOCALS) {
+    if (new RegExp(`\\b${name}\\b`).test(code)) c += `,${name}=${value}`;
+  }
+  return c + ";";
 }
 
 // The cached instruction after `insn` when it starts and ends in the same

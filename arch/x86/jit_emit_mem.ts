@@ -8,8 +8,9 @@
  * interpreter's
  * own `readMem`/`writeMem`/`probeWrite`, so they fault exactly as it does.
  * Every function returns JavaScript source text for the block body, where
- * `regs regs16 regs8 u8 dv mem cpu ar aw ra wa tr tw o` are the block
- * function's locals.
+ * `cpu o` and `regs regs16 regs8 u8 dv ra wa tr tw` are the block
+ * function's locals (the latter declared only when the code names them:
+ * `LOCALS` in `jit.ts`).
  *
  * @module
  */
