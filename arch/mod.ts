@@ -17,6 +17,7 @@
 export * from "./types.ts";
 export * from "./fault.ts";
 export * from "./registry.ts";
+export { loadArch } from "./load_arch.ts";
 export * from "./x86/mod.ts";
 export * from "./ppc64/mod.ts";
 /** sparc64's decoder, as a namespace until the arch joins the registry. */

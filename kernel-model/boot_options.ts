@@ -9,7 +9,7 @@
  */
 
 import { Heartbeat } from "./watchdog.ts";
-import { ARCH_NAMES, type ArchName } from "../arch/registry.ts";
+import { ARCH_NAMES, type ArchName } from "../arch/load_arch.ts";
 import { KernelError } from "./errors.ts";
 
 /** Fewest guest instructions between two timer interrupts: below it the tick handler never lets anything else run. */

@@ -1,0 +1,55 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * The architecture names and {@linkcode loadArch}, which imports only the
+ * chosen architecture's modules: `Kernel.boot()` uses it, so a process that
+ * boots x86_64 never loads (parses, compiles, evaluates) ppc64's 25 modules,
+ * a tenth of the CLI's start-up. `archByName()` (registry.ts) is the
+ * synchronous form for code that already imports every arch.
+ *
+ * @module
+ */
+
+import type { Arch } from "./types.ts";
+
+/** Names accepted by `--arch`. */
+export type ArchName = "x86_64" | "i386" | "ppc64";
+
+/** Architectures this build can boot. */
+export const ARCH_NAMES: readonly ArchName[] = ["x86_64", "i386", "ppc64"];
+
+/**
+ * The message for an architecture name this build cannot boot.
+ *
+ * @param name The name asked for.
+ * @returns The sentence for the RangeError.
+ */
+export function unknownArchMessage(name: string): string {
+  return `Cannot boot architecture "${name}": this build supports ${ARCH_NAMES.join(", ")}`;
+}
+
+/**
+ * Imports the arch object for a name, and only its modules.
+ *
+ * @param name `x86_64`, `i386` or `ppc64`.
+ * @returns The arch, the same object `archByName(name)` returns.
+ * @throws {RangeError} For an unknown or not yet supported name.
+ *
+ * @example x86_64
+ * ```ts
+ * import { loadArch } from "./load_arch.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal((await loadArch("x86_64")).bits, 64);
+ * ```
+ */
+export async function loadArch(name: string): Promise<Arch> {
+  switch (name) {
+    case "x86_64":
+      return (await import("./x86/arch.ts")).X86_64;
+    case "i386":
+      return (await import("./x86/arch_i386.ts")).I386;
+    case "ppc64":
+      return (await import("./ppc64/arch.ts")).PPC64;
+    default:
+      throw new RangeError(unknownArchMessage(name));
+  }
+}
