@@ -23,8 +23,6 @@
 import type { ArchName, Workload } from "./mod.ts";
 import { type CliModule, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
 import { insmodInWorker, type KernelWorker, startWorker, startWorkerEarly } from "./_cli_run.ts";
-import { addDisasmCommands } from "./cli_disasm.ts";
-import { addTraceCommand } from "./cli_trace.ts";
 
 // Start-up: `insmod` spends its time in the worker (loading the kernel's
 // modules, booting, running), so the main thread starts the worker first
@@ -33,8 +31,16 @@ import { addTraceCommand } from "./cli_trace.ts";
 // shapes. The library (`mod.ts`) is imported where a command needs it
 // (modinfo, kallsyms, --workload), never for a plain insmod.
 
-/** The commander package, imported when `main` runs. */
-type Commander = typeof import("@commander-js/extra-typings");
+/**
+ * What the commander program is built from, imported only when a command
+ * line needs commander (a plain insmod does not): the package and the
+ * `disasm`/`funcs` and `trace` commands.
+ */
+interface CommanderParts {
+  cmd: typeof import("@commander-js/extra-typings");
+  disasm: typeof import("./cli_disasm.ts");
+  trace: typeof import("./cli_trace.ts");
+}
 
 /** Where the CLI's output goes (default: the process's stdout and stderr). */
 export interface CliIo {
@@ -328,7 +334,7 @@ async function runInsmod(
   opts: InsmodOptions,
   out: (line: string) => void,
   err: (text: string) => void,
-  takeWorker: () => KernelWorker,
+  takeWorker: (arch: ArchName) => KernelWorker,
 ): Promise<void> {
   const modules = splitModuleArgs(args);
   const pkg = new URL(".", import.meta.url);
@@ -351,7 +357,7 @@ async function runInsmod(
       profile: opts.profile,
     },
     out,
-    takeWorker(),
+    takeWorker(opts.arch),
   );
   if (opts.json) {
     out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
@@ -364,8 +370,8 @@ async function runInsmod(
  * `err`; `insmod` runs in the worker `takeWorker` gives.
  */
 function makeProgram(
-  cmd: Commander,
-  takeWorker: () => KernelWorker,
+  { cmd, disasm, trace }: CommanderParts,
+  takeWorker: (arch: ArchName) => KernelWorker,
   out: (line: string) => void,
   err: (text: string) => void,
 ) {
@@ -459,8 +465,8 @@ function makeProgram(
       for (const line of kernel.procKallsyms().trimEnd().split("\n")) out(line);
       await kernel.shutdown();
     });
-  addDisasmCommands(program, out, value(parseArch), CLI_ARCH_NAMES);
-  addTraceCommand(program, {
+  disasm.addDisasmCommands(program, out, value(parseArch), CLI_ARCH_NAMES);
+  trace.addTraceCommand(program, {
     out,
     err,
     parseArch: value(parseArch),
@@ -493,8 +499,8 @@ function makeProgram(
 export async function main(args: string[], io: CliIo = {}): Promise<number> {
   const stderr = io.stderr ?? ((s: string) => console.error(s.replace(/\n$/, "")));
   let early = startWorkerEarly(args);
-  const takeWorker = () => {
-    const kw = early ?? startWorker();
+  const takeWorker = (arch: ArchName) => {
+    const kw = early ?? startWorker(arch);
     early = null;
     return kw;
   };
@@ -506,8 +512,13 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       await runInsmod(fast.files, fast.opts, out, err, takeWorker);
       return EXIT_OK;
     }
-    const cmd = await import("@commander-js/extra-typings");
-    await makeProgram(cmd, takeWorker, out, err).parseAsync(args, { from: "user" });
+    const [cmd, disasm, trace] = await Promise.all([
+      import("@commander-js/extra-typings"),
+      import("./cli_disasm.ts"),
+      import("./cli_trace.ts"),
+    ]);
+    await makeProgram({ cmd, disasm, trace }, takeWorker, out, err)
+      .parseAsync(args, { from: "user" });
     return EXIT_OK;
   } catch (e) {
     if (e instanceof Error && "exitCode" in e && "code" in e) {

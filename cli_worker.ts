@@ -13,7 +13,8 @@
  * @module
  */
 
-import { Kernel, KernelError } from "./mod.ts";
+import type { Kernel } from "./mod.ts";
+import { ARCH_NAMES, loadArch } from "./arch/load_arch.ts";
 import { Heartbeat } from "./kernel-model/watchdog.ts";
 import {
   type CliJob,
@@ -104,6 +105,7 @@ const INCIDENT_KINDS = [
  * @param post Where the messages go.
  */
 export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void): Promise<void> {
+  const { Kernel, KernelError } = await import("./mod.ts");
   const errors: string[] = [];
   let failed = false;
   let broken = false;
@@ -236,8 +238,18 @@ export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void
 
 if (import.meta.main) {
   const scope = globalThis as unknown as {
+    name?: unknown;
     onmessage: ((e: MessageEvent<CliJob>) => void) | null;
   };
+  // Start-up: load the library and the architecture the main thread named
+  // (the worker's name, a hint) at once, while the job is on its way: two
+  // module graphs fetched together wait less than one after the other, and
+  // this module's own static graph stays small. runCliJob's and Kernel.boot's
+  // imports then find them loaded; a failure is reported there.
+  import("./mod.ts").catch(() => {});
+  if ((ARCH_NAMES as readonly unknown[]).includes(scope.name)) {
+    loadArch(scope.name as string).catch(() => {});
+  }
   scope.onmessage = (e) => {
     scope.onmessage = null;
     const port = e.data.port;
