@@ -31,6 +31,21 @@ import { insmodInWorker, type KernelWorker, startWorker, startWorkerEarly } from
 // shapes. The library (`mod.ts`) is imported where a command needs it
 // (modinfo, kallsyms, --workload), never for a plain insmod.
 
+/** The library, imported only where a command needs it. */
+type Library = typeof import("./mod.ts");
+
+/**
+ * Imports one of this package's modules when a command first needs it. The
+ * URL is computed on purpose: before a program's first line runs, Deno reads
+ * every module a literal `import()` names and all they import (here the whole
+ * library and every arch), which would delay starting the kernel's worker.
+ * (Commander keeps its literal import: resolving it costs nothing measurable,
+ * and a published package needs the import map to rewrite it.)
+ */
+function importLate<T>(path: string): Promise<T> {
+  return import(new URL(path, import.meta.url).href);
+}
+
 /**
  * What the commander program is built from, imported only when a command
  * line needs commander (a plain insmod does not): the package and the
@@ -125,7 +140,7 @@ function parseWatchdog(v: string): number {
 
 /** Reads and validates a workload file (regular file, size-limited, schema-checked). */
 async function readWorkload(path: string): Promise<Workload> {
-  const { loadWorkload } = await import("./mod.ts");
+  const { loadWorkload } = await importLate<Library>("./mod.ts");
   return loadWorkload(path);
 }
 
@@ -448,7 +463,7 @@ function makeProgram(
     .description("print a module's file, description, author, license and parameters")
     .argument("<files...>", "probe modules")
     .action(async (files) => {
-      const { modinfo } = await import("./mod.ts");
+      const { modinfo } = await importLate<Library>("./mod.ts");
       for (const f of files) {
         checkReadable(f, "read module", dirOf(f));
         for (const { key, value } of await modinfo(f)) out(`${`${key}:`.padEnd(16)}${value}`);
@@ -460,7 +475,7 @@ function makeProgram(
     .description("print /proc/kallsyms of the booted kernel")
     .option("--arch <arch>", "architecture", value(parseArch), "x86_64" as const)
     .action(async (opts) => {
-      const { Kernel } = await import("./mod.ts");
+      const { Kernel } = await importLate<Library>("./mod.ts");
       const kernel = await Kernel.boot({ arch: opts.arch });
       for (const line of kernel.procKallsyms().trimEnd().split("\n")) out(line);
       await kernel.shutdown();
@@ -514,8 +529,8 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
     }
     const [cmd, disasm, trace] = await Promise.all([
       import("@commander-js/extra-typings"),
-      import("./cli_disasm.ts"),
-      import("./cli_trace.ts"),
+      importLate<CommanderParts["disasm"]>("./cli_disasm.ts"),
+      importLate<CommanderParts["trace"]>("./cli_trace.ts"),
     ]);
     await makeProgram({ cmd, disasm, trace }, takeWorker, out, err)
       .parseAsync(args, { from: "user" });
@@ -531,7 +546,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       return e.code;
     }
     // Only a command that loaded the library can have thrown its errors.
-    const { KernelError } = await import("./mod.ts");
+    const { KernelError } = await importLate<Library>("./mod.ts");
     if (e instanceof KernelError) {
       stderr(`error: ${e.message}\n`);
       return EXIT_USER_ERROR;

@@ -34,6 +34,16 @@ export type {
 } from "./_cli_protocol.ts";
 export { logRecord } from "./_cli_protocol.ts";
 
+/**
+ * Imports the library. The URL is computed on purpose: Deno loads every
+ * module a literal `import()` names (and all they import: every arch)
+ * before this module's first line, and the worker should start loading the
+ * library and its one arch at once instead.
+ */
+function importLibrary(): Promise<typeof import("./mod.ts")> {
+  return import(new URL("./mod.ts", import.meta.url).href);
+}
+
 /** Parses the debugfs list and kprobe_profile texts into one entry per probe. */
 export function probesOf(list: string, profile: string): CliProbe[] {
   const stats = profile.split("\n").filter((l) => l.trim() !== "").map((l) => {
@@ -105,7 +115,7 @@ const INCIDENT_KINDS = [
  * @param post Where the messages go.
  */
 export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void): Promise<void> {
-  const { Kernel, KernelError } = await import("./mod.ts");
+  const { Kernel, KernelError } = await importLibrary();
   const errors: string[] = [];
   let failed = false;
   let broken = false;
@@ -246,7 +256,7 @@ if (import.meta.main) {
   // module graphs fetched together wait less than one after the other, and
   // this module's own static graph stays small. runCliJob's and Kernel.boot's
   // imports then find them loaded; a failure is reported there.
-  import("./mod.ts").catch(() => {});
+  importLibrary().catch(() => {});
   if ((ARCH_NAMES as readonly unknown[]).includes(scope.name)) {
     loadArch(scope.name as string).catch(() => {});
   }

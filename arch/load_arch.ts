@@ -44,12 +44,22 @@ export function unknownArchMessage(name: string): string {
 export async function loadArch(name: string): Promise<Arch> {
   switch (name) {
     case "x86_64":
-      return (await import("./x86/arch.ts")).X86_64;
+      return (await importArch<typeof import("./x86/arch.ts")>("./x86/arch.ts")).X86_64;
     case "i386":
-      return (await import("./x86/arch_i386.ts")).I386;
+      return (await importArch<typeof import("./x86/arch_i386.ts")>("./x86/arch_i386.ts")).I386;
     case "ppc64":
-      return (await import("./ppc64/arch.ts")).PPC64;
+      return (await importArch<typeof import("./ppc64/arch.ts")>("./ppc64/arch.ts")).PPC64;
     default:
       throw new RangeError(unknownArchMessage(name));
   }
+}
+
+/**
+ * Imports an arch module. The URL is computed on purpose: Deno reads every
+ * module a literal `import()` names, and all they import, when it loads the
+ * importing graph, so literal imports here would make every program that
+ * loads the library read every arch's files.
+ */
+function importArch<T>(path: string): Promise<T> {
+  return import(new URL(path, import.meta.url).href);
 }
