@@ -33,9 +33,15 @@ export interface KernelWorker {
   error: string | null;
 }
 
-/** Starts the kernel's worker; it loads the library while the main thread parses. */
-export function startWorker(): KernelWorker {
-  const worker = new Worker(new URL("./cli_worker.ts", import.meta.url).href, { type: "module" });
+/**
+ * Starts the kernel's worker; it loads the library while the main thread
+ * parses, and the modules of `arch` (a hint: the job says which arch boots).
+ */
+export function startWorker(arch?: string): KernelWorker {
+  const worker = new Worker(new URL("./cli_worker.ts", import.meta.url).href, {
+    type: "module",
+    name: arch,
+  });
   const kw: KernelWorker = { worker, error: null };
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault();
@@ -60,7 +66,18 @@ export function startWorkerEarly(args: readonly string[]): KernelWorker | null {
   } catch {
     return null;
   }
-  return startWorker();
+  return startWorker(archHint(args));
+}
+
+/** The value of the last `--arch V` or `--arch=V` in `args`, else x86_64 (the default). */
+function archHint(args: readonly string[]): string {
+  let arch = "x86_64";
+  for (let i = 1; i < args.length; i++) {
+    if (args[i] === "--") break;
+    if (args[i] === "--arch" && i + 1 < args.length) arch = args[++i];
+    else if (args[i].startsWith("--arch=")) arch = args[i].slice("--arch=".length);
+  }
+  return arch;
 }
 
 /**

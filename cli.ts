@@ -23,8 +23,6 @@
 import type { ArchName, Workload } from "./mod.ts";
 import { type CliModule, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
 import { insmodInWorker, type KernelWorker, startWorker, startWorkerEarly } from "./_cli_run.ts";
-import { addDisasmCommands } from "./cli_disasm.ts";
-import { addTraceCommand } from "./cli_trace.ts";
 
 // Start-up: `insmod` spends its time in the worker (loading the kernel's
 // modules, booting, running), so the main thread starts the worker first
@@ -33,8 +31,31 @@ import { addTraceCommand } from "./cli_trace.ts";
 // shapes. The library (`mod.ts`) is imported where a command needs it
 // (modinfo, kallsyms, --workload), never for a plain insmod.
 
-/** The commander package, imported when `main` runs. */
-type Commander = typeof import("@commander-js/extra-typings");
+/** The library, imported only where a command needs it. */
+type Library = typeof import("./mod.ts");
+
+/**
+ * Imports one of this package's modules when a command first needs it. The
+ * URL is computed on purpose: before a program's first line runs, Deno reads
+ * every module a literal `import()` names and all they import (here the whole
+ * library and every arch), which would delay starting the kernel's worker.
+ * (Commander keeps its literal import: resolving it costs nothing measurable,
+ * and a published package needs the import map to rewrite it.)
+ */
+function importLate<T>(path: string): Promise<T> {
+  return import(new URL(path, import.meta.url).href);
+}
+
+/**
+ * What the commander program is built from, imported only when a command
+ * line needs commander (a plain insmod does not): the package and the
+ * `disasm`/`funcs` and `trace` commands.
+ */
+interface CommanderParts {
+  cmd: typeof import("@commander-js/extra-typings");
+  disasm: typeof import("./cli_disasm.ts");
+  trace: typeof import("./cli_trace.ts");
+}
 
 /** Where the CLI's output goes (default: the process's stdout and stderr). */
 export interface CliIo {
@@ -119,7 +140,7 @@ function parseWatchdog(v: string): number {
 
 /** Reads and validates a workload file (regular file, size-limited, schema-checked). */
 async function readWorkload(path: string): Promise<Workload> {
-  const { loadWorkload } = await import("./mod.ts");
+  const { loadWorkload } = await importLate<Library>("./mod.ts");
   return loadWorkload(path);
 }
 
@@ -328,7 +349,7 @@ async function runInsmod(
   opts: InsmodOptions,
   out: (line: string) => void,
   err: (text: string) => void,
-  takeWorker: () => KernelWorker,
+  takeWorker: (arch: ArchName) => KernelWorker,
 ): Promise<void> {
   const modules = splitModuleArgs(args);
   const pkg = new URL(".", import.meta.url);
@@ -351,7 +372,7 @@ async function runInsmod(
       profile: opts.profile,
     },
     out,
-    takeWorker(),
+    takeWorker(opts.arch),
   );
   if (opts.json) {
     out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
@@ -364,8 +385,8 @@ async function runInsmod(
  * `err`; `insmod` runs in the worker `takeWorker` gives.
  */
 function makeProgram(
-  cmd: Commander,
-  takeWorker: () => KernelWorker,
+  { cmd, disasm, trace }: CommanderParts,
+  takeWorker: (arch: ArchName) => KernelWorker,
   out: (line: string) => void,
   err: (text: string) => void,
 ) {
@@ -442,7 +463,7 @@ function makeProgram(
     .description("print a module's file, description, author, license and parameters")
     .argument("<files...>", "probe modules")
     .action(async (files) => {
-      const { modinfo } = await import("./mod.ts");
+      const { modinfo } = await importLate<Library>("./mod.ts");
       for (const f of files) {
         checkReadable(f, "read module", dirOf(f));
         for (const { key, value } of await modinfo(f)) out(`${`${key}:`.padEnd(16)}${value}`);
@@ -454,13 +475,13 @@ function makeProgram(
     .description("print /proc/kallsyms of the booted kernel")
     .option("--arch <arch>", "architecture", value(parseArch), "x86_64" as const)
     .action(async (opts) => {
-      const { Kernel } = await import("./mod.ts");
+      const { Kernel } = await importLate<Library>("./mod.ts");
       const kernel = await Kernel.boot({ arch: opts.arch });
       for (const line of kernel.procKallsyms().trimEnd().split("\n")) out(line);
       await kernel.shutdown();
     });
-  addDisasmCommands(program, out, value(parseArch), CLI_ARCH_NAMES);
-  addTraceCommand(program, {
+  disasm.addDisasmCommands(program, out, value(parseArch), CLI_ARCH_NAMES);
+  trace.addTraceCommand(program, {
     out,
     err,
     parseArch: value(parseArch),
@@ -493,8 +514,8 @@ function makeProgram(
 export async function main(args: string[], io: CliIo = {}): Promise<number> {
   const stderr = io.stderr ?? ((s: string) => console.error(s.replace(/\n$/, "")));
   let early = startWorkerEarly(args);
-  const takeWorker = () => {
-    const kw = early ?? startWorker();
+  const takeWorker = (arch: ArchName) => {
+    const kw = early ?? startWorker(arch);
     early = null;
     return kw;
   };
@@ -506,8 +527,13 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       await runInsmod(fast.files, fast.opts, out, err, takeWorker);
       return EXIT_OK;
     }
-    const cmd = await import("@commander-js/extra-typings");
-    await makeProgram(cmd, takeWorker, out, err).parseAsync(args, { from: "user" });
+    const [cmd, disasm, trace] = await Promise.all([
+      import("@commander-js/extra-typings"),
+      importLate<CommanderParts["disasm"]>("./cli_disasm.ts"),
+      importLate<CommanderParts["trace"]>("./cli_trace.ts"),
+    ]);
+    await makeProgram({ cmd, disasm, trace }, takeWorker, out, err)
+      .parseAsync(args, { from: "user" });
     return EXIT_OK;
   } catch (e) {
     if (e instanceof Error && "exitCode" in e && "code" in e) {
@@ -520,7 +546,7 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
       return e.code;
     }
     // Only a command that loaded the library can have thrown its errors.
-    const { KernelError } = await import("./mod.ts");
+    const { KernelError } = await importLate<Library>("./mod.ts");
     if (e instanceof KernelError) {
       stderr(`error: ${e.message}\n`);
       return EXIT_USER_ERROR;

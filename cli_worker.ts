@@ -13,7 +13,8 @@
  * @module
  */
 
-import { Kernel, KernelError } from "./mod.ts";
+import type { Kernel } from "./mod.ts";
+import { ARCH_NAMES, loadArch } from "./arch/load_arch.ts";
 import { Heartbeat } from "./kernel-model/watchdog.ts";
 import {
   type CliJob,
@@ -32,6 +33,16 @@ export type {
   CliWorkerMessage,
 } from "./_cli_protocol.ts";
 export { logRecord } from "./_cli_protocol.ts";
+
+/**
+ * Imports the library. The URL is computed on purpose: Deno loads every
+ * module a literal `import()` names (and all they import: every arch)
+ * before this module's first line, and the worker should start loading the
+ * library and its one arch at once instead.
+ */
+function importLibrary(): Promise<typeof import("./mod.ts")> {
+  return import(new URL("./mod.ts", import.meta.url).href);
+}
 
 /** Parses the debugfs list and kprobe_profile texts into one entry per probe. */
 export function probesOf(list: string, profile: string): CliProbe[] {
@@ -104,6 +115,7 @@ const INCIDENT_KINDS = [
  * @param post Where the messages go.
  */
 export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void): Promise<void> {
+  const { Kernel, KernelError } = await importLibrary();
   const errors: string[] = [];
   let failed = false;
   let broken = false;
@@ -236,8 +248,18 @@ export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void
 
 if (import.meta.main) {
   const scope = globalThis as unknown as {
+    name?: unknown;
     onmessage: ((e: MessageEvent<CliJob>) => void) | null;
   };
+  // Start-up: load the library and the architecture the main thread named
+  // (the worker's name, a hint) at once, while the job is on its way: two
+  // module graphs fetched together wait less than one after the other, and
+  // this module's own static graph stays small. runCliJob's and Kernel.boot's
+  // imports then find them loaded; a failure is reported there.
+  importLibrary().catch(() => {});
+  if ((ARCH_NAMES as readonly unknown[]).includes(scope.name)) {
+    loadArch(scope.name as string).catch(() => {});
+  }
   scope.onmessage = (e) => {
     scope.onmessage = null;
     const port = e.data.port;

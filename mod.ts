@@ -212,7 +212,7 @@ export {
 export { loadWorkload } from "./kernel-model/workload_file.ts";
 export type { SourceLine } from "./kernel-model/dwarf_line.ts";
 export type { ProbeRefusal } from "./probes/kprobes.ts";
-export { ARCH_NAMES, type ArchName } from "./arch/registry.ts";
+export { ARCH_NAMES, type ArchName } from "./arch/load_arch.ts";
 
 // `kernel.tracefs`: kprobe events without a module (the rest at "./tracing").
 export { Tracefs, type TracefsWriteOptions, type TraceRecordJson } from "./tracing/tracefs.ts";

@@ -18,6 +18,7 @@
 export * from "./types.ts";
 export * from "./fault.ts";
 export * from "./registry.ts";
+export { archUserSize, loadArch } from "./load_arch.ts";
 export * from "./x86/mod.ts";
 export * from "./ppc64/mod.ts";
 /** sparc64: the interpreter, decoder, arch object and Kprobes half. */

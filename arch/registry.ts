@@ -1,21 +1,21 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * Chooses the architecture for a boot by name.
+ * Chooses the architecture by name, synchronously: this file imports every
+ * arch. `Kernel.boot()` uses `loadArch()` (load_arch.ts) instead, which
+ * imports only the one it boots.
  *
  * @module
  */
 
 import type { Arch } from "./types.ts";
+import { unknownArchMessage } from "./load_arch.ts";
 import { PPC64 } from "./ppc64/arch.ts";
 import { SPARC64 } from "./sparc64/arch.ts";
 import { X86_64 } from "./x86/arch.ts";
 import { I386 } from "./x86/arch_i386.ts";
 
-/** Names accepted by `--arch`. */
-export type ArchName = "x86_64" | "i386" | "ppc64" | "sparc64";
-
-/** Architectures this build can boot. */
-export const ARCH_NAMES: readonly ArchName[] = ["x86_64", "i386", "ppc64", "sparc64"];
+// The names live with the lazy loader (load_arch.ts), which imports no arch.
+export { ARCH_NAMES, type ArchName } from "./load_arch.ts";
 
 /**
  * The arch object for a name.
@@ -42,8 +42,6 @@ export function archByName(name: string): Arch {
     case "sparc64":
       return SPARC64;
     default:
-      throw new RangeError(
-        `Cannot boot architecture "${name}": this build supports ${ARCH_NAMES.join(", ")}`,
-      );
+      throw new RangeError(unknownArchMessage(name));
   }
 }

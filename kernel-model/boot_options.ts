@@ -9,7 +9,7 @@
  */
 
 import { Heartbeat } from "./watchdog.ts";
-import { ARCH_NAMES, archByName, type ArchName } from "../arch/registry.ts";
+import { ARCH_NAMES, type ArchName, archUserSize } from "../arch/load_arch.ts";
 import { KernelError } from "./errors.ts";
 
 /** Fewest guest instructions between two timer interrupts: below it the tick handler never lets anything else run. */
@@ -111,7 +111,7 @@ function show(v: unknown): string {
  * ```
  */
 export function maxTasksOf(arch: ArchName): number {
-  return Math.min(BOOT_OPTION_RANGES.maxTasks[1], Math.floor(archByName(arch).userSize / 4096));
+  return Math.min(BOOT_OPTION_RANGES.maxTasks[1], Math.floor(archUserSize(arch) / 4096));
 }
 
 function integer(

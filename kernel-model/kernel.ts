@@ -9,7 +9,7 @@
  */
 
 import type { Arch } from "../arch/types.ts";
-import { archByName, type ArchName } from "../arch/registry.ts";
+import { type ArchName, loadArch } from "../arch/load_arch.ts";
 import { didYouMean, KprobesCore, type ProbeRefusal } from "../probes/kprobes.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
@@ -271,7 +271,7 @@ export class Kernel {
    */
   static async boot(options: BootOptions = {}): Promise<Kernel> {
     const checked = checkBootOptions(options);
-    const arch = archByName(checked.arch);
+    const arch = await loadArch(checked.arch);
     const elf = await loadImage(checked.image, arch.name);
     const shown = elf.name;
     if (elf.machine !== arch.elfMachine || elf.class !== arch.bits) {

@@ -11,7 +11,10 @@
 // and lock file), run in turn A B A B … after one warm-up each: the
 // difference of the medians, with the smallest and largest difference of a
 // pair. Wall times of whole processes are noisy on a shared machine: quote
-// the median and the range together.
+// the median and the range together. worker_ms (in the result's workerMs):
+// `deno run -A` of _empty_worker.ts, which starts one empty Worker and
+// waits for its first message, minus the empty run, timed in the same turns:
+// the part of demo_ms the CLI's kernel Worker costs before loading anything.
 
 import { type ArchName, Kernel } from "../../mod.ts";
 
@@ -80,18 +83,25 @@ async function wallMs(args: string[]): Promise<number> {
  * `demo_ms`: the demo command's wall time minus an empty `deno run`'s.
  *
  * @param runs Timed runs of each command (after one warm-up each).
- * @returns The difference of the medians; the range is that of the pairs' differences.
+ * @returns The difference of the medians; the range is that of the pairs' differences;
+ * `emptyMs` the empty run's median; `workerMs` an empty Worker's start (see above).
  */
-export async function measureDemo(runs = 7): Promise<Spread & { emptyMs: number }> {
+export async function measureDemo(
+  runs = 7,
+): Promise<Spread & { emptyMs: number; workerMs: number }> {
   const demo = ["run", "-A", "cli.ts", "insmod", "examples/kprobe_example.ts"];
   const empty = ["run", "-A", "tests/bench/_empty.ts"];
+  const worker = ["run", "-A", "tests/bench/_empty_worker.ts"];
   await wallMs(demo);
   await wallMs(empty);
+  await wallMs(worker);
   const a: number[] = [];
   const b: number[] = [];
+  const c: number[] = [];
   for (let i = 0; i < runs; i++) {
     a.push(await wallMs(demo));
     b.push(await wallMs(empty));
+    c.push(await wallMs(worker));
   }
   const da = spreadOf(a);
   const db = spreadOf(b);
@@ -102,6 +112,7 @@ export async function measureDemo(runs = 7): Promise<Spread & { emptyMs: number 
     max: pairs.max,
     n: runs,
     emptyMs: db.median,
+    workerMs: Number((spreadOf(c).median - db.median).toFixed(2)),
   };
 }
 
