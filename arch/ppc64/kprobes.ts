@@ -33,7 +33,8 @@ import {
 import type { Ppc64Cpu } from "./cpu.ts";
 import { decodePpc64, type Ppc64DecodedInsn } from "./decode.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
-import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_HI, R_NIP_LO } from "./regs.ts";
+import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_HI, R_NIP_LO, R_PAGE_HI, R_PAGE_LO } from "./regs.ts";
+import type { DecodePage } from "../_common/decode_cache.ts";
 import { BR_NONE as BRANCH_NONE, BR_TARGET, writeMsr } from "./traps.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
@@ -85,6 +86,12 @@ export interface Ppc64ArchInsn {
   delta: number;
   /** The word decoded at the probed address, for emulation. */
   emu: Ppc64DecodedInsn;
+  /** The probed page's decode page (of `pageCpu`, in generation `pageGen`), or null. */
+  page: DecodePage<Ppc64DecodedInsn> | null;
+  /** Decode-cache generation `page` belongs to. */
+  pageGen: number;
+  /** The CPU whose decode cache `page` belongs to. */
+  pageCpu: Ppc64Cpu | null;
 }
 
 const TWO32 = 4294967296;
@@ -200,6 +207,9 @@ export function makePpc64Kprobes(): KprobesArch {
         addrLo: lo32(p.addr),
         delta: Number(p.addr - slot),
         emu: placeWord(word, hi32(p.addr), lo32(p.addr)),
+        page: null,
+        pageGen: -1,
+        pageCpu: null,
       };
       p.ainsn = ai;
       return 0;
@@ -263,6 +273,24 @@ export function makePpc64Kprobes(): KprobesArch {
         regs[R_NIP_HI] = insn.targetHi;
       }
       c.branch = BRANCH_NONE;
+      // The run loop reached the trap by a threaded link (its current page
+      // may be another): give it the probed page, where NIP usually is.
+      const lo = regs[R_NIP_LO];
+      const hi = regs[R_NIP_HI];
+      if (hi !== insn.addrHi || ((lo ^ insn.addrLo) & ~0xfff) !== 0) return;
+      const pageLo = (lo & ~0xfff) >>> 0;
+      if (c.page !== null && regs[R_PAGE_LO] === pageLo && regs[R_PAGE_HI] === hi) return;
+      const ai = p.ainsn as Ppc64ArchInsn;
+      if (ai.pageGen !== c.cache.generation || ai.pageCpu !== c || ai.page === null) {
+        c.decodeAt(hi, lo);
+        ai.page = c.page;
+        ai.pageGen = c.cache.generation;
+        ai.pageCpu = c;
+        return;
+      }
+      c.page = ai.page;
+      regs[R_PAGE_LO] = pageLo;
+      regs[R_PAGE_HI] = hi;
     },
 
     resumeExecution(p: ArchProbe, cpu: ArchCpu, state: ArchStepState, _memory: GuestMemory): void {

@@ -141,12 +141,8 @@ export interface X86Context {
   ss: number;
 }
 
-/**
- * Sends the CPU to the probe's slot (RIP and the slot's decode page, kept at
- * hand per decode-cache generation, with the probed page for the way back).
- */
-function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
-  const regs = c.regs;
+/** Drops the pages kept in `ai` when they belong to another CPU or decode-cache generation. */
+function checkPages(ai: X86ArchInsn, c: X86Cpu): void {
   const gen = c.cache.generation;
   if (ai.pageGen !== gen || ai.pageCpu !== c) {
     ai.slotPage = null;
@@ -155,6 +151,38 @@ function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
     ai.pageGen = gen;
     ai.pageCpu = c;
   }
+}
+
+/**
+ * After an emulated hit: makes the probed page the CPU's current decode
+ * page when RIP is on it (fetched once per decode-cache generation, then
+ * kept in `ai`).
+ */
+function enterProbedPage(ai: X86ArchInsn, c: X86Cpu): void {
+  const regs = c.regs;
+  const hi = regs[RIP_HI];
+  const lo = regs[RIP_LO];
+  if (hi !== ai.addrHi || ((lo ^ ai.addrLo) & ~0xfff) !== 0) return;
+  const pageLo = (lo & ~0xfff) >>> 0;
+  if (c.page !== null && regs[PAGE_LO] === pageLo && regs[PAGE_HI] === hi) return;
+  checkPages(ai, c);
+  if (ai.probePage !== null) {
+    switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+    return;
+  }
+  c.decodeAt(hi, lo);
+  ai.probePage = c.page;
+  ai.probePageLo = pageLo;
+  ai.probePageHi = hi;
+}
+
+/**
+ * Sends the CPU to the probe's slot (RIP and the slot's decode page, kept at
+ * hand per decode-cache generation, with the probed page for the way back).
+ */
+function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
+  const regs = c.regs;
+  checkPages(ai, c);
   // The page of the int3 is the probed page: keep it for the way back.
   if (ai.probePage === null && c.page !== null) {
     const pl = regs[PAGE_LO];
@@ -392,8 +420,12 @@ export function makeX86Kprobes(
 
     emulateStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
       const c = cpu as X86Cpu;
+      const ai = p.ainsn as X86ArchInsn;
       state.oldFlags = state.savedFlags = c.flagsBase & (FLAG_TF | FLAG_IF);
-      runInPlace(c, (p.ainsn as X86ArchInsn).emu!);
+      runInPlace(c, ai.emu!);
+      // The run loop reached the int3 by a threaded link (its current page
+      // may be the caller's): give it the probed page, where RIP usually is.
+      enterProbedPage(ai, c);
     },
 
     setupBoost(p: ArchProbe, cpu: ArchCpu): void {
