@@ -125,6 +125,23 @@ export function placeInsn(bytes: Uint8Array, mode: 64 | 32, hi: number, lo: numb
  *
  * @param cpu The CPU, stopped at the breakpoint.
  * @param insn The placed instruction.
+ *
+ * @example A `push %rbp` run off its address
+ * ```ts
+ * import { placeInsn, runInPlace } from "./kprobes_emulate.ts";
+ * import { X86Cpu } from "./cpu.ts";
+ * import { Memory, PROT_READ, PROT_WRITE } from "../../kernel-model/memory.ts";
+ * import assert from "node:assert/strict";
+ * const mem = new Memory({ littleEndian: true });
+ * mem.map(0x8000n, 0x1000, PROT_READ | PROT_WRITE);
+ * const cpu = new X86Cpu(mem, { mode: 64 });
+ * cpu.setReg(4, 0x9000n); // rsp
+ * cpu.setReg(5, 0x1234n); // rbp
+ * runInPlace(cpu, placeInsn(new Uint8Array([0x55]), 64, 0, 0x1000));
+ * assert.equal(cpu.getRip(), 0x1001n);
+ * assert.equal(mem.readU64(0x8ff8n), 0x1234n);
+ * assert.equal(cpu.tsc, 1);
+ * ```
  */
 export function runInPlace(cpu: X86Cpu, insn: DecodedInsn): void {
   const regs = cpu.regs;
@@ -155,6 +172,15 @@ export function runInPlace(cpu: X86Cpu, insn: DecodedInsn): void {
  * @param from Address of the jump.
  * @param to Its target.
  * @returns False when the target is out of a 32-bit displacement's reach.
+ *
+ * @example Back to the instruction after a probe
+ * ```ts
+ * import { synthesizeRelJump } from "./kprobes_emulate.ts";
+ * import assert from "node:assert/strict";
+ * const slot = new Uint8Array(8);
+ * assert.equal(synthesizeRelJump(slot, 1, 0x2001n, 0x1001n), true);
+ * assert.deepEqual([...slot.subarray(1, 6)], [0xe9, 0xfb, 0xef, 0xff, 0xff]);
+ * ```
  */
 export function synthesizeRelJump(buf: Uint8Array, at: number, from: bigint, to: bigint): boolean {
   const rel = to - (from + BigInt(BOOST_JMP_SIZE));
