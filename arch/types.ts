@@ -115,6 +115,25 @@ export interface ArchCpu {
   stopHook?: ((reason: StopReason) => boolean) | null;
 }
 
+/**
+ * How a kprobe hit runs the probed instruction ({@linkcode KprobesArch.stepMode}):
+ * the copy in the slot under the trace flag, one trap after it (the spec's
+ * single-step, and every hit of a probe with a post_handler).
+ */
+export const STEP_SINGLE = 0;
+/**
+ * Run in place by the interpreter's own handler for that instruction, on the
+ * trapped registers: no slot, no second trap. Linux 6.1: the `emulate_op` of
+ * setup_singlestep() (x86), try_to_emulate() (ppc64).
+ */
+export const STEP_EMULATE = 1;
+/**
+ * The CPU resumes in the slot, whose copy is followed by a jump back to the
+ * next instruction: no trace flag, no second trap. Linux 6.1: the boost of
+ * setup_singlestep() (x86, not with CONFIG_PREEMPTION).
+ */
+export const STEP_BOOST = 2;
+
 /** A probe point as the arch half sees it. Linux: `struct kprobe` + `struct arch_specific_insn`. */
 export interface ArchProbe {
   /** Probed address. */
@@ -153,6 +172,12 @@ export interface PrepareContext {
   getInsnSlot(): bigint;
   /** Says why the address is refused; the core logs it with the address. */
   refuse(reason: string): void;
+  /**
+   * Does `addr` have an `__ex_table` entry (a fault there is fixed up by
+   * address, so the instruction must fault where it stands)? Linux:
+   * search_exception_tables(), as can_boost() asks it. Absent: no.
+   */
+  inExceptionTable?(addr: bigint): boolean;
 }
 
 /**
@@ -192,6 +217,30 @@ export interface KprobesArch {
   setupSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void;
   /** Linux: resume_execution(): fixes PC/stack after the step and restores flags. */
   resumeExecution(p: ArchProbe, cpu: ArchCpu, state: ArchStepState, memory: GuestMemory): void;
+  /**
+   * How this hit may run the probed instruction without a trace trap:
+   * `STEP_EMULATE`, `STEP_BOOST` (only when `boost` allows it), else
+   * `STEP_SINGLE`. Never STEP_BOOST or STEP_EMULATE while the guest itself
+   * traces (trace flag set). Absent: always single-step.
+   * Linux: the `boostable`/`emulate_op` tests of setup_singlestep() (x86),
+   * `p->ainsn.boostable >= 0` (ppc64).
+   */
+  stepMode?(p: ArchProbe, cpu: ArchCpu, boost: boolean): number;
+  /**
+   * Runs the probed instruction in place (after `stepMode` said
+   * `STEP_EMULATE`): PC past it or at its branch target, the retired count
+   * advanced by one, `state` filled as `setupSingleStep` fills it. A fault
+   * propagates as the original instruction's, with the PC on the probe
+   * (the core's fault path then treats it as a fault of the single-step).
+   * Linux: kprobe_emulate_*() (x86), emulate_step() (ppc64).
+   */
+  emulateStep?(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void;
+  /**
+   * Sends the CPU into the slot without the trace flag (after `stepMode`
+   * said `STEP_BOOST`): the copy runs and jumps back by itself.
+   * Linux: `regs->ip = p->ainsn.insn` in setup_singlestep().
+   */
+  setupBoost?(p: ArchProbe, cpu: ArchCpu): void;
   /** Restores PC to the probe and the flags, when the step faulted. */
   abortSingleStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void;
   /** Does the trace flag remain set after resume (the guest was itself tracing)? */

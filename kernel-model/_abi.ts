@@ -55,12 +55,18 @@ export class KernelCalls {
 
   // ---------------------------------------------------------------- ABI
 
+  /** The frame of the latest owner asked for: a hit asks for the same one each time. */
+  #lastFrame: KernelContextFrame | null = null;
+
   frame(owner: string | null): KernelContextFrame {
+    const last = this.#lastFrame;
+    if (last !== null && last.owner === owner) return last;
     let f = this.k.frames.get(owner);
     if (f === undefined) {
       f = { abi: this.abi, owner };
       this.k.frames.set(owner, f);
     }
+    this.#lastFrame = f;
     return f;
   }
   invoke<A, B, C, R>(

@@ -21,7 +21,7 @@
  * @module
  */
 
-import type { Arch, ArchCpu } from "../arch/types.ts";
+import { type Arch, type ArchCpu, PF_WRITE } from "../arch/types.ts";
 import { types } from "node:util";
 import type { KprobesCore } from "../probes/kprobes.ts";
 import type { Jprobes } from "../probes/jprobes.ts";
@@ -55,6 +55,8 @@ export const CPU_USER = 2;
 export const CPU_DEAD = 3;
 
 export const THREAD_SIZE = 16384n;
+/** Clears the offset within a kernel stack (THREAD_SIZE as a number mask). */
+const THREAD_MASK = ~(16384 - 1);
 /** task_struct.state of a task nothing but wake_up_process() brings back. */
 export const TASK_UNINTERRUPTIBLE = 2;
 /** task_struct.state of an exited task not yet reaped, and of a reaped one (ABI.md). */
@@ -450,11 +452,15 @@ export class KernelCore {
   addPreempt(cpu: ArchCpu, delta: number): void {
     // thread_info sits at the 16 KiB-aligned base of the stack; the high
     // half of the address does not change within a stack.
+    // One translation for the read and the write, no BigInt (a probe hit
+    // raises and lowers the count around its handlers).
     const hi = this.arch.spHi(cpu);
-    const lo = ((this.arch.spLo(cpu) & ~(Number(THREAD_SIZE) - 1)) + this.ptrSize + 8) >>> 0;
+    const lo = ((this.arch.spLo(cpu) & THREAD_MASK) + this.ptrSize + 8) >>> 0;
     const m = this.memory;
     try {
-      m.write32(hi, lo, (m.read32(hi, lo) + delta) >>> 0);
+      const off = m.translate(hi, lo, PF_WRITE);
+      const le = m.littleEndian;
+      m.dv.setUint32(off, (m.dv.getUint32(off, le) + delta) >>> 0, le);
     } catch {
       // A wild stack pointer: the fault path will report it.
     }

@@ -36,6 +36,7 @@ export function wireProbes(
   k: KernelCore,
   classes: ProbeClasses,
   optimization: { enabled: boolean; delay: number } = { enabled: true, delay: 5 },
+  stepping: { emulate: boolean; boost: boolean } = { emulate: true, boost: true },
 ): void {
   const { KprobesCore, Jprobes, Kretprobes } = classes;
   let exTable: Set<bigint> | null = null;
@@ -84,6 +85,7 @@ export function wireProbes(
       return exTable.has(addr);
     },
     optimization,
+    stepping,
   });
   const kprobesNb: NotifierBlock = {
     priority: 0x7fffffff,

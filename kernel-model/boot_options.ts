@@ -66,6 +66,8 @@ export interface CheckedBootOptions {
   kprobesOptimization: boolean;
   /** Timer ticks before the optimizer looks at a new probe (Linux OPTIMIZE_DELAY, 5). */
   kprobesOptimizeDelay: number;
+  /** Hits of probes with no post_handler emulate or boost the probed instruction (no second trap). */
+  kprobesBoost: boolean;
 }
 
 const BOOT_KEYS = [
@@ -83,6 +85,7 @@ const BOOT_KEYS = [
   "jitThreshold",
   "kprobesOptimization",
   "kprobesOptimizeDelay",
+  "kprobesBoost",
 ];
 
 function show(v: unknown): string {
@@ -208,6 +211,14 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
       }: kprobesOptimization (debug.kprobes-optimization) must be true or false`,
     );
   }
+  const kprobesBoost = o.kprobesBoost ?? true;
+  if (typeof kprobesBoost !== "boolean") {
+    throw new KernelError(
+      `Cannot boot with kprobesBoost ${
+        show(kprobesBoost)
+      }: kprobesBoost (run a probed instruction without the single-step trap) must be true or false`,
+    );
+  }
   const kprobesOptimizeDelay = integer(
     "kprobesOptimizeDelay",
     o.kprobesOptimizeDelay,
@@ -260,6 +271,7 @@ export function checkBootOptions(options: unknown): CheckedBootOptions {
     jitThreshold,
     kprobesOptimization,
     kprobesOptimizeDelay,
+    kprobesBoost,
   };
 }
 

@@ -95,6 +95,18 @@ export interface BootOptions {
    */
   kprobesOptimizeDelay?: number;
   /**
+   * A hit of a kprobe with no post_handler runs the probed instruction
+   * without the single-step trap, as Linux 6.1 does: in place by the
+   * interpreter's own semantics where the arch emulates it (x86: jmp, jcc,
+   * call, ret, loop, call/jmp through a register, cli/sti/pushf/popf and
+   * `push r`; ppc64: every word), else on x86 from the instruction slot with
+   * a jump back ("boosting"; not with `preempt`, as 6.1 boosts only without
+   * CONFIG_PREEMPTION). One trap per hit instead of two. A probe with a
+   * post_handler always single-steps. Default true; false single-steps every
+   * hit (the spec's original mechanism).
+   */
+  kprobesBoost?: boolean;
+  /**
    * Marks "in handler X of module M on CPU N" around every handler and
    * module call, for a thread watching this kernel's worker (see
    * {@linkcode Heartbeat}). Default: none.
@@ -249,6 +261,10 @@ export class Kernel {
     wireProbes(k, { KprobesCore, Jprobes, Kretprobes }, {
       enabled: options.kprobesOptimization,
       delay: options.kprobesOptimizeDelay,
+    }, {
+      // Linux 6.1 boosts only without CONFIG_PREEMPTION; it emulates either way.
+      emulate: options.kprobesBoost,
+      boost: options.kprobesBoost && !options.preempt,
     });
   }
 

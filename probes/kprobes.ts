@@ -11,11 +11,19 @@
  * @module
  */
 
-import type { Arch, ArchCpu, GuestMemory, PtRegsView } from "../arch/types.ts";
+import {
+  type Arch,
+  type ArchCpu,
+  type GuestMemory,
+  type PtRegsView,
+  STEP_BOOST,
+  STEP_SINGLE,
+} from "../arch/types.ts";
 import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../kernel-model/errno.ts";
 import { type BlacklistSymbol, KprobeBlacklist } from "./blacklist.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
+import { mayResumeIn } from "./_may_resume.ts";
 import { KprobeOptimizer, OPTIMIZE_DELAY, type OptimizerCore } from "./kprobes_opt.ts";
 import { ProbePoint } from "./probe_point.ts";
 import { checkKprobe } from "./validate.ts";
@@ -81,6 +89,13 @@ export interface KprobesHost {
   inExceptionTable?(addr: bigint): boolean;
   /** The optimizer's switch and delay in ticks at boot (default on, OPTIMIZE_DELAY). */
   readonly optimization?: { enabled: boolean; delay: number };
+  /**
+   * Whether a hit of a probe with no post_handler may run the probed
+   * instruction without the single-step trap: `emulate` in place, `boost`
+   * in the slot with a jump back (Linux 6.1: not with CONFIG_PREEMPTION).
+   * Default both true.
+   */
+  readonly stepping?: { emulate: boolean; boost: boolean };
 }
 
 /** Bytes at the end of the instruction-slot area set aside for optimized probes' detour buffers. */
@@ -174,6 +189,10 @@ export class KprobesCore {
   readonly #opt: KprobeOptimizer | null = null;
   readonly #blacklist: KprobeBlacklist;
   #enabled = true;
+  /** Hits of probes with no post_handler may emulate or boost (KprobesHost.stepping). */
+  readonly #fastStep: boolean;
+  /** … and may boost. */
+  readonly #boost: boolean;
   /** The last symbol_name that did not resolve (cleared by each resolution). */
   #unknown: UnknownSymbol | null = null;
 
@@ -187,6 +206,8 @@ export class KprobesCore {
     this.#arch = host.arch;
     for (let i = 0; i < host.nrCpus; i++) this.#ctl.push(new KprobeCtlblk());
     const size = (host.arch.kprobes.maxInsnSize + 15) & ~15;
+    this.#fastStep = host.stepping?.emulate ?? true;
+    this.#boost = this.#fastStep && (host.stepping?.boost ?? true);
     const [slotsStart, slotsEnd] = host.insnSlots;
     const optArch = host.arch.kprobes.optimized;
     const split = optArch !== undefined && host.cpus !== undefined &&
@@ -502,6 +523,7 @@ export class KprobesCore {
       refuse: (r) => {
         reason = r;
       },
+      inExceptionTable: (a) => this.#host.inExceptionTable?.(a) ?? false,
     });
     if (ret === 0 && pp.slot === 0n) reason = "no free instruction slot";
     if (ret !== 0 || pp.slot === 0n) {
@@ -546,7 +568,8 @@ export class KprobesCore {
     this.#table.delete(pp.lo);
     if (this.#last === pp) this.#last = null;
     // Two-phase removal: a CPU may still be single-stepping in the slot.
-    const busy = this.#ctl.some((k) => k.current === pp || k.prev.point === pp);
+    // A boosted slot is run with no probe current (Linux frees it dirty).
+    const busy = pp.boosted || this.#ctl.some((k) => k.current === pp || k.prev.point === pp);
     this.#slots.free(pp.slot, busy);
     this.#requestNear(pp.addr);
   }
@@ -784,8 +807,20 @@ export class KprobesCore {
 
   /** Frees slots no CPU can be stepping in any more. Linux: collect_garbage_slots(). */
   collectSlots(): void {
-    if (this.#ctl.every((k) => k.current === null)) this.#slots.collect();
+    if (this.#ctl.every((k) => k.current === null) && !this.#cpuInSlots()) this.#slots.collect();
     this.#opt?.collect();
+  }
+
+  /**
+   * Could a CPU resume inside the instruction-slot area: its PC there, or
+   * (interrupted in a boosted slot) a word of its stack? Linux waits for
+   * that with synchronize_rcu_tasks() before reusing a boosted slot.
+   */
+  #cpuInSlots(): boolean {
+    const cpus = this.#host.cpus;
+    if (cpus === undefined) return false;
+    const [start, end] = this.#host.insnSlots;
+    return mayResumeIn(this.#arch, this.#host.memory, cpus, start - 1n, Number(end - start) + 1);
   }
 
   /** The `pt_regs` view of `cpu`, cached per CPU. */
@@ -876,11 +911,24 @@ export class KprobesCore {
     if (kcb.current !== null) {
       if (pp !== null) {
         // A probe hit inside a handler or a single-step: run no handler (§5).
+        // Linux 6.1 reenter_kprobe(): a boosted probe runs its slot with the
+        // control block untouched; an emulated or stepped one saves it.
+        this.#incNmissed(pp);
+        const mode = this.#stepMode(pp, cpu);
+        if (mode === STEP_BOOST) {
+          pp.boosted = true;
+          ka.setupBoost!(pp, cpu);
+          return true;
+        }
         kcb.savePrevious();
         kcb.current = pp;
-        this.#incNmissed(pp);
-        ka.setupSingleStep(pp, cpu, kcb.step);
         kcb.status = KPROBE_REENTER;
+        if (mode === STEP_SINGLE) {
+          ka.setupSingleStep(pp, cpu, kcb.step);
+          return true;
+        }
+        ka.emulateStep!(pp, cpu, kcb.step);
+        kcb.restorePrevious();
         return true;
       }
       const cur = kcb.current;
@@ -903,8 +951,7 @@ export class KprobesCore {
           // since setjmp, while the jprobe handler ran) drops before the
           // probed instruction is single-stepped.
           this.#host.preemptEnable(cpu);
-          ka.setupSingleStep(cur, cpu, kcb.step);
-          kcb.status = KPROBE_HIT_SS;
+          this.#setupStep(cur, kcb, cpu);
           return true;
         }
       }
@@ -937,9 +984,44 @@ export class KprobesCore {
       return true;
     }
     this.#host.preemptEnable(cpu);
-    ka.setupSingleStep(pp, cpu, kcb.step);
-    kcb.status = KPROBE_HIT_SS;
+    this.#setupStep(pp, kcb, cpu);
     return true;
+  }
+
+  /**
+   * How this hit of `pp` runs its instruction: a probe with a post_handler
+   * always single-steps (its handler runs at the trace trap, §4.1).
+   */
+  #stepMode(pp: ProbePoint, cpu: ArchCpu): number {
+    const ka = this.#arch.kprobes;
+    if (!this.#fastStep || ka.stepMode === undefined || pp.hasPostHandler()) return STEP_SINGLE;
+    return ka.stepMode(pp, cpu, this.#boost);
+  }
+
+  /**
+   * After the pre-handlers: runs the probed instruction in place, resumes
+   * in the boosted slot, or sets up the single-step. Linux 6.1:
+   * setup_singlestep() (x86), kprobe_handler()'s try_to_emulate() (ppc64).
+   */
+  #setupStep(pp: ProbePoint, kcb: KprobeCtlblk, cpu: ArchCpu & { id: number }): void {
+    const ka = this.#arch.kprobes;
+    const mode = this.#stepMode(pp, cpu);
+    if (mode === STEP_SINGLE) {
+      ka.setupSingleStep(pp, cpu, kcb.step);
+      kcb.status = KPROBE_HIT_SS;
+      return;
+    }
+    if (mode === STEP_BOOST) {
+      pp.boosted = true;
+      ka.setupBoost!(pp, cpu);
+      kcb.reset();
+      return;
+    }
+    // Emulated: a fault in it is a fault of the step (onFault, HIT_SS).
+    kcb.status = KPROBE_HIT_SS;
+    ka.emulateStep!(pp, cpu, kcb.step);
+    kcb.status = KPROBE_HIT_SSDONE;
+    kcb.reset();
   }
 
   /**

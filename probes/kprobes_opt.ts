@@ -18,6 +18,7 @@
 
 import type { Arch, ArchCpu, GuestMemory, OptKprobesArch } from "../arch/types.ts";
 import { InsnSlots } from "./insn_slot.ts";
+import { mayResumeIn } from "./_may_resume.ts";
 import type { ProbePoint } from "./probe_point.ts";
 
 /** Linux: OPTIMIZE_DELAY, in timer ticks. */
@@ -277,7 +278,9 @@ export class KprobeOptimizer {
       this.reasons.set(pp, reason || `error ${len}`);
       return "refused";
     }
-    if (this.#occupied(pp.addr, len)) {
+    // A CPU in the point's boosted slot jumps back after the first
+    // instruction: into the replaced bytes.
+    if (this.#occupied(pp.addr, len) || (pp.boosted && this.#occupied(pp.slot - 1n, 17))) {
       this.#slots.free(detour, false);
       return "busy";
     }
@@ -298,39 +301,7 @@ export class KprobeOptimizer {
    * that with synchronize_rcu_tasks(); the optimizer retries next tick.
    */
   #occupied(addr: bigint, len: number): boolean {
-    const arch = this.#core.arch;
-    const m = this.#core.memory;
-    const end = addr + BigInt(len);
-    const loA = Number(addr & 0xffffffffn);
-    const hiA = Number(addr >> 32n);
-    const span = len;
-    const wide = arch.bits === 64;
-    for (const cpu of this.#core.cpus) {
-      const pc = arch.getPc(cpu);
-      if (pc > addr && pc < end) return true;
-      const sp = arch.getSp(cpu);
-      const top = (sp | 0x3fffn) + 1n;
-      const step = wide ? 8n : 4n;
-      for (let a = sp; a < top; a += step) {
-        const lo = Number(a & 0xffffffffn);
-        const hi = Number(a >> 32n);
-        let vLo: number;
-        let vHi = 0;
-        try {
-          if (wide && !m.littleEndian) {
-            vHi = m.read32(hi, lo);
-            vLo = m.read32(hi, (lo + 4) >>> 0);
-          } else {
-            vLo = m.read32(hi, lo);
-            if (wide) vHi = m.read32(hi, (lo + 4) >>> 0);
-          }
-        } catch {
-          break;
-        }
-        const d = (vLo - loA) >>> 0;
-        if (d > 0 && d < span && vHi === hiA) return true;
-      }
-    }
-    return false;
+    const core = this.#core;
+    return mayResumeIn(core.arch, core.memory, core.cpus, addr, len);
   }
 }

@@ -36,6 +36,11 @@ export class ProbePoint implements ArchProbe {
   armed = false;
   /** The optimized state (jump to a detour buffer in text), or null. */
   opt: OptimizedState | null = null;
+  /**
+   * A hit has resumed in the boosted slot (no probe current on that CPU):
+   * the slot is freed dirty, and reused only once no CPU can be in it.
+   */
+  boosted = false;
 
   /**
    * Makes an unarmed, unprepared point.

@@ -33,6 +33,18 @@ export function optimizeOptions(): BootOptions {
   return {};
 }
 
+/**
+ * `KPROBES_SIM_BOOST=off deno test -A tests/probes/` runs the tests with
+ * every kprobe hit single-stepped (`kprobesBoost: false`), no emulation or
+ * boosting.
+ */
+const BOOST = Deno.env.get("KPROBES_SIM_BOOST");
+
+/** Boot options the `KPROBES_SIM_BOOST` environment variable asks for. */
+export function boostOptions(): BootOptions {
+  return BOOST === "off" ? { kprobesBoost: false } : {};
+}
+
 /** Addresses of the probe points `kernel.kprobesList()` shows `[OPTIMIZED]`. */
 export function optimizedAddrs(kernel: Kernel): Set<bigint> {
   const out = new Set<bigint>();
@@ -48,11 +60,16 @@ export function jumpSize(arch: string): number {
 }
 
 /**
- * Boots a kernel with a quiet console, with `testJitThreshold()` and
- * `optimizeOptions()` unless `options` says otherwise.
+ * Boots a kernel with a quiet console, with `testJitThreshold()`,
+ * `optimizeOptions()` and `boostOptions()` unless `options` says otherwise.
  */
 export function boot(options: BootOptions = {}): Promise<Kernel> {
-  return Kernel.boot({ jitThreshold: testJitThreshold(), ...optimizeOptions(), ...options });
+  return Kernel.boot({
+    jitThreshold: testJitThreshold(),
+    ...optimizeOptions(),
+    ...boostOptions(),
+    ...options,
+  });
 }
 
 /** One decoded instruction of a guest function. */

@@ -44,6 +44,12 @@ export interface SweepOptions {
    * handlers.
    */
   optimize?: boolean;
+  /**
+   * Probes with a pre_handler only and the optimizer off, so that every
+   * accepted point runs emulated or boosted where the arch can
+   * (`kprobesBoost`), single-stepped elsewhere.
+   */
+  boost?: boolean;
 }
 
 /** The ELF image and the unprobed run of one arch. */
@@ -176,6 +182,7 @@ export async function* sweepPoints(
 ): AsyncGenerator<PointResult> {
   let kernel: Kernel | null = null;
   const optimize = options.optimize === true;
+  const boost = options.boost === true;
   try {
     for (const pt of points) {
       kernel ??= await Kernel.boot({
@@ -183,9 +190,10 @@ export async function* sweepPoints(
         image: base.image,
         jitThreshold: testJitThreshold(),
         kprobesOptimizeDelay: optimize ? 0 : 5,
+        kprobesOptimization: !boost,
       });
       const from = kernel.logLines.length;
-      const kp: Kprobe = optimize
+      const kp: Kprobe = optimize || boost
         ? { addr: pt.addr, pre_handler: () => 0 }
         : { addr: pt.addr, pre_handler: () => 0, post_handler: () => {} };
       const ret = kernel.registerKprobe(kp);

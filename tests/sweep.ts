@@ -4,10 +4,12 @@
 // kernel with the default workload. Prints points tested / accepted /
 // refused by reason / broken per arch; exits 1 when any point is broken.
 //
-//   deno task sweep [--arch x86_64|i386|ppc64|sparc64] [--every N] [--optimize]
+//   deno task sweep [--arch x86_64|i386|ppc64|sparc64] [--every N] [--optimize | --boost]
 //
 // --optimize boots with kprobesOptimizeDelay 0 and probes with a pre_handler
 // only, so that every point the optimizer accepts runs as an optimized probe.
+// --boost probes with a pre_handler only and the optimizer off, so that every
+// point runs emulated or boosted (kprobesBoost) where the arch can.
 
 import { newTally, type SweepArch, sweepBase, sweepPoints, tally } from "./_sweep.ts";
 
@@ -29,6 +31,8 @@ if (arches.length === 0) {
 const every = Number(option("--every") ?? 1);
 // --optimize: every probe the rules allow is optimized at registration.
 const optimize = Deno.args.includes("--optimize");
+// --boost: pre_handler-only int3 probes, emulated or boosted where possible.
+const boost = Deno.args.includes("--boost");
 if (!Number.isInteger(every) || every < 1) {
   console.error(`error: Cannot sweep every "${option("--every")}": use a positive integer`);
   Deno.exit(2);
@@ -41,7 +45,7 @@ for (const arch of arches) {
   const points = base.points.filter((_, i) => i % every === 0);
   const t = newTally();
   let optimized = 0;
-  for await (const r of sweepPoints(base, points, { optimize })) {
+  for await (const r of sweepPoints(base, points, { optimize, boost })) {
     if (r.outcome === "ok" && r.optimized) optimized++;
     tally(t, r);
     if (r.outcome === "broken") console.error(`${arch}: BROKEN ${r.where}: ${r.detail}`);

@@ -7,23 +7,35 @@
  * arguments live in r3–r10, so no stack is copied).
  * Linux: arch/ppc64/kernel/kprobes.c (2.6.12).
  *
+ * A hit of a probe with no post_handler does not single-step: the probed
+ * word runs in place on the trapped registers, by the interpreter's own
+ * handler for it (Linux 6.1 try_to_emulate() / emulate_step(); the
+ * interpreter implements every word a kprobe accepts, so every one is
+ * emulated). A fault it raises is the original instruction's, at the
+ * probed address.
+ *
  * @module
  */
 
 import { makePpc64OptKprobes } from "./kprobes_opt.ts";
-import type {
-  ArchCpu,
-  ArchProbe,
-  ArchStepState,
-  GuestMemory,
-  JprobeSave,
-  KprobeBlacklistEntry,
-  KprobesArch,
-  PrepareContext,
+import {
+  type ArchCpu,
+  type ArchProbe,
+  type ArchStepState,
+  type GuestMemory,
+  type JprobeSave,
+  type KprobeBlacklistEntry,
+  type KprobesArch,
+  type PrepareContext,
+  STEP_EMULATE,
+  STEP_SINGLE,
 } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
-import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_LO } from "./regs.ts";
-import { writeMsr } from "./traps.ts";
+import { decodePpc64, type Ppc64DecodedInsn } from "./decode.ts";
+import { PPC64_DISPATCH } from "./opcodes.ts";
+import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_HI, R_NIP_LO, R_PAGE_HI, R_PAGE_LO } from "./regs.ts";
+import type { DecodePage } from "../_common/decode_cache.ts";
+import { BR_NONE as BRANCH_NONE, BR_TARGET, writeMsr } from "./traps.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EINVAL = 22;
@@ -72,6 +84,42 @@ export interface Ppc64ArchInsn {
   addrLo: number;
   /** `addr - slot`, added to a relative branch's target computed in the slot. */
   delta: number;
+  /** The word decoded at the probed address, for emulation. */
+  emu: Ppc64DecodedInsn;
+  /** The probed page's decode page (of `pageCpu`, in generation `pageGen`), or null. */
+  page: DecodePage<Ppc64DecodedInsn> | null;
+  /** Decode-cache generation `page` belongs to. */
+  pageGen: number;
+  /** The CPU whose decode cache `page` belongs to. */
+  pageCpu: Ppc64Cpu | null;
+}
+
+const TWO32 = 4294967296;
+
+/**
+ * Decodes `word` as the instruction at `(hi, lo)`, successor and branch
+ * target filled as the decode cache fills them.
+ */
+function placeWord(word: number, hi: number, lo: number): Ppc64DecodedInsn {
+  const insn = decodePpc64(word);
+  insn.addrLo = lo;
+  insn.addrHi = hi;
+  const n = lo + 4;
+  insn.nextLo = n >>> 0;
+  insn.nextHi = n >= TWO32 ? (hi + 1) >>> 0 : hi;
+  if (insn.relative !== 0) {
+    const d = insn.imm;
+    if (insn.aa !== 0) {
+      insn.targetLo = d >>> 0;
+      insn.targetHi = d < 0 ? 0xffffffff : 0;
+    } else {
+      const t = lo + d;
+      const tl = t >>> 0;
+      insn.targetLo = tl;
+      insn.targetHi = (hi + (t - tl) / TWO32) >>> 0;
+    }
+  }
+  return insn;
 }
 
 /**
@@ -158,6 +206,10 @@ export function makePpc64Kprobes(): KprobesArch {
         slotHi: hi32(slot),
         addrLo: lo32(p.addr),
         delta: Number(p.addr - slot),
+        emu: placeWord(word, hi32(p.addr), lo32(p.addr)),
+        page: null,
+        pageGen: -1,
+        pageCpu: null,
       };
       p.ainsn = ai;
       return 0;
@@ -190,6 +242,55 @@ export function makePpc64Kprobes(): KprobesArch {
       writeMsr(c, c.msrHi, ((lo | MSR_SE) & ~MSR_EE) >>> 0);
       c.nipHi = ai.slotHi;
       c.nipLo = ai.slotLo;
+    },
+
+    stepMode(_p: ArchProbe, cpu: ArchCpu, _boost: boolean): number {
+      // The guest's own tracing (MSR.SE at the hit) keeps the trace interrupt.
+      return ((cpu as Ppc64Cpu).msrLo & MSR_SE) !== 0 ? STEP_SINGLE : STEP_EMULATE;
+    },
+
+    emulateStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      // Linux: emulate_step() on pt_regs, here the interpreter's handler on
+      // the register file: NIP on the word while it runs, then past it or
+      // at its target, one more retired instruction (as the step would).
+      const c = cpu as Ppc64Cpu;
+      const insn = (p.ainsn as Ppc64ArchInsn).emu;
+      const regs = c.regs;
+      state.oldFlags = state.savedFlags = regs[R_MSR_LO] & (MSR_SE | MSR_EE);
+      regs[R_NIP_LO] = insn.addrLo;
+      regs[R_NIP_HI] = insn.addrHi;
+      c.branch = BRANCH_NONE;
+      c.cur = insn;
+      PPC64_DISPATCH[insn.dispatch](c, insn);
+      c.clock[0]++;
+      c.cur = null;
+      const b = c.branch;
+      if (b === BRANCH_NONE) {
+        regs[R_NIP_LO] = insn.nextLo;
+        regs[R_NIP_HI] = insn.nextHi;
+      } else if (b === BR_TARGET) {
+        regs[R_NIP_LO] = insn.targetLo;
+        regs[R_NIP_HI] = insn.targetHi;
+      }
+      c.branch = BRANCH_NONE;
+      // The run loop reached the trap by a threaded link (its current page
+      // may be another): give it the probed page, where NIP usually is.
+      const lo = regs[R_NIP_LO];
+      const hi = regs[R_NIP_HI];
+      if (hi !== insn.addrHi || ((lo ^ insn.addrLo) & ~0xfff) !== 0) return;
+      const pageLo = (lo & ~0xfff) >>> 0;
+      if (c.page !== null && regs[R_PAGE_LO] === pageLo && regs[R_PAGE_HI] === hi) return;
+      const ai = p.ainsn as Ppc64ArchInsn;
+      if (ai.pageGen !== c.cache.generation || ai.pageCpu !== c || ai.page === null) {
+        c.decodeAt(hi, lo);
+        ai.page = c.page;
+        ai.pageGen = c.cache.generation;
+        ai.pageCpu = c;
+        return;
+      }
+      c.page = ai.page;
+      regs[R_PAGE_LO] = pageLo;
+      regs[R_PAGE_HI] = hi;
     },
 
     resumeExecution(p: ArchProbe, cpu: ArchCpu, state: ArchStepState, _memory: GuestMemory): void {

@@ -9,16 +9,19 @@
  * @module
  */
 
-import type {
-  ArchContext,
-  ArchCpu,
-  ArchProbe,
-  ArchStepState,
-  GuestMemory,
-  JprobeSave,
-  KprobeBlacklistEntry,
-  KprobesArch,
-  PrepareContext,
+import {
+  type ArchContext,
+  type ArchCpu,
+  type ArchProbe,
+  type ArchStepState,
+  type GuestMemory,
+  type JprobeSave,
+  type KprobeBlacklistEntry,
+  type KprobesArch,
+  type PrepareContext,
+  STEP_BOOST,
+  STEP_EMULATE,
+  STEP_SINGLE,
 } from "../types.ts";
 import { decodeX86 } from "./decode.ts";
 import { FLAG_IF, FLAG_TF, PAGE_HI, PAGE_LO, RIP_HI, RIP_LO, RSP } from "./regs.ts";
@@ -26,7 +29,14 @@ import type { X86Cpu } from "./cpu.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
 import { setEflags } from "./traps.ts";
-import { makeX86OptKprobes, switchDecodePage } from "./kprobes_opt.ts";
+import { canBoost, makeX86OptKprobes, switchDecodePage } from "./kprobes_opt.ts";
+import {
+  BOOST_JMP_SIZE,
+  emulable,
+  placeInsn,
+  runInPlace,
+  synthesizeRelJump,
+} from "./kprobes_emulate.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
@@ -104,6 +114,13 @@ export interface X86ArchInsn {
   detourPage: DecodePage<DecodedInsn> | null;
   /** Decode-cache generation of `detourPage`. */
   detourGen: number;
+  /**
+   * The original instruction decoded at the probed address, run in place by
+   * a hit ({@linkcode emulable}), or null. Linux: `emulate_op`.
+   */
+  emu: DecodedInsn | null;
+  /** The slot's copy is followed by a jump back: a hit may resume in the slot. Linux: `boostable`. */
+  boost: boolean;
 }
 
 const TWO32 = 4294967296;
@@ -122,6 +139,70 @@ export interface X86Context {
   cs: number;
   /** SS selector. */
   ss: number;
+}
+
+/** Drops the pages kept in `ai` when they belong to another CPU or decode-cache generation. */
+function checkPages(ai: X86ArchInsn, c: X86Cpu): void {
+  const gen = c.cache.generation;
+  if (ai.pageGen !== gen || ai.pageCpu !== c) {
+    ai.slotPage = null;
+    ai.probePage = null;
+    if (ai.pageCpu !== c) ai.detourPage = null;
+    ai.pageGen = gen;
+    ai.pageCpu = c;
+  }
+}
+
+/**
+ * After an emulated hit: makes the probed page the CPU's current decode
+ * page when RIP is on it (fetched once per decode-cache generation, then
+ * kept in `ai`).
+ */
+function enterProbedPage(ai: X86ArchInsn, c: X86Cpu): void {
+  const regs = c.regs;
+  const hi = regs[RIP_HI];
+  const lo = regs[RIP_LO];
+  if (hi !== ai.addrHi || ((lo ^ ai.addrLo) & ~0xfff) !== 0) return;
+  const pageLo = (lo & ~0xfff) >>> 0;
+  if (c.page !== null && regs[PAGE_LO] === pageLo && regs[PAGE_HI] === hi) return;
+  checkPages(ai, c);
+  if (ai.probePage !== null) {
+    switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+    return;
+  }
+  c.decodeAt(hi, lo);
+  ai.probePage = c.page;
+  ai.probePageLo = pageLo;
+  ai.probePageHi = hi;
+}
+
+/**
+ * Sends the CPU to the probe's slot (RIP and the slot's decode page, kept at
+ * hand per decode-cache generation, with the probed page for the way back).
+ */
+function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
+  const regs = c.regs;
+  checkPages(ai, c);
+  // The page of the int3 is the probed page: keep it for the way back.
+  if (ai.probePage === null && c.page !== null) {
+    const pl = regs[PAGE_LO];
+    const ph = regs[PAGE_HI];
+    const d = (ai.addrLo - pl) >>> 0;
+    if (ph === ai.addrHi && d < 4096) {
+      ai.probePage = c.page;
+      ai.probePageLo = pl;
+      ai.probePageHi = ph;
+    }
+  }
+  regs[RIP_LO] = ai.slotLo;
+  regs[RIP_HI] = ai.slotHi;
+  if (ai.slotPage !== null) {
+    switchDecodePage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
+  } else {
+    // First step from this slot in this generation: fetch it once.
+    c.decodeAt(ai.slotHi, ai.slotLo);
+    ai.slotPage = c.page;
+  }
 }
 
 /** Classifies an instruction for resume_execution(). */
@@ -248,7 +329,20 @@ export function makeX86Kprobes(
         copy[d.dispOffset + 2] = (v >>> 16) & 0xff;
         copy[d.dispOffset + 3] = (v >>> 24) & 0xff;
       }
-      memory.pokeText(hi32(slot), lo32(slot), copy);
+      // Linux prepare_singlestep(): a boostable copy is followed by a jump
+      // back to the next instruction; can_boost() refuses an instruction a
+      // fault there would fix up through __ex_table (by its address).
+      let boost = canBoost(d) && MAX_INSN_SIZE - d.length >= BOOST_JMP_SIZE &&
+        !(ctx.inExceptionTable?.(p.addr) ?? false);
+      let slotBytes = copy;
+      if (boost) {
+        slotBytes = new Uint8Array(d.length + BOOST_JMP_SIZE);
+        slotBytes.set(copy);
+        const len = BigInt(d.length);
+        boost = synthesizeRelJump(slotBytes, d.length, slot + len, p.addr + len);
+        if (!boost) slotBytes = copy;
+      }
+      memory.pokeText(hi32(slot), lo32(slot), slotBytes);
       p.saved = bytes.slice(0, 1);
       // Two-byte and longer opcodes (jcc rel32, setcc…) only need rip relocated.
       const fix = (d.opcode >> 8) !== 0 ? FIX_RIP : classify(d.opcode & 0xff, d.reg);
@@ -271,6 +365,10 @@ export function makeX86Kprobes(
         addrHi: hi32(p.addr),
         detourPage: null,
         detourGen: -1,
+        emu: emulable(d)
+          ? placeInsn(bytes.subarray(0, d.length), mode, hi32(p.addr), lo32(p.addr))
+          : null,
+        boost,
       };
       p.ainsn = ainsn;
       return 0;
@@ -309,35 +407,29 @@ export function makeX86Kprobes(
       state.oldFlags = state.savedFlags = base & (FLAG_TF | FLAG_IF);
       if ((ai.fix & IF_MODIFIER) !== 0) state.savedFlags &= ~FLAG_IF;
       setEflags(c, (base | FLAG_TF) & ~FLAG_IF);
-      const regs = c.regs;
-      const gen = c.cache.generation;
-      if (ai.pageGen !== gen || ai.pageCpu !== c) {
-        ai.slotPage = null;
-        ai.probePage = null;
-        if (ai.pageCpu !== c) ai.detourPage = null;
-        ai.pageGen = gen;
-        ai.pageCpu = c;
-      }
-      // The page of the int3 is the probed page: keep it for the way back.
-      if (ai.probePage === null && c.page !== null) {
-        const pl = regs[PAGE_LO];
-        const ph = regs[PAGE_HI];
-        const d = (ai.addrLo - pl) >>> 0;
-        if (ph === ai.addrHi && d < 4096) {
-          ai.probePage = c.page;
-          ai.probePageLo = pl;
-          ai.probePageHi = ph;
-        }
-      }
-      regs[RIP_LO] = ai.slotLo;
-      regs[RIP_HI] = ai.slotHi;
-      if (ai.slotPage !== null) {
-        switchDecodePage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
-      } else {
-        // First step from this slot in this generation: fetch it once.
-        c.decodeAt(ai.slotHi, ai.slotLo);
-        ai.slotPage = c.page;
-      }
+      enterSlot(ai, c);
+    },
+
+    stepMode(p: ArchProbe, cpu: ArchCpu, boost: boolean): number {
+      // The guest's own single-stepping (TF set at the hit) keeps the trap.
+      if (((cpu as X86Cpu).flagsBase & FLAG_TF) !== 0) return STEP_SINGLE;
+      const ai = p.ainsn as X86ArchInsn;
+      if (ai.emu !== null) return STEP_EMULATE;
+      return boost && ai.boost ? STEP_BOOST : STEP_SINGLE;
+    },
+
+    emulateStep(p: ArchProbe, cpu: ArchCpu, state: ArchStepState): void {
+      const c = cpu as X86Cpu;
+      const ai = p.ainsn as X86ArchInsn;
+      state.oldFlags = state.savedFlags = c.flagsBase & (FLAG_TF | FLAG_IF);
+      runInPlace(c, ai.emu!);
+      // The run loop reached the int3 by a threaded link (its current page
+      // may be the caller's): give it the probed page, where RIP usually is.
+      enterProbedPage(ai, c);
+    },
+
+    setupBoost(p: ArchProbe, cpu: ArchCpu): void {
+      enterSlot(p.ainsn as X86ArchInsn, cpu as X86Cpu);
     },
 
     resumeExecution(_p: ArchProbe, cpu: ArchCpu, state: ArchStepState, memory: GuestMemory): void {

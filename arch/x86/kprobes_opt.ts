@@ -92,6 +92,31 @@ function oneByteBoostable(op: number, reg: number): boolean {
   return true;
 }
 
+/**
+ * Can `d` run out of line and fall through to the instruction after it?
+ * Two-byte opcodes by Linux's table; one-byte ones by its switch, with no CS
+ * override and no address-size prefix; no three-byte opcode. (The caller
+ * checks `__ex_table`.) Linux: can_boost() (arch/x86/kernel/kprobes/core.c).
+ *
+ * @param d A decoded instruction.
+ * @returns True when it is boostable.
+ *
+ * @example
+ * ```ts
+ * import { canBoost } from "./kprobes_opt.ts";
+ * import { decodeX86 } from "./decode.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(canBoost(decodeX86(new Uint8Array([0x48, 0x89, 0xe5]), 0, 64)), true); // mov
+ * assert.equal(canBoost(decodeX86(new Uint8Array([0x74, 0x02]), 0, 64)), false); // je
+ * ```
+ */
+export function canBoost(d: DecodedInsn): boolean {
+  const map = d.opcode >> 8;
+  if (map === 1) return TWOBYTE_BOOSTABLE[d.opcode & 0xff] === 1;
+  return map === 0 && d.segment !== 1 && (d.prefixes & 2) === 0 && // no CS, no 0x67
+    oneByteBoostable(d.opcode, d.reg);
+}
+
 /** Is `d` a relative jump (jcc, jmp, loop, jcxz)? Its target is `next + imm`. */
 function isRelativeJump(op: number): boolean {
   if (op >= 0x70 && op <= 0x7f) return true;
@@ -233,12 +258,7 @@ export function makeX86OptKprobes(mode: 64 | 32): OptKprobesArch {
           ctx.refuse("an instruction that does not decode");
           return -EILSEQ;
         }
-        const map = d.opcode >> 8;
-        const boost = map === 1
-          ? TWOBYTE_BOOSTABLE[d.opcode & 0xff] === 1
-          : map === 0 && d.segment !== 1 && (d.prefixes & 2) === 0 && // no CS, no 0x67
-            oneByteBoostable(d.opcode, d.reg);
-        if (!boost) {
+        if (!canBoost(d)) {
           ctx.refuse(`${d.mnemonic || "an instruction"} at +${len} cannot run out of line`);
           return -EINVAL;
         }
