@@ -25,18 +25,47 @@ export class KernelCalls {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
 
-  /** Runs a jprobe handler at the trampoline's hypercall. */
+  /**
+   * Per owner: the frame a jprobe handler runs in (its ABI's
+   * `jprobeReturn` ends the handler without a host exception).
+   */
+  readonly #jprobeFrames = new Map<string | null, KernelContextFrame>();
+  /** Per owner: the frame that replaces it once the handler called jprobe_return(). */
+  readonly #returnedFrames = new Map<string | null, KernelContextFrame>();
+  /** The jprobe handler running now (its frame), or null. */
+  #jprobeFrame: KernelContextFrame | null = null;
+  /** Has the running jprobe handler called jprobe_return()? */
+  #jprobeReturned = false;
+
+  /**
+   * Runs a jprobe handler at the trampoline's hypercall. Its
+   * `jprobe_return()` returns to it without throwing (the common case: the
+   * last statement), and from then on the handler's context is gone: any
+   * further kernel-ABI call it makes throws the jprobe-return signal, which
+   * ends it, so nothing after jprobe_return() reaches the kernel (Linux: it
+   * never returns).
+   */
   callJprobeEntry(owner: string | null, jp: Jprobe, args: (bigint | number)[], cpu: Cpu): void {
     this.k.heartbeat?.enter(owner, "jprobe entry", cpu.id, jp.entry);
     const prevCpu = this.k.abiCpu;
     this.k.abiCpu = cpu;
-    const frame = this.frame(owner);
+    const frame = this.#jprobeFrameOf(owner);
+    const prevFrame = this.#jprobeFrame;
+    const prevReturned = this.#jprobeReturned;
+    this.#jprobeFrame = frame;
+    this.#jprobeReturned = false;
     pushKernelContext(frame);
     try {
-      jp.entry(...args);
-      const name = functionName(jp.entry, "handler");
-      this.k.logDirect(3, `BUG: jprobe handler ${name} returned without calling jprobe_return()`);
-      this.k.host.dumpStack(cpu);
+      if (args.length === 0) jp.entry();
+      else jp.entry(...args);
+      if (!this.#jprobeReturned) {
+        const name = functionName(jp.entry, "handler");
+        this.k.logDirect(
+          3,
+          `BUG: jprobe handler ${name} returned without calling jprobe_return()`,
+        );
+        this.k.host.dumpStack(cpu);
+      }
     } catch (e) {
       if (this.k.isJprobeReturn(e) || isHandlerAbort(e)) return;
       this.k.incidents.handlerErrors++;
@@ -47,10 +76,38 @@ export class KernelCalls {
       );
       this.k.host.dumpStack(cpu);
     } finally {
-      popKernelContext(frame);
+      popKernelContext(this.#jprobeReturned ? this.#returnedFrames.get(owner)! : frame);
+      this.#jprobeFrame = prevFrame;
+      this.#jprobeReturned = prevReturned;
       this.k.abiCpu = prevCpu;
       this.k.heartbeat?.leave();
     }
+  }
+
+  #jprobeFrameOf(owner: string | null): KernelContextFrame {
+    let f = this.#jprobeFrames.get(owner);
+    if (f === undefined) {
+      const jprobeAbi: KernelAbi = { ...this.abi, jprobeReturn: () => this.#jprobeReturn() };
+      f = { abi: jprobeAbi, owner };
+      this.#jprobeFrames.set(owner, f);
+      // After jprobe_return(): every ABI call ends the handler.
+      const end = () => {
+        throw this.k.jprobeReturnSignal;
+      };
+      const returned = Object.fromEntries(Object.keys(this.abi).map((name) => [name, end]));
+      this.#returnedFrames.set(owner, { abi: returned as unknown as KernelAbi, owner });
+    }
+    return f;
+  }
+
+  /** jprobe_return() in a jprobe handler's own context: leaves that context. */
+  #jprobeReturn(): never {
+    const frame = this.#jprobeFrame;
+    if (frame === null || this.#jprobeReturned) throw this.k.jprobeReturnSignal;
+    popKernelContext(frame);
+    pushKernelContext(this.#returnedFrames.get(frame.owner)!);
+    this.#jprobeReturned = true;
+    return undefined as never;
   }
 
   // ---------------------------------------------------------------- ABI

@@ -111,7 +111,7 @@ export class Jprobes {
   readonly #host: JprobesHost;
   readonly #byKprobe = new Map<Kprobe, Jprobe>();
   /** Per jprobe: arguments to read and regparm, taken from `entry` at registration. */
-  readonly #shape = new Map<Jprobe, { n: number; regparm: number }>();
+  readonly #shape = new Map<Jprobe, { n: number; regparm: number; args: (bigint | number)[] }>();
   readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
@@ -160,7 +160,7 @@ export class Jprobes {
     jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
     this.#byKprobe.set(jp.kp, jp);
-    this.#shape.set(jp, entryShape(jp.entry));
+    this.#shape.set(jp, { ...entryShape(jp.entry), args: [] });
     const ret = this.#core.register(jp.kp);
     if (ret !== 0) {
       this.#byKprobe.delete(jp.kp);
@@ -232,20 +232,37 @@ export class Jprobes {
     const shape = this.#shape.get(jp);
     const n = shape?.n ?? 0;
     const regparm = shape?.regparm ?? 0;
-    const args: (bigint | number)[] = [];
+    // One argument array per jprobe, refilled hit after hit (the handler
+    // receives the values, never the array).
+    const args = shape?.args ?? [];
+    args.length = n;
     const arch = this.#host.arch;
-    // The trampoline loads the hypercall number into a register that is a
-    // fastcall argument on i386: read register arguments as they were at
-    // the hit (the state setjmp saved), then come back to the trampoline.
-    const here = regparm > 0 ? arch.saveContext(cpu) : null;
-    if (here !== null) arch.restoreContext(cpu, save.context);
-    for (let i = 0; i < n; i++) {
-      const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
-      args.push(arch.bits === 64 ? v : Number(v & 0xffffffffn));
+    if (n > 0) {
+      // The trampoline loads the hypercall number into a register that is a
+      // fastcall argument on i386: read register arguments as they were at
+      // the hit (the state setjmp saved), then come back to the trampoline.
+      const here = regparm > 0 ? arch.saveContext(cpu) : null;
+      if (here !== null) arch.restoreContext(cpu, save.context);
+      for (let i = 0; i < n; i++) {
+        const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
+        args[i] = arch.bits === 64 ? v : Number(v & 0xffffffffn);
+      }
+      if (here !== null) arch.restoreContext(cpu, here);
     }
-    if (here !== null) arch.restoreContext(cpu, here);
     this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);
+    // jprobe_return(): the saved registers and stack come back here, where
+    // the handler ran, and the probed instruction is single-stepped: one
+    // stop fewer than a second trap at the trampoline's breakpoint, which
+    // stays the way back when this one is refused (the probe went away).
+    if (save.jp === jp) this.#core.breakAtCallIn(cpu, jp.kp, this.#longjmpAtCallIn);
   }
+
+  /** longjmp_break_handler()'s restore, for {@linkcode KprobesCore.breakAtCallIn}. */
+  readonly #longjmpAtCallIn = (cpu: ArchCpu & { id: number }): void => {
+    const save = this.#saves[cpu.id];
+    this.#host.arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
+    save.jp = null;
+  };
 
   /** Linux: longjmp_break_handler(): only for the trap at the trampoline. */
   #longjmp(_p: Kprobe): number {

@@ -943,6 +943,35 @@ export class KprobesCore {
   }
 
   /**
+   * A jprobe's return taken where its handler ran (the trampoline's
+   * call-in) instead of at a second breakpoint trap: when `kp` is the break
+   * member of the probe active on `cpu`, runs `longjmp` (which restores the
+   * probed function's registers and stack) and single-steps the probed
+   * instruction, as kprobe_handler() does after break_handler() returns 1.
+   * Linux: the `ss_probe` tail of kprobe_handler() (2.6.12).
+   *
+   * @param cpu The CPU at the call-in.
+   * @param kp The jprobe's kprobe.
+   * @param longjmp Restores the saved state (Linux: longjmp_break_handler()).
+   * @returns false (nothing done) when no such probe is waiting for its break.
+   */
+  breakAtCallIn(
+    cpu: ArchCpu & { id: number },
+    kp: Kprobe,
+    longjmp: (cpu: ArchCpu & { id: number }) => void,
+  ): boolean {
+    const kcb = this.#ctl[cpu.id];
+    const cur = kcb.current;
+    if (cur === null || kcb.status !== KPROBE_HIT_ACTIVE || cur.breakMember !== kp) return false;
+    longjmp(cpu);
+    // The count raised at setjmp drops before the step, as at the breakpoint.
+    this.#host.preemptEnable(cpu);
+    this.#arch.kprobes.setupSingleStep(cur, cpu, kcb.step);
+    kcb.status = KPROBE_HIT_SS;
+    return true;
+  }
+
+  /**
    * A hypercall stop: an optimized probe's detour calling in. Linux:
    * optimized_callback() (arch/x86/kernel/kprobes/opt.c).
    *
