@@ -212,6 +212,20 @@ export interface KprobesArch {
    * Linux: arch_prepare_kretprobe().
    */
   prepareKretprobe(cpu: ArchCpu, memory: GuestMemory, trampoline: bigint): bigint;
+  /**
+   * {@linkcode KprobesArch.prepareKretprobe} without BigInt (the hit path),
+   * where the arch has it: the real return address's low and high halves go
+   * to `out[0]` and `out[1]`.
+   */
+  prepareKretprobeHalves?(
+    cpu: ArchCpu,
+    memory: GuestMemory,
+    trampolineLo: number,
+    trampolineHi: number,
+    out: Uint32Array,
+  ): void;
+  /** Sends the CPU to `(hi, lo)` without BigInt (the kretprobe trampoline's way back), where the arch has it. */
+  setPcHalves?(cpu: ArchCpu, lo: number, hi: number): void;
   /** Linux: MAX_STACK_SIZE, bytes of stack a jprobe saves. */
   readonly maxStackSize: number;
   /** Code of this arch that Kprobes refuses (entry code, exception vectors). */

@@ -22,7 +22,7 @@ import type {
   PrepareContext,
 } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
-import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_LO } from "./regs.ts";
+import { R_LR_HI, R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_HI, R_NIP_LO } from "./regs.ts";
 import { writeMsr } from "./traps.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
@@ -245,6 +245,27 @@ export function makePpc64Kprobes(): KprobesArch {
       const ret = c.getLr();
       c.setLr(trampoline);
       return ret;
+    },
+
+    prepareKretprobeHalves(
+      cpu: ArchCpu,
+      _memory: GuestMemory,
+      trampolineLo: number,
+      trampolineHi: number,
+      out: Uint32Array,
+    ): void {
+      const regs = (cpu as Ppc64Cpu).regs;
+      out[0] = regs[R_LR_LO];
+      out[1] = regs[R_LR_HI];
+      regs[R_LR_LO] = trampolineLo;
+      regs[R_LR_HI] = trampolineHi;
+    },
+
+    setPcHalves(cpu: ArchCpu, lo: number, hi: number): void {
+      const c = cpu as Ppc64Cpu;
+      c.regs[R_NIP_LO] = lo & ~3;
+      c.regs[R_NIP_HI] = hi;
+      c.page = null;
     },
   };
 }

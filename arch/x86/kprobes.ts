@@ -518,5 +518,32 @@ export function makeX86Kprobes(
       memory.write32(spHi, spLo, trampLo);
       return ret;
     },
+
+    prepareKretprobeHalves(
+      cpu: ArchCpu,
+      memory: GuestMemory,
+      trampolineLo: number,
+      trampolineHi: number,
+      out: Uint32Array,
+    ): void {
+      const c = cpu as X86Cpu;
+      const spLo = c.regs[RSP * 2];
+      const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+      out[0] = memory.read32(spHi, spLo);
+      out[1] = 0;
+      if (ptr === 8) {
+        const h = (spLo + 4) >>> 0;
+        const hh = h < spLo ? (spHi + 1) >>> 0 : spHi;
+        out[1] = memory.read32(hh, h);
+        memory.write32(hh, h, trampolineHi);
+      }
+      memory.write32(spHi, spLo, trampolineLo);
+    },
+
+    setPcHalves(cpu: ArchCpu, lo: number, hi: number): void {
+      const c = cpu as X86Cpu;
+      c.regs[RIP_LO] = lo;
+      c.regs[RIP_HI] = mode === 64 ? hi : 0;
+    },
   };
 }
