@@ -81,17 +81,40 @@ export interface KretprobesHost {
  */
 class Ri implements KretprobeInstance {
   rp: Kretprobe;
-  task: TaskRef;
   data: DataView;
   #lo = 0;
   #hi = 0;
   readonly #wide: boolean;
+  #task: TaskRef | null;
+  #taskKey = 0;
+  readonly #taskRef: (key: number) => TaskRef;
 
-  constructor(rp: Kretprobe, task: TaskRef, data: DataView, wide: boolean) {
+  constructor(
+    rp: Kretprobe,
+    task: TaskRef,
+    data: DataView,
+    wide: boolean,
+    taskRef: (key: number) => TaskRef,
+  ) {
     this.rp = rp;
-    this.task = task;
+    this.#task = task;
     this.data = data;
     this.#wide = wide;
+    this.#taskRef = taskRef;
+  }
+
+  /** The task the instance was taken for (made when first read: no object per hit). */
+  get task(): TaskRef {
+    return this.#task ??= this.#taskRef(this.#taskKey);
+  }
+  set task(v: TaskRef) {
+    this.#task = v;
+  }
+
+  /** Internal: the instance is taken for the task whose key is `key`. */
+  takeFor(key: number): void {
+    this.#taskKey = key;
+    this.#task = null;
   }
 
   /** The real return address (a bigint on 64-bit arches, a number on i386). */
@@ -153,6 +176,8 @@ export class Kretprobes {
   readonly #trampHi: number;
   /** prepareKretprobeHalves()'s output, reused. */
   readonly #halves = new Uint32Array(2);
+  /** host.taskRef, bound once. */
+  readonly #taskRef = (key: number): TaskRef => this.#host.taskRef(key);
   /** Per CPU: its pt_regs view. */
   readonly #regs: PtRegs[] = [];
 
@@ -167,7 +192,10 @@ export class Kretprobes {
     this.#host = host;
     this.#trampLo = Number(host.trampoline & 0xffffffffn);
     this.#trampHi = Number((host.trampoline >> 32n) & 0xffffffffn);
-    this.#trampolineKp = { addr: host.trampoline, pre_handler: () => this.#trampolineHandler() };
+    this.#trampolineKp = {
+      addr: host.trampoline,
+      pre_handler: () => this.#trampolineHandler(host.currentCpu()),
+    };
     this.#flushKp = { addr: host.flushTask, pre_handler: () => this.#flushHandler() };
     const r1 = core.registerInternal(this.#trampolineKp);
     const r2 = core.registerInternal(this.#flushKp);
@@ -221,7 +249,7 @@ export class Kretprobes {
     for (let i = 0; i < maxactive; i++) {
       const data = new DataView(new ArrayBuffer(dataSize));
       const inst: Instance = {
-        ri: new Ri(rp, nobody, data, wide),
+        ri: new Ri(rp, nobody, data, wide, this.#taskRef),
         bytes: new Uint8Array(data.buffer),
         live: true,
         inUse: false,
@@ -291,7 +319,7 @@ export class Kretprobes {
     const host = this.#host;
     const cpu = host.currentCpu();
     const key = host.currentTaskKey(cpu);
-    inst.ri.task = host.taskRef(key);
+    inst.ri.takeFor(key);
     if (inst.bytes.length > 0) inst.bytes.fill(0);
     inst.taskKey = key;
     if (rp.entry_handler) {
@@ -329,10 +357,28 @@ export class Kretprobes {
     this.#states.get(inst.ri.rp)!.free.push(inst);
   }
 
+  /**
+   * The trampoline's breakpoint, taken straight from the trap (no probe
+   * lookup, no handler frame: Linux 6.1's trampoline calls
+   * trampoline_handler() directly). The kprobe on the trampoline stays: it
+   * arms the breakpoint, and handles a hit this declines.
+   *
+   * @param cpu The trapping CPU.
+   * @returns true when handled.
+   */
+  onTrampoline(cpu: ArchCpu & { id: number }): boolean {
+    const ka = this.#host.arch.kprobes;
+    if (ka.breakpointLo(cpu) !== this.#trampLo || ka.breakpointHi(cpu) !== this.#trampHi) {
+      return false;
+    }
+    return this.#core.onInternalBreakpoint(cpu, this.#trampolineKp, this.#trampolineAt);
+  }
+
+  readonly #trampolineAt = (cpu: ArchCpu & { id: number }): number => this.#trampolineHandler(cpu);
+
   /** Linux: trampoline_probe_handler(). */
-  #trampolineHandler(): number {
+  #trampolineHandler(cpu: ArchCpu & { id: number }): number {
     const host = this.#host;
-    const cpu = host.currentCpu();
     const key = host.currentTaskKey(cpu);
     const list = this.#byTask.get(key);
     let regs = this.#regs[cpu.id];
