@@ -207,6 +207,14 @@ export interface KprobesArch {
    */
   longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void;
   /**
+   * Puts the CPU in the state the jprobe trampoline reaches at its
+   * hypercall, without running it: the PC at `(hi, lo)` (the instruction
+   * after the hypercall) and `nr` in the hypercall-number register. Where
+   * the arch has it, a jprobe's handler runs at the breakpoint that
+   * `setjmpPreHandler` handled, in that state (one stop fewer per hit).
+   */
+  jprobeCallIn?(cpu: ArchCpu, lo: number, hi: number, nr: number): void;
+  /**
    * At a function entry: returns the real return address and replaces it
    * with `trampoline` (on the stack on x86, in LR on ppc64).
    * Linux: arch_prepare_kretprobe().

@@ -41,6 +41,9 @@ export function isJprobeReturn(e: unknown): boolean {
   return Object.getOwnPropertyDescriptor(e, JPROBE_RETURN)?.value === true;
 }
 
+/** The jprobe trampoline's hypercall number (ABI.md: `HC_JPROBE`). */
+const HC_JPROBE = 2;
+
 /** Most arguments a jprobe handler is given (its declared arity, capped). */
 const MAX_JPROBE_ARGS = 16;
 
@@ -116,6 +119,9 @@ export class Jprobes {
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
   readonly #trampolineLen: number;
+  /** The trampoline's last instruction (its breakpoint), where its hypercall returns. */
+  readonly #callInLo: number;
+  readonly #callInHi: number;
 
   /**
    * Creates the jprobes of a kernel, one save area per CPU.
@@ -130,6 +136,9 @@ export class Jprobes {
     this.#trampolineLo = Number(start & 0xffffffffn);
     this.#trampolineHi = Number((start >> 32n) & 0xffffffffn);
     this.#trampolineLen = Number(end - start);
+    const callIn = end - BigInt(host.arch.kprobes.breakpoint.length);
+    this.#callInLo = Number(callIn & 0xffffffffn);
+    this.#callInHi = Number((callIn >> 32n) & 0xffffffffn);
     for (let i = 0; i < host.nrCpus; i++) {
       this.#saves.push({
         context: null,
@@ -203,20 +212,34 @@ export class Jprobes {
     return this.#byKprobe.has(kp);
   }
 
-  /** Linux: setjmp_pre_handler(). */
+  /**
+   * Linux: setjmp_pre_handler(). Where the arch can place the CPU at the
+   * trampoline's call-in, the handler runs right here, in that state (what
+   * it sees of the registers and the stack is what the trampoline's
+   * hypercall would show), then longjmp restores the probed function's
+   * state and the probed instruction is single-stepped as for any kprobe:
+   * the trampoline's `mov`/`vmcall` (`li`/`sc 1`) and their stop are
+   * skipped. Elsewhere the CPU goes to the trampoline, which calls in.
+   */
   #setjmp(p: Kprobe): number {
     const jp = this.#byKprobe.get(p);
     if (jp === undefined) return 0;
     const cpu = this.#host.currentCpu();
     const save = this.#saves[cpu.id];
     save.jp = jp;
-    this.#host.arch.kprobes.setjmpPreHandler(
-      cpu,
-      this.#host.memory,
-      save,
-      this.#host.trampoline[0],
-    );
-    return 1;
+    const ka = this.#host.arch.kprobes;
+    ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
+    if (ka.jprobeCallIn === undefined) return 1;
+    ka.jprobeCallIn(cpu, this.#callInLo, this.#callInHi, HC_JPROBE);
+    // As at the trampoline: no handler of the probe point is running (a
+    // fault in the jprobe handler goes to every member's fault_handler).
+    const kcb = this.#core.ctlblk(cpu.id);
+    const instance = kcb.instance;
+    kcb.instance = null;
+    this.#callEntry(cpu, save, jp);
+    kcb.instance = instance;
+    if (save.jp === jp) this.#longjmpAtCallIn(cpu);
+    return 0;
   }
 
   /**
@@ -229,6 +252,16 @@ export class Jprobes {
     const save = this.#saves[cpu.id];
     const jp = save.jp;
     if (jp === null) return;
+    this.#callEntry(cpu, save, jp);
+    // jprobe_return(): the saved registers and stack come back here, where
+    // the handler ran, and the probed instruction is single-stepped: one
+    // stop fewer than a second trap at the trampoline's breakpoint, which
+    // stays the way back when this one is refused (the probe went away).
+    if (save.jp === jp) this.#core.breakAtCallIn(cpu, jp.kp, this.#longjmpAtCallIn);
+  }
+
+  /** Runs `jp`'s handler with the probed function's arguments. */
+  #callEntry(cpu: ArchCpu & { id: number }, save: JprobeSave & { jp: Jprobe | null }, jp: Jprobe) {
     const shape = this.#shape.get(jp);
     const n = shape?.n ?? 0;
     const regparm = shape?.regparm ?? 0;
@@ -250,11 +283,6 @@ export class Jprobes {
       if (here !== null) arch.restoreContext(cpu, here);
     }
     this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);
-    // jprobe_return(): the saved registers and stack come back here, where
-    // the handler ran, and the probed instruction is single-stepped: one
-    // stop fewer than a second trap at the trampoline's breakpoint, which
-    // stays the way back when this one is refused (the probe went away).
-    if (save.jp === jp) this.#core.breakAtCallIn(cpu, jp.kp, this.#longjmpAtCallIn);
   }
 
   /** longjmp_break_handler()'s restore, for {@linkcode KprobesCore.breakAtCallIn}. */

@@ -240,6 +240,16 @@ export function makePpc64Kprobes(): KprobesArch {
       c.nipLo = saved[R_NIP_LO];
     },
 
+    jprobeCallIn(cpu: ArchCpu, lo: number, hi: number, nr: number): void {
+      // `li r0, nr`, then past the `sc 1`.
+      const c = cpu as Ppc64Cpu;
+      c.regs[0] = nr;
+      c.regs[1] = 0;
+      c.regs[R_NIP_LO] = lo & ~3;
+      c.regs[R_NIP_HI] = hi;
+      c.page = null;
+    },
+
     prepareKretprobe(cpu: ArchCpu, _memory: GuestMemory, trampoline: bigint): bigint {
       const c = cpu as Ppc64Cpu;
       const ret = c.getLr();

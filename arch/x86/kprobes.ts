@@ -22,7 +22,7 @@ import type {
 } from "../types.ts";
 import { PF_WRITE } from "../types.ts";
 import { decodeX86 } from "./decode.ts";
-import { FLAG_IF, FLAG_TF, PAGE_HI, PAGE_LO, RIP_HI, RIP_LO, RSP } from "./regs.ts";
+import { FLAG_IF, FLAG_TF, PAGE_HI, PAGE_LO, RAX, RIP_HI, RIP_LO, RSP } from "./regs.ts";
 import type { X86Cpu } from "./cpu.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
@@ -129,6 +129,8 @@ export interface X86Context {
 interface X86StackCopy {
   /** `stack`'s bytes as words. */
   words?: Int32Array;
+  /** The `stack` array `words` views. */
+  wordsOf?: Uint8Array;
   /** Guest RAM as words (null when its bytes are not 4-aligned). */
   ram?: Int32Array | null;
   /** The bytes `ram` views. */
@@ -158,7 +160,7 @@ function copyStack(
   }
   const buf = save.stack;
   const n = buf.length;
-  const words = s.words !== undefined && s.words.buffer === buf.buffer ? s.words : null;
+  const words = s.wordsOf === buf ? s.words! : null;
   const ram = s.ram ?? null;
   let i = 0;
   while (i < n) {
@@ -464,8 +466,10 @@ export function makeX86Kprobes(
       const n = Math.min(MAX_STACK_SIZE, 0x4000 - (spLo & 0x3fff)) & ~3;
       if (save.stack.length !== n) {
         const words = new Int32Array(n >>> 2);
+        const bytes = new Uint8Array(words.buffer);
         (save as JprobeSave & X86StackCopy).words = words;
-        save.stack = new Uint8Array(words.buffer);
+        (save as JprobeSave & X86StackCopy).wordsOf = bytes;
+        save.stack = bytes;
       }
       copyStack(memory, spHi, spLo, save, false);
       setEflags(c, c.flagsBase & ~FLAG_IF);
@@ -496,6 +500,15 @@ export function makeX86Kprobes(
       const spLo = save.stackLo ?? lo32(save.stackAddr);
       const spHi = save.stackHi ?? hi32(save.stackAddr);
       copyStack(memory, spHi, spLo, save, true);
+    },
+
+    jprobeCallIn(cpu: ArchCpu, lo: number, hi: number, nr: number): void {
+      // `mov $nr, %eax` (zero-extended into rax), then past the `vmcall`.
+      const regs = (cpu as X86Cpu).regs;
+      regs[RAX * 2] = nr;
+      regs[RAX * 2 + 1] = 0;
+      regs[RIP_LO] = lo;
+      regs[RIP_HI] = mode === 64 ? hi : 0;
     },
 
     prepareKretprobe(cpu: ArchCpu, memory: GuestMemory, trampoline: bigint): bigint {
