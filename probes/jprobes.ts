@@ -2,10 +2,21 @@
 /**
  * Jprobes (§1.2, §4.2): a kprobe at a function's entry whose pre-handler
  * saves the registers and MAX_STACK_SIZE bytes of stack, then sends the CPU
- * to the jprobe trampoline; there the host runs the TypeScript handler with
- * the probed function's arguments (the mirror principle). The handler ends
- * in `jprobe_return()`, which traps again: the saved registers and stack
- * come back and the probed function runs as if nothing happened.
+ * to the jprobe trampoline, where the TypeScript handler runs with the
+ * probed function's arguments (the mirror principle). The handler ends in
+ * `jprobe_return()`: the saved registers and stack come back and the
+ * probed function runs as if nothing happened.
+ *
+ * The lean path (x86, ppc64: `KprobesArch.jprobeCallIn`): the CPU is put in
+ * the state the trampoline's hypercall would show (PC at
+ * `jprobe_trampoline+0x8`, the hypercall number in its register) and the
+ * handler runs at the breakpoint itself; `jprobe_return()` returns without
+ * a host exception and ends the handler's kernel context (any later ABI
+ * call it makes throws, so nothing after it reaches the kernel); longjmp
+ * follows and the probed instruction is single-stepped: two stops a hit,
+ * as a kprobe. Otherwise the trampoline runs: its hypercall calls the
+ * handler in, and the longjmp happens there (its trailing breakpoint is the
+ * fallback when the probe went away).
  * Linux: register_jprobe(), setjmp_pre_handler(), longjmp_break_handler().
  *
  * @module
@@ -93,7 +104,7 @@ export interface JprobesHost {
   readonly memory: GuestMemory;
   /** Number of CPUs. */
   readonly nrCpus: number;
-  /** `jprobe_trampoline`: `vmcall` (run the handler), then `int3`. */
+  /** `jprobe_trampoline`: `mov $2,%eax; vmcall` (run the handler), then `int3`; start and end. */
   readonly trampoline: readonly [bigint, bigint];
   /** Is `addr` the first instruction of a function? */
   isFunctionEntry(addr: bigint): boolean;

@@ -4,8 +4,12 @@
  * preallocated `kretprobe_instance`, saves the real return address in it
  * and puts the trampoline's address in its place. The trampoline carries a
  * kprobe of its own; its handler calls the user's handler and sends the CPU
- * to the real return address. Instances of a task that dies are recycled
- * (`kprobe_flush_task`), so do_exit and do_execve leak none.
+ * to the real return address. Its breakpoint is taken straight from the
+ * trap ({@linkcode Kretprobes.onTrampoline}): one stop, no probe lookup, no
+ * single-step, as 6.1's trampoline calls trampoline_handler() directly.
+ * Instances come from a free list and keep the return address as 32-bit
+ * halves (no allocation, no BigInt per hit). Instances of a task that dies
+ * are recycled (`kprobe_flush_task`), so do_exit and do_execve leak none.
  * Linux: register_kretprobe(), pre_handler_kretprobe(),
  * trampoline_probe_handler(), kprobe_flush_task().
  *
