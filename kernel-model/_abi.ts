@@ -20,6 +20,14 @@ import {
 import { describeValue, functionName } from "./_describe.ts";
 import { type Cpu, isHandlerAbort, type KernelCore } from "./_kernel_core.ts";
 
+/** The two context frames of a jprobe handler: while it runs, and after its jprobe_return(). */
+interface JprobeFrames {
+  /** Its ABI's jprobeReturn() ends the handler without a host exception. */
+  readonly running: KernelContextFrame;
+  /** Every ABI function throws the jprobe-return signal. */
+  readonly returned: KernelContextFrame;
+}
+
 /** The kernel ABI of a kernel and the calls into handlers. */
 export class KernelCalls {
   /** The kernel's shared state. */
@@ -29,11 +37,11 @@ export class KernelCalls {
    * Per owner: the frame a jprobe handler runs in (its ABI's
    * `jprobeReturn` ends the handler without a host exception).
    */
-  readonly #jprobeFrames = new Map<string | null, KernelContextFrame>();
-  /** Per owner: the frame that replaces it once the handler called jprobe_return(). */
-  readonly #returnedFrames = new Map<string | null, KernelContextFrame>();
-  /** The jprobe handler running now (its frame), or null. */
-  #jprobeFrame: KernelContextFrame | null = null;
+  readonly #jprobeFrames = new Map<string | null, JprobeFrames>();
+  /** The frames of the jprobe handler running now, or null. */
+  #jprobeFrame: JprobeFrames | null = null;
+  /** The latest owner's frames (a jprobe hit looks up no Map when it is the same). */
+  #lastJprobeFrames: JprobeFrames | null = null;
   /** Has the running jprobe handler called jprobe_return()? */
   #jprobeReturned = false;
 
@@ -49,12 +57,15 @@ export class KernelCalls {
     this.k.heartbeat?.enter(owner, "jprobe entry", cpu.id, jp.entry);
     const prevCpu = this.k.abiCpu;
     this.k.abiCpu = cpu;
-    const frame = this.#jprobeFrameOf(owner);
+    const last = this.#lastJprobeFrames;
+    const frames = last !== null && last.running.owner === owner
+      ? last
+      : this.#jprobeFramesOf(owner);
     const prevFrame = this.#jprobeFrame;
     const prevReturned = this.#jprobeReturned;
-    this.#jprobeFrame = frame;
+    this.#jprobeFrame = frames;
     this.#jprobeReturned = false;
-    pushKernelContext(frame);
+    pushKernelContext(frames.running);
     try {
       if (args.length === 0) jp.entry();
       else jp.entry(...args);
@@ -76,7 +87,7 @@ export class KernelCalls {
       );
       this.k.host.dumpStack(cpu);
     } finally {
-      popKernelContext(this.#jprobeReturned ? this.#returnedFrames.get(owner)! : frame);
+      popKernelContext(this.#jprobeReturned ? frames.returned : frames.running);
       this.#jprobeFrame = prevFrame;
       this.#jprobeReturned = prevReturned;
       this.k.abiCpu = prevCpu;
@@ -84,28 +95,31 @@ export class KernelCalls {
     }
   }
 
-  #jprobeFrameOf(owner: string | null): KernelContextFrame {
+  #jprobeFramesOf(owner: string | null): JprobeFrames {
     let f = this.#jprobeFrames.get(owner);
     if (f === undefined) {
       const jprobeAbi: KernelAbi = { ...this.abi, jprobeReturn: () => this.#jprobeReturn() };
-      f = { abi: jprobeAbi, owner };
-      this.#jprobeFrames.set(owner, f);
       // After jprobe_return(): every ABI call ends the handler.
       const end = () => {
         throw this.k.jprobeReturnSignal;
       };
       const returned = Object.fromEntries(Object.keys(this.abi).map((name) => [name, end]));
-      this.#returnedFrames.set(owner, { abi: returned as unknown as KernelAbi, owner });
+      f = {
+        running: { abi: jprobeAbi, owner },
+        returned: { abi: returned as unknown as KernelAbi, owner },
+      };
+      this.#jprobeFrames.set(owner, f);
     }
+    this.#lastJprobeFrames = f;
     return f;
   }
 
   /** jprobe_return() in a jprobe handler's own context: leaves that context. */
   #jprobeReturn(): never {
-    const frame = this.#jprobeFrame;
-    if (frame === null || this.#jprobeReturned) throw this.k.jprobeReturnSignal;
-    popKernelContext(frame);
-    pushKernelContext(this.#returnedFrames.get(frame.owner)!);
+    const frames = this.#jprobeFrame;
+    if (frames === null || this.#jprobeReturned) throw this.k.jprobeReturnSignal;
+    popKernelContext(frames.running);
+    pushKernelContext(frames.returned);
     this.#jprobeReturned = true;
     return undefined as never;
   }
