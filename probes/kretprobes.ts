@@ -322,7 +322,8 @@ export class Kretprobes {
     }
     const host = this.#host;
     const cpu = host.currentCpu();
-    const key = host.currentTaskKey(cpu);
+    // An int32 key: a uint32 above 2^30 is a heap number, which a Map hashes slowly.
+    const key = host.currentTaskKey(cpu) | 0;
     inst.ri.takeFor(key);
     if (inst.bytes.length > 0) inst.bytes.fill(0);
     inst.taskKey = key;
@@ -383,7 +384,7 @@ export class Kretprobes {
   /** Linux: trampoline_probe_handler(). */
   #trampolineHandler(cpu: ArchCpu & { id: number }): number {
     const host = this.#host;
-    const key = host.currentTaskKey(cpu);
+    const key = host.currentTaskKey(cpu) | 0;
     const list = this.#byTask.get(key);
     let regs = this.#regs[cpu.id];
     if (regs === undefined) this.#regs[cpu.id] = regs = host.arch.ptRegs(cpu) as unknown as PtRegs;
@@ -426,11 +427,11 @@ export class Kretprobes {
     const host = this.#host;
     const cpu = host.currentCpu();
     const tk = host.arch.getArgument(cpu, host.memory, 0);
-    const key = host.taskKeyOf(tk);
+    const key = host.taskKeyOf(tk) | 0;
     // The exec path flushes the live current task (2.6.12 flush_thread());
     // its kernel frames, do_execve's included, still return through the
     // trampoline, so only a dead task's instances are recycled here.
-    if (key === host.currentTaskKey(cpu)) return 0;
+    if (key === (host.currentTaskKey(cpu) | 0)) return 0;
     const list = this.#byTask.get(key);
     if (list !== undefined) {
       for (const inst of list) this.#recycle(inst);
