@@ -256,11 +256,33 @@ export interface KprobesArch {
    */
   longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void;
   /**
+   * Puts the CPU in the state the jprobe trampoline reaches at its
+   * hypercall, without running it: the PC at `(hi, lo)` (the instruction
+   * after the hypercall) and `nr` in the hypercall-number register. Where
+   * the arch has it, a jprobe's handler runs at the breakpoint that
+   * `setjmpPreHandler` handled, in that state (one stop fewer per hit).
+   */
+  jprobeCallIn?(cpu: ArchCpu, lo: number, hi: number, nr: number): void;
+  /**
    * At a function entry: returns the real return address and replaces it
    * with `trampoline` (on the stack on x86, in LR on ppc64).
    * Linux: arch_prepare_kretprobe().
    */
   prepareKretprobe(cpu: ArchCpu, memory: GuestMemory, trampoline: bigint): bigint;
+  /**
+   * {@linkcode KprobesArch.prepareKretprobe} without BigInt (the hit path),
+   * where the arch has it: the real return address's low and high halves go
+   * to `out[0]` and `out[1]`.
+   */
+  prepareKretprobeHalves?(
+    cpu: ArchCpu,
+    memory: GuestMemory,
+    trampolineLo: number,
+    trampolineHi: number,
+    out: Uint32Array,
+  ): void;
+  /** Sends the CPU to `(hi, lo)` without BigInt (the kretprobe trampoline's way back), where the arch has it. */
+  setPcHalves?(cpu: ArchCpu, lo: number, hi: number): void;
   /** Linux: MAX_STACK_SIZE, bytes of stack a jprobe saves. */
   readonly maxStackSize: number;
   /** Code of this arch that Kprobes refuses (entry code, exception vectors). */

@@ -20,23 +20,63 @@ import {
 import { describeValue, functionName } from "./_describe.ts";
 import { type Cpu, isHandlerAbort, type KernelCore } from "./_kernel_core.ts";
 
+/** The two context frames of a jprobe handler: while it runs, and after its jprobe_return(). */
+interface JprobeFrames {
+  /** Its ABI's jprobeReturn() ends the handler without a host exception. */
+  readonly running: KernelContextFrame;
+  /** Every ABI function throws the jprobe-return signal. */
+  readonly returned: KernelContextFrame;
+}
+
 /** The kernel ABI of a kernel and the calls into handlers. */
 export class KernelCalls {
   /** The kernel's shared state. */
   constructor(readonly k: KernelCore) {}
 
-  /** Runs a jprobe handler at the trampoline's hypercall. */
+  /**
+   * Per owner: the frame a jprobe handler runs in (its ABI's
+   * `jprobeReturn` ends the handler without a host exception).
+   */
+  readonly #jprobeFrames = new Map<string | null, JprobeFrames>();
+  /** The frames of the jprobe handler running now, or null. */
+  #jprobeFrame: JprobeFrames | null = null;
+  /** The latest owner's frames (a jprobe hit looks up no Map when it is the same). */
+  #lastJprobeFrames: JprobeFrames | null = null;
+  /** Has the running jprobe handler called jprobe_return()? */
+  #jprobeReturned = false;
+
+  /**
+   * Runs a jprobe handler at the trampoline's hypercall. Its
+   * `jprobe_return()` returns to it without throwing (the common case: the
+   * last statement), and from then on the handler's context is gone: any
+   * further kernel-ABI call it makes throws the jprobe-return signal, which
+   * ends it, so nothing after jprobe_return() reaches the kernel (Linux: it
+   * never returns).
+   */
   callJprobeEntry(owner: string | null, jp: Jprobe, args: (bigint | number)[], cpu: Cpu): void {
     this.k.heartbeat?.enter(owner, "jprobe entry", cpu.id, jp.entry);
     const prevCpu = this.k.abiCpu;
     this.k.abiCpu = cpu;
-    const frame = this.frame(owner);
-    pushKernelContext(frame);
+    const last = this.#lastJprobeFrames;
+    const frames = last !== null && last.running.owner === owner
+      ? last
+      : this.#jprobeFramesOf(owner);
+    const prevFrame = this.#jprobeFrame;
+    const prevReturned = this.#jprobeReturned;
+    this.#jprobeFrame = frames;
+    this.#jprobeReturned = false;
+    pushKernelContext(frames.running);
     try {
-      jp.entry(...args);
-      const name = functionName(jp.entry, "handler");
-      this.k.logDirect(3, `BUG: jprobe handler ${name} returned without calling jprobe_return()`);
-      this.k.host.dumpStack(cpu);
+      if (args.length === 0) jp.entry();
+      else jp.entry(...args);
+      if (!this.#jprobeReturned) {
+        const name = functionName(jp.entry, "handler");
+        this.k.logDirect(
+          3,
+          `BUG: jprobe handler ${name} returned without calling jprobe_return()`,
+        );
+        this.k.host.dumpStack(cpu);
+      }
     } catch (e) {
       if (this.k.isJprobeReturn(e) || isHandlerAbort(e)) return;
       this.k.incidents.handlerErrors++;
@@ -47,10 +87,41 @@ export class KernelCalls {
       );
       this.k.host.dumpStack(cpu);
     } finally {
-      popKernelContext(frame);
+      popKernelContext(this.#jprobeReturned ? frames.returned : frames.running);
+      this.#jprobeFrame = prevFrame;
+      this.#jprobeReturned = prevReturned;
       this.k.abiCpu = prevCpu;
       this.k.heartbeat?.leave();
     }
+  }
+
+  #jprobeFramesOf(owner: string | null): JprobeFrames {
+    let f = this.#jprobeFrames.get(owner);
+    if (f === undefined) {
+      const jprobeAbi: KernelAbi = { ...this.abi, jprobeReturn: () => this.#jprobeReturn() };
+      // After jprobe_return(): every ABI call ends the handler.
+      const end = () => {
+        throw this.k.jprobeReturnSignal;
+      };
+      const returned = Object.fromEntries(Object.keys(this.abi).map((name) => [name, end]));
+      f = {
+        running: { abi: jprobeAbi, owner },
+        returned: { abi: returned as unknown as KernelAbi, owner },
+      };
+      this.#jprobeFrames.set(owner, f);
+    }
+    this.#lastJprobeFrames = f;
+    return f;
+  }
+
+  /** jprobe_return() in a jprobe handler's own context: leaves that context. */
+  #jprobeReturn(): never {
+    const frames = this.#jprobeFrame;
+    if (frames === null || this.#jprobeReturned) throw this.k.jprobeReturnSignal;
+    popKernelContext(frames.running);
+    pushKernelContext(frames.returned);
+    this.#jprobeReturned = true;
+    return undefined as never;
   }
 
   // ---------------------------------------------------------------- ABI

@@ -107,8 +107,14 @@ export function wireProbes(
     currentCpu: () => k.abiCpu,
     callEntry: (owner, jp, args, cpu) => k.calls.callJprobeEntry(owner, jp, args, cpu as Cpu),
   });
-  const blacklist = ["__switch_to", "ret_from_fork"].map((n) => k.kallsyms.lookupName(n))
-    .filter((a) => a !== 0n);
+  // Linux: kretprobe_blacklist. Functions that return on another task's
+  // stack: a return probe's instance belongs to the task that entered, and
+  // a fork child's first switch returns through its copy of the parent's
+  // frame. switch_to is this guest's C wrapper of the stack switch.
+  const blacklist = ["__switch_to", "switch_to", "ret_from_fork"]
+    .map((n) => k.kprobes.resolveAddress({ symbol_name: n }))
+    .filter((a) => a > 0n);
+  k.kprobes.takeUnknownSymbol();
   k.kretprobes = new Kretprobes(k.kprobes, {
     arch,
     memory: k.memory,

@@ -72,7 +72,8 @@ export class Traps {
     if (reason === STOP_TRAP) {
       const kind = k.arch.trapKind(cpu);
       if (kind === TRAP_BREAKPOINT) {
-        if (k.kprobes.onBreakpoint(cpu)) return true;
+        // The kretprobe trampoline first: it needs no probe lookup.
+        if (k.kretprobes.onTrampoline(cpu) || k.kprobes.onBreakpoint(cpu)) return true;
       } else if (kind === TRAP_SINGLESTEP) {
         if (k.kprobes.onSingleStep(cpu)) return true;
       } else return false;

@@ -2,10 +2,21 @@
 /**
  * Jprobes (§1.2, §4.2): a kprobe at a function's entry whose pre-handler
  * saves the registers and MAX_STACK_SIZE bytes of stack, then sends the CPU
- * to the jprobe trampoline; there the host runs the TypeScript handler with
- * the probed function's arguments (the mirror principle). The handler ends
- * in `jprobe_return()`, which traps again: the saved registers and stack
- * come back and the probed function runs as if nothing happened.
+ * to the jprobe trampoline, where the TypeScript handler runs with the
+ * probed function's arguments (the mirror principle). The handler ends in
+ * `jprobe_return()`: the saved registers and stack come back and the
+ * probed function runs as if nothing happened.
+ *
+ * The lean path (x86, ppc64: `KprobesArch.jprobeCallIn`): the CPU is put in
+ * the state the trampoline's hypercall would show (PC at
+ * `jprobe_trampoline+0x8`, the hypercall number in its register) and the
+ * handler runs at the breakpoint itself; `jprobe_return()` returns without
+ * a host exception and ends the handler's kernel context (any later ABI
+ * call it makes throws, so nothing after it reaches the kernel); longjmp
+ * follows and the probed instruction is single-stepped: two stops a hit,
+ * as a kprobe. Otherwise the trampoline runs: its hypercall calls the
+ * handler in, and the longjmp happens there (its trailing breakpoint is the
+ * fallback when the probe went away).
  * Linux: register_jprobe(), setjmp_pre_handler(), longjmp_break_handler().
  *
  * @module
@@ -40,6 +51,9 @@ export function isJprobeReturn(e: unknown): boolean {
   if (typeof e !== "object" || e === null || types.isProxy(e)) return false;
   return Object.getOwnPropertyDescriptor(e, JPROBE_RETURN)?.value === true;
 }
+
+/** The jprobe trampoline's hypercall number (ABI.md: `HC_JPROBE`). */
+const HC_JPROBE = 2;
 
 /** Most arguments a jprobe handler is given (its declared arity, capped). */
 const MAX_JPROBE_ARGS = 16;
@@ -90,7 +104,7 @@ export interface JprobesHost {
   readonly memory: GuestMemory;
   /** Number of CPUs. */
   readonly nrCpus: number;
-  /** `jprobe_trampoline`: `vmcall` (run the handler), then `int3`. */
+  /** `jprobe_trampoline`: `mov $2,%eax; vmcall` (run the handler), then `int3`; start and end. */
   readonly trampoline: readonly [bigint, bigint];
   /** Is `addr` the first instruction of a function? */
   isFunctionEntry(addr: bigint): boolean;
@@ -111,11 +125,14 @@ export class Jprobes {
   readonly #host: JprobesHost;
   readonly #byKprobe = new Map<Kprobe, Jprobe>();
   /** Per jprobe: arguments to read and regparm, taken from `entry` at registration. */
-  readonly #shape = new Map<Jprobe, { n: number; regparm: number }>();
+  readonly #shape = new Map<Jprobe, { n: number; regparm: number; args: (bigint | number)[] }>();
   readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
   readonly #trampolineLen: number;
+  /** The trampoline's last instruction (its breakpoint), where its hypercall returns. */
+  readonly #callInLo: number;
+  readonly #callInHi: number;
 
   /**
    * Creates the jprobes of a kernel, one save area per CPU.
@@ -130,6 +147,9 @@ export class Jprobes {
     this.#trampolineLo = Number(start & 0xffffffffn);
     this.#trampolineHi = Number((start >> 32n) & 0xffffffffn);
     this.#trampolineLen = Number(end - start);
+    const callIn = end - BigInt(host.arch.kprobes.breakpoint.length);
+    this.#callInLo = Number(callIn & 0xffffffffn);
+    this.#callInHi = Number((callIn >> 32n) & 0xffffffffn);
     for (let i = 0; i < host.nrCpus; i++) {
       this.#saves.push({
         context: null,
@@ -160,7 +180,7 @@ export class Jprobes {
     jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
     this.#byKprobe.set(jp.kp, jp);
-    this.#shape.set(jp, entryShape(jp.entry));
+    this.#shape.set(jp, { ...entryShape(jp.entry), args: [] });
     const ret = this.#core.register(jp.kp);
     if (ret !== 0) {
       this.#byKprobe.delete(jp.kp);
@@ -203,20 +223,34 @@ export class Jprobes {
     return this.#byKprobe.has(kp);
   }
 
-  /** Linux: setjmp_pre_handler(). */
+  /**
+   * Linux: setjmp_pre_handler(). Where the arch can place the CPU at the
+   * trampoline's call-in, the handler runs right here, in that state (what
+   * it sees of the registers and the stack is what the trampoline's
+   * hypercall would show), then longjmp restores the probed function's
+   * state and the probed instruction is single-stepped as for any kprobe:
+   * the trampoline's `mov`/`vmcall` (`li`/`sc 1`) and their stop are
+   * skipped. Elsewhere the CPU goes to the trampoline, which calls in.
+   */
   #setjmp(p: Kprobe): number {
     const jp = this.#byKprobe.get(p);
     if (jp === undefined) return 0;
     const cpu = this.#host.currentCpu();
     const save = this.#saves[cpu.id];
     save.jp = jp;
-    this.#host.arch.kprobes.setjmpPreHandler(
-      cpu,
-      this.#host.memory,
-      save,
-      this.#host.trampoline[0],
-    );
-    return 1;
+    const ka = this.#host.arch.kprobes;
+    ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
+    if (ka.jprobeCallIn === undefined) return 1;
+    ka.jprobeCallIn(cpu, this.#callInLo, this.#callInHi, HC_JPROBE);
+    // As at the trampoline: no handler of the probe point is running (a
+    // fault in the jprobe handler goes to every member's fault_handler).
+    const kcb = this.#core.ctlblk(cpu.id);
+    const instance = kcb.instance;
+    kcb.instance = null;
+    this.#callEntry(cpu, save, jp);
+    kcb.instance = instance;
+    if (save.jp === jp) this.#longjmpAtCallIn(cpu);
+    return 0;
   }
 
   /**
@@ -229,23 +263,45 @@ export class Jprobes {
     const save = this.#saves[cpu.id];
     const jp = save.jp;
     if (jp === null) return;
+    this.#callEntry(cpu, save, jp);
+    // jprobe_return(): the saved registers and stack come back here, where
+    // the handler ran, and the probed instruction is single-stepped: one
+    // stop fewer than a second trap at the trampoline's breakpoint, which
+    // stays the way back when this one is refused (the probe went away).
+    if (save.jp === jp) this.#core.breakAtCallIn(cpu, jp.kp, this.#longjmpAtCallIn);
+  }
+
+  /** Runs `jp`'s handler with the probed function's arguments. */
+  #callEntry(cpu: ArchCpu & { id: number }, save: JprobeSave & { jp: Jprobe | null }, jp: Jprobe) {
     const shape = this.#shape.get(jp);
     const n = shape?.n ?? 0;
     const regparm = shape?.regparm ?? 0;
-    const args: (bigint | number)[] = [];
+    // One argument array per jprobe, refilled hit after hit (the handler
+    // receives the values, never the array).
+    const args = shape?.args ?? [];
+    args.length = n;
     const arch = this.#host.arch;
-    // The trampoline loads the hypercall number into a register that is a
-    // fastcall argument on i386: read register arguments as they were at
-    // the hit (the state setjmp saved), then come back to the trampoline.
-    const here = regparm > 0 ? arch.saveContext(cpu) : null;
-    if (here !== null) arch.restoreContext(cpu, save.context);
-    for (let i = 0; i < n; i++) {
-      const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
-      args.push(arch.bits === 64 ? v : Number(v & 0xffffffffn));
+    if (n > 0) {
+      // The trampoline loads the hypercall number into a register that is a
+      // fastcall argument on i386: read register arguments as they were at
+      // the hit (the state setjmp saved), then come back to the trampoline.
+      const here = regparm > 0 ? arch.saveContext(cpu) : null;
+      if (here !== null) arch.restoreContext(cpu, save.context);
+      for (let i = 0; i < n; i++) {
+        const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
+        args[i] = arch.bits === 64 ? v : Number(v & 0xffffffffn);
+      }
+      if (here !== null) arch.restoreContext(cpu, here);
     }
-    if (here !== null) arch.restoreContext(cpu, here);
     this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);
   }
+
+  /** longjmp_break_handler()'s restore, for {@linkcode KprobesCore.breakAtCallIn}. */
+  readonly #longjmpAtCallIn = (cpu: ArchCpu & { id: number }): void => {
+    const save = this.#saves[cpu.id];
+    this.#host.arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
+    save.jp = null;
+  };
 
   /** Linux: longjmp_break_handler(): only for the trap at the trampoline. */
   #longjmp(_p: Kprobe): number {

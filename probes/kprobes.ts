@@ -1025,6 +1025,77 @@ export class KprobesCore {
   }
 
   /**
+   * A breakpoint hit of a probe of the machinery itself (the kretprobe
+   * trampoline's) whose owner recognised the address: as
+   * {@linkcode KprobesCore.onBreakpoint} for that point, without the table
+   * lookup and the handler-invocation frame. The probe is current on `cpu`
+   * while `handler` runs (a probe hit inside it runs no handler); when
+   * `handler` returns non-zero it has sent the CPU elsewhere and nothing is
+   * single-stepped. Linux 6.1 likewise calls its trampoline handler
+   * directly, between kprobe_busy_begin() and kprobe_busy_end().
+   *
+   * @param cpu The trapping CPU.
+   * @param kp The internal kprobe at the trapping address.
+   * @param handler Its handler, given the CPU; it must not throw.
+   * @returns false (nothing done) when a probe is already active on `cpu`
+   * or `kp` is not armed and enabled: onBreakpoint() then decides.
+   */
+  onInternalBreakpoint(
+    cpu: ArchCpu & { id: number },
+    kp: Kprobe,
+    handler: (cpu: ArchCpu & { id: number }) => number,
+  ): boolean {
+    const kcb = this.#ctl[cpu.id];
+    if (kcb.current !== null || !this.#internal.has(kp)) return false;
+    const pp = this.#registered.get(kp);
+    if (pp === undefined || !pp.armed || (this.#disabled.size !== 0 && this.#disabled.has(kp))) {
+      return false;
+    }
+    kcb.status = KPROBE_HIT_ACTIVE;
+    kcb.current = pp;
+    pp.nhit++;
+    this.#host.preemptDisable(cpu);
+    kcb.instance = kp;
+    const r = handler(cpu);
+    kcb.instance = null;
+    this.#host.preemptEnable(cpu);
+    if (r !== 0) {
+      kcb.reset();
+      return true;
+    }
+    this.#setupStep(pp, kcb, cpu);
+    return true;
+  }
+
+  /**
+   * A jprobe's return taken where its handler ran (the trampoline's
+   * call-in) instead of at a second breakpoint trap: when `kp` is the break
+   * member of the probe active on `cpu`, runs `longjmp` (which restores the
+   * probed function's registers and stack) and single-steps the probed
+   * instruction, as kprobe_handler() does after break_handler() returns 1.
+   * Linux: the `ss_probe` tail of kprobe_handler() (2.6.12).
+   *
+   * @param cpu The CPU at the call-in.
+   * @param kp The jprobe's kprobe.
+   * @param longjmp Restores the saved state (Linux: longjmp_break_handler()).
+   * @returns false (nothing done) when no such probe is waiting for its break.
+   */
+  breakAtCallIn(
+    cpu: ArchCpu & { id: number },
+    kp: Kprobe,
+    longjmp: (cpu: ArchCpu & { id: number }) => void,
+  ): boolean {
+    const kcb = this.#ctl[cpu.id];
+    const cur = kcb.current;
+    if (cur === null || kcb.status !== KPROBE_HIT_ACTIVE || cur.breakMember !== kp) return false;
+    longjmp(cpu);
+    // The count raised at setjmp drops before the step, as at the breakpoint.
+    this.#host.preemptEnable(cpu);
+    this.#setupStep(cur, kcb, cpu);
+    return true;
+  }
+
+  /**
    * A hypercall stop: an optimized probe's detour calling in. Linux:
    * optimized_callback() (arch/x86/kernel/kprobes/opt.c).
    *

@@ -4,8 +4,12 @@
  * preallocated `kretprobe_instance`, saves the real return address in it
  * and puts the trampoline's address in its place. The trampoline carries a
  * kprobe of its own; its handler calls the user's handler and sends the CPU
- * to the real return address. Instances of a task that dies are recycled
- * (`kprobe_flush_task`), so do_exit and do_execve leak none.
+ * to the real return address. Its breakpoint is taken straight from the
+ * trap ({@linkcode Kretprobes.onTrampoline}): one stop, no probe lookup, no
+ * single-step, as 6.1's trampoline calls trampoline_handler() directly.
+ * Instances come from a free list and keep the return address as 32-bit
+ * halves (no allocation, no BigInt per hit). Instances of a task that dies
+ * are recycled (`kprobe_flush_task`), so do_exit and do_execve leak none.
  * Linux: register_kretprobe(), pre_handler_kretprobe(),
  * trampoline_probe_handler(), kprobe_flush_task().
  *
@@ -19,7 +23,14 @@ import { KernelError } from "../kernel-model/errors.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
 import { checkKretprobe, embeddedKprobe } from "./validate.ts";
 import type { KprobesCore } from "./kprobes.ts";
-import type { Kprobe, Kretprobe, KretprobeInstance, PtRegs, TaskRef } from "./types.ts";
+import type {
+  KernelAddress,
+  Kprobe,
+  Kretprobe,
+  KretprobeInstance,
+  PtRegs,
+  TaskRef,
+} from "./types.ts";
 
 /**
  * Most bytes of `ri.data` one return probe may preallocate
@@ -67,20 +78,91 @@ export interface KretprobesHost {
   report(message: string, cpu: ArchCpu & { id: number }): void;
 }
 
+/**
+ * What a handler sees as `ri`. Linux: `struct kretprobe_instance`. The
+ * return address is kept as 32-bit halves (the hit path makes no BigInt);
+ * `ret_addr` builds the value when read and splits it when written.
+ */
+class Ri implements KretprobeInstance {
+  rp: Kretprobe;
+  data: DataView;
+  #lo = 0;
+  #hi = 0;
+  readonly #wide: boolean;
+  #task: TaskRef | null;
+  #taskKey = 0;
+  readonly #taskRef: (key: number) => TaskRef;
+
+  constructor(
+    rp: Kretprobe,
+    task: TaskRef,
+    data: DataView,
+    wide: boolean,
+    taskRef: (key: number) => TaskRef,
+  ) {
+    this.rp = rp;
+    this.#task = task;
+    this.data = data;
+    this.#wide = wide;
+    this.#taskRef = taskRef;
+  }
+
+  /** The task the instance was taken for (made when first read: no object per hit). */
+  get task(): TaskRef {
+    return this.#task ??= this.#taskRef(this.#taskKey);
+  }
+  set task(v: TaskRef) {
+    this.#task = v;
+  }
+
+  /** Internal: the instance is taken for the task whose key is `key`. */
+  takeFor(key: number): void {
+    this.#taskKey = key;
+    this.#task = null;
+  }
+
+  /** The real return address (a bigint on 64-bit arches, a number on i386). */
+  get ret_addr(): KernelAddress {
+    return this.#wide ? (BigInt(this.#hi) << 32n) | BigInt(this.#lo) : this.#lo;
+  }
+  set ret_addr(v: KernelAddress) {
+    const b = BigInt.asUintN(64, BigInt(v));
+    this.#lo = Number(b & 0xffffffffn);
+    this.#hi = this.#wide ? Number(b >> 32n) : 0;
+  }
+
+  /** Internal: sets the return address from its halves. */
+  setReturnHalves(lo: number, hi: number): void {
+    this.#lo = lo;
+    this.#hi = hi;
+  }
+  /** Internal: the return address's low half. */
+  returnLo(): number {
+    return this.#lo;
+  }
+  /** Internal: its high half. */
+  returnHi(): number {
+    return this.#hi;
+  }
+}
+
 /** An instance with its bookkeeping. Linux: `struct kretprobe_instance` + hlist. */
 interface Instance {
-  ri: KretprobeInstance;
+  ri: Ri;
   /** `ri.data`'s bytes, zeroed when the instance is taken. */
   bytes: Uint8Array;
   /** False once its kretprobe is unregistered: it still restores the address, without the handler. */
   live: boolean;
+  /** Taken (on a task's list) rather than free. */
+  inUse: boolean;
   taskKey: number;
 }
 
-/** Per-kretprobe state. */
+/** Per-kretprobe state. Linux: the instance freelist. */
 interface RpState {
   free: Instance[];
-  used: Set<Instance>;
+  /** Every instance, free or taken. */
+  all: Instance[];
 }
 
 /** The return probes of one kernel. */
@@ -93,6 +175,15 @@ export class Kretprobes {
   readonly #byTask = new Map<number, Instance[]>();
   readonly #trampolineKp: Kprobe;
   readonly #flushKp: Kprobe;
+  /** The trampoline's address, halves. */
+  readonly #trampLo: number;
+  readonly #trampHi: number;
+  /** prepareKretprobeHalves()'s output, reused. */
+  readonly #halves = new Uint32Array(2);
+  /** host.taskRef, bound once. */
+  readonly #taskRef = (key: number): TaskRef => this.#host.taskRef(key);
+  /** Per CPU: its pt_regs view. */
+  readonly #regs: PtRegs[] = [];
 
   /**
    * Creates the machinery and plants its two internal probes.
@@ -103,7 +194,12 @@ export class Kretprobes {
   constructor(core: KprobesCore, host: KretprobesHost) {
     this.#core = core;
     this.#host = host;
-    this.#trampolineKp = { addr: host.trampoline, pre_handler: () => this.#trampolineHandler() };
+    this.#trampLo = Number(host.trampoline & 0xffffffffn);
+    this.#trampHi = Number((host.trampoline >> 32n) & 0xffffffffn);
+    this.#trampolineKp = {
+      addr: host.trampoline,
+      pre_handler: () => this.#trampolineHandler(host.currentCpu()),
+    };
     this.#flushKp = { addr: host.flushTask, pre_handler: () => this.#flushHandler() };
     const r1 = core.registerInternal(this.#trampolineKp);
     const r2 = core.registerInternal(this.#flushKp);
@@ -151,16 +247,20 @@ export class Kretprobes {
     }
     rp.maxactive = maxactive;
     rp.nmissed = 0;
-    const state: RpState = { free: [], used: new Set() };
+    const state: RpState = { free: [], all: [] };
     const nobody: TaskRef = { address: 0n, pid: -1, tgid: -1, comm: "", state: 0, cpu: 0 };
+    const wide = this.#host.arch.bits === 64;
     for (let i = 0; i < maxactive; i++) {
       const data = new DataView(new ArrayBuffer(dataSize));
-      state.free.push({
-        ri: { rp, ret_addr: 0n, task: nobody, data },
+      const inst: Instance = {
+        ri: new Ri(rp, nobody, data, wide, this.#taskRef),
         bytes: new Uint8Array(data.buffer),
         live: true,
+        inUse: false,
         taskKey: 0,
-      });
+      };
+      state.free.push(inst);
+      state.all.push(inst);
     }
     rp.kp.pre_handler = (_p: Kprobe, regs: PtRegs) => this.#entry(rp, regs);
     this.#states.set(rp, state);
@@ -183,7 +283,7 @@ export class Kretprobes {
     const state = this.#states.get(rp);
     if (state === undefined) return;
     this.#core.unregister(rp.kp);
-    for (const inst of state.used) inst.live = false;
+    for (const inst of state.all) if (inst.inUse) inst.live = false;
     this.#states.delete(rp);
     this.#byKprobe.delete(rp.kp);
   }
@@ -222,8 +322,9 @@ export class Kretprobes {
     }
     const host = this.#host;
     const cpu = host.currentCpu();
-    const key = host.currentTaskKey(cpu);
-    inst.ri.task = host.taskRef(key);
+    // An int32 key: a uint32 above 2^30 is a heap number, which a Map hashes slowly.
+    const key = host.currentTaskKey(cpu) | 0;
+    inst.ri.takeFor(key);
     if (inst.bytes.length > 0) inst.bytes.fill(0);
     inst.taskKey = key;
     if (rp.entry_handler) {
@@ -240,10 +341,14 @@ export class Kretprobes {
         return 0;
       }
     }
-    const ret = host.arch.kprobes.prepareKretprobe(cpu, host.memory, host.trampoline);
-    inst.ri.ret_addr = host.arch.bits === 64 ? ret : Number(ret);
+    const ka = host.arch.kprobes;
+    if (ka.prepareKretprobeHalves !== undefined) {
+      const out = this.#halves;
+      ka.prepareKretprobeHalves(cpu, host.memory, this.#trampLo, this.#trampHi, out);
+      inst.ri.setReturnHalves(out[0], out[1]);
+    } else inst.ri.ret_addr = ka.prepareKretprobe(cpu, host.memory, host.trampoline);
     inst.live = true;
-    state.used.add(inst);
+    inst.inUse = true;
     let list = this.#byTask.get(key);
     if (list === undefined) this.#byTask.set(key, list = []);
     list.push(inst);
@@ -251,20 +356,41 @@ export class Kretprobes {
   }
 
   #recycle(inst: Instance): void {
-    const state = this.#states.get(inst.ri.rp);
-    if (state === undefined || !inst.live) return;
-    state.used.delete(inst);
-    state.free.push(inst);
+    if (!inst.inUse) return;
+    inst.inUse = false;
+    if (!inst.live || this.#states.get(inst.ri.rp) === undefined) return;
+    this.#states.get(inst.ri.rp)!.free.push(inst);
   }
 
+  /**
+   * The trampoline's breakpoint, taken straight from the trap (no probe
+   * lookup, no handler frame: Linux 6.1's trampoline calls
+   * trampoline_handler() directly). The kprobe on the trampoline stays: it
+   * arms the breakpoint, and handles a hit this declines.
+   *
+   * @param cpu The trapping CPU.
+   * @returns true when handled.
+   */
+  onTrampoline(cpu: ArchCpu & { id: number }): boolean {
+    const ka = this.#host.arch.kprobes;
+    if (ka.breakpointLo(cpu) !== this.#trampLo || ka.breakpointHi(cpu) !== this.#trampHi) {
+      return false;
+    }
+    return this.#core.onInternalBreakpoint(cpu, this.#trampolineKp, this.#trampolineAt);
+  }
+
+  readonly #trampolineAt = (cpu: ArchCpu & { id: number }): number => this.#trampolineHandler(cpu);
+
   /** Linux: trampoline_probe_handler(). */
-  #trampolineHandler(): number {
+  #trampolineHandler(cpu: ArchCpu & { id: number }): number {
     const host = this.#host;
-    const cpu = host.currentCpu();
-    const key = host.currentTaskKey(cpu);
+    const key = host.currentTaskKey(cpu) | 0;
     const list = this.#byTask.get(key);
-    const regs = host.arch.ptRegs(cpu) as unknown as PtRegs;
-    let orig = 0n;
+    let regs = this.#regs[cpu.id];
+    if (regs === undefined) this.#regs[cpu.id] = regs = host.arch.ptRegs(cpu) as unknown as PtRegs;
+    let found = false;
+    let lo = 0;
+    let hi = 0;
     while (list !== undefined && list.length > 0) {
       const inst = list.pop()!;
       if (inst.live && inst.ri.rp.handler) {
@@ -277,18 +403,22 @@ export class Kretprobes {
           regs,
         );
       }
-      orig = BigInt(inst.ri.ret_addr);
+      lo = inst.ri.returnLo();
+      hi = inst.ri.returnHi();
+      found = lo !== 0 || hi !== 0;
       this.#recycle(inst);
-      if (orig !== host.trampoline) break;
+      if (lo !== this.#trampLo || hi !== this.#trampHi) break;
     }
-    if (orig === 0n) {
+    if (!found) {
       host.report(
         `kretprobe: no return address for pid ${host.taskRef(key).pid} at the trampoline`,
         cpu,
       );
       return 0;
     }
-    host.arch.setPc(cpu, orig);
+    const ka = host.arch.kprobes;
+    if (ka.setPcHalves !== undefined) ka.setPcHalves(cpu, lo, hi);
+    else host.arch.setPc(cpu, (BigInt(hi) << 32n) | BigInt(lo));
     return 1;
   }
 
@@ -297,11 +427,11 @@ export class Kretprobes {
     const host = this.#host;
     const cpu = host.currentCpu();
     const tk = host.arch.getArgument(cpu, host.memory, 0);
-    const key = host.taskKeyOf(tk);
+    const key = host.taskKeyOf(tk) | 0;
     // The exec path flushes the live current task (2.6.12 flush_thread());
     // its kernel frames, do_execve's included, still return through the
     // trampoline, so only a dead task's instances are recycled here.
-    if (key === host.currentTaskKey(cpu)) return 0;
+    if (key === (host.currentTaskKey(cpu) | 0)) return 0;
     const list = this.#byTask.get(key);
     if (list !== undefined) {
       for (const inst of list) this.#recycle(inst);

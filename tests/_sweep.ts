@@ -2,11 +2,12 @@
 // The transparency sweep (issue 7): one kprobe with empty handlers at an
 // instruction boundary, on a fresh kernel, must leave the default workload's
 // system-call results and log equal to the unprobed run, and the text equal
-// to the ELF image after unregister. Used by tests/transparency_test.ts (a
+// to the ELF image after unregister; so must a jprobe or a return probe at
+// a function entry. Used by tests/transparency_test.ts (a
 // sample) and tests/sweep.ts (every boundary of every function).
 
 import { decodeX86 } from "../arch/x86/decode.ts";
-import { Kernel, type Kprobe } from "../mod.ts";
+import { type Jprobe, jprobe_return, Kernel, type Kprobe, type Kretprobe } from "../mod.ts";
 import { parseElf } from "../kernel-model/mod.ts";
 import { testJitThreshold } from "./_helpers.ts";
 
@@ -50,6 +51,12 @@ export interface SweepOptions {
    * (`kprobesBoost`), single-stepped elsewhere.
    */
   boost?: boolean;
+  /**
+   * What to plant at each point: a kprobe (the default), or a jprobe (its
+   * handler takes four arguments and only calls `jprobe_return()`) or a
+   * return probe (an empty handler), which only function entries accept.
+   */
+  probe?: "kprobe" | "jprobe" | "kretprobe";
 }
 
 /** The ELF image and the unprobed run of one arch. */
@@ -196,7 +203,22 @@ export async function* sweepPoints(
       const kp: Kprobe = optimize || boost
         ? { addr: pt.addr, pre_handler: () => 0 }
         : { addr: pt.addr, pre_handler: () => 0, post_handler: () => {} };
-      const ret = kernel.registerKprobe(kp);
+      const addr = base.arch === "i386" ? Number(pt.addr) : pt.addr;
+      const k0 = kernel;
+      let unregister = () => k0.unregisterKprobe(kp);
+      let ret: number;
+      if (options.probe === "jprobe") {
+        const jp: Jprobe = {
+          kp: { addr },
+          entry: (_a: unknown, _b: unknown, _c: unknown, _d: unknown) => jprobe_return(),
+        };
+        ret = kernel.registerJprobe(jp);
+        unregister = () => k0.unregisterJprobe(jp);
+      } else if (options.probe === "kretprobe") {
+        const rp: Kretprobe = { kp: { addr }, handler: () => 0 };
+        ret = kernel.registerKretprobe(rp);
+        unregister = () => k0.unregisterKretprobe(rp);
+      } else ret = kernel.registerKprobe(kp);
       if (ret !== 0) {
         const line = logLines(kernel, from).find((l) => l.startsWith("kprobes: ")) ?? "";
         const m = /^kprobes: cannot probe [^:]+: (.*)$/.exec(line);
@@ -206,7 +228,7 @@ export async function* sweepPoints(
       const k = kernel;
       kernel = null;
       try {
-        yield checkRun(base, k, pt, kp, from);
+        yield checkRun(base, k, pt, unregister, from);
       } finally {
         await k.shutdown();
       }
@@ -220,7 +242,7 @@ function checkRun(
   base: SweepBase,
   kernel: Kernel,
   pt: SweepPoint,
-  kp: Kprobe,
+  unregister: () => void,
   from: number,
 ): PointResult {
   const optimized = kernel.kprobesList().includes("[OPTIMIZED]");
@@ -249,7 +271,7 @@ function checkRun(
   if (log.join("\n") !== base.log.join("\n")) {
     return broken(`log differs: ${firstDiff(base.log, log)}`);
   }
-  kernel.unregisterKprobe(kp);
+  unregister();
   const now = kernel.memory.readBytes(base.text[0], base.textBytes.length);
   const i = now.findIndex((b, j) => b !== base.textBytes[j]);
   if (i >= 0) {

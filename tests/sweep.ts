@@ -5,11 +5,14 @@
 // refused by reason / broken per arch; exits 1 when any point is broken.
 //
 //   deno task sweep [--arch x86_64|i386|ppc64|sparc64] [--every N] [--optimize | --boost]
+//                   [--jprobes | --kretprobes]
 //
 // --optimize boots with kprobesOptimizeDelay 0 and probes with a pre_handler
 // only, so that every point the optimizer accepts runs as an optimized probe.
 // --boost probes with a pre_handler only and the optimizer off, so that every
 // point runs emulated or boosted (kprobesBoost) where the arch can.
+// --jprobes and --kretprobes plant a jprobe (four arguments, jprobe_return())
+// or a return probe (an empty handler) at every function entry instead.
 
 import { newTally, type SweepArch, sweepBase, sweepPoints, tally } from "./_sweep.ts";
 
@@ -33,6 +36,11 @@ const every = Number(option("--every") ?? 1);
 const optimize = Deno.args.includes("--optimize");
 // --boost: pre_handler-only int3 probes, emulated or boosted where possible.
 const boost = Deno.args.includes("--boost");
+const probe = Deno.args.includes("--jprobes")
+  ? "jprobe"
+  : Deno.args.includes("--kretprobes")
+  ? "kretprobe"
+  : "kprobe";
 if (!Number.isInteger(every) || every < 1) {
   console.error(`error: Cannot sweep every "${option("--every")}": use a positive integer`);
   Deno.exit(2);
@@ -42,10 +50,13 @@ let anyBroken = false;
 for (const arch of arches) {
   const t0 = performance.now();
   const base = await sweepBase(arch);
-  const points = base.points.filter((_, i) => i % every === 0);
+  const candidates = probe === "kprobe"
+    ? base.points
+    : base.points.filter((p) => p.where.endsWith("+0x0"));
+  const points = candidates.filter((_, i) => i % every === 0);
   const t = newTally();
   let optimized = 0;
-  for await (const r of sweepPoints(base, points, { optimize, boost })) {
+  for await (const r of sweepPoints(base, points, { optimize, boost, probe })) {
     if (r.outcome === "ok" && r.optimized) optimized++;
     tally(t, r);
     if (r.outcome === "broken") console.error(`${arch}: BROKEN ${r.where}: ${r.detail}`);
@@ -58,7 +69,9 @@ for (const arch of arches) {
   const secs = ((performance.now() - t0) / 1000).toFixed(0);
   const refused = [...t.refused.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `${arch}: ${t.tested} points tested, ${t.ok} accepted and transparent, ${refused} refused, ` +
+    `${arch}${
+      probe === "kprobe" ? "" : ` (${probe}s)`
+    }: ${t.tested} points tested, ${t.ok} accepted and transparent, ${refused} refused, ` +
       `${t.broken.length} broken (${secs} s)${
         optimize ? `; ${optimized} of the transparent ones optimized` : ""
       }`,

@@ -33,7 +33,16 @@ import {
 import type { Ppc64Cpu } from "./cpu.ts";
 import { decodePpc64, type Ppc64DecodedInsn } from "./decode.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
-import { R_LR_LO, R_MSR_HI, R_MSR_LO, R_NIP_HI, R_NIP_LO, R_PAGE_HI, R_PAGE_LO } from "./regs.ts";
+import {
+  R_LR_HI,
+  R_LR_LO,
+  R_MSR_HI,
+  R_MSR_LO,
+  R_NIP_HI,
+  R_NIP_LO,
+  R_PAGE_HI,
+  R_PAGE_LO,
+} from "./regs.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import { BR_NONE as BRANCH_NONE, BR_TARGET, writeMsr } from "./traps.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
@@ -341,11 +350,42 @@ export function makePpc64Kprobes(): KprobesArch {
       c.nipLo = saved[R_NIP_LO];
     },
 
+    jprobeCallIn(cpu: ArchCpu, lo: number, hi: number, nr: number): void {
+      // `li r0, nr`, then past the `sc 1`.
+      const c = cpu as Ppc64Cpu;
+      c.regs[0] = nr;
+      c.regs[1] = 0;
+      c.regs[R_NIP_LO] = lo & ~3;
+      c.regs[R_NIP_HI] = hi;
+      c.page = null;
+    },
+
     prepareKretprobe(cpu: ArchCpu, _memory: GuestMemory, trampoline: bigint): bigint {
       const c = cpu as Ppc64Cpu;
       const ret = c.getLr();
       c.setLr(trampoline);
       return ret;
+    },
+
+    prepareKretprobeHalves(
+      cpu: ArchCpu,
+      _memory: GuestMemory,
+      trampolineLo: number,
+      trampolineHi: number,
+      out: Uint32Array,
+    ): void {
+      const regs = (cpu as Ppc64Cpu).regs;
+      out[0] = regs[R_LR_LO];
+      out[1] = regs[R_LR_HI];
+      regs[R_LR_LO] = trampolineLo;
+      regs[R_LR_HI] = trampolineHi;
+    },
+
+    setPcHalves(cpu: ArchCpu, lo: number, hi: number): void {
+      const c = cpu as Ppc64Cpu;
+      c.regs[R_NIP_LO] = lo & ~3;
+      c.regs[R_NIP_HI] = hi;
+      c.page = null;
     },
   };
 }

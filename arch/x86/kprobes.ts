@@ -23,8 +23,9 @@ import {
   STEP_EMULATE,
   STEP_SINGLE,
 } from "../types.ts";
+import { PF_WRITE } from "../types.ts";
 import { decodeX86 } from "./decode.ts";
-import { FLAG_IF, FLAG_TF, PAGE_HI, PAGE_LO, RIP_HI, RIP_LO, RSP } from "./regs.ts";
+import { FLAG_IF, FLAG_TF, PAGE_HI, PAGE_LO, RAX, RIP_HI, RIP_LO, RSP } from "./regs.ts";
 import type { X86Cpu } from "./cpu.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
@@ -202,6 +203,60 @@ function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
     // First step from this slot in this generation: fetch it once.
     c.decodeAt(ai.slotHi, ai.slotLo);
     ai.slotPage = c.page;
+  }
+}
+
+/** What the x86 half keeps with a jprobe save area: word views for the stack copy. */
+interface X86StackCopy {
+  /** `stack`'s bytes as words. */
+  words?: Int32Array;
+  /** The `stack` array `words` views. */
+  wordsOf?: Uint8Array;
+  /** Guest RAM as words (null when its bytes are not 4-aligned). */
+  ram?: Int32Array | null;
+  /** The bytes `ram` views. */
+  ramOf?: Uint8Array;
+}
+
+/**
+ * Copies a jprobe's stack window between guest memory at `(hi, lo)` and
+ * `save.stack` (`back`: into memory), one translation per page rather than
+ * one per word, a word at a time when both sides are aligned. The window
+ * never wraps: it ends at the top of a 16 KiB stack.
+ */
+function copyStack(
+  memory: GuestMemory,
+  hi: number,
+  lo: number,
+  save: JprobeSave,
+  back: boolean,
+): void {
+  const s = save as JprobeSave & X86StackCopy;
+  const u8 = memory.u8;
+  if (s.ramOf !== u8) {
+    s.ramOf = u8;
+    s.ram = (u8.byteOffset & 3) === 0
+      ? new Int32Array(u8.buffer, u8.byteOffset, u8.byteLength >>> 2)
+      : null;
+  }
+  const buf = save.stack;
+  const n = buf.length;
+  const words = s.wordsOf === buf ? s.words! : null;
+  const ram = s.ram ?? null;
+  let i = 0;
+  while (i < n) {
+    const a = (lo + i) >>> 0;
+    const len = Math.min(n - i, 4096 - (a & 0xfff));
+    const off = memory.translate(hi, a, back ? PF_WRITE : 0);
+    if (words !== null && ram !== null && ((off | i | len) & 3) === 0) {
+      const w = off >>> 2;
+      const k = i >>> 2;
+      const m = len >>> 2;
+      if (back) { for (let j = 0; j < m; j++) ram[w + j] = words[k + j]; }
+      else for (let j = 0; j < m; j++) words[k + j] = ram[w + j];
+    } else if (back) { for (let j = 0; j < len; j++) u8[off + j] = buf[i + j]; }
+    else for (let j = 0; j < len; j++) buf[i + j] = u8[off + j];
+    i += len;
   }
 }
 
@@ -501,15 +556,14 @@ export function makeX86Kprobes(
       save.stackHi = spHi;
       // Linux MIN_STACK_SIZE(): no further than the top of the kernel stack.
       const n = Math.min(MAX_STACK_SIZE, 0x4000 - (spLo & 0x3fff)) & ~3;
-      if (save.stack.length !== n) save.stack = new Uint8Array(n);
-      const buf = save.stack;
-      for (let i = 0; i < n; i += 4) {
-        const v = memory.read32(spHi, spLo + i);
-        buf[i] = v & 0xff;
-        buf[i + 1] = (v >>> 8) & 0xff;
-        buf[i + 2] = (v >>> 16) & 0xff;
-        buf[i + 3] = v >>> 24;
+      if (save.stack.length !== n) {
+        const words = new Int32Array(n >>> 2);
+        const bytes = new Uint8Array(words.buffer);
+        (save as JprobeSave & X86StackCopy).words = words;
+        (save as JprobeSave & X86StackCopy).wordsOf = bytes;
+        save.stack = bytes;
       }
+      copyStack(memory, spHi, spLo, save, false);
       setEflags(c, c.flagsBase & ~FLAG_IF);
       if (entry !== lastEntry) {
         lastEntry = entry;
@@ -537,14 +591,16 @@ export function makeX86Kprobes(
       } else restoreContext(cpu, ctx);
       const spLo = save.stackLo ?? lo32(save.stackAddr);
       const spHi = save.stackHi ?? hi32(save.stackAddr);
-      const buf = save.stack;
-      for (let i = 0; i < buf.length; i += 4) {
-        memory.write32(
-          spHi,
-          spLo + i,
-          (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) >>> 0,
-        );
-      }
+      copyStack(memory, spHi, spLo, save, true);
+    },
+
+    jprobeCallIn(cpu: ArchCpu, lo: number, hi: number, nr: number): void {
+      // `mov $nr, %eax` (zero-extended into rax), then past the `vmcall`.
+      const regs = (cpu as X86Cpu).regs;
+      regs[RAX * 2] = nr;
+      regs[RAX * 2 + 1] = 0;
+      regs[RIP_LO] = lo;
+      regs[RIP_HI] = mode === 64 ? hi : 0;
     },
 
     prepareKretprobe(cpu: ArchCpu, memory: GuestMemory, trampoline: bigint): bigint {
@@ -566,6 +622,33 @@ export function makeX86Kprobes(
       }
       memory.write32(spHi, spLo, trampLo);
       return ret;
+    },
+
+    prepareKretprobeHalves(
+      cpu: ArchCpu,
+      memory: GuestMemory,
+      trampolineLo: number,
+      trampolineHi: number,
+      out: Uint32Array,
+    ): void {
+      const c = cpu as X86Cpu;
+      const spLo = c.regs[RSP * 2];
+      const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+      out[0] = memory.read32(spHi, spLo);
+      out[1] = 0;
+      if (ptr === 8) {
+        const h = (spLo + 4) >>> 0;
+        const hh = h < spLo ? (spHi + 1) >>> 0 : spHi;
+        out[1] = memory.read32(hh, h);
+        memory.write32(hh, h, trampolineHi);
+      }
+      memory.write32(spHi, spLo, trampolineLo);
+    },
+
+    setPcHalves(cpu: ArchCpu, lo: number, hi: number): void {
+      const c = cpu as X86Cpu;
+      c.regs[RIP_LO] = lo;
+      c.regs[RIP_HI] = mode === 64 ? hi : 0;
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   jprobe_return,
   kernel_write,
   type Kprobe,
+  printk,
   register_jprobe,
 } from "../../mod.ts";
 import { boot, results } from "../_helpers.ts";
@@ -138,4 +139,51 @@ Deno.test("unregister_jprobe() restores the original instruction", async () => {
   assert.equal(kernel.memory.readU8(addr), 0xcc);
   kernel.unregisterJprobe(jp);
   assert.equal(kernel.memory.readU8(addr), before);
+});
+
+Deno.test("jprobe_return() ends the handler for the kernel: nothing it does afterwards reaches the kernel", async () => {
+  await using kernel = await boot();
+  let after = 0;
+  const jp: Jprobe = {
+    kp: { symbol_name: "do_fork" },
+    entry: function jdo_fork() {
+      printk("jprobe: before\n");
+      jprobe_return();
+      after++;
+      printk("jprobe: after\n");
+      jprobe_return();
+    },
+  };
+  await kernel.insmod({ name: "m", init_module: () => register_jprobe(jp) });
+  const r = kernel.run();
+  assert.ok(r.completed);
+  assert.equal(kernel.logLines.filter((l) => l.endsWith("jprobe: before")).length, 3);
+  assert.equal(kernel.logLines.filter((l) => l.includes("jprobe: after")).length, 0);
+  // The first kernel call after jprobe_return() ended the handler: reported as nothing.
+  assert.equal(after, 3);
+  assert.equal(kernel.incidents.handlerErrors, 0);
+  assert.doesNotMatch(kernel.log, /BUG|threw/);
+  assert.equal(results(r.syscalls, "fork").filter((v) => v > 0).length, 3);
+});
+
+Deno.test("a jprobe handler runs with the CPU at the trampoline's call-in, on every arch", async () => {
+  for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+    await using kernel = await boot({ arch });
+    const callIn = kernel.kallsyms.lookupName("jprobe_trampoline") + 8n;
+    const seen: bigint[] = [];
+    const jp: Jprobe = {
+      kp: { symbol_name: "do_fork" },
+      entry: () => {
+        const regs = kernel.ptRegs(0);
+        seen.push(
+          regs.arch === "x86_64" ? regs.rip : regs.arch === "i386" ? BigInt(regs.eip) : regs.nip,
+        );
+        jprobe_return();
+      },
+    };
+    assert.equal(kernel.registerJprobe(jp), 0);
+    assert.ok(kernel.run().completed);
+    assert.equal(seen.length, 3, arch);
+    for (const pc of seen) assert.equal(pc, callIn, arch);
+  }
 });

@@ -189,6 +189,19 @@ Deno.test("register_kretprobe() refuses a mid-function address", async () => {
   assert.equal(kernel.registerKretprobe({ kp: { symbol_name: "sys_open", offset: 1 } }), -EINVAL);
 });
 
+Deno.test("register_kretprobe() refuses the functions that return on another task's stack, on every arch", async () => {
+  for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+    await using kernel = await boot({ arch });
+    for (const name of ["switch_to", "__switch_to", "ret_from_fork"]) {
+      assert.equal(kernel.registerKretprobe({ kp: { symbol_name: name } }), -EINVAL, name);
+    }
+    // Before the blacklist, a return probe on switch_to sent a fork child's
+    // first return to the trampoline with no instance: an Oops and a panic.
+    assert.ok(kernel.run().completed);
+    assert.equal(kernel.incidents.oopses + kernel.incidents.panics, 0);
+  }
+});
+
 Deno.test("handlers run with preemption disabled, and one that sleeps gets 'scheduling while atomic' (§5)", async () => {
   await using kernel = await boot({ preempt: true });
   const counts: number[] = [];
