@@ -167,7 +167,7 @@ Deno.test("jprobe_return() ends the handler for the kernel: nothing it does afte
 });
 
 Deno.test("a jprobe handler runs with the CPU at the trampoline's call-in, on every arch", async () => {
-  for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+  for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
     await using kernel = await boot({ arch });
     const callIn = kernel.kallsyms.lookupName("jprobe_trampoline") + 8n;
     const seen: bigint[] = [];
@@ -176,7 +176,13 @@ Deno.test("a jprobe handler runs with the CPU at the trampoline's call-in, on ev
       entry: () => {
         const regs = kernel.ptRegs(0);
         seen.push(
-          regs.arch === "x86_64" ? regs.rip : regs.arch === "i386" ? BigInt(regs.eip) : regs.nip,
+          regs.arch === "x86_64"
+            ? regs.rip
+            : regs.arch === "i386"
+            ? BigInt(regs.eip)
+            : regs.arch === "ppc64"
+            ? regs.nip
+            : regs.tpc,
         );
         jprobe_return();
       },
