@@ -150,6 +150,16 @@ export class Sparc64Cpu implements ArchCpu {
   /** Slot array of the page holding PC, or null. */
   page: DecodePage<Sparc64DecodedInsn> | null = null;
   /**
+   * The page PC left last (`page2Hi`/`page2Lo`), kept at hand so that going
+   * back and forth between two pages (a probed page and its slot, a caller
+   * and its callee) skips the cache's lookup; null after a text write.
+   */
+  page2: DecodePage<Sparc64DecodedInsn> | null = null;
+  /** High half of `page2`'s address. */
+  page2Hi = 0;
+  /** Low half of `page2`'s address (page-aligned). */
+  page2Lo = 0;
+  /**
    * Called by the run loop with a `STOP_TRAP` or `STOP_HYPERCALL` before
    * it returns it; true means the host handled the stop in place (a kprobe
    * hit) and the loop goes on. Null: every stop returns.
@@ -175,6 +185,7 @@ export class Sparc64Cpu implements ArchCpu {
     memory.onTextWrite((hi, lo, length) => {
       this.cache.invalidate(hi, lo, length);
       this.page = null;
+      this.page2 = null;
     });
   }
 

@@ -55,7 +55,14 @@ export function fetchSparc64(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64De
   const access = PF_INSTR | cpu.accUser;
   if (cpu.page === null || hi !== regs[R_FETCH_PAGE_HI] || pageLo !== regs[R_FETCH_PAGE_LO]) {
     cpu.mem.translate(hi, lo, access);
-    cpu.page = cpu.cache.page(hi, lo);
+    const back = cpu.page2 !== null && hi === cpu.page2Hi && pageLo === cpu.page2Lo;
+    const next = back ? cpu.page2! : cpu.cache.page(hi, lo);
+    if (cpu.page !== null) {
+      cpu.page2 = cpu.page;
+      cpu.page2Hi = regs[R_FETCH_PAGE_HI];
+      cpu.page2Lo = regs[R_FETCH_PAGE_LO];
+    }
+    cpu.page = next;
     regs[R_FETCH_PAGE_HI] = hi;
     regs[R_FETCH_PAGE_LO] = pageLo;
   }
@@ -104,7 +111,11 @@ function loop(cpu: Sparc64Cpu): StopReason {
     if (cpu.events !== 0) {
       if ((cpu.events & SPARC64_EVT_STOP) !== 0) {
         const r = takeStopSparc64(cpu);
-        if (r !== STOP_HYPERCALL || cpu.stopHook === null || !cpu.stopHook(r)) {
+        // A trap or hypercall the host's stop hook handles in place (a
+        // kprobe hit) does not leave the loop.
+        if (
+          (r !== STOP_HYPERCALL && r !== STOP_TRAP) || cpu.stopHook === null || !cpu.stopHook(r)
+        ) {
           cpu.budget = left;
           return r;
         }
