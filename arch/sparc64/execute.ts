@@ -19,6 +19,7 @@ import type { Sparc64Cpu } from "./cpu.ts";
 import { decodeSparc64, type Sparc64DecodedInsn } from "./decode.ts";
 import { SPARC64_DISPATCH } from "./dispatch.ts";
 import {
+  NEAR_PAGES,
   R_FETCH_PAGE_HI,
   R_FETCH_PAGE_LO,
   R_NPC_HI,
@@ -55,12 +56,13 @@ export function fetchSparc64(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64De
   const access = PF_INSTR | cpu.accUser;
   if (cpu.page === null || hi !== regs[R_FETCH_PAGE_HI] || pageLo !== regs[R_FETCH_PAGE_LO]) {
     cpu.mem.translate(hi, lo, access);
-    const back = cpu.page2 !== null && hi === cpu.page2Hi && pageLo === cpu.page2Lo;
-    const next = back ? cpu.page2! : cpu.cache.page(hi, lo);
-    if (cpu.page !== null) {
-      cpu.page2 = cpu.page;
-      cpu.page2Hi = regs[R_FETCH_PAGE_HI];
-      cpu.page2Lo = regs[R_FETCH_PAGE_LO];
+    const slot = (lo >>> 12) & (NEAR_PAGES - 1);
+    let next = cpu.nearPages[slot];
+    if (next === null || cpu.nearHi[slot] !== hi || cpu.nearLo[slot] !== pageLo) {
+      next = cpu.cache.page(hi, lo);
+      cpu.nearPages[slot] = next;
+      cpu.nearHi[slot] = hi;
+      cpu.nearLo[slot] = pageLo;
     }
     cpu.page = next;
     regs[R_FETCH_PAGE_HI] = hi;
