@@ -113,6 +113,9 @@ function loop(cpu: Sparc64Cpu): StopReason {
     if (cpu.events !== 0) {
       if ((cpu.events & SPARC64_EVT_STOP) !== 0) {
         const r = takeStopSparc64(cpu);
+        // Between instructions now (a trap the hook delivers to the guest
+        // takes PC/nPC, not the stopping instruction's pair).
+        cpu.cur = null;
         // A trap or hypercall the host's stop hook handles in place (a
         // kprobe hit) does not leave the loop.
         if (
