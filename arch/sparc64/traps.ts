@@ -10,6 +10,9 @@
  *   preallocated `Fault` with the trap type; the run loop stops with
  *   `STOP_TRAP`, PC on the trapping instruction, nPC its nPC and every
  *   effect of the instruction absent (nothing commits before the throw).
+ *   A `Tcc` the host takes (Kprobes' `ta 0x70`/`ta 0x71`) leaves the same
+ *   state without a throw (`takeSparc64Trap()`): the loop offers the stop
+ *   to `cpu.stopHook` and goes on when the hook handled it.
  *
  * Also `retry`/`done` (Linux: the return half of rtrap) and the interrupt
  * check at instruction boundaries.
