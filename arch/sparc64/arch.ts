@@ -35,6 +35,7 @@ import { unwindSparc64 } from "./stacktrace.ts";
 
 const KERNEL_BASE = 0x400000n;
 const STACK_BIAS = 2047n;
+const STACK_BIAS_N = 2047;
 /** The 16-register window save area plus the six argument words a callee may spill its ins to. */
 const MIN_FRAME = 176n;
 const PSTATE_IE = 0x2;
@@ -168,8 +169,16 @@ export const SPARC64: Arch = {
   setPc: (cpu, pc) => (cpu as Sparc64Cpu).setPc(pc),
   getSp: (cpu) => BigInt.asUintN(64, (cpu as Sparc64Cpu).getReg(14) + STACK_BIAS),
   setSp: (cpu, sp) => (cpu as Sparc64Cpu).setReg(14, BigInt.asUintN(64, sp - STACK_BIAS)),
-  spLo: (cpu) => Number(((cpu as Sparc64Cpu).getReg(14) + STACK_BIAS) & 0xffffffffn),
-  spHi: (cpu) => Number((((cpu as Sparc64Cpu).getReg(14) + STACK_BIAS) >> 32n) & 0xffffffffn),
+  // %sp + 2047 in halves, no BigInt (the probe hit path reads it).
+  spLo: (cpu) => {
+    const c = cpu as Sparc64Cpu;
+    return (c.regs[c.rmap[14]] + STACK_BIAS_N) >>> 0;
+  },
+  spHi: (cpu) => {
+    const c = cpu as Sparc64Cpu;
+    const i = c.rmap[14];
+    return (c.regs[i + 1] + (c.regs[i] + STACK_BIAS_N > 0xffffffff ? 1 : 0)) >>> 0;
+  },
   getReturnValue: (cpu) => (cpu as Sparc64Cpu).getReg(8),
 
   getArgument(cpu: ArchCpu, memory: GuestMemory, i: number): bigint {

@@ -19,6 +19,7 @@ import { fetchSparc64, runSparc64 } from "./execute.ts";
 import {
   createSparc64RegisterFile,
   MAXTL,
+  NEAR_PAGES,
   NWINDOWS,
   PSTATE_AG,
   PSTATE_MASK,
@@ -150,6 +151,19 @@ export class Sparc64Cpu implements ArchCpu {
   /** Slot array of the page holding PC, or null. */
   page: DecodePage<Sparc64DecodedInsn> | null = null;
   /**
+   * The pages PC went through lately, direct-mapped by page number
+   * (`nearHi`/`nearLo` their addresses), so that going back and forth
+   * between a few pages (a probed page and its slot, a caller and its
+   * callees) skips the cache's lookup; emptied by every text write.
+   */
+  readonly nearPages: (DecodePage<Sparc64DecodedInsn> | null)[] = new Array<
+    DecodePage<Sparc64DecodedInsn> | null
+  >(NEAR_PAGES).fill(null);
+  /** High halves of `nearPages`' addresses. */
+  readonly nearHi: Uint32Array = new Uint32Array(NEAR_PAGES);
+  /** Low halves of `nearPages`' addresses (page-aligned). */
+  readonly nearLo: Uint32Array = new Uint32Array(NEAR_PAGES);
+  /**
    * Called by the run loop with a `STOP_TRAP` or `STOP_HYPERCALL` before
    * it returns it; true means the host handled the stop in place (a kprobe
    * hit) and the loop goes on. Null: every stop returns.
@@ -175,6 +189,7 @@ export class Sparc64Cpu implements ArchCpu {
     memory.onTextWrite((hi, lo, length) => {
       this.cache.invalidate(hi, lo, length);
       this.page = null;
+      this.nearPages.fill(null);
     });
   }
 

@@ -19,6 +19,7 @@ import type { Sparc64Cpu } from "./cpu.ts";
 import { decodeSparc64, type Sparc64DecodedInsn } from "./decode.ts";
 import { SPARC64_DISPATCH } from "./dispatch.ts";
 import {
+  NEAR_PAGES,
   R_FETCH_PAGE_HI,
   R_FETCH_PAGE_LO,
   R_NPC_HI,
@@ -55,7 +56,15 @@ export function fetchSparc64(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64De
   const access = PF_INSTR | cpu.accUser;
   if (cpu.page === null || hi !== regs[R_FETCH_PAGE_HI] || pageLo !== regs[R_FETCH_PAGE_LO]) {
     cpu.mem.translate(hi, lo, access);
-    cpu.page = cpu.cache.page(hi, lo);
+    const slot = (lo >>> 12) & (NEAR_PAGES - 1);
+    let next = cpu.nearPages[slot];
+    if (next === null || cpu.nearHi[slot] !== hi || cpu.nearLo[slot] !== pageLo) {
+      next = cpu.cache.page(hi, lo);
+      cpu.nearPages[slot] = next;
+      cpu.nearHi[slot] = hi;
+      cpu.nearLo[slot] = pageLo;
+    }
+    cpu.page = next;
     regs[R_FETCH_PAGE_HI] = hi;
     regs[R_FETCH_PAGE_LO] = pageLo;
   }
@@ -104,7 +113,14 @@ function loop(cpu: Sparc64Cpu): StopReason {
     if (cpu.events !== 0) {
       if ((cpu.events & SPARC64_EVT_STOP) !== 0) {
         const r = takeStopSparc64(cpu);
-        if (r !== STOP_HYPERCALL || cpu.stopHook === null || !cpu.stopHook(r)) {
+        // Between instructions now (a trap the hook delivers to the guest
+        // takes PC/nPC, not the stopping instruction's pair).
+        cpu.cur = null;
+        // A trap or hypercall the host's stop hook handles in place (a
+        // kprobe hit) does not leave the loop.
+        if (
+          (r !== STOP_HYPERCALL && r !== STOP_TRAP) || cpu.stopHook === null || !cpu.stopHook(r)
+        ) {
           cpu.budget = left;
           return r;
         }

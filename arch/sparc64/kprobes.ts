@@ -205,6 +205,9 @@ function setIe(c: Sparc64Cpu, ie: number): void {
  */
 export function makeSparc64Kprobes(): KprobesArch {
   const bp = wordBytes(SPARC64_BREAKPOINT);
+  // The jprobe handler's address as a number, converted once per handler.
+  let lastEntry = -1n;
+  let entryPc = 0;
   return {
     breakpoint: bp,
     // The copy, then `ta 0x71` at +4 (its delay slot) and at +8 (where an
@@ -347,9 +350,27 @@ export function makeSparc64Kprobes(): KprobesArch {
       const prev = save.context as Sparc64Context | null;
       if (prev !== null && prev?.regs?.length === c.regs.length) prev.regs.set(c.regs);
       else save.context = c.saveState();
-      save.stackAddr = c.getReg(14) + 2047n;
+      // %sp + 2047 in halves, as x86 keeps them (no BigInt per hit).
+      const sp = c.rmap[14];
+      const spLo = c.regs[sp] + 2047;
+      save.stackLo = spLo >>> 0;
+      save.stackHi = (c.regs[sp + 1] + (spLo > 0xffffffff ? 1 : 0)) >>> 0;
       setIe(c, 0);
-      c.setPc(entry);
+      if (entry !== lastEntry) {
+        lastEntry = entry;
+        entryPc = Number(entry);
+      }
+      setPcs(c, entryPc, entryPc + 4);
+    },
+
+    jprobeCallIn(cpu: ArchCpu, lo: number, hi: number, nr: number): void {
+      // `mov nr, %g1`, then at the `ta 0x70` past the `ta 0x7f`.
+      const c = cpu as Sparc64Cpu;
+      const g1 = c.wmap[1];
+      c.regs[g1] = nr;
+      c.regs[g1 + 1] = 0;
+      c.hypercallNr = nr;
+      setPcs(c, hi * TWO32 + lo, hi * TWO32 + lo + 4);
     },
 
     longjmpBreakHandler(cpu: ArchCpu, _memory: GuestMemory, save: JprobeSave): void {
@@ -362,6 +383,32 @@ export function makeSparc64Kprobes(): KprobesArch {
       const ret = BigInt.asUintN(64, c.getReg(REG_O7) + 8n);
       c.setReg(REG_O7, BigInt.asUintN(64, trampoline - 8n));
       return ret;
+    },
+
+    prepareKretprobeHalves(
+      cpu: ArchCpu,
+      _memory: GuestMemory,
+      trampolineLo: number,
+      trampolineHi: number,
+      out: Uint32Array,
+    ): void {
+      const r = (cpu as Sparc64Cpu).regs;
+      const o7 = (cpu as Sparc64Cpu).wmap[REG_O7];
+      const lo = r[o7] + 8;
+      out[0] = lo >>> 0;
+      out[1] = (r[o7 + 1] + (lo > 0xffffffff ? 1 : 0)) >>> 0;
+      const t = trampolineLo - 8;
+      r[o7] = t >>> 0;
+      r[o7 + 1] = (trampolineHi - (t < 0 ? 1 : 0)) >>> 0;
+    },
+
+    setPcHalves(cpu: ArchCpu, lo: number, hi: number): void {
+      const r = (cpu as Sparc64Cpu).regs;
+      const n = lo + 4;
+      r[R_PC_LO] = lo;
+      r[R_PC_HI] = hi;
+      r[R_NPC_LO] = n >>> 0;
+      r[R_NPC_HI] = (hi + (n > 0xffffffff ? 1 : 0)) >>> 0;
     },
   };
 }

@@ -52,7 +52,14 @@ import {
   TT_SYSCALL,
   TT_TRAP_INSN,
 } from "./regs.ts";
-import { enterTrap, hostTrap, returnFromTrap, setStop, syncSparc64Events } from "./traps.ts";
+import {
+  enterTrap,
+  hostTrap,
+  returnFromTrap,
+  setStop,
+  syncSparc64Events,
+  takeSparc64Trap,
+} from "./traps.ts";
 
 const TWO32 = 4294967296;
 
@@ -336,7 +343,8 @@ export function opWrpr(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
  * In privileged mode `ta 0x7f` stops with `STOP_HYPERCALL` (`hypercallNr`
  * = `%g1`) and `ta 0x7e` with `STOP_HALT`, both with PC past the `ta`; in
  * user mode `ta 0x6d` enters the guest's system-call vector; every other
- * trap is the host's (`STOP_TRAP`, PC on the `ta`).
+ * trap is the host's (`STOP_TRAP`, PC on the `ta`, taken in the run loop
+ * without a throw: `takeSparc64Trap()`).
  *
  * @param cpu The CPU.
  * @param insn The instruction.
@@ -356,7 +364,7 @@ export function opTcc(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn): void {
   } else if (tt === TT_SYSCALL) {
     return enterTrap(cpu, tt);
   }
-  hostTrap(cpu, tt);
+  takeSparc64Trap(cpu, insn, tt);
 }
 
 /** `done`: return from a trap handler past the trapped instruction. @param cpu The CPU. @param _insn The instruction. */

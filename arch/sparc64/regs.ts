@@ -76,6 +76,8 @@ export const R_TICK_CMPR_HI = 317;
 export const R_FETCH_PAGE_LO = 318;
 /** `regs` word: high half of the cached code page (not architectural). */
 export const R_FETCH_PAGE_HI = 319;
+/** Entries of the CPU's direct-mapped set of recent decode pages (`Sparc64Cpu.nearPages`). */
+export const NEAR_PAGES = 8;
 /** `regs` word: scratch for 64-bit results, low half. */
 export const R_T0_LO = 320;
 /** `regs` word: scratch, high half. */

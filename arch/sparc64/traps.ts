@@ -10,6 +10,9 @@
  *   preallocated `Fault` with the trap type; the run loop stops with
  *   `STOP_TRAP`, PC on the trapping instruction, nPC its nPC and every
  *   effect of the instruction absent (nothing commits before the throw).
+ *   A `Tcc` the host takes (Kprobes' `ta 0x70`/`ta 0x71`) leaves the same
+ *   state without a throw (`takeSparc64Trap()`): the loop offers the stop
+ *   to `cpu.stopHook` and goes on when the hook handled it.
  *
  * Also `retry`/`done` (Linux: the return half of rtrap) and the interrupt
  * check at instruction boundaries.
@@ -18,8 +21,9 @@
  */
 
 import type { Fault } from "../_common/fault.ts";
-import { STOP_USER } from "../types.ts";
+import { STOP_TRAP, STOP_USER } from "../types.ts";
 import type { Sparc64Cpu } from "./cpu.ts";
+import type { Sparc64DecodedInsn } from "./decode.ts";
 import {
   MAXTL,
   NWINDOWS,
@@ -79,6 +83,32 @@ export function hostTrap(
   addrLo = 0,
 ): never {
   throw cpu.fault.set(tt, errorCode, addrHi, addrLo);
+}
+
+/**
+ * A host-taken `Tcc` trap (Kprobes' `ta 0x70`/`ta 0x71`, the kretprobe
+ * trampoline's breakpoint, any other `ta` the guest does not take) without
+ * unwinding the run loop: the same state as a thrown trap (PC back on the
+ * `ta`, nPC its nPC, `trapVector` the trap type, the `ta` not retired), and
+ * the loop offers `STOP_TRAP` to the stop hook at the boundary. A probe hit
+ * costs a flag, not a throw.
+ *
+ * @param cpu The CPU, executing the trap from its run loop.
+ * @param insn The `ta` (`cpu.cur`).
+ * @param tt Trap type.
+ */
+export function takeSparc64Trap(cpu: Sparc64Cpu, insn: Sparc64DecodedInsn, tt: number): void {
+  const r = cpu.regs;
+  // The loop moved PC/nPC on before dispatch: PC holds the ta's nPC.
+  r[R_NPC_LO] = r[R_PC_LO];
+  r[R_NPC_HI] = r[R_PC_HI];
+  r[R_PC_LO] = insn.addrLo;
+  r[R_PC_HI] = insn.addrHi;
+  cpu.trapVector = tt;
+  cpu.trapErrorCode = 0;
+  // The trap does not retire; the run loop counts every dispatched word.
+  cpu.clock[0]--;
+  setStop(cpu, STOP_TRAP);
 }
 
 /**

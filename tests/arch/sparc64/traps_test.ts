@@ -75,6 +75,30 @@ Deno.test("Sparc64Cpu stopHook handles a trap in place and the run goes on", () 
   assert.equal(m.cpu.getReg(8), 1n);
 });
 
+Deno.test("Sparc64Cpu a trap the stop hook handles spends one budget unit and does not retire", () => {
+  const m = machine();
+  m.cpu.stopHook = () => {
+    m.cpu.setPc(m.cpu.getPc() + 4n);
+    return true;
+  };
+  // ta 0x70; mov 1, %o0; mov 2, %o0
+  assert.equal(exec(m, [0x91d02070, 0x90102001, 0x90102002], 2), STOP_BUDGET);
+  assert.equal(m.cpu.getReg(8), 1n);
+  assert.equal(m.cpu.tsc, 1);
+  assert.equal(m.cpu.getPc(), TEXT + 8n);
+});
+
+Deno.test("Sparc64Cpu a trap on the budget's last unit still stops on the instruction", () => {
+  const m = machine();
+  m.cpu.stopHook = () => false;
+  // mov 1, %o0; ta 0x70; nop
+  assert.equal(exec(m, [0x90102001, 0x91d02070, NOP], 2), STOP_TRAP);
+  assert.equal(m.cpu.trapVector, 0x170);
+  assert.equal(m.cpu.getPc(), TEXT + 4n);
+  assert.equal(m.cpu.getNpc(), TEXT + 8n);
+  assert.equal(m.cpu.tsc, 1);
+});
+
 Deno.test("Sparc64Cpu ta 0x6d in user mode enters the guest's system-call vector", () => {
   const m = machine();
   m.cpu.tba = KERNEL;
