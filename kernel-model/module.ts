@@ -8,7 +8,7 @@
  * @module
  */
 
-import { types } from "node:util";
+import { isNativeError, isProxy } from "node:util/types";
 import { describeMessage, describeValue } from "./_describe.ts";
 import { ModuleError } from "./errors.ts";
 import {
@@ -84,7 +84,7 @@ function moduleNameOf(path: string): string {
 /** The text of `e`'s `key` data property, or "" (never throws). */
 function textOf(e: unknown, key: string): string {
   try {
-    if (typeof e !== "object" || e === null || types.isProxy(e)) return "";
+    if (typeof e !== "object" || e === null || isProxy(e)) return "";
     const d = Object.getOwnPropertyDescriptor(e, key) ??
       Object.getOwnPropertyDescriptor(Object.getPrototypeOf(e) ?? {}, key);
     return d !== undefined && "value" in d && typeof d.value === "string" ? d.value : "";
@@ -106,7 +106,7 @@ function loadErrorLocation(e: unknown, fresh: string, url: string, shown: string
   let stack = "";
   try {
     // V8 keeps `stack` behind an accessor: read it only on a native error.
-    if (types.isNativeError(e) && !types.isProxy(e)) stack = String(e.stack ?? "");
+    if (isNativeError(e) && !isProxy(e)) stack = String(e.stack ?? "");
   } catch {
     stack = "";
   }
@@ -150,7 +150,7 @@ function loadErrorLocation(e: unknown, fresh: string, url: string, shown: string
 export async function resolveModule(source: ModuleSource): Promise<ResolvedModule> {
   if (
     typeof source !== "string" &&
-    (typeof source !== "object" || source === null || types.isProxy(source))
+    (typeof source !== "object" || source === null || isProxy(source))
   ) {
     throw new ModuleError(
       `Cannot insert module ${
@@ -330,7 +330,7 @@ export function setInsmodParams(
   if (params === undefined) return { warnings: [], error: null };
   if (
     typeof params !== "object" || params === null || Array.isArray(params) ||
-    types.isProxy(params)
+    isProxy(params)
   ) {
     throw new ModuleError(
       `Cannot insert module "${m.origin}": its params ${
