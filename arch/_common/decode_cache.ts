@@ -58,6 +58,8 @@ export class DecodeCache<T> {
   generation = 0;
 
   /**
+   * Creates an empty cache.
+   *
    * @param unlink Called by {@linkcode DecodeCache.invalidate} for every
    * entry reported by {@linkcode DecodeCache.link} as linked into a dropped
    * page (it must clear all of the entry's links). Without it, a CPU that
