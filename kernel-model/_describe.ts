@@ -3,7 +3,7 @@
 // user code (no toString, valueOf, getters, Proxy traps, Symbol.toStringTag),
 // so a hostile thrown value cannot abort the run that is reporting it.
 
-import { types } from "node:util";
+import { isProxy } from "node:util/types";
 
 /** Longest description, in characters: a log line stays a line. */
 const MAX_DESCRIPTION = 200;
@@ -26,7 +26,7 @@ function oneLine(s: string, firstLine = false): string {
 function dataProperty(o: object, key: string): unknown {
   let cur: object | null = o;
   for (let i = 0; i < MAX_CHAIN && cur !== null; i++) {
-    if (types.isProxy(cur)) return undefined;
+    if (isProxy(cur)) return undefined;
     const d = Object.getOwnPropertyDescriptor(cur, key);
     if (d !== undefined) return "value" in d ? d.value : undefined;
     cur = Object.getPrototypeOf(cur);
@@ -39,7 +39,7 @@ function dataProperty(o: object, key: string): unknown {
  * getter; `fallback` when it has none (or a hostile one).
  */
 export function functionName(fn: unknown, fallback: string): string {
-  if (typeof fn !== "function" || types.isProxy(fn)) return fallback;
+  if (typeof fn !== "function" || isProxy(fn)) return fallback;
   const d = Object.getOwnPropertyDescriptor(fn, "name");
   return d !== undefined && typeof d.value === "string" && d.value !== ""
     ? oneLine(d.value)
@@ -68,7 +68,7 @@ export function describeValue(v: unknown, quoteStrings = false, firstLine = fals
       if (typeof v === "string" && quoteStrings) return `"${oneLine(v)}"`;
       return oneLine(primitive(v), firstLine);
     }
-    if (types.isProxy(v)) return "[Proxy]";
+    if (isProxy(v)) return "[Proxy]";
     if (typeof v === "function") return `[function ${functionName(v, "(anonymous)")}]`;
     const name = dataProperty(v, "name");
     const message = dataProperty(v, "message");
@@ -97,7 +97,7 @@ export function describeValue(v: unknown, quoteStrings = false, firstLine = fals
  */
 export function describeMessage(e: unknown): string {
   try {
-    if (typeof e === "object" && e !== null && !types.isProxy(e)) {
+    if (typeof e === "object" && e !== null && !isProxy(e)) {
       const m = dataProperty(e, "message");
       if (typeof m === "string" && m !== "") return oneLine(m, true);
     }

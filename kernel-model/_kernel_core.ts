@@ -22,7 +22,7 @@
  */
 
 import { type Arch, type ArchCpu, PF_WRITE } from "../arch/types.ts";
-import { types } from "node:util";
+import { isProxy } from "node:util/types";
 import type { KprobesCore } from "../probes/kprobes.ts";
 import type { Jprobes } from "../probes/jprobes.ts";
 import type { Kretprobes } from "../probes/kretprobes.ts";
@@ -141,7 +141,7 @@ export class HandlerAbort {
 
 /** Is `e` a HandlerAbort? (Asked of any thrown value: runs no Proxy trap, no getter.) */
 export function isHandlerAbort(e: unknown): e is HandlerAbort {
-  return typeof e === "object" && e !== null && !types.isProxy(e) &&
+  return typeof e === "object" && e !== null && !isProxy(e) &&
     Object.getPrototypeOf(e) === HandlerAbort.prototype;
 }
 

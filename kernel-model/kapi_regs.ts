@@ -21,7 +21,7 @@
  * @module
  */
 
-import { types } from "node:util";
+import { isProxy } from "node:util/types";
 import type { PtRegs } from "../probes/types.ts";
 import { kernelAbiFor } from "./context.ts";
 import { EINVAL } from "./errno.ts";
@@ -31,9 +31,9 @@ const BAD = BigInt(-EINVAL);
 
 /** The arch of a genuine `pt_regs` view, read without running any code of `regs`; else null. */
 function archOf(regs: unknown): PtRegs["arch"] | null {
-  if (typeof regs !== "object" || regs === null || types.isProxy(regs)) return null;
+  if (typeof regs !== "object" || regs === null || isProxy(regs)) return null;
   const proto = Object.getPrototypeOf(regs);
-  if (proto === null || types.isProxy(proto)) return null;
+  if (proto === null || isProxy(proto)) return null;
   const d = Object.getOwnPropertyDescriptor(proto, "arch");
   if (d === undefined || !("value" in d)) return null;
   const a = d.value;

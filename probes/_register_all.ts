@@ -5,7 +5,7 @@
 // Both are total: a non-array, a bad `num` or an accessor element gives
 // -EINVAL (register) or does nothing (unregister); nothing user-defined runs.
 
-import { types } from "node:util";
+import { isProxy } from "node:util/types";
 import { EINVAL } from "../kernel-model/errno.ts";
 import { checkProbeList } from "./validate.ts";
 
@@ -42,7 +42,7 @@ export function unregisterAll<T>(
   num: number,
   unregister: (item: T) => void,
 ): void {
-  if (types.isProxy(items) || !Array.isArray(items) || typeof num !== "number" || !(num > 0)) {
+  if (isProxy(items) || !Array.isArray(items) || typeof num !== "number" || !(num > 0)) {
     return;
   }
   const n = Math.min(num, items.length);

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { types } from "node:util";
+import { isProxy } from "node:util/types";
 import type { Arch, ArchCpu, GuestMemory, JprobeSave } from "../arch/types.ts";
 import { kernelAbiFor } from "../kernel-model/context.ts";
 import { EINVAL } from "../kernel-model/errno.ts";
@@ -48,7 +48,7 @@ export const JPROBE_RETURN_SIGNAL: JprobeReturnSignal = Object.freeze({
 /** Is `e` the signal `jprobe_return()` throws? (Asked of any thrown value: runs no Proxy trap, no getter.) */
 export function isJprobeReturn(e: unknown): boolean {
   if (e === JPROBE_RETURN_SIGNAL) return true;
-  if (typeof e !== "object" || e === null || types.isProxy(e)) return false;
+  if (typeof e !== "object" || e === null || isProxy(e)) return false;
   return Object.getOwnPropertyDescriptor(e, JPROBE_RETURN)?.value === true;
 }
 
@@ -63,7 +63,7 @@ const MAX_JPROBE_ARGS = 16;
  * read without running user code (a `length` getter, a Proxy trap).
  */
 function entryShape(entry: unknown): { n: number; regparm: number } {
-  if (typeof entry !== "function" || types.isProxy(entry)) return { n: 0, regparm: 0 };
+  if (typeof entry !== "function" || isProxy(entry)) return { n: 0, regparm: 0 };
   const len = Object.getOwnPropertyDescriptor(entry, "length")?.value;
   const n = Number.isInteger(len) ? Math.min(Math.max(len, 0), MAX_JPROBE_ARGS) : 0;
   const regparm = Object.getOwnPropertyDescriptor(entry, FASTCALL)?.value === 3 ? 3 : 0;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { types } from "node:util";
+import { isProxy } from "node:util/types";
 import { kernelAbiFor } from "../kernel-model/context.ts";
 import { EINVAL } from "../kernel-model/errno.ts";
 import { registerAll, unregisterAll } from "./_register_all.ts";
@@ -155,7 +155,7 @@ export function enable_kprobe(kp: Kprobe): number {
  * ```
  */
 export function kprobe_disabled(kp: Kprobe): boolean {
-  if (typeof kp !== "object" || kp === null || types.isProxy(kp)) return false;
+  if (typeof kp !== "object" || kp === null || isProxy(kp)) return false;
   const d = Object.getOwnPropertyDescriptor(kp, "flags");
   return d !== undefined && "value" in d && typeof d.value === "number" &&
     (d.value & KPROBE_FLAG_DISABLED) !== 0;

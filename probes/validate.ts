@@ -23,7 +23,7 @@
  * @module
  */
 
-import { types } from "node:util";
+import { isProxy } from "node:util/types";
 import { E2BIG, EINVAL, ENOENT } from "../kernel-model/errno.ts";
 import { KSYM_NAME_LEN } from "../kernel-model/kapi.ts";
 
@@ -44,7 +44,7 @@ const MAX_CHAIN = 32;
 function descriptor(o: object, key: string): PropertyDescriptor | undefined | null {
   let cur: object | null = o;
   for (let i = 0; i < MAX_CHAIN && cur !== null; i++) {
-    if (types.isProxy(cur)) return null;
+    if (isProxy(cur)) return null;
     const d = Object.getOwnPropertyDescriptor(cur, key);
     if (d !== undefined) return d;
     cur = Object.getPrototypeOf(cur);
@@ -74,7 +74,7 @@ function writable(o: object, key: string): boolean {
 }
 
 function isObject(v: unknown): v is object {
-  return typeof v === "object" && v !== null && !types.isProxy(v);
+  return typeof v === "object" && v !== null && !isProxy(v);
 }
 
 function isInteger(v: unknown): boolean {
@@ -82,7 +82,7 @@ function isInteger(v: unknown): boolean {
 }
 
 function isHandler(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === "function" && !types.isProxy(v));
+  return v === undefined || v === null || (typeof v === "function" && !isProxy(v));
 }
 
 /**
@@ -157,7 +157,7 @@ export function checkKprobe(p: unknown, bits: number, written: readonly string[]
 export function checkJprobe(jp: unknown, bits: number): number {
   if (!isObject(jp)) return -EINVAL;
   const entry = field(jp, "entry");
-  if (typeof entry !== "function" || types.isProxy(entry)) return -EINVAL;
+  if (typeof entry !== "function" || isProxy(entry)) return -EINVAL;
   return checkKprobe(field(jp, "kp"), bits, ["pre_handler", "break_handler"]);
 }
 
@@ -223,7 +223,7 @@ export function checkKretprobe(rp: unknown, bits: number): number {
  * ```
  */
 export function checkProbeList(list: unknown, num: unknown): number {
-  if (types.isProxy(list) || !Array.isArray(list)) return -EINVAL;
+  if (isProxy(list) || !Array.isArray(list)) return -EINVAL;
   if (typeof num !== "number" || !Number.isInteger(num) || num < 1 || num > list.length) {
     return -EINVAL;
   }

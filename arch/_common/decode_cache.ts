@@ -4,7 +4,11 @@
  * that a CPU can hold the current page's slot array and index it by page
  * offset (no hashing per instruction). Invalidation is page-granular and
  * also drops the preceding page, whose last instruction may straddle into
- * the written one.
+ * the written one. CPUs that thread decoded instructions together
+ * (`next`/`target` links) report each link that crosses pages with
+ * {@linkcode DecodeCache.link}, and the cache's `unlink` callback undoes
+ * those into dropped pages: a text write touches the links into the pages
+ * it drops, not every cached slot.
  *
  * @module
  */
@@ -18,6 +22,15 @@ const TWO20 = 1048576;
 
 /** One cached page: a slot per byte offset, `null` until decoded. */
 export type DecodePage<T> = (T | null)[];
+
+/** The entries of other pages linked into one page, with where each is cached. */
+interface LinkList<T> {
+  entries: T[];
+  keys: number[];
+  offsets: number[];
+  /** Length at which the list is compacted next. */
+  limit: number;
+}
 
 /**
  * Decoded-instruction cache keyed by guest address `(hi, lo)`.
@@ -38,8 +51,23 @@ export type DecodePage<T> = (T | null)[];
  */
 export class DecodeCache<T> {
   #pages = new Map<number, DecodePage<T>>();
+  /** Per page key: the entries of other pages linked to an entry of it. */
+  #links = new Map<number, LinkList<T>>();
+  #unlink: ((entry: T) => void) | null;
   /** Bumped by every invalidation; holders of a page array compare it. */
   generation = 0;
+
+  /**
+   * Creates an empty cache.
+   *
+   * @param unlink Called by {@linkcode DecodeCache.invalidate} for every
+   * entry reported by {@linkcode DecodeCache.link} as linked into a dropped
+   * page (it must clear all of the entry's links). Without it, a CPU that
+   * links entries must unlink them itself (e.g. with `forEach`).
+   */
+  constructor(unlink?: (entry: T) => void) {
+    this.#unlink = unlink ?? null;
+  }
 
   /**
    * The slot array of the page holding `(hi, lo)`, created on first use.
@@ -69,7 +97,61 @@ export class DecodeCache<T> {
     const first = hi * TWO20 + (lo >>> PAGE_SHIFT) - 1;
     const last = hi * TWO20 + Math.floor(((lo >>> 0) + Math.max(length, 1) - 1) / PAGE_SIZE);
     for (let key = first; key <= last; key++) this.#pages.delete(key);
+    const unlink = this.#unlink;
+    if (unlink !== null && this.#links.size !== 0) {
+      for (let key = first; key <= last; key++) {
+        const list = this.#links.get(key);
+        if (list === undefined) continue;
+        this.#links.delete(key);
+        for (const e of list.entries) unlink(e);
+      }
+    }
     this.generation++;
+  }
+
+  /**
+   * Notes that the entry at `(fromHi, fromLo)` now links to the one at
+   * `(toHi, toLo)`, so that dropping the target's page unlinks it. Links
+   * within one page need no note (the page is dropped whole); call it for
+   * every link, it checks.
+   *
+   * @param from The linking entry, cached at `(fromHi, fromLo)`.
+   * @param fromHi High half of `from`'s address.
+   * @param fromLo Low half of `from`'s address.
+   * @param toHi High half of the linked entry's address.
+   * @param toLo Low half of the linked entry's address.
+   */
+  link(from: T, fromHi: number, fromLo: number, toHi: number, toLo: number): void {
+    if (fromHi === toHi && ((fromLo ^ toLo) >>> PAGE_SHIFT) === 0) return;
+    const key = toHi * TWO20 + (toLo >>> PAGE_SHIFT);
+    let list = this.#links.get(key);
+    if (list === undefined) {
+      list = { entries: [], keys: [], offsets: [], limit: 64 };
+      this.#links.set(key, list);
+    }
+    list.entries.push(from);
+    list.keys.push(fromHi * TWO20 + (fromLo >>> PAGE_SHIFT));
+    list.offsets.push(fromLo & (PAGE_SIZE - 1));
+    if (list.entries.length >= list.limit) this.#compact(list);
+  }
+
+  // Forgets notes of entries no longer cached where they were (their page
+  // was dropped and decoded again), so a page whose callers' pages are
+  // rewritten again and again keeps a bounded list.
+  #compact(list: LinkList<T>): void {
+    let n = 0;
+    for (let i = 0; i < list.entries.length; i++) {
+      const e = list.entries[i];
+      if (this.#pages.get(list.keys[i])?.[list.offsets[i]] !== e) continue;
+      list.entries[n] = e;
+      list.keys[n] = list.keys[i];
+      list.offsets[n] = list.offsets[i];
+      n++;
+    }
+    list.entries.length = n;
+    list.keys.length = n;
+    list.offsets.length = n;
+    list.limit = Math.max(64, 2 * n);
   }
 
   /**
@@ -90,6 +172,7 @@ export class DecodeCache<T> {
   /** Forgets everything. */
   clear(): void {
     this.#pages.clear();
+    this.#links.clear();
     this.generation++;
   }
 }

@@ -157,7 +157,7 @@ export class Ppc64Cpu implements ArchCpu {
   /** Big-endian view over `u8`. */
   dv: DataView;
   /** Decoded instructions by address. */
-  readonly cache: DecodeCache<Ppc64DecodedInsn> = new DecodeCache();
+  readonly cache: DecodeCache<Ppc64DecodedInsn> = new DecodeCache(unlink);
   /** Slot array of the page holding NIP (`regs[R_PAGE_HI/LO]`), or null. */
   page: DecodePage<Ppc64DecodedInsn> | null = null;
   /**
@@ -200,9 +200,9 @@ export class Ppc64Cpu implements ArchCpu {
     this.regs[R_MSR_HI] = MSR_SF_HI;
     this.regs[R_MSR_LO] = MSR_ME;
     memory.onTextWrite((hi, lo, length) => {
-      // Drop the written pages, unlink every threaded successor, re-fetch from NIP.
+      // Drop the written pages, unlink the threaded successors into them
+      // (the cache keeps those links), re-fetch from NIP.
       this.cache.invalidate(hi, lo, length);
-      this.cache.forEach(unlink);
       this.jit.invalidate(hi, lo, length);
       this.page = null;
       this.events |= EVT_FLUSH;

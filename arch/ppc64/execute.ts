@@ -197,6 +197,7 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
         if (cpu.events === 0) {
           next = lookupPpc64Nip(cpu);
           insn.next = next;
+          cpu.cache.link(insn, insn.addrHi, insn.addrLo, next.addrHi, next.addrLo);
         }
       }
     } else if (b === BR_TARGET) {
@@ -208,6 +209,7 @@ function loop(cpu: Ppc64Cpu, budget: number): StopReason {
         if (cpu.events === 0) {
           next = lookupPpc64Nip(cpu);
           insn.target = next;
+          cpu.cache.link(insn, insn.addrHi, insn.addrLo, next.addrHi, next.addrLo);
         }
       }
     } else {

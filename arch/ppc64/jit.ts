@@ -212,6 +212,7 @@ function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): nu
         if (cpu.events === 0) {
           next = lookupPpc64Nip(cpu);
           insn.next = next;
+          cpu.cache.link(insn, insn.addrHi, insn.addrLo, next.addrHi, next.addrLo);
         }
       }
     } else if (b === BR_TARGET) {
@@ -223,6 +224,7 @@ function interpretRun(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn, budget: number): nu
         if (cpu.events === 0) {
           next = lookupPpc64Nip(cpu);
           insn.target = next;
+          cpu.cache.link(insn, insn.addrHi, insn.addrLo, next.addrHi, next.addrLo);
         }
       }
     } else {

@@ -185,7 +185,7 @@ export class X86Cpu {
   /** Little-endian view over `u8`. */
   dv: DataView;
   /** Decoded instructions by address. */
-  readonly cache: DecodeCache<DecodedInsn> = new DecodeCache();
+  readonly cache: DecodeCache<DecodedInsn> = new DecodeCache(unlink);
   /** Slot array of the page holding RIP (`regs[PAGE_HI/PAGE_LO]`), or null. */
   page: DecodePage<DecodedInsn> | null = null;
   /**
@@ -241,10 +241,10 @@ export class X86Cpu {
     this.lf[LAZY_OP] = LF_LOGIC;
     this.lf[LAZY_W] = 2;
     memory.onTextWrite((hi, lo, length) => {
-      // Drop the written pages, unlink every threaded successor (links may
-      // point into them), and make the run loop re-fetch from RIP.
+      // Drop the written pages, unlink the threaded successors that point
+      // into them (the cache keeps those links), and make the run loop
+      // re-fetch from RIP.
       this.cache.invalidate(hi, lo, length);
-      this.cache.forEach(unlink);
       this.page = null;
       this.prevPage = null;
       this.events |= EV_FLUSH;

@@ -205,6 +205,7 @@ function linkNext(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn {
   cpu.regs[RIP_HI] = insn.nextHi;
   const next = lookupRip(cpu);
   insn.next = next;
+  cpu.cache.link(insn, insn.addrHi, insn.addrLo, next.addrHi, next.addrLo);
   return next;
 }
 
@@ -224,6 +225,7 @@ function afterBranch(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn | null {
       if (events === 0) {
         next = lookupRip(cpu);
         insn.target = next;
+        cpu.cache.link(insn, insn.addrHi, insn.addrLo, next.addrHi, next.addrLo);
       }
     }
   } else if (b === BRANCH_RIP) {
@@ -236,6 +238,7 @@ function afterBranch(cpu: X86Cpu, insn: DecodedInsn): DecodedInsn | null {
       if (events === 0) {
         next = lookupRip(cpu);
         insn.next = next;
+        cpu.cache.link(insn, insn.addrHi, insn.addrLo, next.addrHi, next.addrLo);
       }
     }
   }

@@ -67,6 +67,21 @@ Deno.test("Kernel.insmod() imports a fresh module instance each time", async () 
   await assert.rejects(() => kernel.insmod(new URL("leaky.ts", modules)), /already loaded/);
 });
 
+Deno.test("Kernel.insmod() imports the n-th instance of a file under ?kprobes-sim-instance=n", async () => {
+  // Stable URLs let Deno's code cache (keyed by URL) hit in later processes.
+  await using a = await boot();
+  await using b = await boot();
+  await a.insmod(new URL("instance_url.ts", modules));
+  await b.insmod(new URL("instance_url.ts", modules));
+  a.rmmod("instance_url");
+  await a.insmod(new URL("instance_url.ts", modules));
+  assert.match(
+    a.log,
+    /instance_url: \?kprobes-sim-instance=1\n[^]*instance_url: \?kprobes-sim-instance=3\n/,
+  );
+  assert.match(b.log, /instance_url: \?kprobes-sim-instance=2\n/);
+});
+
 Deno.test("Kernel.rmmod() names a module that is not loaded", async () => {
   await using kernel = await boot();
   assert.throws(() => kernel.rmmod("ghost"), /Cannot remove module "ghost": it is not loaded/);
