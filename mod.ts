@@ -211,7 +211,7 @@ export {
 } from "./kernel-model/workload.ts";
 export { loadWorkload } from "./kernel-model/workload_file.ts";
 export type { SourceLine } from "./kernel-model/dwarf_line.ts";
-export type { ProbeRefusal } from "./probes/kprobes.ts";
+export type { ProbeRefusal } from "./probes/kprobes_host.ts";
 export { ARCH_NAMES, type ArchName } from "./arch/load_arch.ts";
 
 // `kernel.tracefs`: kprobe events without a module (the rest at "./tracing").

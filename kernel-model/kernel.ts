@@ -10,7 +10,8 @@
 
 import type { Arch } from "../arch/types.ts";
 import { type ArchName, loadArch } from "../arch/load_arch.ts";
-import { didYouMean, KprobesCore, type ProbeRefusal } from "../probes/kprobes.ts";
+import { KprobesCore } from "../probes/kprobes.ts";
+import { didYouMean, type ProbeRefusal } from "../probes/kprobes_host.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs } from "../probes/types.ts";
