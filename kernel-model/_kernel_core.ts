@@ -39,7 +39,7 @@ import { UserScratch } from "./syscall_args.ts";
 import { LogBuffer } from "./printk.ts";
 import type { CheckedBootOptions } from "./boot_options.ts";
 import type { Heartbeat } from "./watchdog.ts";
-import type { KernelIncidents, RunStopReason } from "./kernel.ts";
+import type { KernelIncidents, RunStopReason } from "./kernel_options.ts";
 import type { RunLoop } from "./_run_loop.ts";
 import type { WorkloadRun } from "./_workload_run.ts";
 import type { Traps } from "./_traps.ts";

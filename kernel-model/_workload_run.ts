@@ -33,7 +33,7 @@ import {
   TASK_UNINTERRUPTIBLE,
   TASK_ZOMBIE,
 } from "./_kernel_core.ts";
-import type { RunOptions, RunResult } from "./kernel.ts";
+import type { RunOptions, RunResult } from "./kernel_options.ts";
 
 /** The workload driver of a kernel: system calls issued from user mode. */
 export class WorkloadRun {

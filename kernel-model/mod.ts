@@ -17,6 +17,7 @@
  */
 
 export * from "./kernel.ts";
+export * from "./kernel_options.ts";
 export * from "./dwarf_line.ts";
 export * from "./kapi.ts";
 export * from "./kapi_regs.ts";
