@@ -34,7 +34,7 @@ import { Kallsyms } from "./kallsyms.ts";
 import { Memory, PROT_EXEC, PROT_READ, PROT_USER, PROT_WRITE } from "./memory.ts";
 import type { KernelModule } from "./module.ts";
 import { type DieArgs, NotifierChain } from "./notifier.ts";
-import type { WorkloadDriver } from "./workload.ts";
+import type { WorkloadDriver } from "./workload_driver.ts";
 import { UserScratch } from "./syscall_args.ts";
 import { LogBuffer } from "./printk.ts";
 import type { CheckedBootOptions } from "./boot_options.ts";
