@@ -191,17 +191,17 @@ export {
 export * from "./probes/types.ts";
 
 // The host API: boot a kernel, insert modules, drive a workload, read results.
-export {
-  type BootOptions,
-  type InsmodOptions,
-  Kernel,
-  type KernelIncidents,
-  type ModuleInfo,
-  type ProbePointInfo,
-  type RunOptions,
-  type RunResult,
-  type RunStopReason,
-} from "./kernel-model/kernel.ts";
+export { Kernel } from "./kernel-model/kernel.ts";
+export type {
+  BootOptions,
+  InsmodOptions,
+  KernelIncidents,
+  ModuleInfo,
+  ProbePointInfo,
+  RunOptions,
+  RunResult,
+  RunStopReason,
+} from "./kernel-model/kernel_options.ts";
 export {
   DEFAULT_WORKLOAD,
   parseWorkload,
@@ -211,7 +211,7 @@ export {
 } from "./kernel-model/workload.ts";
 export { loadWorkload } from "./kernel-model/workload_file.ts";
 export type { SourceLine } from "./kernel-model/dwarf_line.ts";
-export type { ProbeRefusal } from "./probes/kprobes.ts";
+export type { ProbeRefusal } from "./probes/kprobes_host.ts";
 export { ARCH_NAMES, type ArchName } from "./arch/load_arch.ts";
 
 // `kernel.tracefs`: kprobe events without a module (the rest at "./tracing").

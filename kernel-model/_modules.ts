@@ -21,7 +21,7 @@ import { ENOENT, errnoName } from "./errno.ts";
 import { ModuleError } from "./errors.ts";
 import { type ModuleSource, resolveModule, setInsmodParams } from "./module.ts";
 import { isHandlerAbort, type KernelCore, type ModuleCall } from "./_kernel_core.ts";
-import type { InsmodOptions, ModuleInfo } from "./kernel.ts";
+import type { InsmodOptions, ModuleInfo } from "./kernel_options.ts";
 
 /** The loaded modules of a kernel: load, call, unload. */
 export class Modules {

@@ -23,7 +23,7 @@ import {
   TASK_UNINTERRUPTIBLE,
   TIF_NEED_RESCHED,
 } from "./_kernel_core.ts";
-import type { RunStopReason } from "./kernel.ts";
+import type { RunStopReason } from "./kernel_options.ts";
 
 /** The run loop of a kernel and its watchdogs. */
 export class RunLoop {

@@ -11,14 +11,8 @@
 
 import { ENOSYS } from "./errno.ts";
 import { KernelError } from "./errors.ts";
-import {
-  DEFAULT_WORKLOAD,
-  type NextStep,
-  type Syscall,
-  validateWorkload,
-  WorkloadDriver,
-  workloadOrigin,
-} from "./workload.ts";
+import { DEFAULT_WORKLOAD, type Syscall, validateWorkload, workloadOrigin } from "./workload.ts";
+import { type NextStep, WorkloadDriver } from "./workload_driver.ts";
 import { syscallArgs, USER_SCRATCH } from "./syscall_args.ts";
 import { checkMaxInstructions } from "./boot_options.ts";
 import {
@@ -33,7 +27,7 @@ import {
   TASK_UNINTERRUPTIBLE,
   TASK_ZOMBIE,
 } from "./_kernel_core.ts";
-import type { RunOptions, RunResult } from "./kernel.ts";
+import type { RunOptions, RunResult } from "./kernel_options.ts";
 
 /** The workload driver of a kernel: system calls issued from user mode. */
 export class WorkloadRun {

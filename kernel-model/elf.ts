@@ -27,15 +27,15 @@ import {
   EM_X86_64,
   EV_CURRENT,
   PT_LOAD,
-  SHN_LORESERVE,
   SHN_UNDEF,
   SHN_XINDEX,
   SHT_NOBITS,
   SHT_NULL,
   SHT_STRTAB,
-  SHT_SYMTAB,
-  SHT_SYMTAB_SHNDX,
 } from "./elf_constants.ts";
+
+import { EHDR, hex, PHDR, Reader, SHDR } from "./_elf_reader.ts";
+import { NAME_BUDGET, readSymbols, StringTables } from "./_elf_symbols.ts";
 
 export * from "./elf_constants.ts";
 
@@ -155,93 +155,6 @@ export interface ElfFile {
   sectionData(section: ElfSection | string): Uint8Array;
 }
 
-/** One struct layout: total size and, per field, `[offset, width]`. */
-interface Layout<K extends string> {
-  size: number;
-  at: Readonly<Record<K, readonly [number, number]>>;
-}
-
-/** Builds the ELF32 and ELF64 layouts of one struct from `[field, off32, width32, off64, width64]` rows. */
-function struct<K extends string>(
-  size32: number,
-  size64: number,
-  rows: ReadonlyArray<readonly [K, number, number, number, number]>,
-): readonly [Layout<K>, Layout<K>] {
-  const build = (size: number, is64: boolean): Layout<K> => {
-    const at = {} as Record<K, readonly [number, number]>;
-    let covered = 0;
-    let end = 0;
-    for (const [field, off32, width32, off64, width64] of rows) {
-      const offset = is64 ? off64 : off32;
-      const width = is64 ? width64 : width32;
-      at[field] = Object.freeze([offset, width] as const);
-      covered += width;
-      end = Math.max(end, offset + width);
-    }
-    if (covered !== size || end !== size) {
-      throw new Error(`ELF struct layout of ${rows[0][0]} does not tile ${size} bytes`);
-    }
-    return Object.freeze({ size, at: Object.freeze(at) });
-  };
-  return [build(size32, false), build(size64, true)];
-}
-
-// The `<elf.h>` structs as [ELF32, ELF64] layouts: field, then offset and
-// width in each class. `struct()` checks that the fields tile the struct.
-// deno-fmt-ignore
-const EHDR = struct(52, 64, [
-  //  field          ELF32    ELF64
-  ["e_ident",       0, 16,   0, 16],
-  ["e_type",       16,  2,  16,  2],
-  ["e_machine",    18,  2,  18,  2],
-  ["e_version",    20,  4,  20,  4],
-  ["e_entry",      24,  4,  24,  8],
-  ["e_phoff",      28,  4,  32,  8],
-  ["e_shoff",      32,  4,  40,  8],
-  ["e_flags",      36,  4,  48,  4],
-  ["e_ehsize",     40,  2,  52,  2],
-  ["e_phentsize",  42,  2,  54,  2],
-  ["e_phnum",      44,  2,  56,  2],
-  ["e_shentsize",  46,  2,  58,  2],
-  ["e_shnum",      48,  2,  60,  2],
-  ["e_shstrndx",   50,  2,  62,  2],
-]);
-// deno-fmt-ignore
-const SHDR = struct(40, 64, [
-  ["sh_name",       0,  4,   0,  4],
-  ["sh_type",       4,  4,   4,  4],
-  ["sh_flags",      8,  4,   8,  8],
-  ["sh_addr",      12,  4,  16,  8],
-  ["sh_offset",    16,  4,  24,  8],
-  ["sh_size",      20,  4,  32,  8],
-  ["sh_link",      24,  4,  40,  4],
-  ["sh_info",      28,  4,  44,  4],
-  ["sh_addralign", 32,  4,  48,  8],
-  ["sh_entsize",   36,  4,  56,  8],
-]);
-// deno-fmt-ignore
-const PHDR = struct(32, 56, [
-  ["p_type",        0,  4,   0,  4],
-  ["p_flags",      24,  4,   4,  4],
-  ["p_offset",      4,  4,   8,  8],
-  ["p_vaddr",       8,  4,  16,  8],
-  ["p_paddr",      12,  4,  24,  8],
-  ["p_filesz",     16,  4,  32,  8],
-  ["p_memsz",      20,  4,  40,  8],
-  ["p_align",      28,  4,  48,  8],
-]);
-// deno-fmt-ignore
-const SYM = struct(16, 24, [
-  ["st_name",       0,  4,   0,  4],
-  ["st_value",      4,  4,   8,  8],
-  ["st_size",       8,  4,  16,  8],
-  ["st_info",      12,  1,   4,  1],
-  ["st_other",     13,  1,   5,  1],
-  ["st_shndx",     14,  2,   6,  2],
-]);
-/** One `SHT_SYMTAB_SHNDX` entry: the real `st_shndx` of a symbol. */
-const XINDEX_ENTRY = struct(4, 4, [["st_shndx", 0, 4, 0, 4]])[0];
-
 // Names for messages; the simulator boots x86_64, i386, ppc64 and sparc64
 // (EM_SPARCV9). The others (EM_PPC, EM_MIPS 8, EM_S390 22, EM_ARM 40,
 // EM_AARCH64 183, EM_RISCV 243) are the images a user is likely to pass by
@@ -261,68 +174,6 @@ const MACHINE_NAMES: Readonly<Record<number, string>> = Object.freeze({
 
 /** `e_phnum` value meaning the real count is in section 0's `sh_info`. */
 const PN_XNUM = 0xffff;
-
-function hex(n: number | bigint): string {
-  return `0x${n.toString(16)}`;
-}
-
-/** Bounds-checked field reads; every failure is an ElfError naming the field. */
-class Reader {
-  readonly #view: DataView;
-  readonly #le: boolean;
-  readonly file: string;
-  readonly size: number;
-
-  constructor(bytes: Uint8Array, littleEndian: boolean, file: string) {
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#le = littleEndian;
-    this.file = file;
-    this.size = bytes.byteLength;
-  }
-
-  fail(problem: string, offset: number, field: string): never {
-    throw new ElfError(this.file, problem, { offset, field });
-  }
-
-  /** Reads a field as a bigint (addresses, flags, symbol values). */
-  big<K extends string>(base: number, struct: Layout<K>, field: K): bigint {
-    const [at, width] = struct.at[field];
-    const offset = base + at;
-    if (offset + width > this.size) {
-      this.fail(
-        `the file is truncated: ${field} ends at ${hex(offset + width)} but the file has ${
-          hex(this.size)
-        } bytes`,
-        offset,
-        field,
-      );
-    }
-    switch (width) {
-      case 1:
-        return BigInt(this.#view.getUint8(offset));
-      case 2:
-        return BigInt(this.#view.getUint16(offset, this.#le));
-      case 4:
-        return BigInt(this.#view.getUint32(offset, this.#le));
-      default:
-        return this.#view.getBigUint64(offset, this.#le);
-    }
-  }
-
-  /** Reads a field as a number; a 64-bit value beyond 2^53 is malformed. */
-  num<K extends string>(base: number, struct: Layout<K>, field: K): number {
-    const value = this.big(base, struct, field);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
-      this.fail(`${field} ${hex(value)} is too large`, base + struct.at[field][0], field);
-    }
-    return Number(value);
-  }
-
-  /** Offset of a field, for error reports. */
-  at<K extends string>(base: number, struct: Layout<K>, field: K): number {
-    return base + struct.at[field][0];
-  }
-}
 
 /**
  * Parses an ELF file. Everything is validated against the file size before
@@ -647,184 +498,6 @@ export function parseElf(bytes: Uint8Array, name = "<bytes>"): ElfFile {
     symbols,
     bytes,
   }, shoff);
-}
-
-/** Bytes of non-ASCII names one file may make the parser decode separately. */
-const NAME_BUDGET = 64 << 20;
-
-/**
- * Names from string tables, in time and memory linear in the tables: each
- * table's NUL positions are found once (a name's end is a binary search),
- * and each NUL-terminated run is decoded once, names inside it being
- * suffixes of it (V8 shares their storage). So a hostile symbol table whose
- * entries all point into one long run costs one string, not one per entry.
- * Runs with non-ASCII bytes are decoded per name (UTF-8 offsets do not map
- * to string indices), within {@linkcode NAME_BUDGET}.
- */
-class StringTables {
-  readonly #bytes: Uint8Array;
-  readonly #decoder = new TextDecoder();
-  readonly #nuls = new Map<number, Uint32Array>();
-  readonly #runs = new Map<number, string | null>();
-  readonly #names = new Map<number, string>();
-  #budget = NAME_BUDGET;
-
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-  }
-
-  /** Sorted offsets (in the table) of the table's NUL bytes. */
-  #nulsOf(table: ElfSection): Uint32Array {
-    let nuls = this.#nuls.get(table.index);
-    if (nuls === undefined) {
-      const data = this.#bytes.subarray(table.offset, table.offset + table.size);
-      let n = 0;
-      for (let i = 0; i < data.length; i++) if (data[i] === 0) n++;
-      nuls = new Uint32Array(n);
-      let j = 0;
-      for (let i = 0; i < data.length; i++) if (data[i] === 0) nuls[j++] = i;
-      this.#nuls.set(table.index, nuls);
-    }
-    return nuls;
-  }
-
-  /**
-   * The name at `index` of `table`: undefined when no NUL ends it inside the
-   * table, null when the non-ASCII budget is spent.
-   */
-  at(table: ElfSection, index: number): string | undefined | null {
-    const nuls = this.#nulsOf(table);
-    let lo = 0;
-    let hi = nuls.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (nuls[mid] < index) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === nuls.length) return undefined;
-    const end = table.offset + nuls[lo];
-    const runStart = table.offset + (lo === 0 ? 0 : nuls[lo - 1] + 1);
-    const start = table.offset + index;
-    let run = this.#runs.get(end);
-    if (run === undefined) {
-      const bytes = this.#bytes.subarray(runStart, end);
-      let ascii = true;
-      for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
-      run = ascii ? this.#decoder.decode(bytes) : null;
-      this.#runs.set(end, run);
-    }
-    if (run !== null) return run.slice(start - runStart);
-    let name = this.#names.get(start);
-    if (name === undefined) {
-      this.#budget -= end - start;
-      if (this.#budget < 0) return null;
-      name = this.#decoder.decode(this.#bytes.subarray(start, end));
-      this.#names.set(start, name);
-    }
-    return name;
-  }
-}
-
-type StringAt = (
-  table: ElfSection,
-  index: number,
-  at: number,
-  field: string,
-  what: string,
-) => string;
-
-/** Decodes the first `SHT_SYMTAB` section, if any. */
-function readSymbols(
-  r: Reader,
-  sections: ElfSection[],
-  shoff: number,
-  stringAt: StringAt,
-  k: 0 | 1,
-): ElfSymbol[] {
-  const sh = SHDR[k];
-  const st = SYM[k];
-  const symtab = sections.find((s) => s.type === SHT_SYMTAB);
-  if (symtab === undefined) return [];
-  const header = shoff + symtab.index * sh.size;
-  if (symtab.entsize !== st.size) {
-    r.fail(
-      `sh_entsize ${symtab.entsize} of the symbol table (section ${symtab.index}) is not the symbol size ${st.size}`,
-      r.at(header, sh, "sh_entsize"),
-      "sh_entsize",
-    );
-  }
-  if (symtab.size % st.size !== 0) {
-    r.fail(
-      `sh_size ${
-        hex(symtab.size)
-      } of the symbol table (section ${symtab.index}) is not a multiple of sh_entsize ${st.size}`,
-      r.at(header, sh, "sh_size"),
-      "sh_size",
-    );
-  }
-  if (symtab.link >= sections.length || sections[symtab.link].type !== SHT_STRTAB) {
-    r.fail(
-      `sh_link ${symtab.link} of the symbol table (section ${symtab.index}) is not a string table`,
-      r.at(header, sh, "sh_link"),
-      "sh_link",
-    );
-  }
-  const strtab = sections[symtab.link];
-  const count = symtab.size / st.size;
-  const xindex = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === symtab.index);
-  if (xindex !== undefined && xindex.size < count * 4) {
-    r.fail(
-      `sh_size ${
-        hex(xindex.size)
-      } of the SHT_SYMTAB_SHNDX section ${xindex.index} is smaller than its ${count} symbols need`,
-      r.at(shoff + xindex.index * sh.size, sh, "sh_size"),
-      "sh_size",
-    );
-  }
-  const symbols: ElfSymbol[] = [];
-  for (let i = 1; i < count; i++) {
-    const base = symtab.offset + i * st.size;
-    const info = r.num(base, st, "st_info");
-    let shndx = r.num(base, st, "st_shndx");
-    const extended = shndx === SHN_XINDEX;
-    if (extended) {
-      if (xindex === undefined) {
-        r.fail(
-          `st_shndx of symbol ${i} is SHN_XINDEX but the file has no SHT_SYMTAB_SHNDX section`,
-          r.at(base, st, "st_shndx"),
-          "st_shndx",
-        );
-      }
-      shndx = r.num(xindex.offset + i * 4, XINDEX_ENTRY, "st_shndx");
-    }
-    const reserved = !extended && (shndx === SHN_UNDEF || shndx >= SHN_LORESERVE);
-    if (!reserved && shndx >= sections.length) {
-      r.fail(
-        `st_shndx ${shndx} of symbol ${i} is not a section index (the file has ${sections.length})`,
-        r.at(base, st, "st_shndx"),
-        "st_shndx",
-      );
-    }
-    const symbol: ElfSymbol = {
-      index: i,
-      name: stringAt(
-        strtab,
-        r.num(base, st, "st_name"),
-        r.at(base, st, "st_name"),
-        "st_name",
-        `symbol ${i}`,
-      ),
-      value: r.big(base, st, "st_value"),
-      size: r.num(base, st, "st_size"),
-      type: info & 0xf,
-      bind: info >> 4,
-      visibility: r.num(base, st, "st_other") & 3,
-      shndx,
-    };
-    if (!reserved) symbol.sectionName = sections[shndx].name;
-    symbols.push(symbol);
-  }
-  return symbols;
 }
 
 type ElfFields = Omit<ElfFile, "sectionByName" | "sectionData">;

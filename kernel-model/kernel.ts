@@ -9,23 +9,19 @@
  */
 
 import type { Arch } from "../arch/types.ts";
-import { type ArchName, loadArch } from "../arch/load_arch.ts";
-import { didYouMean, KprobesCore, type ProbeRefusal } from "../probes/kprobes.ts";
+import { KprobesCore } from "../probes/kprobes.ts";
+import { didYouMean, type ProbeRefusal } from "../probes/kprobes_host.ts";
 import { isJprobeReturn, JPROBE_RETURN_SIGNAL, Jprobes } from "../probes/jprobes.ts";
 import { Kretprobes } from "../probes/kretprobes.ts";
 import type { Jprobe, Kprobe, Kretprobe, PtRegs } from "../probes/types.ts";
-import { describeValue } from "./_describe.ts";
 import { LineTable, type SourceLine } from "./dwarf_line.ts";
 import type { ElfFile } from "./elf.ts";
 import { KernelError } from "./errors.ts";
 import type { Kallsyms } from "./kallsyms.ts";
 import type { Memory } from "./memory.ts";
 import type { ModuleSource } from "./module.ts";
-import type { ParamArgument } from "./module_param.ts";
 import type { NotifierChain } from "./notifier.ts";
-import type { SyscallRecord, Workload } from "./workload.ts";
-import { checkBootOptions, type CheckedBootOptions } from "./boot_options.ts";
-import type { Heartbeat } from "./watchdog.ts";
+import type { CheckedBootOptions } from "./boot_options.ts";
 import { KernelCore } from "./_kernel_core.ts";
 import { RunLoop } from "./_run_loop.ts";
 import { WorkloadRun } from "./_workload_run.ts";
@@ -33,194 +29,46 @@ import { Traps } from "./_traps.ts";
 import { HostCalls } from "./_host_calls.ts";
 import { KernelCalls } from "./_abi.ts";
 import { Modules } from "./_modules.ts";
-import { loadImage } from "./_image.ts";
 import { wireProbes } from "./_probe_wiring.ts";
 import { Tracefs } from "../tracing/tracefs.ts";
 import { tracingHost } from "./_tracing_host.ts";
-
-/** A registered probe point, as {@linkcode Kernel.probePoints} lists it. */
-export interface ProbePointInfo {
-  /** Its address. */
-  addr: bigint;
-  /** `k` kprobe, `j` jprobe, `r` kretprobe. */
-  kind: "k" | "j" | "r";
-  /** The module that registered it, or null for the host. */
-  owner: string | null;
-  /** Registered but disabled. */
-  disabled: boolean;
-}
-
-/** Options of {@linkcode Kernel.boot}. */
-export interface BootOptions {
-  /** Architecture: `x86_64` (default). */
-  arch?: ArchName;
-  /** Number of CPUs (NR_CPUS), 1–64. Default 1. */
-  cpus?: number;
-  /** CONFIG_PREEMPT behaviour: the timer preempts kernel code. Default false. */
-  preempt?: boolean;
-  /** The vmlinux image: bytes or a path/URL. Default: the committed image for `arch`. */
-  image?: Uint8Array | string | URL;
-  /** Kernel RAM in bytes, whole 4 KiB pages from 4 to 256 MiB. Default 16 MiB. */
-  memSize?: number;
-  /**
-   * Timer interrupts per simulated second, 1–10000, with at least 10000
-   * instructions per tick at `cpuMhz`. Default 1000.
-   */
-  hz?: number;
-  /**
-   * The simulated CPU's clock in MHz: one instruction retires per cycle, so
-   * this sets how much guest work fits in a tick or a 100 ms time slice.
-   * 1–100000. Default 1000.
-   */
-  cpuMhz?: number;
-  /** do_fork fails with -EAGAIN at this many tasks, 2–1024. Default 64. */
-  maxTasks?: number;
-  /** Receives each console line as it is printed, with its KERN_* level (0–7). */
-  console?: (line: string, level: number) => void;
-  /** Instructions each CPU runs before the next gets its turn, 1–10⁷. Default 2000. */
-  quantum?: number;
-  /**
-   * `debug.kprobes-optimization`: after a kprobe has been armed for
-   * `kprobesOptimizeDelay` timer ticks, the kprobe optimizer replaces its
-   * breakpoint by a jump to a detour buffer when Linux's rules allow it (no
-   * post_handler, not a jprobe, relocatable instructions, no jump into the
-   * replaced bytes). x86_64, i386 and ppc64 (sparc64 has no optimized
-   * kprobes, as in Linux: there it changes nothing). Default true, as in Linux; see
-   * {@linkcode Kernel.setKprobesOptimization}.
-   */
-  kprobesOptimization?: boolean;
-  /**
-   * Timer ticks a new kprobe stays a breakpoint before the optimizer looks
-   * at it, 0–10⁶ (0: at registration). Default 5 (Linux's OPTIMIZE_DELAY).
-   */
-  kprobesOptimizeDelay?: number;
-  /**
-   * A hit of a kprobe with no post_handler runs the probed instruction
-   * without the single-step trap, as Linux 6.1 does: in place by the
-   * interpreter's own semantics where the arch emulates it (x86: jmp, jcc,
-   * call, ret, loop, call/jmp through a register, cli/sti/pushf/popf and
-   * `push r`; ppc64: every word), else on x86 from the instruction slot with
-   * a jump back ("boosting"; not with `preempt`, as 6.1 boosts only without
-   * CONFIG_PREEMPTION). One trap per hit instead of two. A probe with a
-   * post_handler always single-steps. Default true; false single-steps every
-   * hit (the spec's original mechanism).
-   */
-  kprobesBoost?: boolean;
-  /**
-   * Marks "in handler X of module M on CPU N" around every handler and
-   * module call, for a thread watching this kernel's worker (see
-   * {@linkcode Heartbeat}). Default: none.
-   */
-  heartbeat?: Heartbeat;
-  /**
-   * The block translator (the interpreter's second tier): a block of guest
-   * code is translated to a host function after this many interpreted
-   * entries; 0 translates every block on its first entry, -1 turns the
-   * translator off (interpreter only). Results are the same either way;
-   * only speed differs. Default: the arch's (256 on x86, 1000 on ppc64).
-   */
-  jitThreshold?: number;
-}
-
-/** Options of {@linkcode Kernel.run}. */
-export interface RunOptions {
-  /**
-   * The workload to drive, validated before anything runs (see
-   * `validateWorkload`). Default: {@linkcode DEFAULT_WORKLOAD}.
-   */
-  workload?: Workload;
-  /** Stop after this many executed instructions (all CPUs), a positive integer. Default 2·10⁹. */
-  maxInstructions?: number;
-  /**
-   * The soft-lockup watchdog: a CPU that stays in kernel mode this many
-   * seconds without scheduling, idling or returning to user (a loop with
-   * interrupts off, a spinning lock, a kernel loop that never calls
-   * schedule()) is reported as Linux does (`BUG: soft lockup - CPU#0 stuck
-   * for 10s! [comm:pid]`) and the run stops with `stopReason: "softLockup"`.
-   * Guest calls made for printk or a handler are bounded the same way.
-   * Default 10 (Linux 2.6's threshold); `Infinity` turns it off.
-   */
-  watchdog?: number;
-  /**
-   * Which seconds {@linkcode RunOptions.watchdog} counts: `"guest"`
-   * (default; simulated time at `cpuMhz`, deterministic) or `"host"`
-   * (wall-clock time, also bounded by the guest seconds; what the CLI uses
-   * so that `--watchdog 1` means one second of waiting).
-   */
-  watchdogClock?: "guest" | "host";
-}
+import { bootKernel, consoleText } from "./_boot.ts";
+import { kprobeProfileText, kprobesListText, probePointsOf } from "./_kprobes_debugfs.ts";
+import type {
+  BootOptions,
+  InsmodOptions,
+  KernelIncidents,
+  ModuleInfo,
+  ProbePointInfo,
+  RunOptions,
+  RunResult,
+} from "./kernel_options.ts";
 
 /**
- * Why {@linkcode Kernel.run} stopped: `"completed"` (the workload
- * finished: init's script done and every other task exited, see
- * {@linkcode RunResult.completed}), `"instructionLimit"` (`maxInstructions` ran out),
- * `"softLockup"` (the watchdog fired, see the log), `"stalled"` (for
- * 100,000 rounds no CPU ran: every one idle with no timer due, or parked in
- * user mode with no workload step to issue; see the log) or `"panic"`
- * (every CPU died) or `"hungTask"` (no system call completed for 120 guest
- * seconds: tasks blocked for good, see the `INFO: task … blocked` lines).
+ * The composition root: a kernel for `arch` and `elf` with its run loop,
+ * traps, calls, modules and the Kprobes core, jprobes and kretprobes wired
+ * in (only this file may import probes/).
  */
-export type RunStopReason =
-  | "completed"
-  | "instructionLimit"
-  | "softLockup"
-  | "stalled"
-  | "panic"
-  | "hungTask";
-
-/** What {@linkcode Kernel.run} reports. */
-export interface RunResult {
-  /** Guest instructions executed during the run, all CPUs. */
-  instructions: number;
-  /** Every system call the workload completed. */
-  syscalls: SyscallRecord[];
-  /**
-   * Whether the workload finished: init ran its script, every other task
-   * it started has exited (tasks blocked for good after a recursive fault
-   * aside) and init reaped what it could; false: see
-   * {@linkcode RunResult.stopReason}.
-   */
-  completed: boolean;
-  /** Why the run stopped. */
-  stopReason: RunStopReason;
-}
-
-/**
- * What went wrong in a kernel so far; all zero on a clean run. The CLI exits
- * 3 when any count is non-zero.
- */
-export interface KernelIncidents {
-  /** Oops reports (guest faults, BUG()s, faults in handlers). */
-  oopses: number;
-  /** Kernel panics (a dead CPU). */
-  panics: number;
-  /** Probe handlers or module functions that threw. */
-  handlerErrors: number;
-  /** Watchdog reports (`BUG: soft lockup`). */
-  lockups: number;
-}
-
-/** A loaded module as lsmod shows it. */
-export interface ModuleInfo {
-  /** Its name. */
-  name: string;
-  /** Where it came from. */
-  origin: string;
-  /** Kprobes it has registered now. */
-  probes: number;
-}
-
-/** Options of {@linkcode Kernel.insmod}. */
-export interface InsmodOptions {
-  /** Load under this name instead of the file's base name. */
-  name?: string;
-  /**
-   * Module parameters, as `insmod m.ts name=value`: set before
-   * `init_module()` runs, parsed and checked by the parameter's type (see
-   * `module_params`). A refused value fails the insmod with -EINVAL; an
-   * unknown name is logged and ignored, as Linux does.
-   */
-  params?: Readonly<Record<string, ParamArgument>>;
+function composeKernel(arch: Arch, elf: ElfFile, options: CheckedBootOptions): KernelCore {
+  const k = new KernelCore(arch, elf, options);
+  k.isJprobeReturn = isJprobeReturn;
+  k.jprobeReturnSignal = JPROBE_RETURN_SIGNAL;
+  k.didYouMean = didYouMean;
+  k.loop = new RunLoop(k);
+  k.work = new WorkloadRun(k);
+  k.traps = new Traps(k);
+  k.host = new HostCalls(k);
+  k.calls = new KernelCalls(k);
+  k.mods = new Modules(k);
+  wireProbes(k, { KprobesCore, Jprobes, Kretprobes }, {
+    enabled: options.kprobesOptimization,
+    delay: options.kprobesOptimizeDelay,
+  }, {
+    // Linux 6.1 boosts only without CONFIG_PREEMPTION; it emulates either way.
+    emulate: options.kprobesBoost,
+    boost: options.kprobesBoost && !options.preempt,
+  });
+  return k;
 }
 
 /**
@@ -246,26 +94,8 @@ export class Kernel {
   #tracefs: Tracefs | undefined;
   #lines: LineTable | null = null;
 
-  private constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
-    const k = new KernelCore(arch, elf, options);
+  private constructor(k: KernelCore) {
     this.#k = k;
-    k.isJprobeReturn = isJprobeReturn;
-    k.jprobeReturnSignal = JPROBE_RETURN_SIGNAL;
-    k.didYouMean = didYouMean;
-    k.loop = new RunLoop(k);
-    k.work = new WorkloadRun(k);
-    k.traps = new Traps(k);
-    k.host = new HostCalls(k);
-    k.calls = new KernelCalls(k);
-    k.mods = new Modules(k);
-    wireProbes(k, { KprobesCore, Jprobes, Kretprobes }, {
-      enabled: options.kprobesOptimization,
-      delay: options.kprobesOptimizeDelay,
-    }, {
-      // Linux 6.1 boosts only without CONFIG_PREEMPTION; it emulates either way.
-      emulate: options.kprobesBoost,
-      boost: options.kprobesBoost && !options.preempt,
-    });
   }
 
   /**
@@ -286,44 +116,12 @@ export class Kernel {
    * ```
    */
   static async boot(options: BootOptions = {}): Promise<Kernel> {
-    const checked = checkBootOptions(options);
-    const arch = await loadArch(checked.arch);
-    const elf = await loadImage(checked.image, arch.name);
-    const shown = elf.name;
-    if (elf.machine !== arch.elfMachine || elf.class !== arch.bits) {
-      throw new KernelError(
-        `Cannot boot "${shown}" as ${arch.name}: it is an ELF${elf.class} ${elf.machineName} image, pass the matching --arch or image`,
-      );
-    }
-    let kernel: Kernel;
-    try {
-      kernel = new Kernel(arch, elf, checked);
-      kernel.#k.loop.runLoop(() => kernel.#k.initInUser(), 500_000_000);
-      kernel.#k.flushConsole();
-    } catch (e) {
-      // A damaged image can fault the host's own reads of it (a wild
-      // `current`, boot_params outside RAM): still a KernelError.
-      if (e instanceof KernelError) throw e;
-      throw new KernelError(
-        `Cannot boot "${shown}": the image broke the host's boot (${
-          describeValue(e)
-        }), check that it is a kprobes-sim vmlinux (see kernel-model/vmlinux/ABI.md)`,
-        { cause: e },
-      );
-    }
-    if (!kernel.#k.initInUser()) {
-      throw new KernelError(
-        `Cannot boot "${shown}": init did not reach user mode; the log says:\n${kernel.log}`,
-      );
-    }
-    return kernel;
+    return new Kernel(await bootKernel(options, composeKernel));
   }
 
   /** The console output so far: every log line, without level prefixes. */
   get log(): string {
-    this.#k.flushConsole();
-    const lines = this.#k.log.lines;
-    return lines.join("\n") + (lines.length > 0 ? "\n" : "");
+    return consoleText(this.#k);
   }
 
   /** The console lines so far. */
@@ -416,15 +214,7 @@ export class Kernel {
    * the end of a disabled probe's line.
    */
   kprobesList(): string {
-    return this.#k.kprobes.list().map(({ kp, addr, owner, disabled, optimized }) => {
-      const kind = this.#k.jprobes.owns(kp) ? "j" : this.#k.kretprobes.owns(kp) ? "r" : "k";
-      const where = this.#k.kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "");
-      // 6.1 report_probe() appends "[DISABLED]" and "[OPTIMIZED]" after one space.
-      const flags = `${disabled ? "[DISABLED]" : ""}${optimized ? "[OPTIMIZED]" : ""}`;
-      return `${this.#k.hex(addr)}  ${kind}  ${where}${owner ? `    [${owner}]` : ""}${
-        flags ? ` ${flags}` : ""
-      }\n`;
-    }).join("");
+    return kprobesListText(this.#k);
   }
 
   /** Whether registered probes are armed (debugfs `kprobes/enabled`). */
@@ -532,12 +322,7 @@ export class Kernel {
    * @returns The text.
    */
   kprobeProfile(): string {
-    return this.#k.kprobes.list().map(({ kp, addr, nhit }) => {
-      const name = this.#k.kallsyms.formatAddress(addr).replace(/\/0x[0-9a-f]+$/, "");
-      return `  ${name.padEnd(44)} ${String(nhit).padStart(15)} ${
-        String(kp.nmissed ?? 0).padStart(15)
-      }\n`;
-    }).join("");
+    return kprobeProfileText(this.#k);
   }
 
   /**
@@ -761,12 +546,7 @@ export class Kernel {
    * @returns One entry per registered kprobe, jprobe and kretprobe.
    */
   probePoints(): ProbePointInfo[] {
-    return this.#k.kprobes.list().map(({ kp, addr, owner, disabled }) => ({
-      addr,
-      kind: this.#k.jprobes.owns(kp) ? "j" : this.#k.kretprobes.owns(kp) ? "r" : "k",
-      owner,
-      disabled,
-    }));
+    return probePointsOf(this.#k);
   }
 
   /**

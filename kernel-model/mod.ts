@@ -17,6 +17,7 @@
  */
 
 export * from "./kernel.ts";
+export * from "./kernel_options.ts";
 export * from "./dwarf_line.ts";
 export * from "./kapi.ts";
 export * from "./kapi_regs.ts";
@@ -34,6 +35,7 @@ export * from "./module_param.ts";
 export * from "./notifier.ts";
 export * from "./oops.ts";
 export * from "./workload.ts";
+export * from "./workload_driver.ts";
 export * from "./workload_file.ts";
 export * from "./boot_options.ts";
 export * from "./syscall_args.ts";

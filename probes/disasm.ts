@@ -17,7 +17,7 @@ import { errnoName } from "../kernel-model/errno.ts";
 import { KernelError } from "../kernel-model/errors.ts";
 import type { Kallsyms, KallsymsLookup } from "../kernel-model/kallsyms.ts";
 import type { SourceLine } from "../kernel-model/dwarf_line.ts";
-import { didYouMean, NOT_KERNEL_TEXT, type ProbeRefusal } from "./kprobes.ts";
+import { didYouMean, NOT_KERNEL_TEXT, type ProbeRefusal } from "./kprobes_host.ts";
 import { type InsnPrinter, loadPrinter } from "./_capstone.ts";
 
 /** What a listing needs of a booted kernel (a `Kernel` has all of it). */

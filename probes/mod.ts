@@ -20,6 +20,7 @@ export * from "./kprobe_api.ts";
 export * from "./jprobes.ts";
 export * from "./kretprobes.ts";
 export * from "./kprobes.ts";
+export * from "./kprobes_host.ts";
 export * from "./kprobes_opt.ts";
 export * from "./blacklist.ts";
 export * from "./ctlblk.ts";

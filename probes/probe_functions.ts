@@ -12,7 +12,7 @@
 
 import { KernelError } from "../kernel-model/errors.ts";
 import type { Kallsyms } from "../kernel-model/kallsyms.ts";
-import type { ProbeRefusal } from "./kprobes.ts";
+import type { ProbeRefusal } from "./kprobes_host.ts";
 
 /** What the list needs of a booted kernel (a `Kernel` has it). */
 export interface ProbeFunctionsHost {

@@ -17,17 +17,14 @@
 import {
   byteAt,
   cStrlen,
-  globMatchLen,
   isAlnum,
   isDigit,
   isSpace,
   kstrtoll,
   kstrtoull,
-  memEqual,
-  strncmp,
-  strnstr,
   toByteString,
 } from "./_cstring.ts";
+import { OPS, type Pred, type ProgEntry, runProgram, TASK_COMM_LEN } from "./_filter_eval.ts";
 
 /**
  * How Linux filters a field (`enum filter_type`), when its `kind` alone does
@@ -131,29 +128,8 @@ export type FilterResult =
 /** The failure variant of {@linkcode FilterResult}. */
 export type FilterError = Extract<FilterResult, { ok: false }>;
 
-const OPS = ["~", "!=", "==", "<=", "<", ">=", ">", "&"] as const;
-type Op = typeof OPS[number];
-
 const EPERM = 1;
 const EINVAL = 22;
-
-/** One compiled predicate (`struct filter_pred`). */
-interface Pred {
-  index: number;
-  field: FilterField;
-  op: Op;
-  not: boolean;
-  val: bigint;
-  /** String predicates: the regex kind and pattern (`struct regex`). */
-  regex?: { kind: "full" | "front" | "middle" | "end" | "glob"; pattern: string };
-}
-
-/** One entry of the branch program (`struct prog_entry`). */
-interface ProgEntry {
-  target: number;
-  whenToBranch: boolean;
-  pred: Pred | null;
-}
 
 /** Parse state: Linux's `struct filter_parse_error` (code 0 = none). */
 interface ParseError {
@@ -529,124 +505,6 @@ function buildRegex(pred: Pred, pattern: string): void {
   pred.regex = { kind, pattern: buff };
 }
 
-/** Linux: filter_match_preds() — run the branch program; no predicate left means the last target. */
-function runProgram(prog: readonly ProgEntry[], values: readonly (bigint | string)[]): boolean {
-  let i = 0;
-  for (; prog[i].pred !== null; i++) {
-    const matched = evalPred(prog[i].pred as Pred, values[(prog[i].pred as Pred).index]);
-    if (matched === prog[i].whenToBranch) i = prog[i].target;
-  }
-  return prog[i].target !== 0;
-}
-
-/** A field value as a bigint, whatever the caller passed (never throws). */
-function asBigint(v: bigint | string | undefined): bigint {
-  if (typeof v === "bigint") return v;
-  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : 0n;
-  if (typeof v === "string") {
-    try {
-      return BigInt(v);
-    } catch {
-      return 0n;
-    }
-  }
-  return 0n;
-}
-
-const TASK_COMM_LEN = 16;
-
-/** Linux: filter_pred_fn_call() and the filter_pred_*() family for one predicate. */
-function evalPred(pred: Pred, value: bigint | string | undefined): boolean {
-  const { field, op } = pred;
-  if (pred.regex !== undefined) {
-    const raw = toByteString(typeof value === "string" ? value : String(value ?? ""));
-    let buf: string;
-    let len: number;
-    if (field.filterType === "comm") {
-      buf = raw.slice(0, Math.min(cStrlen(raw), TASK_COMM_LEN - 1));
-      len = TASK_COMM_LEN;
-    } else if (field.filterType === "static_string") {
-      buf = raw.slice(0, Math.max(0, field.size));
-      len = Math.max(0, field.size);
-    } else {
-      buf = raw.slice(0, cStrlen(raw));
-      len = buf.length + 1;
-    }
-    return regexMatch(pred.regex.kind, pred.regex.pattern, buf, len) !== pred.not;
-  }
-  if (field.filterType === "cpu") {
-    const cpu = BigInt.asIntN(32, asBigint(value));
-    const cmp = BigInt.asIntN(32, pred.val);
-    switch (op) {
-      case "==":
-        return cpu === cmp;
-      case "!=":
-        return cpu !== cmp;
-      case "<":
-        return cpu < cmp;
-      case "<=":
-        return cpu <= cmp;
-      case ">":
-        return cpu > cmp;
-      case ">=":
-        return cpu >= cmp;
-      default:
-        return false;
-    }
-  }
-  const size = field.size;
-  if (size !== 1 && size !== 2 && size !== 4 && size !== 8) return false; // FILTER_PRED_FN_NOP
-  const bits = size * 8;
-  const v = asBigint(value);
-  if (op === "==" || op === "!=") {
-    return (BigInt.asUintN(bits, v) === BigInt.asUintN(bits, pred.val)) !== pred.not;
-  }
-  const conv = field.kind === "signed" ? BigInt.asIntN : BigInt.asUintN;
-  const a = conv(bits, v);
-  const b = conv(bits, pred.val);
-  switch (op) {
-    case "<":
-      return a < b;
-    case "<=":
-      return a <= b;
-    case ">":
-      return a > b;
-    case ">=":
-      return a >= b;
-    case "&":
-      return (a & b) !== 0n;
-    default:
-      return false;
-  }
-}
-
-/** Linux: regex_match_full/front/middle/end/glob() over `len` bytes of `str`. */
-function regexMatch(
-  kind: "full" | "front" | "middle" | "end" | "glob",
-  pattern: string,
-  str: string,
-  len: number,
-): boolean {
-  const rlen = pattern.length;
-  switch (kind) {
-    case "full":
-      if (len === 0) return strncmp(str, 0, pattern, Infinity) === 0;
-      if (len < rlen) return false;
-      return strncmp(str, 0, pattern, len) === 0;
-    case "front":
-      if (len !== 0 && len < rlen) return false;
-      return strncmp(str, 0, pattern, rlen) === 0;
-    case "middle":
-      return strnstr(str, pattern, len === 0 ? cStrlen(str) + 1 : len);
-    case "end": {
-      const strlen = len - 1;
-      return strlen >= rlen && memEqual(str, strlen - rlen, pattern, rlen);
-    }
-    case "glob":
-      return globMatchLen(pattern, str, len);
-  }
-}
-
 /**
  * The fields every event has, as `trace_define_common_fields()` defines
  * them (`struct trace_entry`).
@@ -689,133 +547,3 @@ export const GENERIC_FILTER_FIELDS: readonly FilterField[] = [
   { name: "COMM", kind: "string", size: TASK_COMM_LEN, filterType: "comm" },
   { name: "comm", kind: "string", size: TASK_COMM_LEN, filterType: "comm" },
 ];
-
-/**
- * What reading an event's `filter` file shows after a write that Linux
- * refused: the filter string, a line with `^` under the error, and
- * `parse_error: <message>` (or `Error: (0)` when Linux recorded no parse
- * error), then the blank line `print_event_filter()` adds. With
- * `subsystem`, the text each event of a group shows after a refused write
- * to the group's `filter` (Linux reports every failure there as
- * "Couldn't find or set field in one of a subsystem's events" at column 0;
- * the group's own `filter` file keeps showing
- * {@linkcode DEFAULT_SYS_FILTER_MESSAGE}).
- *
- * Linux: append_filter_err(), print_event_filter() (kernel/trace/trace_events_filter.c).
- *
- * @param expr The text that was written (only used if `result` has no filter string).
- * @param result The failure from {@linkcode compileFilter}.
- * @param options `subsystem: true` for a write to `events/<group>/filter`.
- * @returns The file's content, newline-terminated.
- *
- * @example The caret under an unknown field
- * ```ts
- * import { compileFilter, filterErrorText } from "./filter.ts";
- * import assert from "node:assert/strict";
- *
- * const r = compileFilter("rett < 0", [{ name: "ret", kind: "signed", size: 8 }]);
- * assert.ok(!r.ok);
- * assert.equal(filterErrorText("rett < 0", r), "rett < 0\n     ^\nparse_error: Field not found\n\n");
- * ```
- */
-export function filterErrorText(
-  expr: string,
-  result: FilterError,
-  options?: { subsystem?: boolean },
-): string {
-  const text = result.filterString ?? expr;
-  const len = toByteString(text).length;
-  const subsystem = options?.subsystem === true;
-  const code = subsystem ? "BAD_SUBSYS_FILTER" : result.code;
-  let pos = subsystem ? 0 : result.pos;
-  if (code === "ERRNO") return `${text}\nError: (0)\n\n`;
-  if (pos > len) pos = len;
-  if (pos) pos++; // "indexing is off by one"
-  return `${text}\n${"^".padStart(pos)}\nparse_error: ${FILTER_ERROR_TEXT[code]}\n\n`;
-}
-
-/**
- * What the group-level `events/<group>/filter` file always reads in 6.1
- * (a write there sets the events' filters and leaves this text).
- */
-export const DEFAULT_SYS_FILTER_MESSAGE: string = "### global filter ###\n" +
-  "# Use this to set filters for multiple events.\n" +
-  "# Only events with the given fields will be affected.\n" +
-  "# If no events are modified, an error message will be displayed here\n";
-
-/**
- * What reading an event's `filter` file shows: `none` with no filter (never
- * written, or cleared by writing `0`), the filter string, or the error text.
- *
- * Linux: print_event_filter().
- *
- * @param result The last {@linkcode compileFilter} result written, if any.
- * @returns The file's content.
- *
- * @example
- * ```ts
- * import { compileFilter, filterFileText } from "./filter.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(filterFileText(undefined), "none\n");
- * const f = compileFilter("common_pid == 1\n", [{ name: "common_pid", kind: "signed", size: 4 }]);
- * assert.equal(filterFileText(f), "common_pid == 1\n");
- * ```
- */
-export function filterFileText(result: FilterResult | undefined): string {
-  if (result === undefined || (result.ok && result.cleared)) return "none\n";
-  if (result.ok) return `${result.filterString}\n`;
-  return filterErrorText(result.filterString, result);
-}
-
-/** An `error_log` entry as tracing_log_err() records it for a refused filter. */
-export interface FilterErrorLogEntry {
-  /** `"event filter parse error"`: printed as `<loc>: error: <message>`. */
-  loc: string;
-  /** Linux's message (`"Error"` when no parse error was recorded). */
-  message: string;
-  /** The `Command:` text: the filter string. */
-  command: string;
-  /** Caret column after the `Command: ` prefix (raw, not clamped, as Linux prints it). */
-  pos: number;
-}
-
-/**
- * The `error_log` entry Linux adds for a refused filter (per event, and
- * with `subsystem` for a group write: the subsystem message at 0).
- *
- * Linux: append_filter_err() → tracing_log_err() (kernel/trace/trace.c).
- *
- * @param result The failure from {@linkcode compileFilter}.
- * @param options `subsystem: true` for a write to `events/<group>/filter`.
- * @returns The entry's parts; `error_log` prints
- *   `[ts] <loc>: error: <message>\n  Command: <command>\n` and the caret line.
- *
- * @example
- * ```ts
- * import { compileFilter, filterErrorLogEntry } from "./filter.ts";
- * import assert from "node:assert/strict";
- *
- * const r = compileFilter("(x == 1", [{ name: "x", kind: "signed", size: 4 }]);
- * assert.ok(!r.ok);
- * assert.deepEqual(filterErrorLogEntry(r), {
- *   loc: "event filter parse error",
- *   message: "Too many '('",
- *   command: "(x == 1",
- *   pos: 0,
- * });
- * ```
- */
-export function filterErrorLogEntry(
-  result: FilterError,
-  options?: { subsystem?: boolean },
-): FilterErrorLogEntry {
-  const subsystem = options?.subsystem === true;
-  const code = subsystem ? "BAD_SUBSYS_FILTER" : result.code;
-  return {
-    loc: "event filter parse error",
-    message: FILTER_ERROR_TEXT[code],
-    command: result.filterString,
-    pos: subsystem || code === "ERRNO" ? 0 : result.pos,
-  };
-}

@@ -52,5 +52,6 @@ export * from "./probe_args.ts";
 export * from "./fetch_types.ts";
 export * from "./fetch_eval.ts";
 export * from "./filter.ts";
+export * from "./filter_text.ts";
 export * from "./ring_buffer.ts";
 export * from "./output.ts";

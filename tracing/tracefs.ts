@@ -14,7 +14,7 @@ import { KernelError } from "../kernel-model/errors.ts";
 import { fetchTypes } from "./fetch_types.ts";
 import { jsonValue, printArg } from "./fetch_eval.ts";
 import { formatTraceLine, ns2usecs, traceHeader, traceLinePrefix } from "./output.ts";
-import { DEFAULT_SYS_FILTER_MESSAGE, filterErrorLogEntry, filterFileText } from "./filter.ts";
+import { DEFAULT_SYS_FILTER_MESSAGE, filterErrorLogEntry, filterFileText } from "./filter_text.ts";
 import {
   argvSplit,
   errorPosition,
