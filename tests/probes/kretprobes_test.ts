@@ -190,7 +190,7 @@ Deno.test("register_kretprobe() refuses a mid-function address", async () => {
 });
 
 Deno.test("register_kretprobe() refuses the functions that return on another task's stack, on every arch", async () => {
-  for (const arch of ["x86_64", "i386", "ppc64"] as const) {
+  for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
     await using kernel = await boot({ arch });
     for (const name of ["switch_to", "__switch_to", "ret_from_fork"]) {
       assert.equal(kernel.registerKretprobe({ kp: { symbol_name: name } }), -EINVAL, name);
