@@ -27,6 +27,7 @@ import { makePpc64Kprobes } from "./kprobes.ts";
 import { Ppc64PtRegs } from "./pt_regs.ts";
 import { SPR_DAR, SPR_DSISR } from "./regs.ts";
 import { unwindPpc64 } from "./stacktrace.ts";
+import { hex16, readU64BE, writeU64BE } from "../_common/be_words.ts";
 
 const KERNEL_BASE = 0xc000000000000000n;
 /** MSR of kernel code: SF | ME | RI (no MMU, interrupts off). */
@@ -41,31 +42,6 @@ const STACK_FRAME_OVERHEAD = 112n;
 const CR0_SO = 0x10000000;
 /** Program-interrupt reason bits in SRR1 (trapErrorCode). */
 const SRR1_TRAP = 0x20000;
-
-function read64(memory: GuestMemory, a: bigint): bigint {
-  const hi = memory.read32(Number((a >> 32n) & 0xffffffffn), Number(a & 0xffffffffn));
-  const b = a + 4n;
-  const lo = memory.read32(Number((b >> 32n) & 0xffffffffn), Number(b & 0xffffffffn));
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
-function write64(memory: GuestMemory, a: bigint, v: bigint): void {
-  memory.write32(
-    Number((a >> 32n) & 0xffffffffn),
-    Number(a & 0xffffffffn),
-    Number((v >> 32n) & 0xffffffffn),
-  );
-  const b = a + 4n;
-  memory.write32(
-    Number((b >> 32n) & 0xffffffffn),
-    Number(b & 0xffffffffn),
-    Number(v & 0xffffffffn),
-  );
-}
-
-function hex(v: bigint): string {
-  return BigInt.asUintN(64, v).toString(16).padStart(16, "0");
-}
 
 const views = new WeakMap<Ppc64Cpu, Ppc64PtRegs>();
 
@@ -149,7 +125,7 @@ export const PPC64: Arch = {
     const c = cpu as Ppc64Cpu;
     if (i < 8) return c.getReg(3 + i);
     // The parameter save area of the caller's frame, 48 bytes up.
-    return read64(memory, c.getReg(1) + 48n + BigInt(i * 8));
+    return readU64BE(memory, c.getReg(1) + 48n + BigInt(i * 8));
   },
 
   interruptsEnabled: (cpu) => ((cpu as Ppc64Cpu).getMsr() & MSR_EE) !== 0n,
@@ -173,11 +149,11 @@ export const PPC64: Arch = {
     const top = (sp & ~15n) - frame;
     // Back chain: the interrupted frame, so a trace taken inside the call
     // (dump_stack) continues into the context it was made from, as on x86.
-    write64(memory, top, c.getReg(1));
-    for (let i = 8; i < args.length; i++) write64(memory, top + 48n + BigInt(i * 8), args[i]);
+    writeU64BE(memory, top, c.getReg(1));
+    for (let i = 8; i < args.length; i++) writeU64BE(memory, top + 48n + BigInt(i * 8), args[i]);
     for (let i = 0; i < 8; i++) c.setReg(3 + i, i < args.length ? BigInt.asUintN(64, args[i]) : 0n);
     c.setReg(1, top);
-    c.setReg(2, read64(memory, paca(c) + 8n));
+    c.setReg(2, readU64BE(memory, paca(c) + 8n));
     c.setLr(returnAddress);
     c.setMsr(MSR_KERNEL);
     c.setPc(fn);
@@ -192,7 +168,7 @@ export const PPC64: Arch = {
     c.deliverSyscall();
   },
 
-  kernelStackTop: (cpu, memory) => read64(memory, paca(cpu as Ppc64Cpu)),
+  kernelStackTop: (cpu, memory) => readU64BE(memory, paca(cpu as Ppc64Cpu)),
 
   ptRegs(cpu: ArchCpu): PtRegsView {
     const c = cpu as Ppc64Cpu;
@@ -206,17 +182,17 @@ export const PPC64: Arch = {
   oopsRegisters(cpu: ArchCpu): string[] {
     const c = cpu as Ppc64Cpu;
     const lines = [
-      `NIP: ${hex(c.getPc())} LR: ${hex(c.getLr())} CTR: ${hex(c.getCtr())}`,
-      `REGS: ${hex(c.getReg(1))} TRAP: ${
+      `NIP: ${hex16(c.getPc())} LR: ${hex16(c.getLr())} CTR: ${hex16(c.getCtr())}`,
+      `REGS: ${hex16(c.getReg(1))} TRAP: ${
         c.trapVector.toString(16).padStart(4, "0")
       }   Not tainted  (2.6.12-kprobes-sim)`,
-      `MSR: ${hex(c.getMsr())} CR: ${(c.cr >>> 0).toString(16).padStart(8, "0")} XER: ${
+      `MSR: ${hex16(c.getMsr())} CR: ${(c.cr >>> 0).toString(16).padStart(8, "0")} XER: ${
         (c.xer >>> 0).toString(16).padStart(8, "0")
       }`,
-      `DAR: ${hex(c.getSpr(SPR_DAR))}, DSISR: ${hex(c.getSpr(SPR_DSISR))}`,
+      `DAR: ${hex16(c.getSpr(SPR_DAR))}, DSISR: ${hex16(c.getSpr(SPR_DSISR))}`,
     ];
     for (let r = 0; r < 32; r += 4) {
-      const regs = [0, 1, 2, 3].map((k) => hex(c.getReg(r + k))).join(" ");
+      const regs = [0, 1, 2, 3].map((k) => hex16(c.getReg(r + k))).join(" ");
       lines.push(`GPR${String(r).padStart(2, "0")}: ${regs}`);
     }
     lines[0] = `${lines[0]} %SYM%`;
@@ -252,7 +228,7 @@ export const PPC64: Arch = {
   callTarget(memory: GuestMemory, fn: bigint): bigint {
     // An ELFv1 descriptor's first word is a kernel text address; code is not.
     try {
-      const first = read64(memory, fn);
+      const first = readU64BE(memory, fn);
       if ((first >> 32n) === (KERNEL_BASE >> 32n)) return first;
     } catch {
       // Not readable: let the call fault where it would.

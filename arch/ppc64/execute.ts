@@ -33,6 +33,38 @@ import {
 const TWO32 = 4294967296;
 
 /**
+ * Decodes `word` as the instruction at `(hi, lo)`, its successor and
+ * branch target filled as the decode cache keeps them (the fetch path's and
+ * Kprobes' emulation record's shared step).
+ *
+ * @param word The instruction word.
+ * @param hi Address high half.
+ * @param lo Address low half (word-aligned).
+ * @returns A fresh decoded instruction.
+ */
+export function placePpc64(word: number, hi: number, lo: number): Ppc64DecodedInsn {
+  const insn = decodePpc64(word);
+  insn.addrLo = lo;
+  insn.addrHi = hi;
+  const n = lo + 4;
+  insn.nextLo = n >>> 0;
+  insn.nextHi = n >= TWO32 ? (hi + 1) >>> 0 : hi;
+  if (insn.relative !== 0) {
+    const d = insn.imm;
+    if (insn.aa !== 0) {
+      insn.targetLo = d >>> 0;
+      insn.targetHi = d < 0 ? 0xffffffff : 0;
+    } else {
+      const t = lo + d;
+      const tl = t >>> 0;
+      insn.targetLo = tl;
+      insn.targetHi = (hi + (t - tl) / TWO32) >>> 0;
+    }
+  }
+  return insn;
+}
+
+/**
  * The decoded instruction at `(hi, lo)`: switches the CPU's current page
  * (checking execute permission for the current MSR.PR) and decodes into
  * the cache on a miss. Throws the memory's fault when the word cannot be
@@ -58,24 +90,7 @@ export function fetchPpc64(cpu: Ppc64Cpu, hi: number, lo: number): Ppc64DecodedI
   const cached = page[idx];
   if (cached !== null) return cached;
   const off = cpu.mem.translate(hi, lo, access);
-  const insn = decodePpc64(cpu.dv.getUint32(off));
-  insn.addrLo = lo;
-  insn.addrHi = hi;
-  const n = lo + 4;
-  insn.nextLo = n >>> 0;
-  insn.nextHi = n >= TWO32 ? (hi + 1) >>> 0 : hi;
-  if (insn.relative !== 0) {
-    const d = insn.imm;
-    if (insn.aa !== 0) {
-      insn.targetLo = d >>> 0;
-      insn.targetHi = d < 0 ? 0xffffffff : 0;
-    } else {
-      const t = lo + d;
-      const tl = t >>> 0;
-      insn.targetLo = tl;
-      insn.targetHi = (hi + (t - tl) / TWO32) >>> 0;
-    }
-  }
+  const insn = placePpc64(cpu.dv.getUint32(off), hi, lo);
   page[idx] = insn;
   return insn;
 }

@@ -31,7 +31,8 @@ import {
   STEP_SINGLE,
 } from "../types.ts";
 import type { Ppc64Cpu } from "./cpu.ts";
-import { decodePpc64, type Ppc64DecodedInsn } from "./decode.ts";
+import type { Ppc64DecodedInsn } from "./decode.ts";
+import { placePpc64 } from "./execute.ts";
 import { PPC64_DISPATCH } from "./opcodes.ts";
 import {
   R_LR_HI,
@@ -101,34 +102,6 @@ export interface Ppc64ArchInsn {
   pageGen: number;
   /** The CPU whose decode cache `page` belongs to. */
   pageCpu: Ppc64Cpu | null;
-}
-
-const TWO32 = 4294967296;
-
-/**
- * Decodes `word` as the instruction at `(hi, lo)`, successor and branch
- * target filled as the decode cache fills them.
- */
-function placeWord(word: number, hi: number, lo: number): Ppc64DecodedInsn {
-  const insn = decodePpc64(word);
-  insn.addrLo = lo;
-  insn.addrHi = hi;
-  const n = lo + 4;
-  insn.nextLo = n >>> 0;
-  insn.nextHi = n >= TWO32 ? (hi + 1) >>> 0 : hi;
-  if (insn.relative !== 0) {
-    const d = insn.imm;
-    if (insn.aa !== 0) {
-      insn.targetLo = d >>> 0;
-      insn.targetHi = d < 0 ? 0xffffffff : 0;
-    } else {
-      const t = lo + d;
-      const tl = t >>> 0;
-      insn.targetLo = tl;
-      insn.targetHi = (hi + (t - tl) / TWO32) >>> 0;
-    }
-  }
-  return insn;
 }
 
 /**
@@ -215,7 +188,7 @@ export function makePpc64Kprobes(): KprobesArch {
         slotHi: hi32(slot),
         addrLo: lo32(p.addr),
         delta: Number(p.addr - slot),
-        emu: placeWord(word, hi32(p.addr), lo32(p.addr)),
+        emu: placePpc64(word, hi32(p.addr), lo32(p.addr)),
         page: null,
         pageGen: -1,
         pageCpu: null,

@@ -32,6 +32,7 @@ import { type Sparc64Context, Sparc64Cpu } from "./cpu.ts";
 import { makeSparc64Kprobes } from "./kprobes.ts";
 import { composeTstate, Sparc64PtRegs } from "./pt_regs.ts";
 import { unwindSparc64 } from "./stacktrace.ts";
+import { hex16, readU64BE, writeU64BE } from "../_common/be_words.ts";
 
 const KERNEL_BASE = 0x400000n;
 const STACK_BIAS = 2047n;
@@ -57,31 +58,6 @@ const USER_PC = 0x100000n;
  * user window never overwrites a timespec before the kernel reads it.
  */
 const USER_FRAME = 0x1c0n;
-
-function read64(memory: GuestMemory, a: bigint): bigint {
-  const hi = memory.read32(Number((a >> 32n) & 0xffffffffn), Number(a & 0xffffffffn));
-  const b = a + 4n;
-  const lo = memory.read32(Number((b >> 32n) & 0xffffffffn), Number(b & 0xffffffffn));
-  return (BigInt(hi) << 32n) | BigInt(lo);
-}
-
-function write64(memory: GuestMemory, a: bigint, v: bigint): void {
-  memory.write32(
-    Number((a >> 32n) & 0xffffffffn),
-    Number(a & 0xffffffffn),
-    Number((v >> 32n) & 0xffffffffn),
-  );
-  const b = a + 4n;
-  memory.write32(
-    Number((b >> 32n) & 0xffffffffn),
-    Number(b & 0xffffffffn),
-    Number(v & 0xffffffffn),
-  );
-}
-
-function hex(v: bigint): string {
-  return BigInt.asUintN(64, v).toString(16).padStart(16, "0");
-}
 
 const views = new WeakMap<Sparc64Cpu, Sparc64PtRegs>();
 
@@ -186,7 +162,7 @@ export const SPARC64: Arch = {
     if (i < 6) return c.getReg(8 + i);
     // The caller's argument words, above the callee's 16-register save area
     // and the six words reserved for %o0-%o5 (V9 ABI).
-    return read64(memory, c.getReg(14) + STACK_BIAS + MIN_FRAME + BigInt(8 * (i - 6)));
+    return readU64BE(memory, c.getReg(14) + STACK_BIAS + MIN_FRAME + BigInt(8 * (i - 6)));
   },
 
   interruptsEnabled(cpu: ArchCpu): boolean {
@@ -218,10 +194,10 @@ export const SPARC64: Arch = {
     const frame = (MIN_FRAME + extra + 15n) & ~15n;
     const top = (sp & ~15n) - frame;
     // The frame chain ends here: %i6 and %i7 of this frame's save area are 0.
-    write64(memory, top + 0x70n, 0n);
-    write64(memory, top + 0x78n, 0n);
+    writeU64BE(memory, top + 0x70n, 0n);
+    writeU64BE(memory, top + 0x78n, 0n);
     for (let i = 6; i < args.length; i++) {
-      write64(memory, top + MIN_FRAME + BigInt(8 * (i - 6)), BigInt.asUintN(64, args[i]));
+      writeU64BE(memory, top + MIN_FRAME + BigInt(8 * (i - 6)), BigInt.asUintN(64, args[i]));
     }
     c.tl = 0;
     c.pstate = PSTATE_KERNEL;
@@ -245,7 +221,7 @@ export const SPARC64: Arch = {
     c.deliverTrap(TT_SYSCALL);
   },
 
-  kernelStackTop: (cpu, memory) => read64(memory, (cpu as Sparc64Cpu).getScratchpad(0)),
+  kernelStackTop: (cpu, memory) => readU64BE(memory, (cpu as Sparc64Cpu).getScratchpad(0)),
 
   ptRegs(cpu: ArchCpu): PtRegsView {
     const c = cpu as Sparc64Cpu;
@@ -259,11 +235,11 @@ export const SPARC64: Arch = {
   oopsRegisters(cpu: ArchCpu): string[] {
     // Linux: show_regs() (arch/sparc/kernel/process_64.c).
     const c = cpu as Sparc64Cpu;
-    const r = (i: number) => hex(c.getReg(i));
+    const r = (i: number) => hex16(c.getReg(i));
     const row = (names: string[], first: number) =>
       names.map((n, k) => `${n}: ${r(first + k)}`).join(" ");
     return [
-      `TSTATE: ${hex(composeTstate(c))} TPC: ${hex(c.getPc())} TNPC: ${hex(c.getNpc())} Y: ${
+      `TSTATE: ${hex16(composeTstate(c))} TPC: ${hex16(c.getPc())} TNPC: ${hex16(c.getNpc())} Y: ${
         (c.y >>> 0).toString(16).padStart(8, "0")
       }    Not tainted`,
       "TPC: <%SYM%>",
