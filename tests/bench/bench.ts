@@ -15,7 +15,8 @@
 // takes x86_64, i386, ppc64 or sparc64; §6 has no sparc64 row (its port had
 // no return probes then), so sparc64 is held to ppc64's figures.
 
-import { jprobe_return, Kernel, type Kretprobe, type Workload } from "../../mod.ts";
+import { Kernel, type Workload } from "../../mod.ts";
+import { perHitOf, type ProbeSetup, probeSetups } from "./_probe_setups.ts";
 import type { ArchName } from "../../arch/registry.ts";
 import { measureBoot, measureDemo } from "./_startup.ts";
 
@@ -95,36 +96,12 @@ function timed(fn: () => void): number {
   return performance.now() - t;
 }
 
-function perHit(setup: () => () => void): number {
-  const teardown = setup();
-  run();
-  // Interleaved runs, the best of each side: other load on the machine
-  // only ever adds time.
-  let probed = Infinity;
-  let unprobed = Infinity;
-  for (let i = 0; i < RUNS; i++) {
-    probed = Math.min(probed, timed(run));
-    unprobed = Math.min(unprobed, timed(runPlain));
-  }
-  teardown();
-  return Math.max(0, ((probed - unprobed) * 1000) / HITS);
+function perHit(setup: ProbeSetup): number {
+  return perHitOf(setup, run, runPlain, timed, RUNS, HITS);
 }
 
-const kprobe = () => {
-  const kp = { symbol_name: "do_fork", pre_handler: () => 0 };
-  kernel.registerKprobe(kp);
-  return () => kernel.unregisterKprobe(kp);
-};
-const jprobe = () => {
-  const jp = { kp: { symbol_name: "do_fork" }, entry: () => jprobe_return() };
-  kernel.registerJprobe(jp);
-  return () => kernel.unregisterJprobe(jp);
-};
-const kretprobe = () => {
-  const rp: Kretprobe = { kp: { symbol_name: "do_fork" }, handler: () => 0, maxactive: 4 };
-  kernel.registerKretprobe(rp);
-  return () => kernel.unregisterKretprobe(rp);
-};
+const { k: kprobe, j: jprobe, r: kretprobe, kr: kprobeKretprobe, jr: jprobeKretprobe } =
+  probeSetups(kernel);
 /**
  * `kopt`: the k probe once the optimizer has replaced its int3 by a jump
  * (optimization on, as by default; the warm-up run passes its delay). NaN
@@ -143,15 +120,6 @@ function optimizedPerHit(): number {
     return () => kernel.unregisterKprobe(kp);
   });
 }
-
-const both = (a: () => () => void, b: () => () => void) => () => {
-  const ta = a();
-  const tb = b();
-  return () => {
-    tb();
-    ta();
-  };
-};
 
 // A kprobe event with two fetch args (its kprobe registered at definition,
 // armed by enable), recording into the trace ring buffer as Linux's does.
@@ -172,8 +140,8 @@ const k = perHit(kprobe);
 const ev = perHit(event);
 const j = perHit(jprobe);
 const r = perHit(kretprobe);
-const kr = perHit(both(kretprobe, kprobe));
-const jr = perHit(both(kretprobe, jprobe));
+const kr = perHit(kprobeKretprobe);
+const jr = perHit(jprobeKretprobe);
 const kopt = optimizedPerHit();
 await kernel.shutdown();
 await plain.shutdown();

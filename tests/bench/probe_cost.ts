@@ -8,7 +8,8 @@
 // line.
 
 import process from "node:process";
-import { type ArchName, jprobe_return, Kernel, type Kretprobe, type Workload } from "../../mod.ts";
+import { type ArchName, Kernel, type Workload } from "../../mod.ts";
+import { perHitOf, type ProbeSetup, probeSetups } from "./_probe_setups.ts";
 
 const archIdx = Deno.args.indexOf("--arch");
 const arch = (archIdx >= 0 ? Deno.args[archIdx + 1] : "x86_64") as ArchName;
@@ -33,49 +34,7 @@ function cpuMs(fn: () => void): number {
   return (d.user + d.system) / 1000;
 }
 
-function perHit(setup: () => () => void): number {
-  const teardown = setup();
-  run();
-  let probed = Infinity;
-  let unprobed = Infinity;
-  for (let i = 0; i < RUNS; i++) {
-    probed = Math.min(probed, cpuMs(run));
-    unprobed = Math.min(unprobed, cpuMs(runPlain));
-  }
-  teardown();
-  return Math.max(0, ((probed - unprobed) * 1000) / HITS);
-}
-
-const kprobe = () => {
-  const kp = { symbol_name: "do_fork", pre_handler: () => 0 };
-  kernel.registerKprobe(kp);
-  return () => kernel.unregisterKprobe(kp);
-};
-const jprobe = () => {
-  const jp = { kp: { symbol_name: "do_fork" }, entry: () => jprobe_return() };
-  kernel.registerJprobe(jp);
-  return () => kernel.unregisterJprobe(jp);
-};
-const kretprobe = () => {
-  const rp: Kretprobe = { kp: { symbol_name: "do_fork" }, handler: () => 0, maxactive: 4 };
-  kernel.registerKretprobe(rp);
-  return () => kernel.unregisterKretprobe(rp);
-};
-const both = (a: () => () => void, b: () => () => void) => () => {
-  const ta = a();
-  const tb = b();
-  return () => {
-    tb();
-    ta();
-  };
-};
-const setups: Record<string, () => () => void> = {
-  k: kprobe,
-  j: jprobe,
-  r: kretprobe,
-  kr: both(kretprobe, kprobe),
-  jr: both(kretprobe, jprobe),
-};
+const setups: Record<string, ProbeSetup> = probeSetups(kernel);
 
 const result: Record<string, number | string> = { arch };
 for (const name of only) {
@@ -84,7 +43,7 @@ for (const name of only) {
     console.error(`error: Cannot measure "${name}": use k, j, r, kr or jr`);
     Deno.exit(2);
   }
-  result[`${name}_us`] = Number(perHit(setup).toFixed(3));
+  result[`${name}_us`] = Number(perHitOf(setup, run, runPlain, cpuMs, RUNS, HITS).toFixed(3));
 }
 await kernel.shutdown();
 await plain.shutdown();
