@@ -206,6 +206,8 @@ export class KernelCore {
   readonly touchTask: Float64Array;
   /** Per CPU: host clock (ms) when the run loop first saw that touch. */
   readonly touchWall: Float64Array;
+  /** Per CPU: host clock (ms) of its last timer tick. */
+  readonly tickWall: Float64Array;
   /** Watchdog bound in guest cycles, and in host ms (Infinity: guest clock only). */
   wdCycles = Infinity;
   wdWallMs = Infinity;
@@ -273,6 +275,7 @@ export class KernelCore {
     this.touchTsc = new Float64Array(nr);
     this.touchTask = new Float64Array(nr);
     this.touchWall = new Float64Array(nr).fill(performance.now());
+    this.tickWall = new Float64Array(nr).fill(performance.now());
     this.heartbeat = options.heartbeat ?? null;
     this.heartbeat?.bindTasks((id) => {
       const cpu = this.cpus[id];

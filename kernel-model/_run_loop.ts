@@ -207,17 +207,22 @@ export class RunLoop {
         k.nextTick[id] += k.tickPeriod;
         cpu.raiseInterrupt(k.arch.timerVector);
         if (id === 0) k.kprobes.optimizerTick();
+        if (k.wdWallMs !== Infinity) k.tickWall[id] = performance.now();
         this.watchdogTick(cpu);
         if (k.stopReason !== "completed") return;
       }
       this.dispatchStop(cpu, reason);
     }
-    // On the host clock, also between ticks: a CPU looping through a probe
-    // handler may take a long time per guest tick.
-    if (
-      k.wdWallMs !== Infinity && performance.now() - k.touchWall[id] >= k.wdWallMs
-    ) {
-      this.watchdogTick(cpu);
+    // On the host clock, also between ticks when no tick came for a whole
+    // watchdog period: a CPU looping through a probe handler may take a long
+    // time per guest tick. Otherwise the report waits for the tick, where the
+    // CPU stands in the interrupted code (as Linux's watchdog_timer_fn()
+    // reports get_irq_regs()), never in the previous tick's exit path.
+    if (k.wdWallMs !== Infinity) {
+      const now = performance.now();
+      if (now - k.touchWall[id] >= k.wdWallMs && now - k.tickWall[id] >= k.wdWallMs) {
+        this.watchdogTick(cpu);
+      }
     }
   }
   dispatchStop(cpu: Cpu, reason: number): void {
