@@ -14,7 +14,10 @@
 // the median and the range together. worker_ms (in the result's workerMs):
 // `deno run -A` of _empty_worker.ts, which starts one empty Worker and
 // waits for its first message, minus the empty run, timed in the same turns:
-// the part of demo_ms the CLI's kernel Worker costs before loading anything.
+// the part of demo_ms a Worker's start costs (the CLI's kernel Worker, or
+// its watchdog Worker when the kernel runs on the main thread). Each run's
+// CPU time (user + system, every thread) is taken too: `cpu` in the
+// result, the same difference of medians, steadier on a loaded machine.
 
 import { type ArchName, Kernel } from "../../mod.ts";
 
@@ -59,16 +62,33 @@ export async function measureBoot(arch: ArchName, boots = 20): Promise<Spread> {
 
 const ROOT = new URL("../../", import.meta.url);
 
-async function wallMs(args: string[]): Promise<number> {
+/** One timed run: wall time, and CPU time (user + system, all threads) when `sh` can tell. */
+interface Timed {
+  wall: number;
+  cpu: number;
+}
+
+/** Seconds in `times` notation (`0m0.440s`) as ms. */
+function timesMs(m: string, s: string): number {
+  return (Number(m) * 60 + Number(s)) * 1000;
+}
+
+async function timedRun(args: string[]): Promise<Timed> {
+  // `times` (POSIX sh) prints the shell's and then its children's user and
+  // system time: the second line is the deno process's CPU time, every
+  // thread (a Worker's too) included, at the clock tick's resolution.
+  const useSh = Deno.build.os !== "windows";
   const t = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
+  const out = await new Deno.Command(useSh ? "sh" : Deno.execPath(), {
+    args: useSh
+      ? ["-c", '"$@" >/dev/null; s=$?; times; exit $s', "sh", Deno.execPath(), ...args]
+      : args,
     cwd: ROOT,
-    stdout: "null",
+    stdout: useSh ? "piped" : "null",
     stderr: "piped",
     stdin: "null",
   }).output();
-  const ms = performance.now() - t;
+  const wall = performance.now() - t;
   if (!out.success) {
     throw new Error(
       `Cannot time "deno ${args.join(" ")}": it exited ${out.code}: ${
@@ -76,7 +96,9 @@ async function wallMs(args: string[]): Promise<number> {
       }`,
     );
   }
-  return ms;
+  const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(new TextDecoder().decode(out.stdout));
+  const cpu = m === null ? NaN : timesMs(m[1], m[2]) + timesMs(m[3], m[4]);
+  return { wall, cpu };
 }
 
 /**
@@ -84,28 +106,33 @@ async function wallMs(args: string[]): Promise<number> {
  *
  * @param runs Timed runs of each command (after one warm-up each).
  * @returns The difference of the medians; the range is that of the pairs' differences;
- * `emptyMs` the empty run's median; `workerMs` an empty Worker's start (see above).
+ * `emptyMs` the empty run's median; `workerMs` an empty Worker's start (see above);
+ * `cpu` the same difference in CPU time (user + system of the process, every
+ * thread), which a loaded machine disturbs far less than wall time (NaN
+ * where `sh` cannot tell it).
  */
 export async function measureDemo(
   runs = 7,
-): Promise<Spread & { emptyMs: number; workerMs: number }> {
+): Promise<Spread & { emptyMs: number; workerMs: number; cpu: Spread }> {
   const demo = ["run", "-A", "cli.ts", "insmod", "examples/kprobe_example.ts"];
   const empty = ["run", "-A", "tests/bench/_empty.ts"];
   const worker = ["run", "-A", "tests/bench/_empty_worker.ts"];
-  await wallMs(demo);
-  await wallMs(empty);
-  await wallMs(worker);
-  const a: number[] = [];
-  const b: number[] = [];
+  await timedRun(demo);
+  await timedRun(empty);
+  await timedRun(worker);
+  const a: Timed[] = [];
+  const b: Timed[] = [];
   const c: number[] = [];
   for (let i = 0; i < runs; i++) {
-    a.push(await wallMs(demo));
-    b.push(await wallMs(empty));
-    c.push(await wallMs(worker));
+    a.push(await timedRun(demo));
+    b.push(await timedRun(empty));
+    c.push((await timedRun(worker)).wall);
   }
-  const da = spreadOf(a);
-  const db = spreadOf(b);
-  const pairs = spreadOf(a.map((v, i) => v - b[i]));
+  const da = spreadOf(a.map((x) => x.wall));
+  const db = spreadOf(b.map((x) => x.wall));
+  const pairs = spreadOf(a.map((x, i) => x.wall - b[i].wall));
+  const cpuPairs = spreadOf(a.map((x, i) => x.cpu - b[i].cpu));
+  const cpuMedian = spreadOf(a.map((x) => x.cpu)).median - spreadOf(b.map((x) => x.cpu)).median;
   return {
     median: Number((da.median - db.median).toFixed(2)),
     min: pairs.min,
@@ -113,6 +140,7 @@ export async function measureDemo(
     n: runs,
     emptyMs: db.median,
     workerMs: Number((spreadOf(c).median - db.median).toFixed(2)),
+    cpu: { ...cpuPairs, median: Number(cpuMedian.toFixed(2)) },
   };
 }
 
