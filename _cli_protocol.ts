@@ -1,17 +1,14 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * What the CLI's threads say to each other: the main thread (`cli.ts`) and
- * its kernel worker (`cli_worker.ts`), or the main thread running the kernel
- * and its watchdog worker (`_cli_watchdog.ts`); the `--json` record shapes;
- * the soft-lockup report either watchdog prints. Its imports are type-only
- * but for the watchdog's leaf, so that loading it loads no kernel. Private
- * to the CLI.
+ * What the CLI's main thread (`cli.ts`) and its kernel worker
+ * (`cli_worker.ts`) say to each other, and the `--json` record shapes. A
+ * leaf with type-only imports, so that the main thread does not load the
+ * kernel: only the worker does. Private to the CLI.
  *
  * @module
  */
 
 import type { ArchName, Workload } from "./mod.ts";
-import { formatHandlerLockup, type HeartbeatExpiry } from "./kernel-model/watchdog.ts";
 
 /** Exit status: the run was clean. */
 export const EXIT_OK = 0;
@@ -54,23 +51,9 @@ export interface CliJob {
   profile: boolean;
   /** The heartbeat's shared buffer. */
   heartbeat: SharedArrayBuffer;
-  /**
-   * Where the worker answers ({@linkcode CliWorkerMessage}s), private to the
-   * two threads; absent when the kernel runs on the main thread.
-   */
-  port?: MessagePort;
+  /** Where the worker answers ({@linkcode CliWorkerMessage}s), private to the two threads. */
+  port: MessagePort;
 }
-
-/**
- * What the main thread, running the kernel, tells its watchdog worker: first
- * the heartbeat to watch, then what the report would name (labels, the
- * modules loaded, the last console timestamp) as it changes.
- */
-export type WatchdogMessage =
-  | { kind: "start"; heartbeat: SharedArrayBuffer; watchdog: number; json: boolean }
-  | { kind: "label"; id: number; text: string }
-  | { kind: "modules"; names: string[] }
-  | { kind: "stamp"; stamp: string };
 
 /** What the worker tells the CLI's main thread. */
 export type CliWorkerMessage =
@@ -134,64 +117,4 @@ export function logRecord(line: string, level: number, cpu: number | null): CliR
   const timestamp = stampOf(line);
   const text = timestamp === null ? line : line.replace(/^\[[^\]]*\] /, "");
   return { type: "log", timestamp, level, cpu, text };
-}
-
-/** The `--json` summary record, the last line of a run. */
-export function summaryRecord(code: number, errors: string[], summary: CliRunSummary): CliRecord {
-  return { type: "summary", status: code, errors, ...summary };
-}
-
-/** What a watchdog knows of the run when it fires. */
-export interface LockupSeen {
-  /** Heartbeat label texts by id. */
-  labels: Map<number, string>;
-  /** The modules loaded. */
-  modules: string[];
-  /** The last console timestamp printed, `[    0.001234] `, or "". */
-  stamp: string;
-}
-
-/**
- * What the CLI prints when a handler outlives the watchdog: the kernel's
- * soft-lockup report (console lines, or log records and an incident record
- * with `--json`), the error for stderr and the run's summary (exit status 3).
- *
- * @param run The run's `json` and `watchdog` options.
- * @param x The expired heartbeat.
- * @param seen Labels, modules and the last timestamp.
- * @returns The stdout lines, the error lines and the summary.
- */
-export function lockupReport(
-  run: { json: boolean; watchdog: number },
-  x: HeartbeatExpiry,
-  seen: LockupSeen,
-): { lines: string[]; errors: string[]; summary: CliRunSummary } {
-  const handler = seen.labels.get(x.label) ?? "a handler";
-  const report = formatHandlerLockup({
-    cpu: x.cpu,
-    seconds: x.seconds,
-    comm: x.pid === 0 && x.comm === 0 ? "swapper" : seen.labels.get(x.comm) ?? "?",
-    pid: x.pid,
-    handler,
-    at: x.at === 0 ? undefined : seen.labels.get(x.at),
-    modules: seen.modules,
-  });
-  // Linux prints the soft-lockup report at KERN_EMERG.
-  const lines = run.json
-    ? [
-      ...report.map((l) => JSON.stringify(logRecord(`${seen.stamp}${l}`, 0, x.cpu))),
-      JSON.stringify({ type: "incident", kind: "lockup", count: 1 } satisfies CliRecord),
-    ]
-    : report.map((l) => `${seen.stamp}${l}`);
-  return {
-    lines,
-    errors: [
-      `Cannot finish the run: ${handler} did not return within the ${run.watchdog}s watchdog, the kernel was stopped (see --watchdog)`,
-    ],
-    summary: {
-      stopReason: "softLockup",
-      instructions: 0,
-      incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 1 },
-    },
-  };
 }

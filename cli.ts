@@ -21,27 +21,15 @@
  */
 
 import type { ArchName, Workload } from "./mod.ts";
-import {
-  type CliModule,
-  EXIT_OK,
-  EXIT_USAGE,
-  EXIT_USER_ERROR,
-  summaryRecord,
-} from "./_cli_protocol.ts";
-import {
-  insmodIn,
-  type KernelPlace,
-  startKernel,
-  startKernelEarly,
-  stopKernel,
-} from "./_cli_run.ts";
+import { type CliModule, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
+import { insmodInWorker, type KernelWorker, startWorker, startWorkerEarly } from "./_cli_run.ts";
 
-// Start-up: `insmod` spends its time loading the kernel's modules, booting
-// and running, so `main` starts that first (on this thread under a watchdog
-// Worker, or in a Worker: `_cli_run.ts`) and loads only what parsing needs:
-// the plain-insmod reader, or commander for anything else, the watchdog and
-// the message shapes. The library (`mod.ts`) is imported where a command
-// needs it (modinfo, kallsyms, --workload) or by insmod's kernel.
+// Start-up: `insmod` spends its time in the worker (loading the kernel's
+// modules, booting, running), so the main thread starts the worker first
+// and loads only what parsing needs: commander (imported when `main` runs,
+// in parallel with the worker's loading), the watchdog and the message
+// shapes. The library (`mod.ts`) is imported where a command needs it
+// (modinfo, kallsyms, --workload), never for a plain insmod.
 
 /** The library, imported only where a command needs it. */
 type Library = typeof import("./mod.ts");
@@ -75,14 +63,6 @@ export interface CliIo {
   stdout?: (line: string) => void;
   /** Receives stderr text (error messages, usage). */
   stderr?: (text: string) => void;
-  /**
-   * Let `insmod` run the kernel on this thread, under a watchdog Worker that
-   * ends the whole process (status 3) through libc's `_exit()` when a
-   * handler never returns; used only when FFI is granted, else the kernel
-   * runs in a Worker as by default (false). For a process's entry point
-   * only (cli.ts's sets it): a test calling `main()` would be ended too.
-   */
-  kernelOnMainThread?: boolean;
 }
 
 export { EXIT_INCIDENT, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from "./_cli_protocol.ts";
@@ -369,7 +349,7 @@ async function runInsmod(
   opts: InsmodOptions,
   out: (line: string) => void,
   err: (text: string) => void,
-  takeWorker: (arch: ArchName) => KernelPlace,
+  takeWorker: (arch: ArchName) => KernelWorker,
 ): Promise<void> {
   const modules = splitModuleArgs(args);
   const pkg = new URL(".", import.meta.url);
@@ -378,7 +358,7 @@ async function runInsmod(
   for (const { file } of modules) checkReadable(file, "insert module", dirOf(file));
   const workload = opts.workload ? await readWorkload(opts.workload) : undefined;
   if (opts.check) await checkModules(modules.map((m) => m.file), err);
-  const r = await insmodIn(
+  const r = await insmodInWorker(
     {
       modules,
       arch: opts.arch,
@@ -394,7 +374,9 @@ async function runInsmod(
     out,
     takeWorker(opts.arch),
   );
-  if (opts.json) out(JSON.stringify(summaryRecord(r.code, r.errors, r.summary)));
+  if (opts.json) {
+    out(JSON.stringify({ type: "summary", status: r.code, errors: r.errors, ...r.summary }));
+  }
   if (r.code !== EXIT_OK) throw new CliExit(r.code, r.errors.join("\n"));
 }
 
@@ -404,7 +386,7 @@ async function runInsmod(
  */
 function makeProgram(
   { cmd, disasm, trace }: CommanderParts,
-  takeWorker: (arch: ArchName) => KernelPlace,
+  takeWorker: (arch: ArchName) => KernelWorker,
   out: (line: string) => void,
   err: (text: string) => void,
 ) {
@@ -531,12 +513,11 @@ function makeProgram(
  */
 export async function main(args: string[], io: CliIo = {}): Promise<number> {
   const stderr = io.stderr ?? ((s: string) => console.error(s.replace(/\n$/, "")));
-  const onMain = io.kernelOnMainThread ?? false;
-  let early = startKernelEarly(args, onMain);
+  let early = startWorkerEarly(args);
   const takeWorker = (arch: ArchName) => {
-    const place = early ?? startKernel(arch, onMain);
+    const kw = early ?? startWorker(arch);
     early = null;
-    return place;
+    return kw;
   };
   const out = io.stdout ?? console.log;
   const err = io.stderr ?? ((s: string) => Deno.stderr.writeSync(new TextEncoder().encode(s)));
@@ -573,8 +554,8 @@ export async function main(args: string[], io: CliIo = {}): Promise<number> {
     throw e;
   } finally {
     // A usage error or another command: the early worker is not needed.
-    if (early !== null) stopKernel(early);
+    early?.worker.terminate();
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args, { kernelOnMainThread: true }));
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,16 +1,14 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
- * The CLI's kernel job: boot, insert the modules, run the workload, remove
- * every module, reporting {@linkcode CliWorkerMessage}s (console lines as
- * they are printed, heartbeat labels, the loaded module list and finally
- * the exit status). Run in a Worker so that the CLI's main thread can
- * terminate it when a probe handler never returns (a synchronous JavaScript
- * loop cannot be interrupted in its own thread): the main thread (`cli.ts`)
- * sends one {@linkcode CliJob}. Workers inherit the main thread's
- * permissions, so `--allow-read=…` limits module code here too. When a
- * Worker can end the process (FFI allowed), the CLI runs
- * {@linkcode runCliJobSafely} on its main thread instead, under a watchdog
- * Worker (`_cli_run.ts`).
+ * The CLI's kernel, run in a Worker so that the CLI's main thread can
+ * terminate it when a probe handler never returns (a synchronous
+ * JavaScript loop cannot be interrupted in its own thread). The main
+ * thread (`cli.ts`) sends one {@linkcode CliJob}; the worker boots, inserts
+ * the modules, runs the workload, removes every module and answers with
+ * {@linkcode CliWorkerMessage}s: console lines as they are printed, heartbeat
+ * labels, the loaded module list and finally the exit status. Workers
+ * inherit the main thread's permissions, so `--allow-read=…` limits module
+ * code here too.
  *
  * @module
  */
@@ -116,10 +114,7 @@ const INCIDENT_KINDS = [
  * @param job What to run.
  * @param post Where the messages go.
  */
-export async function runCliJob(
-  job: Omit<CliJob, "port">,
-  post: (m: CliWorkerMessage) => void,
-): Promise<void> {
+export async function runCliJob(job: CliJob, post: (m: CliWorkerMessage) => void): Promise<void> {
   const { Kernel, KernelError } = await importLibrary();
   const errors: string[] = [];
   let failed = false;
@@ -251,64 +246,40 @@ export async function runCliJob(
   post({ kind: "done", code: broken ? 3 : failed ? 1 : 0, errors, summary });
 }
 
-/**
- * Runs one CLI job as {@linkcode runCliJob} does, and reports an exception
- * that escapes it (a bug, not a kernel error) as exit status 1 with its stack.
- *
- * @param job What to run.
- * @param post Where the messages go; the last is always `done`.
- */
-export async function runCliJobSafely(
-  job: Omit<CliJob, "port">,
-  post: (m: CliWorkerMessage) => void,
-): Promise<void> {
-  try {
-    await runCliJob(job, post);
-  } catch (err) {
-    let text: string;
-    try {
-      text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    } catch {
-      text = "(an exception that cannot be printed)";
-    }
-    post({
-      kind: "done",
-      code: 1,
-      errors: [`internal error: ${text}`],
-      summary: {
-        stopReason: null,
-        instructions: 0,
-        incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
-      },
-    });
-  }
-}
-
-/**
- * Starts loading the library and the architecture `arch` names (when it is
- * one), at once: two module graphs fetched together wait less than one after
- * the other. runCliJob's and Kernel.boot's imports then find them loaded; a
- * failure is reported there.
- *
- * @param arch An arch name (a hint), or anything else to load the library only.
- */
-export function prefetchKernel(arch: unknown): void {
-  importLibrary().catch(() => {});
-  if ((ARCH_NAMES as readonly unknown[]).includes(arch)) loadArch(arch as string).catch(() => {});
-}
-
 if (import.meta.main) {
   const scope = globalThis as unknown as {
     name?: unknown;
     onmessage: ((e: MessageEvent<CliJob>) => void) | null;
   };
   // Start-up: load the library and the architecture the main thread named
-  // (the worker's name) while the job is on its way; this module's own
-  // static graph stays small.
-  prefetchKernel(scope.name);
+  // (the worker's name, a hint) at once, while the job is on its way: two
+  // module graphs fetched together wait less than one after the other, and
+  // this module's own static graph stays small. runCliJob's and Kernel.boot's
+  // imports then find them loaded; a failure is reported there.
+  importLibrary().catch(() => {});
+  if ((ARCH_NAMES as readonly unknown[]).includes(scope.name)) {
+    loadArch(scope.name as string).catch(() => {});
+  }
   scope.onmessage = (e) => {
     scope.onmessage = null;
     const port = e.data.port;
-    if (port !== undefined) runCliJobSafely(e.data, (m) => port.postMessage(m));
+    runCliJob(e.data, (m) => port.postMessage(m)).catch((err) => {
+      let text: string;
+      try {
+        text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      } catch {
+        text = "(an exception that cannot be printed)";
+      }
+      port.postMessage({
+        kind: "done",
+        code: 1,
+        errors: [`internal error: ${text}`],
+        summary: {
+          stopReason: null,
+          instructions: 0,
+          incidents: { oopses: 0, panics: 0, handlerErrors: 0, lockups: 0 },
+        },
+      });
+    });
   };
 }

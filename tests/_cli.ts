@@ -29,22 +29,3 @@ export async function cli(...args: string[]): Promise<CliRun> {
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
-
-/**
- * Runs `deno run <permissions> cli.ts ...args` from the repository root
- * (never prompting) and waits for it.
- *
- * @param permissions Permission flags, e.g. `["--allow-read=."]`.
- * @param args The command line after `cli.ts`.
- * @returns Its exit status and output.
- */
-export async function cliWith(permissions: string[], ...args: string[]): Promise<CliRun> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, "cli.ts", ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
