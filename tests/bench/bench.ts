@@ -172,6 +172,8 @@ const result = {
   boot_ms_range: [boot.min, boot.max],
   demo_ms: demo.median,
   demo_ms_range: [demo.min, demo.max],
+  demo_cpu_ms: Number.isNaN(demo.cpu.median) ? null : demo.cpu.median,
+  demo_cpu_ms_range: Number.isNaN(demo.cpu.median) ? null : [demo.cpu.min, demo.cpu.max],
 };
 if (!json) {
   console.log(
@@ -203,7 +205,7 @@ if (!json) {
     `boot_ms (fresh ${arch} kernel in-process, median of ${boot.n}): ${boot.median} (${boot.min}–${boot.max})`,
   );
   console.log(
-    `demo_ms (cli.ts insmod examples/kprobe_example.ts minus an empty deno run of ${demo.emptyMs} ms, medians of ${demo.n}): ${demo.median} (pairs ${demo.min}–${demo.max})`,
+    `demo_ms (cli.ts insmod examples/kprobe_example.ts minus an empty deno run of ${demo.emptyMs} ms, medians of ${demo.n}): ${demo.median} (pairs ${demo.min}–${demo.max}); CPU time ${demo.cpu.median} (pairs ${demo.cpu.min}–${demo.cpu.max})`,
   );
 }
 console.log(JSON.stringify(result));
