@@ -113,6 +113,21 @@ export class KprobeRegistry {
     return this.#internal.has(kp) ? this.#registered.get(kp) : undefined;
   }
 
+  /**
+   * The registered point whose boosted slot starts at `pc`, or null.
+   * Linux has no such lookup: a fault in a boosted slot there reports the
+   * slot's address.
+   *
+   * @param pc A program counter.
+   * @returns The point.
+   */
+  boostedSlotAt(pc: bigint): ProbePoint | null {
+    const [start, end] = this.#host.insnSlots;
+    if (pc < start || pc >= end) return null;
+    for (const pp of this.#table.values()) if (pp.boosted && pp.slot === pc) return pp;
+    return null;
+  }
+
   /** The optimizer, or null when this arch or boot has none. */
   get optimizer(): KprobeOptimizer | null {
     return this.#opt;

@@ -525,6 +525,20 @@ export class KprobesCore {
   }
 
   /**
+   * A fault with no probe active: when it is the copy at the start of a
+   * boosted slot that faulted (nothing of it done), the PC goes back to the
+   * probe's address, so the kernel handles and reports the fault as the
+   * probed instruction's own, as with the single-step (onFault()).
+   *
+   * @param cpu The faulting CPU.
+   */
+  onSlotFault(cpu: ArchCpu & { id: number }): void {
+    if (this.#ctl[cpu.id].current !== null) return;
+    const pp = this.#reg.boostedSlotAt(this.#arch.getPc(cpu));
+    if (pp !== null) this.#arch.setPc(cpu, pp.addr);
+  }
+
+  /**
    * A fault while a probe is active on `cpu`. Linux: kprobe_fault_handler().
    * During the single-step the fault handlers run, then the step is undone
    * so the fault is handled as if the original instruction had faulted.
