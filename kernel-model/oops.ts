@@ -119,7 +119,8 @@ function machineState(o: SoftLockupInfo | OopsInfo): string[] {
     `Modules linked in:${o.modules.map((m) => ` ${m}`).join("")}`,
     `CPU ${o.cpu.id}`,
     `Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`,
-    ...o.arch.oopsRegisters(o.cpu).map((l) => l.replace("%SYM%", sym)),
+    ...o.arch.oopsRegisters(o.cpu, (a) => o.kallsyms.formatAddress(a))
+      .map((l) => l.replace("%SYM%", sym)),
     "Call Trace:",
     ...o.trace,
     `Code: ${codeBytes(o.memory, pc, "readText" in o ? o.readText : undefined)}`,
