@@ -525,17 +525,24 @@ export class KprobesCore {
   }
 
   /**
-   * A fault with no probe active: when it is the copy at the start of a
-   * boosted slot that faulted (nothing of it done), the PC goes back to the
-   * probe's address, so the kernel handles and reports the fault as the
+   * A fault with no probe active: when it is a copy of a probed
+   * instruction that faulted (nothing of it done), at the start of a
+   * boosted slot or in an optimized probe's detour, the PC goes back to the
+   * original's address, so the kernel handles and reports the fault as the
    * probed instruction's own, as with the single-step (onFault()).
    *
    * @param cpu The faulting CPU.
    */
   onSlotFault(cpu: ArchCpu & { id: number }): void {
     if (this.#ctl[cpu.id].current !== null) return;
-    const pp = this.#reg.boostedSlotAt(this.#arch.getPc(cpu));
-    if (pp !== null) this.#arch.setPc(cpu, pp.addr);
+    const pc = this.#arch.getPc(cpu);
+    const pp = this.#reg.boostedSlotAt(pc);
+    if (pp !== null) {
+      this.#arch.setPc(cpu, pp.addr);
+      return;
+    }
+    const orig = this.#reg.optimizer?.originalPc(pc) ?? null;
+    if (orig !== null) this.#arch.setPc(cpu, orig);
   }
 
   /**

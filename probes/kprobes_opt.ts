@@ -80,6 +80,12 @@ export class KprobeOptimizer {
   readonly #detourMask: number;
   /** log2(detourSize). */
   readonly #detourShift: number;
+  /**
+   * Per detour: the probe address and length of the instructions copied
+   * into it, kept after unoptimizing (a CPU may still be in the detour)
+   * until the detour is reused.
+   */
+  readonly #copied: ({ addr: bigint; len: number } | null)[];
   /** Points waiting for the optimizer, with the tick they may be optimized at. */
   readonly #queue = new Map<ProbePoint, number>();
   #enabled: boolean;
@@ -113,6 +119,7 @@ export class KprobeOptimizer {
     this.#detourMask = arch.detourSize - 1;
     this.#detourShift = 31 - Math.clz32(arch.detourSize);
     this.#byIndex = new Array(Math.max(0, Math.floor(this.#areaSize / arch.detourSize))).fill(null);
+    this.#copied = new Array(this.#byIndex.length).fill(null);
     this.#enabled = options.enabled;
     this.#delay = options.delay;
   }
@@ -224,6 +231,25 @@ export class KprobeOptimizer {
   }
 
   /**
+   * The probed address whose copy in a detour is at `pc`: the detours run
+   * the probed instructions relocated but at the same offsets after the
+   * call-in, so a fault there is reported, and handled, as the original
+   * instruction's. Null when `pc` is not on a copied instruction.
+   *
+   * @param pc A program counter.
+   * @returns The original address, or null.
+   */
+  originalPc(pc: bigint): bigint | null {
+    const d = pc - this.#start;
+    if (d < 0n || d >= BigInt(this.#areaSize)) return null;
+    const index = Number(d) >>> this.#detourShift;
+    const c = this.#copied[index];
+    if (c === null) return null;
+    const k = Number(d) - (index << this.#detourShift) - this.arch.callInEnd;
+    return k >= 0 && k < c.len ? c.addr + BigInt(k) : null;
+  }
+
+  /**
    * Puts the breakpoint back over an optimized point (then its original
    * bytes after it). Linux: arch_unoptimize_kprobe().
    *
@@ -310,6 +336,7 @@ export class KprobeOptimizer {
     const index = Number(detour - this.#start) / this.arch.detourSize;
     pp.opt = { detour, index, original };
     this.#byIndex[index] = pp;
+    this.#copied[index] = { addr: pp.addr, len };
     this.arch.optimize(pp, detour, m);
     this.reasons.delete(pp);
     return "done";
