@@ -106,7 +106,9 @@ export class Traps {
       case DIE_TRAP:
         // Any fault of a single-stepped or emulated instruction: the step
         // is undone (the control block reset, the PC back at the probe) so
-        // the kernel handles it as the probed instruction's own fault.
+        // the kernel handles it as the probed instruction's own fault. With
+        // no probe active, a faulting copy in a boosted slot or an optimized
+        // probe's detour gets the PC of its original likewise.
         if (k.kprobes.ctlblk(cpu.id).current === null) {
           k.kprobes.onSlotFault(cpu);
           return 0;
