@@ -456,8 +456,12 @@ export interface Arch {
     memory: GuestMemory,
     symbolStart: (pc: bigint) => bigint | undefined,
   ): bigint[];
-  /** Register dump lines for an Oops. */
-  oopsRegisters(cpu: ArchCpu): string[];
+  /**
+   * Register dump lines for an Oops; `%SYM%` stands for the PC's symbol.
+   * `symbolize` formats any other code address as `%pS` does (the kernel's
+   * kallsyms; the raw hex when absent).
+   */
+  oopsRegisters(cpu: ArchCpu, symbolize?: (addr: bigint) => string): string[];
   /** Faulting data address of the last page fault (CR2/DAR). */
   faultAddress(cpu: ArchCpu): bigint;
   /** Hypercall number at `STOP_HYPERCALL`. */

@@ -11,6 +11,7 @@
 import type { KprobesCore } from "../probes/kprobes.ts";
 import type { Jprobes } from "../probes/jprobes.ts";
 import type { Kretprobes } from "../probes/kretprobes.ts";
+import { GuestMemoryError } from "./memory.ts";
 import type { NotifierBlock } from "./notifier.ts";
 import type { Cpu, KernelCore } from "./_kernel_core.ts";
 
@@ -72,6 +73,7 @@ export function wireProbes(
     preemptDisable: (cpu) => k.addPreempt(cpu, 1),
     preemptEnable: (cpu) => k.addPreempt(cpu, -1),
     cpus: k.cpus,
+    savedStacks: savedStacks(k),
     inExceptionTable: (addr) => {
       if (exTable === null) {
         exTable = new Set();
@@ -136,4 +138,58 @@ export function wireProbes(
       k.host.dumpStack(cpu as Cpu);
     },
   });
+}
+
+/**
+ * The saved kernel stack pointers (`thread.rsp`/`ksp`, ABI.md) of the tasks
+ * not running on a CPU: init_task, the secondary CPUs' idle tasks seen
+ * running, and every task on `init_task.tasks`. The list's offset in
+ * task_struct is found while the image is still as linked, where init_task's
+ * list heads point at themselves (run_list, then tasks: sched.h's order).
+ * Linux: what synchronize_rcu_tasks() waits for.
+ */
+function savedStacks(k: KernelCore): () => bigint[] {
+  const init = k.kallsyms.lookupName("init_task");
+  const ptr = BigInt(k.ptrSize);
+  // task_struct.thread: 48, 40 on i386 (sched.h).
+  const thread = k.ptrSize === 8 ? 48n : 40n;
+  let tasks = -1n;
+  let heads = 0;
+  for (let off = thread; off < 512n; off += ptr) {
+    if (k.readPtr(init + off) === init + off && k.readPtr(init + off + ptr) === init + off) {
+      if (++heads === 2) {
+        tasks = off;
+        break;
+      }
+      off += ptr;
+    }
+  }
+  const idle = new Set<bigint>();
+  return () => {
+    const out: bigint[] = [];
+    const running = new Set<bigint>();
+    for (const cpu of k.cpus) {
+      const t = k.currentTask(cpu);
+      running.add(t);
+      if (t !== init && t !== 0n && k.memory.readU32(t) === 0) idle.add(t);
+    }
+    const add = (t: bigint) => {
+      if (!running.has(t)) out.push(k.readPtr(t + thread));
+    };
+    try {
+      add(init);
+      for (const t of idle) add(t);
+      if (tasks < 0n) return out;
+      const head = init + tasks;
+      // Bounded: max_tasks is at most a few thousand.
+      let p = k.readPtr(head);
+      for (let n = 0; p !== head && n < 65536; n++) {
+        add(p - tasks);
+        p = k.readPtr(p);
+      }
+    } catch (e) {
+      if (!(e instanceof GuestMemoryError)) throw e;
+    }
+    return out;
+  };
 }

@@ -28,6 +28,7 @@ import {
   DIE_GPF,
   DIE_INT3,
   DIE_PAGE_FAULT,
+  DIE_TRAP,
   type DieArgs,
   NOTIFY_STOP,
 } from "./notifier.ts";
@@ -102,10 +103,17 @@ export class Traps {
         return k.kprobes.onSingleStep(cpu) ? NOTIFY_STOP : 0;
       case DIE_GPF:
       case DIE_PAGE_FAULT:
-        return k.kprobes.ctlblk(cpu.id).current !== null &&
-            k.kprobes.onFault(cpu, args.trapnr)
-          ? NOTIFY_STOP
-          : 0;
+      case DIE_TRAP:
+        // Any fault of a single-stepped or emulated instruction: the step
+        // is undone (the control block reset, the PC back at the probe) so
+        // the kernel handles it as the probed instruction's own fault. With
+        // no probe active, a faulting copy in a boosted slot or an optimized
+        // probe's detour gets the PC of its original likewise.
+        if (k.kprobes.ctlblk(cpu.id).current === null) {
+          k.kprobes.onSlotFault(cpu);
+          return 0;
+        }
+        return k.kprobes.onFault(cpu, args.trapnr) ? NOTIFY_STOP : 0;
     }
     return 0;
   }
@@ -165,12 +173,18 @@ export class Traps {
         return;
       }
       case TRAP_INVALID:
+        args.str = "invalid opcode";
+        if (k.die.call(DIE_TRAP, args) === NOTIFY_STOP) return;
         this.oops(cpu, { title: "invalid opcode", err: 0, bugAt: k.arch.getPc(cpu) });
         return;
       case TRAP_DIVIDE:
+        args.str = "divide error";
+        if (k.die.call(DIE_TRAP, args) === NOTIFY_STOP) return;
         this.oops(cpu, { title: "divide error", err: 0 });
         return;
       default:
+        args.str = `trap ${v}`;
+        if (k.die.call(DIE_TRAP, args) === NOTIFY_STOP) return;
         this.oops(cpu, { title: `trap ${v}`, err });
     }
   }
@@ -209,6 +223,7 @@ export class Traps {
       arch: this.k.arch,
       cpu,
       memory: this.k.memory,
+      readText: this.k.kprobes === undefined ? undefined : (a, n) => this.k.kprobes.readText(a, n),
       kallsyms: this.k.kallsyms,
       title: o.title,
       bug: o.bug ?? false,

@@ -24,7 +24,7 @@ export const DIE_GPF = 3;
 export const DIE_PAGE_FAULT = 4;
 /** die_val: an Oops is being reported. */
 export const DIE_OOPS = 5;
-/** die_val: invalid opcode. */
+/** die_val: any other trap (invalid opcode, divide error, …). Linux: do_trap(). */
 export const DIE_TRAP = 6;
 
 /** What a die notifier receives. Linux: `struct die_args`. */

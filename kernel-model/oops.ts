@@ -18,6 +18,11 @@ export interface OopsInfo {
   cpu: ArchCpu & { id: number };
   /** Guest memory, for the `Code:` line. */
   memory: GuestMemory;
+  /**
+   * Text as the image has it (a probe's saved bytes over its breakpoint),
+   * for the `Code:` line; else `memory` as it is.
+   */
+  readText?: (addr: bigint, n: number) => Uint8Array;
   /** Symbols, for `IP:` and `RIP:`. */
   kallsyms: Kallsyms;
   /** What happened (`unable to handle kernel NULL pointer dereference at …`). */
@@ -114,23 +119,35 @@ function machineState(o: SoftLockupInfo | OopsInfo): string[] {
     `Modules linked in:${o.modules.map((m) => ` ${m}`).join("")}`,
     `CPU ${o.cpu.id}`,
     `Pid: ${o.pid}, comm: ${o.comm} Not tainted 2.6.12-kprobes-sim #1`,
-    ...o.arch.oopsRegisters(o.cpu).map((l) => l.replace("%SYM%", sym)),
+    ...o.arch.oopsRegisters(o.cpu, (a) => o.kallsyms.formatAddress(a))
+      .map((l) => l.replace("%SYM%", sym)),
     "Call Trace:",
     ...o.trace,
-    `Code: ${codeBytes(o.memory, pc)}`,
+    `Code: ${codeBytes(o.memory, pc, "readText" in o ? o.readText : undefined)}`,
   ];
 }
 
-function codeBytes(memory: GuestMemory, pc: bigint): string {
+// The bytes around `pc`; with `readText`, as the image has them, so that a
+// probe's breakpoint does not change the report of a fault at or near it.
+function codeBytes(
+  memory: GuestMemory,
+  pc: bigint,
+  readText: ((addr: bigint, n: number) => Uint8Array) | undefined,
+): string {
   const out: string[] = [];
   for (let i = -16; i < 16; i++) {
     const a = pc + BigInt(i);
     let b: string;
-    try {
-      b = memory.read8(Number((a >> 32n) & 0xffffffffn), Number(a & 0xffffffffn)).toString(16)
-        .padStart(2, "0");
-    } catch {
-      b = "??";
+    if (readText !== undefined) {
+      const t = readText(a, 1);
+      b = t.length === 0 ? "??" : t[0].toString(16).padStart(2, "0");
+    } else {
+      try {
+        b = memory.read8(Number((a >> 32n) & 0xffffffffn), Number(a & 0xffffffffn)).toString(16)
+          .padStart(2, "0");
+      } catch {
+        b = "??";
+      }
     }
     out.push(i === 0 ? `<${b}>` : b);
   }

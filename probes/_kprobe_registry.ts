@@ -15,7 +15,7 @@ import type { Arch, ArchCpu } from "../arch/types.ts";
 import { EEXIST, EINVAL, ENOMEM } from "../kernel-model/errno.ts";
 import type { KprobeCtlblk } from "./ctlblk.ts";
 import { InsnSlots } from "./insn_slot.ts";
-import { mayResumeIn } from "./_may_resume.ts";
+import { resumePoints } from "./_may_resume.ts";
 import { KprobeOptimizer, OPTIMIZE_DELAY, type OptimizerCore } from "./kprobes_opt.ts";
 import {
   type KprobesHost,
@@ -73,7 +73,12 @@ export class KprobeRegistry {
         slotsEnd - slotsStart >= BigInt(2 * OPTINSN_AREA_SIZE)
       ? slotsEnd - BigInt(OPTINSN_AREA_SIZE)
       : slotsEnd;
-    this.#slots = new InsnSlots(slotsStart, split, size);
+    this.#slots = new InsnSlots(
+      slotsStart,
+      split,
+      size,
+      () => this.#slotQuiescent(slotsStart, split),
+    );
     if (split !== slotsEnd && optArch !== undefined && host.cpus !== undefined) {
       this.#opt = new KprobeOptimizer(
         this.#optimizerCore(host.cpus),
@@ -111,6 +116,21 @@ export class KprobeRegistry {
    */
   internalPoint(kp: Kprobe): ProbePoint | undefined {
     return this.#internal.has(kp) ? this.#registered.get(kp) : undefined;
+  }
+
+  /**
+   * The registered point whose boosted slot starts at `pc`, or null.
+   * Linux has no such lookup: a fault in a boosted slot there reports the
+   * slot's address.
+   *
+   * @param pc A program counter.
+   * @returns The point.
+   */
+  boostedSlotAt(pc: bigint): ProbePoint | null {
+    const [start, end] = this.#host.insnSlots;
+    if (pc < start || pc >= end) return null;
+    for (const pp of this.#table.values()) if (pp.boosted && pp.slot === pc) return pp;
+    return null;
   }
 
   /** The optimizer, or null when this arch or boot has none. */
@@ -446,6 +466,7 @@ export class KprobeRegistry {
       arch: this.#arch,
       memory: host.memory,
       cpus,
+      savedStacks: () => host.savedStacks?.() ?? [],
       points: () => this.#table.values(),
       armedAt: (a) => {
         const pp = this.lookup(Number(a & 0xffffffffn), Number(a >> 32n));
@@ -494,21 +515,33 @@ export class KprobeRegistry {
     this.#opt?.tick();
   }
 
-  /** Frees slots no CPU can be stepping in any more. Linux: collect_garbage_slots(). */
+  /** Frees slots no task can be stepping in any more. Linux: collect_garbage_slots(). */
   collectSlots(): void {
-    if (this.#ctl.every((k) => k.current === null) && !this.#cpuInSlots()) this.#slots.collect();
+    this.#slots.collect();
     this.#opt?.collect();
   }
 
   /**
-   * Could a CPU resume inside the instruction-slot area: its PC there, or
-   * (interrupted in a boosted slot) a word of its stack? Linux waits for
-   * that with synchronize_rcu_tasks() before reusing a boosted slot.
+   * The test of whether a dirty slot in `[start, end)` may be reused: no
+   * CPU's probe (current or interrupted) has it, and no task can resume in
+   * it (a PC, or a word of a running or switched-out task's kernel stack,
+   * there: interrupted in a boosted slot). Linux waits for that with
+   * synchronize_rcu_tasks() before collect_garbage_slots().
    */
-  #cpuInSlots(): boolean {
+  #slotQuiescent(start: bigint, end: bigint): (slot: bigint, size: number) => boolean {
+    const busy = new Set<bigint>();
+    for (const k of this.#ctl) {
+      if (k.current !== null) busy.add(k.current.slot);
+      if (k.prev.point !== null) busy.add(k.prev.point.slot);
+    }
     const cpus = this.#host.cpus;
-    if (cpus === undefined) return false;
-    const [start, end] = this.#host.insnSlots;
-    return mayResumeIn(this.#arch, this.#host.memory, cpus, start - 1n, Number(end - start) + 1);
+    const points = cpus === undefined
+      ? []
+      : resumePoints(this.#arch, this.#host.memory, cpus, start, end, this.#host.savedStacks?.());
+    return (slot, size) => {
+      if (busy.has(slot)) return false;
+      for (const p of points) if (p >= slot && p < slot + BigInt(size)) return false;
+      return true;
+    };
   }
 }

@@ -525,6 +525,27 @@ export class KprobesCore {
   }
 
   /**
+   * A fault with no probe active: when it is a copy of a probed
+   * instruction that faulted (nothing of it done), at the start of a
+   * boosted slot or in an optimized probe's detour, the PC goes back to the
+   * original's address, so the kernel handles and reports the fault as the
+   * probed instruction's own, as with the single-step (onFault()).
+   *
+   * @param cpu The faulting CPU.
+   */
+  onSlotFault(cpu: ArchCpu & { id: number }): void {
+    if (this.#ctl[cpu.id].current !== null) return;
+    const pc = this.#arch.getPc(cpu);
+    const pp = this.#reg.boostedSlotAt(pc);
+    if (pp !== null) {
+      this.#arch.setPc(cpu, pp.addr);
+      return;
+    }
+    const orig = this.#reg.optimizer?.originalPc(pc) ?? null;
+    if (orig !== null) this.#arch.setPc(cpu, orig);
+  }
+
+  /**
    * A fault while a probe is active on `cpu`. Linux: kprobe_fault_handler().
    * During the single-step the fault handlers run, then the step is undone
    * so the fault is handled as if the original instruction had faulted.

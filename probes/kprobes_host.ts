@@ -57,6 +57,13 @@ export interface KprobesHost {
   preemptEnable(cpu: ArchCpu): void;
   /** The CPUs (the optimizer checks none is inside bytes it replaces); none: no optimizer. */
   readonly cpus?: readonly ArchCpu[];
+  /**
+   * The saved kernel stack pointers of the tasks not running on a CPU
+   * (asleep or preempted), whose stacks hold the PCs they resume at:
+   * checked with the CPUs before bytes a task may be executing are
+   * replaced or reused (Linux waits with synchronize_rcu_tasks()).
+   */
+  savedStacks?(): bigint[];
   /** Does `addr` have an `__ex_table` entry? Linux: search_exception_tables(). */
   inExceptionTable?(addr: bigint): boolean;
   /** The optimizer's switch and delay in ticks at boot (default on, OPTIMIZE_DELAY). */

@@ -18,7 +18,7 @@
 
 import type { Arch, ArchCpu, GuestMemory, OptKprobesArch } from "../arch/types.ts";
 import { InsnSlots } from "./insn_slot.ts";
-import { mayResumeIn } from "./_may_resume.ts";
+import { mayResumeIn, resumePoints } from "./_may_resume.ts";
 import type { ProbePoint } from "./probe_point.ts";
 
 /** Linux: OPTIMIZE_DELAY, in timer ticks. */
@@ -42,6 +42,11 @@ export interface OptimizerCore {
   readonly memory: GuestMemory;
   /** The CPUs whose program counters and stacks must not be inside replaced bytes. */
   readonly cpus: readonly ArchCpu[];
+  /**
+   * The saved kernel stack pointers of the tasks not on a CPU: their
+   * stacks, too, must hold no PC inside replaced bytes or a detour reused.
+   */
+  savedStacks(): bigint[];
   /** Every probe point. */
   points(): Iterable<ProbePoint>;
   /** Is another armed probe point at `addr`? */
@@ -75,6 +80,12 @@ export class KprobeOptimizer {
   readonly #detourMask: number;
   /** log2(detourSize). */
   readonly #detourShift: number;
+  /**
+   * Per detour: the probe address and length of the instructions copied
+   * into it, kept after unoptimizing (a CPU may still be in the detour)
+   * until the detour is reused.
+   */
+  readonly #copied: ({ addr: bigint; len: number } | null)[];
   /** Points waiting for the optimizer, with the tick they may be optimized at. */
   readonly #queue = new Map<ProbePoint, number>();
   #enabled: boolean;
@@ -99,7 +110,7 @@ export class KprobeOptimizer {
   ) {
     this.#core = core;
     this.arch = arch;
-    this.#slots = new InsnSlots(area[0], area[1], arch.detourSize);
+    this.#slots = new InsnSlots(area[0], area[1], arch.detourSize, () => this.#detourQuiescent());
     this.#start = area[0];
     this.#startLo = Number(area[0] & 0xffffffffn);
     this.#startHi = Number(area[0] >> 32n);
@@ -108,6 +119,7 @@ export class KprobeOptimizer {
     this.#detourMask = arch.detourSize - 1;
     this.#detourShift = 31 - Math.clz32(arch.detourSize);
     this.#byIndex = new Array(Math.max(0, Math.floor(this.#areaSize / arch.detourSize))).fill(null);
+    this.#copied = new Array(this.#byIndex.length).fill(null);
     this.#enabled = options.enabled;
     this.#delay = options.delay;
   }
@@ -219,6 +231,25 @@ export class KprobeOptimizer {
   }
 
   /**
+   * The probed address whose copy in a detour is at `pc`: the detours run
+   * the probed instructions relocated but at the same offsets after the
+   * call-in, so a fault there is reported, and handled, as the original
+   * instruction's. Null when `pc` is not on a copied instruction.
+   *
+   * @param pc A program counter.
+   * @returns The original address, or null.
+   */
+  originalPc(pc: bigint): bigint | null {
+    const d = pc - this.#start;
+    if (d < 0n || d >= BigInt(this.#areaSize)) return null;
+    const index = Number(d) >>> this.#detourShift;
+    const c = this.#copied[index];
+    if (c === null) return null;
+    const k = Number(d) - (index << this.#detourShift) - this.arch.callInEnd;
+    return k >= 0 && k < c.len ? c.addr + BigInt(k) : null;
+  }
+
+  /**
    * Puts the breakpoint back over an optimized point (then its original
    * bytes after it). Linux: arch_unoptimize_kprobe().
    *
@@ -238,15 +269,30 @@ export class KprobeOptimizer {
     }
   }
 
-  /** Releases detour buffers no CPU can be in any more. */
+  /**
+   * Releases the detour buffers no task can be in any more (a CPU's PC, or
+   * a word of a running or switched-out task's stack, there).
+   */
   collect(): void {
-    const cpus = this.#core.cpus;
-    const a = this.arch;
-    for (const cpu of cpus) {
-      const d = (a.pcLo(cpu) - this.#startLo) >>> 0;
-      if (a.pcHi(cpu) === this.#startHi && d < this.#areaSize) return;
-    }
     this.#slots.collect();
+  }
+
+  /** The test of whether a freed detour may be reused (see collect()). */
+  #detourQuiescent(): (slot: bigint, size: number) => boolean {
+    const core = this.#core;
+    const end = this.#start + BigInt(this.#areaSize);
+    const points = resumePoints(
+      core.arch,
+      core.memory,
+      core.cpus,
+      this.#start,
+      end,
+      core.savedStacks(),
+    );
+    return (slot, size) => {
+      for (const p of points) if (p >= slot && p < slot + BigInt(size)) return false;
+      return true;
+    };
   }
 
   /** Linux: optimize_kprobe() + arch_prepare_optimized_kprobe() + arch_optimize_kprobes(). */
@@ -290,18 +336,20 @@ export class KprobeOptimizer {
     const index = Number(detour - this.#start) / this.arch.detourSize;
     pp.opt = { detour, index, original };
     this.#byIndex[index] = pp;
+    this.#copied[index] = { addr: pp.addr, len };
     this.arch.optimize(pp, detour, m);
     this.reasons.delete(pp);
     return "done";
   }
 
   /**
-   * Could a CPU resume inside `(addr, addr + len)`: its PC there, or a
-   * return address or interrupted PC there on its stack? Linux waits for
-   * that with synchronize_rcu_tasks(); the optimizer retries next tick.
+   * Could a task resume inside `(addr, addr + len)`: a CPU's PC there, or
+   * a return address or interrupted PC there on the stack of a running task
+   * or of one asleep or preempted? Linux waits for that with
+   * synchronize_rcu_tasks(); the optimizer retries next tick.
    */
   #occupied(addr: bigint, len: number): boolean {
     const core = this.#core;
-    return mayResumeIn(core.arch, core.memory, core.cpus, addr, len);
+    return mayResumeIn(core.arch, core.memory, core.cpus, addr, len, core.savedStacks());
   }
 }

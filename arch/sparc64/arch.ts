@@ -232,9 +232,11 @@ export const SPARC64: Arch = {
 
   unwind: (cpu, memory, symbolStart) => unwindSparc64(cpu as Sparc64Cpu, memory, symbolStart),
 
-  oopsRegisters(cpu: ArchCpu): string[] {
-    // Linux: show_regs() (arch/sparc/kernel/process_64.c).
+  oopsRegisters(cpu: ArchCpu, symbolize?: (addr: bigint) => string): string[] {
+    // Linux: show_regs() and show_regwindow() (arch/sparc/kernel/process_64.c):
+    // RPC is %o7's symbol, I7 the window's %i7's (the kernel is privileged).
     const c = cpu as Sparc64Cpu;
+    const sym = symbolize ?? ((a: bigint) => `0x${a.toString(16)}`);
     const r = (i: number) => hex16(c.getReg(i));
     const row = (names: string[], first: number) =>
       names.map((n, k) => `${n}: ${r(first + k)}`).join(" ");
@@ -247,10 +249,12 @@ export const SPARC64: Arch = {
       row(["g4", "g5", "g6", "g7"], 4),
       row(["o0", "o1", "o2", "o3"], 8),
       row(["o4", "o5", "sp", "ret_pc"], 12),
+      `RPC: <${sym(c.getReg(15))}>`,
       row(["l0", "l1", "l2", "l3"], 16),
       row(["l4", "l5", "l6", "l7"], 20),
       row(["i0", "i1", "i2", "i3"], 24),
       row(["i4", "i5", "i6", "i7"], 28),
+      `I7: <${sym(c.getReg(31))}>`,
     ];
   },
 

@@ -149,7 +149,24 @@ Deno.test("SPARC64 oopsRegisters prints Linux's show_regs() lines", () => {
   assert.equal(lines[1], "TPC: <%SYM%>");
   assert.match(lines[4], /^o0: 0000000000000abc o1: 0{16} o2: 0{16} o3: 0{16}$/);
   assert.match(lines[5], /^o4: 0{16} o5: 0{16} sp: [0-9a-f]{16} ret_pc: 0{16}$/);
-  assert.equal(lines.length, 10);
+  assert.equal(lines[6], "RPC: <0x0>");
+  assert.equal(lines[11], "I7: <0x0>");
+  assert.equal(lines.length, 12);
+});
+
+Deno.test("SPARC64 oopsRegisters prints RPC (%o7) and I7 (%i7) as symbols, as show_regs() does", () => {
+  const { cpu } = machine();
+  cpu.setPc(TEXT);
+  cpu.setReg(O7, TEXT + 0x44n);
+  cpu.setReg(31, TEXT + 0x8n);
+  const sym = (a: bigint) => `f+0x${(a - TEXT).toString(16)}/0x100`;
+  const lines = SPARC64.oopsRegisters(cpu, sym);
+  assert.deepEqual(
+    lines.filter((l) => /^(RPC|I7): /.test(l)),
+    ["RPC: <f+0x44/0x100>", "I7: <f+0x8/0x100>"],
+  );
+  assert.match(lines[5], /ret_pc: 0{10}410044$/);
+  assert.match(lines[10], /i7: 0{10}410008$/);
 });
 
 // f0 at TEXT calls f1 at +0x40, which calls the leaf f2 at +0x80 (a halt).
