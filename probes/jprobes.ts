@@ -119,14 +119,27 @@ export interface JprobesHost {
   ): void;
 }
 
+/** A registered jprobe and what a hit needs of it, taken at registration. */
+interface JprobeRecord {
+  /** The jprobe. */
+  readonly jp: Jprobe;
+  /** Arguments to read: the handler's arity, capped. */
+  readonly n: number;
+  /** 3 for a fastcall handler (i386 regparm(3)), else 0. */
+  readonly regparm: number;
+  /** The argument array, refilled hit after hit (the handler receives the values). */
+  readonly args: (bigint | number)[];
+  /** The module that registered it (null: the host). */
+  owner: string | null;
+}
+
 /** The jprobes of one kernel. */
 export class Jprobes {
   readonly #core: KprobesCore;
   readonly #host: JprobesHost;
-  readonly #byKprobe = new Map<Kprobe, Jprobe>();
-  /** Per jprobe: arguments to read and regparm, taken from `entry` at registration. */
-  readonly #shape = new Map<Jprobe, { n: number; regparm: number; args: (bigint | number)[] }>();
-  readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
+  readonly #byKprobe = new Map<Kprobe, JprobeRecord>();
+  /** Per CPU: the save area and the jprobe whose hit saved it (null: none). */
+  readonly #saves: (JprobeSave & { rec: JprobeRecord | null })[] = [];
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
   readonly #trampolineLen: number;
@@ -157,7 +170,7 @@ export class Jprobes {
         stackLo: 0,
         stackHi: 0,
         stack: new Uint8Array(0),
-        jp: null,
+        rec: null,
       });
     }
   }
@@ -179,13 +192,11 @@ export class Jprobes {
     if (!this.#host.isFunctionEntry(addr)) return -EINVAL;
     jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
-    this.#byKprobe.set(jp.kp, jp);
-    this.#shape.set(jp, { ...entryShape(jp.entry), args: [] });
+    const rec: JprobeRecord = { jp, ...entryShape(jp.entry), args: [], owner: null };
+    this.#byKprobe.set(jp.kp, rec);
     const ret = this.#core.register(jp.kp);
-    if (ret !== 0) {
-      this.#byKprobe.delete(jp.kp);
-      this.#shape.delete(jp);
-    }
+    if (ret !== 0) this.#byKprobe.delete(jp.kp);
+    else rec.owner = this.#core.ownerOf(jp.kp);
     return ret;
   }
 
@@ -196,11 +207,10 @@ export class Jprobes {
    */
   unregister(jp: Jprobe): void {
     // Found by identity, never by reading `jp`: any value is a no-op unless registered.
-    for (const [kp, j] of this.#byKprobe) {
-      if (j !== jp) continue;
+    for (const [kp, rec] of this.#byKprobe) {
+      if (rec.jp !== jp) continue;
       this.#core.unregister(kp);
       this.#byKprobe.delete(kp);
-      this.#shape.delete(jp);
       return;
     }
   }
@@ -212,9 +222,9 @@ export class Jprobes {
    * @returns Whether it belonged to a jprobe.
    */
   unregisterByKprobe(kp: Kprobe): boolean {
-    const jp = this.#byKprobe.get(kp);
-    if (jp === undefined) return false;
-    this.unregister(jp);
+    const rec = this.#byKprobe.get(kp);
+    if (rec === undefined) return false;
+    this.unregister(rec.jp);
     return true;
   }
 
@@ -233,23 +243,28 @@ export class Jprobes {
    * skipped. Elsewhere the CPU goes to the trampoline, which calls in.
    */
   #setjmp(p: Kprobe): number {
-    const jp = this.#byKprobe.get(p);
-    if (jp === undefined) return 0;
+    const rec = this.#byKprobe.get(p);
+    if (rec === undefined) return 0;
     const cpu = this.#host.currentCpu();
     const save = this.#saves[cpu.id];
-    save.jp = jp;
+    save.rec = rec;
     const ka = this.#host.arch.kprobes;
+    if (ka.jprobeCallIn === undefined) {
+      ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
+      return 1;
+    }
+    // The arguments as the probed function got them: the CPU is at its entry.
+    if (rec.n > 0) this.#readArguments(cpu, rec);
     ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
-    if (ka.jprobeCallIn === undefined) return 1;
     ka.jprobeCallIn(cpu, this.#callInLo, this.#callInHi, HC_JPROBE);
     // As at the trampoline: no handler of the probe point is running (a
     // fault in the jprobe handler goes to every member's fault_handler).
     const kcb = this.#core.ctlblk(cpu.id);
     const instance = kcb.instance;
     kcb.instance = null;
-    this.#callEntry(cpu, save, jp);
+    this.#host.callEntry(rec.owner, rec.jp, rec.args, cpu);
     kcb.instance = instance;
-    if (save.jp === jp) this.#longjmpAtCallIn(cpu);
+    if (save.rec === rec) this.#longjmpAtCallIn(cpu);
     return 0;
   }
 
@@ -261,46 +276,44 @@ export class Jprobes {
    */
   runEntry(cpu: ArchCpu & { id: number }): void {
     const save = this.#saves[cpu.id];
-    const jp = save.jp;
-    if (jp === null) return;
-    this.#callEntry(cpu, save, jp);
+    const rec = save.rec;
+    if (rec === null) return;
+    if (rec.n > 0) {
+      // The trampoline loads the hypercall number into a register that is a
+      // fastcall argument on i386: read register arguments as they were at
+      // the hit (the state setjmp saved), then come back to the trampoline.
+      const arch = this.#host.arch;
+      const here = rec.regparm > 0 ? arch.saveContext(cpu) : null;
+      if (here !== null) arch.restoreContext(cpu, save.context);
+      this.#readArguments(cpu, rec);
+      if (here !== null) arch.restoreContext(cpu, here);
+    } else rec.args.length = 0;
+    this.#host.callEntry(rec.owner, rec.jp, rec.args, cpu);
     // jprobe_return(): the saved registers and stack come back here, where
     // the handler ran, and the probed instruction is single-stepped: one
     // stop fewer than a second trap at the trampoline's breakpoint, which
     // stays the way back when this one is refused (the probe went away).
-    if (save.jp === jp) this.#core.breakAtCallIn(cpu, jp.kp, this.#longjmpAtCallIn);
+    if (save.rec === rec) this.#core.breakAtCallIn(cpu, rec.jp.kp, this.#longjmpAtCallIn);
   }
 
-  /** Runs `jp`'s handler with the probed function's arguments. */
-  #callEntry(cpu: ArchCpu & { id: number }, save: JprobeSave & { jp: Jprobe | null }, jp: Jprobe) {
-    const shape = this.#shape.get(jp);
-    const n = shape?.n ?? 0;
-    const regparm = shape?.regparm ?? 0;
-    // One argument array per jprobe, refilled hit after hit (the handler
-    // receives the values, never the array).
-    const args = shape?.args ?? [];
-    args.length = n;
+  /** Fills `rec.args` with the probed function's first `rec.n` arguments, as the CPU has them. */
+  #readArguments(cpu: ArchCpu & { id: number }, rec: JprobeRecord): void {
     const arch = this.#host.arch;
-    if (n > 0) {
-      // The trampoline loads the hypercall number into a register that is a
-      // fastcall argument on i386: read register arguments as they were at
-      // the hit (the state setjmp saved), then come back to the trampoline.
-      const here = regparm > 0 ? arch.saveContext(cpu) : null;
-      if (here !== null) arch.restoreContext(cpu, save.context);
-      for (let i = 0; i < n; i++) {
-        const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
-        args[i] = arch.bits === 64 ? v : Number(v & 0xffffffffn);
-      }
-      if (here !== null) arch.restoreContext(cpu, here);
+    const memory = this.#host.memory;
+    const args = rec.args;
+    const n = rec.n;
+    args.length = n;
+    for (let i = 0; i < n; i++) {
+      const v = arch.getArgument(cpu, memory, i, rec.regparm);
+      args[i] = arch.bits === 64 ? v : Number(v & 0xffffffffn);
     }
-    this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);
   }
 
   /** longjmp_break_handler()'s restore, for {@linkcode KprobesCore.breakAtCallIn}. */
   readonly #longjmpAtCallIn = (cpu: ArchCpu & { id: number }): void => {
     const save = this.#saves[cpu.id];
     this.#host.arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
-    save.jp = null;
+    save.rec = null;
   };
 
   /** Linux: longjmp_break_handler(): only for the trap at the trampoline. */
@@ -311,13 +324,13 @@ export class Jprobes {
     // Only the trap in the trampoline (jprobe_return()'s) is ours.
     const off = (arch.kprobes.breakpointLo(cpu) - this.#trampolineLo) >>> 0;
     if (
-      save.jp === null || arch.kprobes.breakpointHi(cpu) !== this.#trampolineHi ||
+      save.rec === null || arch.kprobes.breakpointHi(cpu) !== this.#trampolineHi ||
       off >= this.#trampolineLen
     ) {
       return 0;
     }
     arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
-    save.jp = null;
+    save.rec = null;
     return 1;
   }
 }
