@@ -70,6 +70,7 @@ export class KernelCalls {
       if (args.length === 0) jp.entry();
       else jp.entry(...args);
       if (!this.#jprobeReturned) {
+        this.k.jprobes.settle(cpu);
         const name = functionName(jp.entry, "handler");
         this.k.logDirect(
           3,
@@ -79,6 +80,7 @@ export class KernelCalls {
       }
     } catch (e) {
       if (this.k.isJprobeReturn(e) || isHandlerAbort(e)) return;
+      this.k.jprobes.settle(cpu);
       this.k.incidents.handlerErrors++;
       const name = functionName(jp.entry, "handler");
       this.k.logDirect(
@@ -98,7 +100,18 @@ export class KernelCalls {
   #jprobeFramesOf(owner: string | null): JprobeFrames {
     let f = this.#jprobeFrames.get(owner);
     if (f === undefined) {
-      const jprobeAbi: KernelAbi = { ...this.abi, jprobeReturn: () => this.#jprobeReturn() };
+      // Every kernel call but jprobe_return() first settles a deferred
+      // setjmp (Jprobes.settle): it may see or change the CPU.
+      const settled = Object.fromEntries(
+        Object.entries(this.abi).map(([name, fn]) => [
+          name,
+          (...a: unknown[]) => {
+            this.k.jprobes.settle(this.k.abiCpu);
+            return (fn as (...a: unknown[]) => unknown)(...a);
+          },
+        ]),
+      ) as unknown as KernelAbi;
+      const jprobeAbi: KernelAbi = { ...settled, jprobeReturn: () => this.#jprobeReturn() };
       // After jprobe_return(): every ABI call ends the handler.
       const end = () => {
         throw this.k.jprobeReturnSignal;

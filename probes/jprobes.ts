@@ -123,6 +123,8 @@ export interface JprobesHost {
 interface JprobeRecord {
   /** The jprobe. */
   readonly jp: Jprobe;
+  /** Its kprobe, as registered. */
+  readonly kp: Kprobe;
   /** Arguments to read: the handler's arity, capped. */
   readonly n: number;
   /** 3 for a fastcall handler (i386 regparm(3)), else 0. */
@@ -131,6 +133,8 @@ interface JprobeRecord {
   readonly args: (bigint | number)[];
   /** The module that registered it (null: the host). */
   owner: string | null;
+  /** Registered now (its pre-handler, copied elsewhere or kept, does nothing otherwise). */
+  registered: boolean;
 }
 
 /** The jprobes of one kernel. */
@@ -138,8 +142,11 @@ export class Jprobes {
   readonly #core: KprobesCore;
   readonly #host: JprobesHost;
   readonly #byKprobe = new Map<Kprobe, JprobeRecord>();
-  /** Per CPU: the save area and the jprobe whose hit saved it (null: none). */
-  readonly #saves: (JprobeSave & { rec: JprobeRecord | null })[] = [];
+  /**
+   * Per CPU: the save area, the jprobe whose hit saved it (null: none), and
+   * whether that hit's setjmp is still deferred (the CPU untouched).
+   */
+  readonly #saves: (JprobeSave & { rec: JprobeRecord | null; deferred: boolean })[] = [];
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
   readonly #trampolineLen: number;
@@ -171,6 +178,7 @@ export class Jprobes {
         stackHi: 0,
         stack: new Uint8Array(0),
         rec: null,
+        deferred: false,
       });
     }
   }
@@ -190,13 +198,24 @@ export class Jprobes {
     const addr = this.#core.resolveAddress(jp.kp);
     if (addr < 0n) return Number(addr);
     if (!this.#host.isFunctionEntry(addr)) return -EINVAL;
-    jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
+    const rec: JprobeRecord = {
+      jp,
+      kp: jp.kp,
+      ...entryShape(jp.entry),
+      args: [],
+      owner: null,
+      registered: false,
+    };
+    // The record is the closure's: a hit looks nothing up.
+    jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p, rec);
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
-    const rec: JprobeRecord = { jp, ...entryShape(jp.entry), args: [], owner: null };
     this.#byKprobe.set(jp.kp, rec);
     const ret = this.#core.register(jp.kp);
     if (ret !== 0) this.#byKprobe.delete(jp.kp);
-    else rec.owner = this.#core.ownerOf(jp.kp);
+    else {
+      rec.owner = this.#core.ownerOf(jp.kp);
+      rec.registered = true;
+    }
     return ret;
   }
 
@@ -209,6 +228,7 @@ export class Jprobes {
     // Found by identity, never by reading `jp`: any value is a no-op unless registered.
     for (const [kp, rec] of this.#byKprobe) {
       if (rec.jp !== jp) continue;
+      rec.registered = false;
       this.#core.unregister(kp);
       this.#byKprobe.delete(kp);
       return;
@@ -235,16 +255,24 @@ export class Jprobes {
 
   /**
    * Linux: setjmp_pre_handler(). Where the arch can place the CPU at the
-   * trampoline's call-in, the handler runs right here, in that state (what
-   * it sees of the registers and the stack is what the trampoline's
-   * hypercall would show), then longjmp restores the probed function's
-   * state and the probed instruction is single-stepped as for any kprobe:
-   * the trampoline's `mov`/`vmcall` (`li`/`sc 1`) and their stop are
-   * skipped. Elsewhere the CPU goes to the trampoline, which calls in.
+   * trampoline's call-in, the handler runs right here, as if from there,
+   * then longjmp restores the probed function's state and the probed
+   * instruction is stepped as for any kprobe: the trampoline's
+   * `mov`/`vmcall` (`li`/`sc 1`) and their stop are skipped. Elsewhere the
+   * CPU goes to the trampoline, which calls in.
+   *
+   * Here the setjmp itself is deferred ({@linkcode Jprobes.settle}): the
+   * handler's arguments are read at the breakpoint, where the CPU is in the
+   * probed function's entry state, and the CPU is left as it is until
+   * something could see or change it — any kernel call the handler makes,
+   * a `pt_regs` view or the guest memory taken from the host, a report of
+   * the handler. Then the registers and stack are saved and the CPU is put
+   * at the call-in, exactly as an eager setjmp would have left it, and
+   * longjmp follows the handler. A handler that only computes on its
+   * arguments leaves the CPU untouched, and nothing is saved or restored.
    */
-  #setjmp(p: Kprobe): number {
-    const rec = this.#byKprobe.get(p);
-    if (rec === undefined) return 0;
+  #setjmp(p: Kprobe, rec: JprobeRecord): number {
+    if (!rec.registered || p !== rec.kp) return 0;
     const cpu = this.#host.currentCpu();
     const save = this.#saves[cpu.id];
     save.rec = rec;
@@ -255,17 +283,54 @@ export class Jprobes {
     }
     // The arguments as the probed function got them: the CPU is at its entry.
     if (rec.n > 0) this.#readArguments(cpu, rec);
-    ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
-    ka.jprobeCallIn(cpu, this.#callInLo, this.#callInHi, HC_JPROBE);
     // As at the trampoline: no handler of the probe point is running (a
     // fault in the jprobe handler goes to every member's fault_handler).
     const kcb = this.#core.ctlblk(cpu.id);
     const instance = kcb.instance;
     kcb.instance = null;
-    this.#host.callEntry(rec.owner, rec.jp, rec.args, cpu);
-    kcb.instance = instance;
-    if (save.rec === rec) this.#longjmpAtCallIn(cpu);
+    save.deferred = true;
+    try {
+      this.#host.callEntry(rec.owner, rec.jp, rec.args, cpu);
+    } finally {
+      kcb.instance = instance;
+      if (save.deferred) {
+        // Nothing saw or changed the CPU: nothing to restore.
+        save.deferred = false;
+        save.rec = null;
+      } else if (save.rec === rec) this.#longjmpAtCallIn(cpu);
+    }
     return 0;
+  }
+
+  /**
+   * Makes a deferred setjmp happen now on CPU `cpu`: saves its registers and
+   * stack and puts it at the trampoline's call-in, where a jprobe handler
+   * runs as far as anything can tell. Called before anything reads or
+   * writes the CPU or guest memory while a handler runs (its kernel calls,
+   * `pt_regs` views, the host's guest memory, its reports); a no-op
+   * otherwise.
+   *
+   * @param cpu The CPU.
+   */
+  settle(cpu: ArchCpu & { id: number }): void {
+    const save = this.#saves[cpu.id];
+    if (save === undefined || !save.deferred) return;
+    save.deferred = false;
+    const ka = this.#host.arch.kprobes;
+    ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
+    ka.jprobeCallIn!(cpu, this.#callInLo, this.#callInHi, HC_JPROBE);
+  }
+
+  /**
+   * {@linkcode Jprobes.settle} on every CPU with a deferred setjmp.
+   *
+   * @param cpus The kernel's CPUs, by id.
+   */
+  settleAll(cpus: readonly (ArchCpu & { id: number })[]): void {
+    const saves = this.#saves;
+    for (let i = 0; i < saves.length; i++) {
+      if (saves[i].deferred && cpus[i] !== undefined) this.settle(cpus[i]);
+    }
   }
 
   /**
@@ -293,7 +358,7 @@ export class Jprobes {
     // the handler ran, and the probed instruction is single-stepped: one
     // stop fewer than a second trap at the trampoline's breakpoint, which
     // stays the way back when this one is refused (the probe went away).
-    if (save.rec === rec) this.#core.breakAtCallIn(cpu, rec.jp.kp, this.#longjmpAtCallIn);
+    if (save.rec === rec) this.#core.breakAtCallIn(cpu, rec.kp, this.#longjmpAtCallIn);
   }
 
   /** Fills `rec.args` with the probed function's first `rec.n` arguments, as the CPU has them. */
