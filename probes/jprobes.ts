@@ -153,6 +153,8 @@ export class Jprobes {
   /** The trampoline's last instruction (its breakpoint), where its hypercall returns. */
   readonly #callInLo: number;
   readonly #callInHi: number;
+  /** The arch can put the CPU at the call-in (`KprobesArch.jprobeCallIn`): handlers run at the hit. */
+  readonly #callsIn: boolean;
 
   /**
    * Creates the jprobes of a kernel, one save area per CPU.
@@ -170,6 +172,7 @@ export class Jprobes {
     const callIn = end - BigInt(host.arch.kprobes.breakpoint.length);
     this.#callInLo = Number(callIn & 0xffffffffn);
     this.#callInHi = Number((callIn >> 32n) & 0xffffffffn);
+    this.#callsIn = host.arch.kprobes.jprobeCallIn !== undefined;
     for (let i = 0; i < host.nrCpus; i++) {
       this.#saves.push({
         context: null,
@@ -276,9 +279,13 @@ export class Jprobes {
     const cpu = this.#host.currentCpu();
     const save = this.#saves[cpu.id];
     save.rec = rec;
-    const ka = this.#host.arch.kprobes;
-    if (ka.jprobeCallIn === undefined) {
-      ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
+    if (!this.#callsIn) {
+      this.#host.arch.kprobes.setjmpPreHandler(
+        cpu,
+        this.#host.memory,
+        save,
+        this.#host.trampoline[0],
+      );
       return 1;
     }
     // The arguments as the probed function got them: the CPU is at its entry.
