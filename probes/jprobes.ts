@@ -209,8 +209,12 @@ export class Jprobes {
       owner: null,
       registered: false,
     };
-    // The record is the closure's: a hit looks nothing up.
-    jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p, rec);
+    // The record is the closure's: a hit looks nothing up. The core calls
+    // it directly, with the CPU (callJprobeEntry binds the handler's context).
+    const setjmp = (p: Kprobe, _regs: PtRegs, cpu?: ArchCpu & { id: number }) =>
+      this.#setjmp(p, rec, cpu ?? this.#host.currentCpu());
+    this.#core.callDirect(setjmp);
+    jp.kp.pre_handler = setjmp;
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
     this.#byKprobe.set(jp.kp, rec);
     const ret = this.#core.register(jp.kp);
@@ -274,18 +278,23 @@ export class Jprobes {
    * longjmp follows the handler. A handler that only computes on its
    * arguments leaves the CPU untouched, and nothing is saved or restored.
    */
-  #setjmp(p: Kprobe, rec: JprobeRecord): number {
+  #setjmp(p: Kprobe, rec: JprobeRecord, cpu: ArchCpu & { id: number }): number {
     if (!rec.registered || p !== rec.kp) return 0;
-    const cpu = this.#host.currentCpu();
     const save = this.#saves[cpu.id];
     save.rec = rec;
     if (!this.#callsIn) {
-      this.#host.arch.kprobes.setjmpPreHandler(
-        cpu,
-        this.#host.memory,
-        save,
-        this.#host.trampoline[0],
-      );
+      try {
+        this.#host.arch.kprobes.setjmpPreHandler(
+          cpu,
+          this.#host.memory,
+          save,
+          this.#host.trampoline[0],
+        );
+      } catch {
+        // The stack cannot be saved: no jprobe this hit.
+        save.rec = null;
+        return 0;
+      }
       return 1;
     }
     // The arguments as the probed function got them: the CPU is at its entry.
@@ -368,16 +377,25 @@ export class Jprobes {
     if (save.rec === rec) this.#core.breakAtCallIn(cpu, rec.kp, this.#longjmpAtCallIn);
   }
 
-  /** Fills `rec.args` with the probed function's first `rec.n` arguments, as the CPU has them. */
+  /**
+   * Fills `rec.args` with the probed function's first `rec.n` arguments, as
+   * the CPU has them; one that cannot be read (its stack slot unmapped)
+   * reads as 0, as do the ones after it.
+   */
   #readArguments(cpu: ArchCpu & { id: number }, rec: JprobeRecord): void {
     const arch = this.#host.arch;
     const memory = this.#host.memory;
     const args = rec.args;
     const n = rec.n;
     args.length = n;
-    for (let i = 0; i < n; i++) {
-      const v = arch.getArgument(cpu, memory, i, rec.regparm);
-      args[i] = arch.bits === 64 ? v : Number(v & 0xffffffffn);
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const v = arch.getArgument(cpu, memory, i, rec.regparm);
+        args[i] = arch.bits === 64 ? v : Number(v & 0xffffffffn);
+      }
+    } catch {
+      for (; i < n; i++) args[i] = arch.bits === 64 ? 0n : 0;
     }
   }
 
