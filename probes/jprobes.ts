@@ -7,16 +7,19 @@
  * `jprobe_return()`: the saved registers and stack come back and the
  * probed function runs as if nothing happened.
  *
- * The lean path (x86, ppc64: `KprobesArch.jprobeCallIn`): the CPU is put in
- * the state the trampoline's hypercall would show (PC at
- * `jprobe_trampoline+0x8`, the hypercall number in its register) and the
- * handler runs at the breakpoint itself; `jprobe_return()` returns without
- * a host exception and ends the handler's kernel context (any later ABI
- * call it makes throws, so nothing after it reaches the kernel); longjmp
- * follows and the probed instruction is single-stepped: two stops a hit,
- * as a kprobe. Otherwise the trampoline runs: its hypercall calls the
- * handler in, and the longjmp happens there (its trailing breakpoint is the
- * fallback when the probe went away).
+ * The lean path (every arch with `KprobesArch.jprobeCallIn`: x86, ppc64,
+ * sparc64): the handler runs at the breakpoint itself, in one stop, with
+ * the arguments read there; the CPU is put in the state the trampoline's
+ * hypercall would show (PC at `jprobe_trampoline+0x8`, the hypercall number
+ * in its register) only when something could tell ({@linkcode
+ * Jprobes.settle}: a kernel call, a host `pt_regs` view or guest memory, a
+ * report), and then longjmp follows the handler; `jprobe_return()` returns
+ * without a host exception and ends the handler's kernel context (any
+ * later ABI call it makes throws, so nothing after it reaches the kernel).
+ * The probed instruction is then stepped as for a kprobe. Otherwise the
+ * trampoline runs: its hypercall calls the handler in, and the longjmp
+ * happens there (its trailing breakpoint is the fallback when the probe
+ * went away).
  * Linux: register_jprobe(), setjmp_pre_handler(), longjmp_break_handler().
  *
  * @module
