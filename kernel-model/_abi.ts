@@ -20,12 +20,14 @@ import {
 import { describeValue, functionName } from "./_describe.ts";
 import { type Cpu, isHandlerAbort, type KernelCore } from "./_kernel_core.ts";
 
-/** The two context frames of a jprobe handler: while it runs, and after its jprobe_return(). */
+/**
+ * The context frame of a jprobe handler: its ABI's jprobeReturn() ends the
+ * handler without a host exception; after it, every ABI function throws the
+ * jprobe-return signal.
+ */
 interface JprobeFrames {
-  /** Its ABI's jprobeReturn() ends the handler without a host exception. */
+  /** The frame. */
   readonly running: KernelContextFrame;
-  /** Every ABI function throws the jprobe-return signal. */
-  readonly returned: KernelContextFrame;
 }
 
 /** The kernel ABI of a kernel and the calls into handlers. */
@@ -70,6 +72,7 @@ export class KernelCalls {
       if (args.length === 0) jp.entry();
       else jp.entry(...args);
       if (!this.#jprobeReturned) {
+        this.k.jprobes.settle(cpu);
         const name = functionName(jp.entry, "handler");
         this.k.logDirect(
           3,
@@ -79,6 +82,7 @@ export class KernelCalls {
       }
     } catch (e) {
       if (this.k.isJprobeReturn(e) || isHandlerAbort(e)) return;
+      this.k.jprobes.settle(cpu);
       this.k.incidents.handlerErrors++;
       const name = functionName(jp.entry, "handler");
       this.k.logDirect(
@@ -87,7 +91,7 @@ export class KernelCalls {
       );
       this.k.host.dumpStack(cpu);
     } finally {
-      popKernelContext(this.#jprobeReturned ? frames.returned : frames.running);
+      popKernelContext(frames.running);
       this.#jprobeFrame = prevFrame;
       this.#jprobeReturned = prevReturned;
       this.k.abiCpu = prevCpu;
@@ -98,28 +102,30 @@ export class KernelCalls {
   #jprobeFramesOf(owner: string | null): JprobeFrames {
     let f = this.#jprobeFrames.get(owner);
     if (f === undefined) {
-      const jprobeAbi: KernelAbi = { ...this.abi, jprobeReturn: () => this.#jprobeReturn() };
-      // After jprobe_return(): every ABI call ends the handler.
-      const end = () => {
-        throw this.k.jprobeReturnSignal;
-      };
-      const returned = Object.fromEntries(Object.keys(this.abi).map((name) => [name, end]));
-      f = {
-        running: { abi: jprobeAbi, owner },
-        returned: { abi: returned as unknown as KernelAbi, owner },
-      };
+      // After jprobe_return() every kernel call ends the handler; before
+      // it, every one first settles a deferred setjmp (Jprobes.settle): it
+      // may see or change the CPU.
+      const settled = Object.fromEntries(
+        Object.entries(this.abi).map(([name, fn]) => [
+          name,
+          (...a: unknown[]) => {
+            if (this.#jprobeReturned) throw this.k.jprobeReturnSignal;
+            this.k.jprobes.settle(this.k.abiCpu);
+            return (fn as (...a: unknown[]) => unknown)(...a);
+          },
+        ]),
+      ) as unknown as KernelAbi;
+      const jprobeAbi: KernelAbi = { ...settled, jprobeReturn: () => this.#jprobeReturn() };
+      f = { running: { abi: jprobeAbi, owner } };
       this.#jprobeFrames.set(owner, f);
     }
     this.#lastJprobeFrames = f;
     return f;
   }
 
-  /** jprobe_return() in a jprobe handler's own context: leaves that context. */
+  /** jprobe_return() in a jprobe handler's own context: ends it for the kernel. */
   #jprobeReturn(): never {
-    const frames = this.#jprobeFrame;
-    if (frames === null || this.#jprobeReturned) throw this.k.jprobeReturnSignal;
-    popKernelContext(frames.running);
-    pushKernelContext(frames.returned);
+    if (this.#jprobeFrame === null || this.#jprobeReturned) throw this.k.jprobeReturnSignal;
     this.#jprobeReturned = true;
     return undefined as never;
   }

@@ -178,6 +178,8 @@ export class Kernel {
 
   /** The guest address space. */
   get memory(): Memory {
+    // A jprobe handler's deferred setjmp happens before the host can reach guest memory.
+    this.#k.jprobes?.settleAll(this.#k.cpus);
     return this.#k.memory;
   }
 
@@ -589,6 +591,7 @@ export class Kernel {
         }: the kernel has ${this.#k.cpus.length} CPUs, numbered 0 to ${this.#k.cpus.length - 1}`,
       );
     }
+    this.#k.jprobes.settle(cpu);
     return this.#k.arch.ptRegs(cpu) as unknown as PtRegs;
   }
 }

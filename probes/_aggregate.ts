@@ -16,11 +16,16 @@ import type { KprobesHost } from "./kprobes_host.ts";
 import type { ProbePoint } from "./probe_point.ts";
 import type { Kprobe, PtRegs } from "./types.ts";
 
+/** A pre-handler of the machinery itself, given the CPU ({@linkcode AggregateHandlers.callDirect}). */
+type DirectPreHandler = (p: Kprobe, regs: PtRegsView, cpu: ArchCpu & { id: number }) => number;
+
 /** The aggregate handlers of one kernel's probe points. */
 export class AggregateHandlers {
   readonly #host: KprobesHost;
   readonly #owners: ReadonlyMap<Kprobe, string | null>;
   readonly #disabled: ReadonlySet<Kprobe>;
+  /** Pre-handlers of the machinery itself, called directly ({@linkcode AggregateHandlers.callDirect}). */
+  readonly #direct = new WeakSet<object>();
 
   /**
    * Binds the runner to the registry's records.
@@ -37,6 +42,18 @@ export class AggregateHandlers {
     this.#host = host;
     this.#owners = owners;
     this.#disabled = disabled;
+  }
+
+  /**
+   * Has `fn`, a break member's pre-handler made by the machinery itself (a
+   * jprobe's setjmp), called directly with the CPU as a third argument
+   * instead of through the host's handler invocation: it binds its own
+   * kernel context and reports its own errors.
+   *
+   * @param fn The pre-handler.
+   */
+  callDirect(fn: object): void {
+    this.#direct.add(fn);
   }
 
   /**
@@ -65,15 +82,17 @@ export class AggregateHandlers {
       const h = m.pre_handler;
       if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
-      const r = this.#host.invoke(
-        this.#owners.get(m) ?? null,
-        "pre_handler",
-        cpu,
-        h,
-        m,
-        regs as unknown as PtRegs,
-        0,
-      );
+      const r = m === pp.breakMember && this.#direct.has(h)
+        ? (h as unknown as DirectPreHandler)(m, regs, cpu)
+        : this.#host.invoke(
+          this.#owners.get(m) ?? null,
+          "pre_handler",
+          cpu,
+          h,
+          m,
+          regs as unknown as PtRegs,
+          0,
+        );
       kcb.instance = null;
       if (r) return 1;
     }

@@ -7,16 +7,19 @@
  * `jprobe_return()`: the saved registers and stack come back and the
  * probed function runs as if nothing happened.
  *
- * The lean path (x86, ppc64: `KprobesArch.jprobeCallIn`): the CPU is put in
- * the state the trampoline's hypercall would show (PC at
- * `jprobe_trampoline+0x8`, the hypercall number in its register) and the
- * handler runs at the breakpoint itself; `jprobe_return()` returns without
- * a host exception and ends the handler's kernel context (any later ABI
- * call it makes throws, so nothing after it reaches the kernel); longjmp
- * follows and the probed instruction is single-stepped: two stops a hit,
- * as a kprobe. Otherwise the trampoline runs: its hypercall calls the
- * handler in, and the longjmp happens there (its trailing breakpoint is the
- * fallback when the probe went away).
+ * The lean path (every arch with `KprobesArch.jprobeCallIn`: x86, ppc64,
+ * sparc64): the handler runs at the breakpoint itself, in one stop, with
+ * the arguments read there; the CPU is put in the state the trampoline's
+ * hypercall would show (PC at `jprobe_trampoline+0x8`, the hypercall number
+ * in its register) only when something could tell ({@linkcode
+ * Jprobes.settle}: a kernel call, a host `pt_regs` view or guest memory, a
+ * report), and then longjmp follows the handler; `jprobe_return()` returns
+ * without a host exception and ends the handler's kernel context (any
+ * later ABI call it makes throws, so nothing after it reaches the kernel).
+ * The probed instruction is then stepped as for a kprobe. Otherwise the
+ * trampoline runs: its hypercall calls the handler in, and the longjmp
+ * happens there (its trailing breakpoint is the fallback when the probe
+ * went away).
  * Linux: register_jprobe(), setjmp_pre_handler(), longjmp_break_handler().
  *
  * @module
@@ -119,20 +122,42 @@ export interface JprobesHost {
   ): void;
 }
 
+/** A registered jprobe and what a hit needs of it, taken at registration. */
+interface JprobeRecord {
+  /** The jprobe. */
+  readonly jp: Jprobe;
+  /** Its kprobe, as registered. */
+  readonly kp: Kprobe;
+  /** Arguments to read: the handler's arity, capped. */
+  readonly n: number;
+  /** 3 for a fastcall handler (i386 regparm(3)), else 0. */
+  readonly regparm: number;
+  /** The argument array, refilled hit after hit (the handler receives the values). */
+  readonly args: (bigint | number)[];
+  /** The module that registered it (null: the host). */
+  owner: string | null;
+  /** Registered now (its pre-handler, copied elsewhere or kept, does nothing otherwise). */
+  registered: boolean;
+}
+
 /** The jprobes of one kernel. */
 export class Jprobes {
   readonly #core: KprobesCore;
   readonly #host: JprobesHost;
-  readonly #byKprobe = new Map<Kprobe, Jprobe>();
-  /** Per jprobe: arguments to read and regparm, taken from `entry` at registration. */
-  readonly #shape = new Map<Jprobe, { n: number; regparm: number; args: (bigint | number)[] }>();
-  readonly #saves: (JprobeSave & { jp: Jprobe | null })[] = [];
+  readonly #byKprobe = new Map<Kprobe, JprobeRecord>();
+  /**
+   * Per CPU: the save area, the jprobe whose hit saved it (null: none), and
+   * whether that hit's setjmp is still deferred (the CPU untouched).
+   */
+  readonly #saves: (JprobeSave & { rec: JprobeRecord | null; deferred: boolean })[] = [];
   readonly #trampolineLo: number;
   readonly #trampolineHi: number;
   readonly #trampolineLen: number;
   /** The trampoline's last instruction (its breakpoint), where its hypercall returns. */
   readonly #callInLo: number;
   readonly #callInHi: number;
+  /** The arch can put the CPU at the call-in (`KprobesArch.jprobeCallIn`): handlers run at the hit. */
+  readonly #callsIn: boolean;
 
   /**
    * Creates the jprobes of a kernel, one save area per CPU.
@@ -150,6 +175,7 @@ export class Jprobes {
     const callIn = end - BigInt(host.arch.kprobes.breakpoint.length);
     this.#callInLo = Number(callIn & 0xffffffffn);
     this.#callInHi = Number((callIn >> 32n) & 0xffffffffn);
+    this.#callsIn = host.arch.kprobes.jprobeCallIn !== undefined;
     for (let i = 0; i < host.nrCpus; i++) {
       this.#saves.push({
         context: null,
@@ -157,7 +183,8 @@ export class Jprobes {
         stackLo: 0,
         stackHi: 0,
         stack: new Uint8Array(0),
-        jp: null,
+        rec: null,
+        deferred: false,
       });
     }
   }
@@ -177,14 +204,27 @@ export class Jprobes {
     const addr = this.#core.resolveAddress(jp.kp);
     if (addr < 0n) return Number(addr);
     if (!this.#host.isFunctionEntry(addr)) return -EINVAL;
-    jp.kp.pre_handler = (p: Kprobe, _regs: PtRegs) => this.#setjmp(p);
+    const rec: JprobeRecord = {
+      jp,
+      kp: jp.kp,
+      ...entryShape(jp.entry),
+      args: [],
+      owner: null,
+      registered: false,
+    };
+    // The record is the closure's: a hit looks nothing up. The core calls
+    // it directly, with the CPU (callJprobeEntry binds the handler's context).
+    const setjmp = (p: Kprobe, _regs: PtRegs, cpu?: ArchCpu & { id: number }) =>
+      this.#setjmp(p, rec, cpu ?? this.#host.currentCpu());
+    this.#core.callDirect(setjmp);
+    jp.kp.pre_handler = setjmp;
     jp.kp.break_handler = (p: Kprobe, _regs: PtRegs) => this.#longjmp(p);
-    this.#byKprobe.set(jp.kp, jp);
-    this.#shape.set(jp, { ...entryShape(jp.entry), args: [] });
+    this.#byKprobe.set(jp.kp, rec);
     const ret = this.#core.register(jp.kp);
-    if (ret !== 0) {
-      this.#byKprobe.delete(jp.kp);
-      this.#shape.delete(jp);
+    if (ret !== 0) this.#byKprobe.delete(jp.kp);
+    else {
+      rec.owner = this.#core.ownerOf(jp.kp);
+      rec.registered = true;
     }
     return ret;
   }
@@ -196,11 +236,11 @@ export class Jprobes {
    */
   unregister(jp: Jprobe): void {
     // Found by identity, never by reading `jp`: any value is a no-op unless registered.
-    for (const [kp, j] of this.#byKprobe) {
-      if (j !== jp) continue;
+    for (const [kp, rec] of this.#byKprobe) {
+      if (rec.jp !== jp) continue;
+      rec.registered = false;
       this.#core.unregister(kp);
       this.#byKprobe.delete(kp);
-      this.#shape.delete(jp);
       return;
     }
   }
@@ -212,9 +252,9 @@ export class Jprobes {
    * @returns Whether it belonged to a jprobe.
    */
   unregisterByKprobe(kp: Kprobe): boolean {
-    const jp = this.#byKprobe.get(kp);
-    if (jp === undefined) return false;
-    this.unregister(jp);
+    const rec = this.#byKprobe.get(kp);
+    if (rec === undefined) return false;
+    this.unregister(rec.jp);
     return true;
   }
 
@@ -225,32 +265,91 @@ export class Jprobes {
 
   /**
    * Linux: setjmp_pre_handler(). Where the arch can place the CPU at the
-   * trampoline's call-in, the handler runs right here, in that state (what
-   * it sees of the registers and the stack is what the trampoline's
-   * hypercall would show), then longjmp restores the probed function's
-   * state and the probed instruction is single-stepped as for any kprobe:
-   * the trampoline's `mov`/`vmcall` (`li`/`sc 1`) and their stop are
-   * skipped. Elsewhere the CPU goes to the trampoline, which calls in.
+   * trampoline's call-in, the handler runs right here, as if from there,
+   * then longjmp restores the probed function's state and the probed
+   * instruction is stepped as for any kprobe: the trampoline's
+   * `mov`/`vmcall` (`li`/`sc 1`) and their stop are skipped. Elsewhere the
+   * CPU goes to the trampoline, which calls in.
+   *
+   * Here the setjmp itself is deferred ({@linkcode Jprobes.settle}): the
+   * handler's arguments are read at the breakpoint, where the CPU is in the
+   * probed function's entry state, and the CPU is left as it is until
+   * something could see or change it — any kernel call the handler makes,
+   * a `pt_regs` view or the guest memory taken from the host, a report of
+   * the handler. Then the registers and stack are saved and the CPU is put
+   * at the call-in, exactly as an eager setjmp would have left it, and
+   * longjmp follows the handler. A handler that only computes on its
+   * arguments leaves the CPU untouched, and nothing is saved or restored.
    */
-  #setjmp(p: Kprobe): number {
-    const jp = this.#byKprobe.get(p);
-    if (jp === undefined) return 0;
-    const cpu = this.#host.currentCpu();
+  #setjmp(p: Kprobe, rec: JprobeRecord, cpu: ArchCpu & { id: number }): number {
+    if (!rec.registered || p !== rec.kp) return 0;
     const save = this.#saves[cpu.id];
-    save.jp = jp;
-    const ka = this.#host.arch.kprobes;
-    ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
-    if (ka.jprobeCallIn === undefined) return 1;
-    ka.jprobeCallIn(cpu, this.#callInLo, this.#callInHi, HC_JPROBE);
+    save.rec = rec;
+    if (!this.#callsIn) {
+      try {
+        this.#host.arch.kprobes.setjmpPreHandler(
+          cpu,
+          this.#host.memory,
+          save,
+          this.#host.trampoline[0],
+        );
+      } catch {
+        // The stack cannot be saved: no jprobe this hit.
+        save.rec = null;
+        return 0;
+      }
+      return 1;
+    }
+    // The arguments as the probed function got them: the CPU is at its entry.
+    if (rec.n > 0) this.#readArguments(cpu, rec);
     // As at the trampoline: no handler of the probe point is running (a
     // fault in the jprobe handler goes to every member's fault_handler).
     const kcb = this.#core.ctlblk(cpu.id);
     const instance = kcb.instance;
     kcb.instance = null;
-    this.#callEntry(cpu, save, jp);
-    kcb.instance = instance;
-    if (save.jp === jp) this.#longjmpAtCallIn(cpu);
+    save.deferred = true;
+    try {
+      this.#host.callEntry(rec.owner, rec.jp, rec.args, cpu);
+    } finally {
+      kcb.instance = instance;
+      if (save.deferred) {
+        // Nothing saw or changed the CPU: nothing to restore.
+        save.deferred = false;
+        save.rec = null;
+      } else if (save.rec === rec) this.#longjmpAtCallIn(cpu);
+    }
     return 0;
+  }
+
+  /**
+   * Makes a deferred setjmp happen now on CPU `cpu`: saves its registers and
+   * stack and puts it at the trampoline's call-in, where a jprobe handler
+   * runs as far as anything can tell. Called before anything reads or
+   * writes the CPU or guest memory while a handler runs (its kernel calls,
+   * `pt_regs` views, the host's guest memory, its reports); a no-op
+   * otherwise.
+   *
+   * @param cpu The CPU.
+   */
+  settle(cpu: ArchCpu & { id: number }): void {
+    const save = this.#saves[cpu.id];
+    if (save === undefined || !save.deferred) return;
+    save.deferred = false;
+    const ka = this.#host.arch.kprobes;
+    ka.setjmpPreHandler(cpu, this.#host.memory, save, this.#host.trampoline[0]);
+    ka.jprobeCallIn!(cpu, this.#callInLo, this.#callInHi, HC_JPROBE);
+  }
+
+  /**
+   * {@linkcode Jprobes.settle} on every CPU with a deferred setjmp.
+   *
+   * @param cpus The kernel's CPUs, by id.
+   */
+  settleAll(cpus: readonly (ArchCpu & { id: number })[]): void {
+    const saves = this.#saves;
+    for (let i = 0; i < saves.length; i++) {
+      if (saves[i].deferred && cpus[i] !== undefined) this.settle(cpus[i]);
+    }
   }
 
   /**
@@ -261,46 +360,53 @@ export class Jprobes {
    */
   runEntry(cpu: ArchCpu & { id: number }): void {
     const save = this.#saves[cpu.id];
-    const jp = save.jp;
-    if (jp === null) return;
-    this.#callEntry(cpu, save, jp);
+    const rec = save.rec;
+    if (rec === null) return;
+    if (rec.n > 0) {
+      // The trampoline loads the hypercall number into a register that is a
+      // fastcall argument on i386: read register arguments as they were at
+      // the hit (the state setjmp saved), then come back to the trampoline.
+      const arch = this.#host.arch;
+      const here = rec.regparm > 0 ? arch.saveContext(cpu) : null;
+      if (here !== null) arch.restoreContext(cpu, save.context);
+      this.#readArguments(cpu, rec);
+      if (here !== null) arch.restoreContext(cpu, here);
+    } else rec.args.length = 0;
+    this.#host.callEntry(rec.owner, rec.jp, rec.args, cpu);
     // jprobe_return(): the saved registers and stack come back here, where
     // the handler ran, and the probed instruction is single-stepped: one
     // stop fewer than a second trap at the trampoline's breakpoint, which
     // stays the way back when this one is refused (the probe went away).
-    if (save.jp === jp) this.#core.breakAtCallIn(cpu, jp.kp, this.#longjmpAtCallIn);
+    if (save.rec === rec) this.#core.breakAtCallIn(cpu, rec.kp, this.#longjmpAtCallIn);
   }
 
-  /** Runs `jp`'s handler with the probed function's arguments. */
-  #callEntry(cpu: ArchCpu & { id: number }, save: JprobeSave & { jp: Jprobe | null }, jp: Jprobe) {
-    const shape = this.#shape.get(jp);
-    const n = shape?.n ?? 0;
-    const regparm = shape?.regparm ?? 0;
-    // One argument array per jprobe, refilled hit after hit (the handler
-    // receives the values, never the array).
-    const args = shape?.args ?? [];
-    args.length = n;
+  /**
+   * Fills `rec.args` with the probed function's first `rec.n` arguments, as
+   * the CPU has them; one that cannot be read (its stack slot unmapped)
+   * reads as 0, as do the ones after it.
+   */
+  #readArguments(cpu: ArchCpu & { id: number }, rec: JprobeRecord): void {
     const arch = this.#host.arch;
-    if (n > 0) {
-      // The trampoline loads the hypercall number into a register that is a
-      // fastcall argument on i386: read register arguments as they were at
-      // the hit (the state setjmp saved), then come back to the trampoline.
-      const here = regparm > 0 ? arch.saveContext(cpu) : null;
-      if (here !== null) arch.restoreContext(cpu, save.context);
-      for (let i = 0; i < n; i++) {
-        const v = arch.getArgument(cpu, this.#host.memory, i, regparm);
+    const memory = this.#host.memory;
+    const args = rec.args;
+    const n = rec.n;
+    args.length = n;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const v = arch.getArgument(cpu, memory, i, rec.regparm);
         args[i] = arch.bits === 64 ? v : Number(v & 0xffffffffn);
       }
-      if (here !== null) arch.restoreContext(cpu, here);
+    } catch {
+      for (; i < n; i++) args[i] = arch.bits === 64 ? 0n : 0;
     }
-    this.#host.callEntry(this.#core.ownerOf(jp.kp), jp, args, cpu);
   }
 
   /** longjmp_break_handler()'s restore, for {@linkcode KprobesCore.breakAtCallIn}. */
   readonly #longjmpAtCallIn = (cpu: ArchCpu & { id: number }): void => {
     const save = this.#saves[cpu.id];
     this.#host.arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
-    save.jp = null;
+    save.rec = null;
   };
 
   /** Linux: longjmp_break_handler(): only for the trap at the trampoline. */
@@ -311,13 +417,13 @@ export class Jprobes {
     // Only the trap in the trampoline (jprobe_return()'s) is ours.
     const off = (arch.kprobes.breakpointLo(cpu) - this.#trampolineLo) >>> 0;
     if (
-      save.jp === null || arch.kprobes.breakpointHi(cpu) !== this.#trampolineHi ||
+      save.rec === null || arch.kprobes.breakpointHi(cpu) !== this.#trampolineHi ||
       off >= this.#trampolineLen
     ) {
       return 0;
     }
     arch.kprobes.longjmpBreakHandler(cpu, this.#host.memory, save);
-    save.jp = null;
+    save.rec = null;
     return 1;
   }
 }

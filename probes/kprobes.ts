@@ -64,6 +64,18 @@ export class KprobesCore {
     return this.#ctl[id];
   }
 
+  /**
+   * Has `fn`, the pre-handler the machinery gives a kprobe that is its probe
+   * point's break member (a jprobe's setjmp), called directly with the CPU
+   * as a third argument, not through the host's handler invocation: it must
+   * bind its own kernel context and never throw.
+   *
+   * @param fn The pre-handler.
+   */
+  callDirect(fn: object): void {
+    this.#aggr.callDirect(fn);
+  }
+
   /** Linux: kprobe_running(): the probe active on `cpuId`, as its first member. */
   running(cpuId: number): Kprobe | null {
     const cur = this.#ctl[cpuId].current;

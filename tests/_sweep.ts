@@ -53,7 +53,8 @@ export interface SweepOptions {
   boost?: boolean;
   /**
    * What to plant at each point: a kprobe (the default), or a jprobe (its
-   * handler takes four arguments and only calls `jprobe_return()`) or a
+   * handler takes four arguments, takes a `pt_regs` view every other hit
+   * and calls `jprobe_return()`) or a
    * return probe (an empty handler), which only function entries accept.
    */
   probe?: "kprobe" | "jprobe" | "kretprobe";
@@ -208,9 +209,16 @@ export async function* sweepPoints(
       let unregister = () => k0.unregisterKprobe(kp);
       let ret: number;
       if (options.probe === "jprobe") {
+        // Every other hit takes a pt_regs view, which makes the deferred
+        // setjmp happen (the CPU saved and sent to the trampoline's call-in,
+        // then restored): both ways a jprobe hit can go are swept.
+        let hits = 0;
         const jp: Jprobe = {
           kp: { addr },
-          entry: (_a: unknown, _b: unknown, _c: unknown, _d: unknown) => jprobe_return(),
+          entry: (_a: unknown, _b: unknown, _c: unknown, _d: unknown) => {
+            if ((hits++ & 1) === 1) k0.ptRegs(k0.currentCpu());
+            jprobe_return();
+          },
         };
         ret = kernel.registerJprobe(jp);
         unregister = () => k0.unregisterJprobe(jp);

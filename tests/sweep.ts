@@ -11,7 +11,8 @@
 // only, so that every point the optimizer accepts runs as an optimized probe.
 // --boost probes with a pre_handler only and the optimizer off, so that every
 // point runs emulated or boosted (kprobesBoost) where the arch can.
-// --jprobes and --kretprobes plant a jprobe (four arguments, jprobe_return())
+// --jprobes and --kretprobes plant a jprobe (four arguments, a pt_regs view
+// every other hit, jprobe_return())
 // or a return probe (an empty handler) at every function entry instead.
 
 import { newTally, type SweepArch, sweepBase, sweepPoints, tally } from "./_sweep.ts";

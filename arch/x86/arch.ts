@@ -29,6 +29,7 @@ import { FLAG_FIXED, FLAG_IF, FLAG_TF, R8, RAX, RBP, RCX, RDI, RDX, RSI, RSP } f
 
 const R9 = 9;
 const R10 = 10;
+import { setEflags } from "./traps.ts";
 import { unwindX86 } from "./stacktrace.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
@@ -108,7 +109,11 @@ function restoreX86Context(cpu: ArchCpu, context: ArchContext): void {
   c.ripHi = ctx.ripHi;
   c.setCs(ctx.cs);
   c.sreg[2] = ctx.ss;
-  c.setFlags(ctx.flags);
+  if (ctx.lf !== undefined) {
+    // A jprobe's save: the lazy flags as they were.
+    c.lf.set(ctx.lf);
+    setEflags(c, ctx.flagsBase!);
+  } else c.setFlags(ctx.flags);
 }
 
 const ptRegsViews = new WeakMap<X86Cpu, X86_64PtRegs>();

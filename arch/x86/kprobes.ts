@@ -134,12 +134,20 @@ export interface X86Context {
   ripLo: number;
   /** RIP high half. */
   ripHi: number;
-  /** EFLAGS. */
+  /** EFLAGS (unused when `lf` is set). */
   flags: number;
   /** CS selector. */
   cs: number;
   /** SS selector. */
   ss: number;
+  /**
+   * A jprobe's save: the lazy arithmetic flags as they were (nothing
+   * materialised per hit), with `flagsBase`; restoring it gives the same
+   * EFLAGS as `flags` would.
+   */
+  lf?: Uint32Array;
+  /** The non-arithmetic EFLAGS bits, with `lf`. */
+  flagsBase?: number;
 }
 
 /** Drops the pages kept in `ai` when they belong to another CPU or decode-cache generation. */
@@ -243,6 +251,17 @@ function copyStack(
   const n = buf.length;
   const words = s.wordsOf === buf ? s.words! : null;
   const ram = s.ram ?? null;
+  if (words !== null && ram !== null && (lo & 0xfff) + n <= 4096) {
+    // The usual case: an aligned window on one page, one translation.
+    const off = memory.translate(hi, lo, back ? PF_WRITE : 0);
+    if ((off & 3) === 0) {
+      const w = off >>> 2;
+      const m = n >>> 2;
+      if (back) { for (let j = 0; j < m; j++) ram[w + j] = words[j]; }
+      else for (let j = 0; j < m; j++) words[j] = ram[w + j];
+      return;
+    }
+  }
   let i = 0;
   while (i < n) {
     const a = (lo + i) >>> 0;
@@ -540,18 +559,27 @@ export function makeX86Kprobes(
 
     setjmpPreHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave, entry: bigint): void {
       const c = cpu as X86Cpu;
-      // The save area is reused hit after hit (no allocation per hit).
-      const ctx = save.context as X86Context | null;
-      if (ctx !== null && ctx.regs instanceof Uint32Array && ctx.regs.length === c.regs.length) {
-        ctx.regs.set(c.regs);
-        ctx.ripLo = c.regs[RIP_LO];
-        ctx.ripHi = c.regs[RIP_HI];
-        ctx.flags = c.getFlags();
-        ctx.cs = c.sreg[1];
-        ctx.ss = c.sreg[2];
-      } else save.context = saveContext(c);
-      const spLo = c.regs[RSP * 2];
-      const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+      const regs = c.regs;
+      // The save area is reused hit after hit (no allocation per hit); the
+      // lazy flags are kept as they are, not materialised.
+      let ctx = save.context as X86Context | null;
+      if (
+        ctx === null || ctx.lf === undefined || !(ctx.regs instanceof Uint32Array) ||
+        ctx.regs.length !== regs.length
+      ) {
+        ctx = saveContext(c) as X86Context;
+        ctx.lf = new Uint32Array(c.lf.length);
+        save.context = ctx;
+      }
+      ctx.regs.set(regs);
+      ctx.lf!.set(c.lf);
+      ctx.flagsBase = c.flagsBase;
+      ctx.ripLo = regs[RIP_LO];
+      ctx.ripHi = regs[RIP_HI];
+      ctx.cs = c.sreg[1];
+      ctx.ss = c.sreg[2];
+      const spLo = regs[RSP * 2];
+      const spHi = mode === 64 ? regs[RSP * 2 + 1] : 0;
       save.stackLo = spLo;
       save.stackHi = spHi;
       // Linux MIN_STACK_SIZE(): no further than the top of the kernel stack.
@@ -570,24 +598,24 @@ export function makeX86Kprobes(
         entryLo = lo32(entry);
         entryHi = hi32(entry);
       }
-      c.regs[RIP_LO] = entryLo;
-      c.regs[RIP_HI] = entryHi;
+      regs[RIP_LO] = entryLo;
+      regs[RIP_HI] = entryHi;
     },
 
     longjmpBreakHandler(cpu: ArchCpu, memory: GuestMemory, save: JprobeSave): void {
       const c = cpu as X86Cpu;
       const ctx = save.context as X86Context;
-      if (ctx.cs === c.sreg[1] && ctx.ss === c.sreg[2]) {
+      if (ctx.cs === c.sreg[1] && ctx.ss === c.sreg[2] && ctx.lf !== undefined) {
         // Same segments (always, in the kernel): no CS reload, no lost decode
         // page (whose address the register file also holds: keep it).
-        const pl = c.regs[PAGE_LO];
-        const ph = c.regs[PAGE_HI];
-        c.regs.set(ctx.regs);
-        c.regs[PAGE_LO] = pl;
-        c.regs[PAGE_HI] = ph;
-        c.regs[RIP_LO] = ctx.ripLo;
-        c.regs[RIP_HI] = ctx.ripHi;
-        c.setFlags(ctx.flags);
+        const regs = c.regs;
+        const pl = regs[PAGE_LO];
+        const ph = regs[PAGE_HI];
+        regs.set(ctx.regs);
+        regs[PAGE_LO] = pl;
+        regs[PAGE_HI] = ph;
+        c.lf.set(ctx.lf);
+        setEflags(c, ctx.flagsBase!);
       } else restoreContext(cpu, ctx);
       const spLo = save.stackLo ?? lo32(save.stackAddr);
       const spHi = save.stackHi ?? hi32(save.stackAddr);

@@ -193,3 +193,44 @@ Deno.test("a jprobe handler runs with the CPU at the trampoline's call-in, on ev
     for (const pc of seen) assert.equal(pc, callIn, arch);
   }
 });
+
+Deno.test("a jprobe hit leaves the kernel's results alone and costs the same instructions whether its handler looks at the CPU or not, on every arch", async () => {
+  for (const arch of ["x86_64", "i386", "ppc64", "sparc64"] as const) {
+    const baseline = await boot({ arch });
+    const want = baseline.run();
+    await baseline.shutdown();
+    const expected = want.syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`);
+    // Computing on the arguments only (the CPU is never touched), then
+    // taking a pt_regs view and scribbling on it (the CPU is saved, sent to
+    // the trampoline's call-in and restored).
+    const counts: number[] = [];
+    for (const looks of [false, true]) {
+      await using kernel = await boot({ arch });
+      const seen: bigint[] = [];
+      const jp: Jprobe = {
+        kp: { symbol_name: "do_fork" },
+        entry: (clone_flags: bigint | number) => {
+          seen.push(BigInt(clone_flags));
+          if (looks) {
+            const regs = kernel.ptRegs(kernel.currentCpu());
+            // The first argument and the stack pointer.
+            if (regs.arch === "x86_64") [regs.rdi, regs.rsp] = [0n, 8n];
+            else if (regs.arch === "i386") [regs.eax, regs.esp] = [0, 8];
+            else if (regs.arch === "ppc64") [regs.gpr[3], regs.gpr[1]] = [0n, 8n];
+            else [regs.u_regs[8], regs.u_regs[14]] = [0n, 8n];
+          }
+          jprobe_return();
+        },
+      };
+      assert.equal(kernel.registerJprobe(jp), 0);
+      const got = kernel.run();
+      assert.deepEqual(got.syscalls.map((s) => `${s.pid}:${s.call}=${s.ret}`), expected, arch);
+      // A hit's own trap counts as an instruction: the same in both runs.
+      counts.push(got.instructions);
+      assert.equal(seen.length, 3, arch);
+      assert.ok(seen.every((f) => (f & 0xffn) === BigInt(SIGCHLD)), `${arch} clone_flags`);
+      assert.doesNotMatch(kernel.log, /Oops|BUG/, arch);
+    }
+    assert.equal(counts[0], counts[1], `${arch} instructions`);
+  }
+});
