@@ -113,6 +113,15 @@ export interface ArchCpu {
    * and `run()` goes on. Absent or null: every stop returns.
    */
   stopHook?: ((reason: StopReason) => boolean) | null;
+  /**
+   * Called by the hypercall instruction (x86 `vmcall`, ppc64 `sc 1`) in
+   * kernel mode, with the PC past it, before it would stop: true means the
+   * host handled the call in place (an optimized kprobe's detour calling
+   * in) and the CPU goes on after the instruction without stopping; false
+   * makes it stop with `STOP_HYPERCALL` as without a hook. Absent or null:
+   * every hypercall stops.
+   */
+  callIn?: (() => boolean) | null;
 }
 
 /**

@@ -354,7 +354,11 @@ export function opRfid(cpu: Ppc64Cpu, _insn: Ppc64DecodedInsn): void {
 
 /**
  * `sc` LEV: LEV 1 stops with `STOP_HYPERCALL` (`hypercallNr` = r0, the
- * argument in r3, NIP after the `sc`: ABI.md, ppc64); any other level
+ * argument in r3, NIP after the `sc`: ABI.md, ppc64), unless the host's
+ * `cpu.callIn` handles it in place (an optimized kprobe's detour calling
+ * in: the handlers run now, on this CPU, and the run loop goes on at the
+ * next instruction; the loop keeps the clock in memory, so guest code the
+ * handlers ran counts as it does after a stop); any other level
  * enters the guest's system-call vector 0xc00 with SRR0 = the next
  * instruction.
  *
@@ -365,6 +369,12 @@ export function opSc(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
   cpu.noTrace = 1;
   if (insn.imm === 1) {
     cpu.hypercallNr = cpu.regs[0];
+    if (cpu.callIn !== null) {
+      const regs = cpu.regs;
+      regs[R_NIP_LO] = insn.nextLo;
+      regs[R_NIP_HI] = insn.nextHi;
+      if (cpu.callIn()) return;
+    }
     requestStop(cpu, STOP_HYPERCALL);
     return;
   }
