@@ -382,6 +382,30 @@ export function opSc(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
   cpu.branch = BR_NIP;
 }
 
+/**
+ * An `sc 1` at the head of a translated block (jit_compile.ts): the host's
+ * call-in as {@linkcode opSc} makes it, else the stop. The block goes on
+ * only when this returns true; false leaves NIP past the `sc` with an event
+ * pending (the stop, or text the handlers wrote), and the block leaves
+ * early, counting the `sc`.
+ *
+ * @param cpu The CPU.
+ * @param insn The `sc 1`.
+ * @returns True when handled with no event pending.
+ */
+export function blockCallInPpc64(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): boolean {
+  cpu.noTrace = 1;
+  const regs = cpu.regs;
+  cpu.hypercallNr = regs[0];
+  regs[R_NIP_LO] = insn.nextLo;
+  regs[R_NIP_HI] = insn.nextHi;
+  if (cpu.callIn === null || !cpu.callIn()) {
+    requestStop(cpu, STOP_HYPERCALL);
+    return false;
+  }
+  return cpu.events === 0;
+}
+
 // TO-condition test of a trap: a and b as (hi, lo) pairs compared signed/unsigned.
 function trapTaken(to: number, ah: number, al: number, bh: number, bl: number): boolean {
   let lt: boolean;

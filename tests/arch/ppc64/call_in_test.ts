@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { STOP_BUDGET, STOP_HALT, STOP_HYPERCALL } from "../../../arch/types.ts";
+import { fetchPpc64 } from "../../../arch/ppc64/execute.ts";
 import { load, machine, TEXT } from "./_machine.ts";
 
 // li r4,5; mtctr r4; top: sc 1; addi r3,r3,1; bdnz top; wait
@@ -39,6 +40,13 @@ for (const threshold of [-1, 0]) {
       assert.equal(cpu.tsc - t0, RETIRED + 500);
       assert.deepEqual(seen, Array(5).fill(TEXT + 12n));
       assert.equal(cpu.getReg(3), 5n);
+      // Translated, the call-in heads the loop's block (whose function is
+      // named after its address).
+      const top = TEXT + 8n;
+      const head = fetchPpc64(cpu, Number(top >> 32n), Number(top & 0xffffffffn)).jitBlock as
+        | { fn: () => void }
+        | null;
+      if (threshold === 0) assert.match(head?.fn.toString() ?? "", /sc 1/);
     }
   });
 
