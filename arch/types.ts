@@ -345,11 +345,11 @@ export interface OptKprobesArch {
    * covered. Linux: arch_unoptimize_kprobe().
    */
   unoptimize(p: ArchProbe, original: Uint8Array, memory: GuestMemory): void;
-  /** Offset of the call-in instruction's end in the detour (the PC at the hypercall stop). */
+  /** Offset of the call-in instruction's end in the detour (the PC at the call-in). */
   readonly callInEnd: number;
-  /** The PC's low half at a stop. */
+  /** The PC's low half at the call-in. */
   pcLo(cpu: ArchCpu): number;
-  /** The PC's high half at a stop. */
+  /** The PC's high half at the call-in. */
   pcHi(cpu: ArchCpu): number;
   /**
    * Makes the CPU's PC what a breakpoint hit at `p` shows its handlers
