@@ -65,6 +65,7 @@ import {
 } from "./regs.ts";
 import {
   BR_NIP,
+  BR_NONE,
   enterInterrupt,
   raiseProgramInterrupt,
   requestStop,
@@ -373,7 +374,10 @@ export function opSc(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
       const regs = cpu.regs;
       regs[R_NIP_LO] = insn.nextLo;
       regs[R_NIP_HI] = insn.nextHi;
-      if (cpu.callIn()) return;
+      if (cpu.callIn()) {
+        cpu.branch = BR_NONE; // on to the next instruction, whatever the host's runs left
+        return;
+      }
     }
     requestStop(cpu, STOP_HYPERCALL);
     return;
@@ -403,6 +407,7 @@ export function blockCallInPpc64(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): boolean
     requestStop(cpu, STOP_HYPERCALL);
     return false;
   }
+  cpu.branch = BR_NONE;
   return cpu.events === 0;
 }
 

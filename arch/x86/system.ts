@@ -358,13 +358,16 @@ function callInPlace(cpu: X86Cpu, insn: DecodedInsn): boolean {
   regs[RIP_HI] = insn.nextHi;
   const clock = cpu.clock;
   const before = clock[0];
+  const slowStep = cpu.cur === insn;
   if (!cpu.callIn!()) return false;
-  if (clock[0] !== before && cpu.cur !== insn) {
+  if (clock[0] !== before && !slowStep) {
     cpu.clockCarry += clock[0] - before;
     clock[0] = before;
     cpu.events |= EV_FLUSH;
   }
-  if (cpu.events !== 0 && cpu.branch === BRANCH_NONE) cpu.branch = BRANCH_EVENT;
+  // The vmcall itself goes on to the next instruction; whatever branch
+  // state the host's own runs left, only pending events count.
+  cpu.branch = cpu.events !== 0 ? BRANCH_EVENT : BRANCH_NONE;
   return true;
 }
 
@@ -388,9 +391,8 @@ export function blockCallIn(cpu: X86Cpu, insn: DecodedInsn): boolean {
     stop(cpu, STOP_HYPERCALL);
     return false;
   }
-  if (cpu.events === 0) return true;
-  if (cpu.branch === BRANCH_NONE) cpu.branch = BRANCH_EVENT;
-  return false;
+  cpu.branch = cpu.events !== 0 ? BRANCH_EVENT : BRANCH_NONE;
+  return cpu.events === 0;
 }
 
 /**
