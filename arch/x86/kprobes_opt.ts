@@ -12,6 +12,10 @@
  * detour+3+n e9 <rel32>       jmp addr+n
  * ```
  *
+ * The call-in runs inside the `vmcall` (the CPU's `callIn` hook, from the
+ * interpreter's handler or at the head of the detour's translated block):
+ * no stop, and the run loop goes on at the relocated instructions.
+ *
  * The rules are Linux 6.1's: can_optimize() decodes the whole function and
  * refuses one with an indirect jump, a relative jump into the replaced
  * bytes after the first, or an `__ex_table` entry; every copied instruction
