@@ -245,9 +245,12 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     };
     if (k === 0 && cpu.callIn !== null && isVmcall(insn)) {
       // An optimized kprobe's detour: its call-in and the relocated
-      // instructions after it run as one block. The handlers may run guest
-      // code (the clock moves on) and leave events (the block stops).
-      parts.push("clock[0]=base+1;if(!ci(cpu,I[0]))return I[0];base=clock[0]-1;");
+      // instructions after it run as one block. The handlers see the clock
+      // before the vmcall, as in the interpreter; they may run guest code
+      // (the clock moves on: the block goes on from there) and leave
+      // events (the block stops after the vmcall).
+      // (A jump back to the head loops without storing the clock: store it.)
+      parts.push("clock[0]=base;if(!ci(cpu,I[0])){clock[0]+=1;return I[0];}base=clock[0];");
       insns.push(insn);
       inline++;
       lastBranch = 0;

@@ -372,11 +372,12 @@ function callInPlace(cpu: X86Cpu, insn: DecodedInsn): boolean {
 }
 
 /**
- * A `vmcall` at the head of a translated block (jit.ts), the clock already
- * counting it: the host's call-in as {@linkcode opGrp7} makes it, else the
- * stop. The block goes on (after re-reading the clock: guest code the
- * handlers ran counts) only when this returns true; false leaves the CPU
- * as the interpreter would after the instruction, with an event pending.
+ * A `vmcall` at the head of a translated block (jit.ts), the clock not yet
+ * counting it (as in the interpreter): the host's call-in as
+ * {@linkcode opGrp7} makes it, else the stop. The block goes on (after
+ * re-reading the clock: guest code the handlers ran counts) only when this
+ * returns true; false leaves the CPU as the interpreter would after the
+ * instruction, with an event pending (the block counts the vmcall).
  *
  * @param cpu The CPU.
  * @param insn The `vmcall`.

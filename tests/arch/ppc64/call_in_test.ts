@@ -28,8 +28,10 @@ for (const threshold of [-1, 0]) {
     for (const slice of [1000, 1, 2, 4]) {
       const cpu = cpuWith(threshold);
       const seen: bigint[] = [];
+      const clocks: number[] = [];
       cpu.callIn = () => {
         seen.push(cpu.getPc());
+        clocks.push(cpu.tsc);
         cpu.tsc += 100; // as a handler's printk: guest code on this CPU
         return true;
       };
@@ -39,6 +41,8 @@ for (const threshold of [-1, 0]) {
       assert.equal(r, STOP_HALT, `slices of ${slice}`);
       assert.equal(cpu.tsc - t0, RETIRED + 500);
       assert.deepEqual(seen, Array(5).fill(TEXT + 12n));
+      // The host sees the clock before the sc, interpreted or translated.
+      assert.deepEqual(clocks, [2, 105, 208, 311, 414].map((c) => c + t0));
       assert.equal(cpu.getReg(3), 5n);
       // Translated, the call-in heads the loop's block (whose function is
       // named after its address).

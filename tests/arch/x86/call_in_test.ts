@@ -46,12 +46,16 @@ for (const threshold of THRESHOLDS) {
   Deno.test(`X86Cpu vmcall taken by callIn goes on without a stop, RIP past it (threshold ${threshold})`, () => {
     const { cpu } = cpuWith(threshold);
     const seen: bigint[] = [];
+    const clocks: number[] = [];
     cpu.callIn = () => {
       seen.push(cpu.getRip());
+      clocks.push(cpu.tsc);
       return true;
     };
     assert.equal(runToHalt(cpu, 1000), RETIRED);
     assert.deepEqual(seen, Array(5).fill(CODE + 8n));
+    // The host sees the clock before the vmcall, interpreted or translated.
+    assert.deepEqual(clocks, [1, 5, 9, 13, 17]);
     assert.equal(cpu.getReg(RAX), 5n);
     // Translated, the call-in heads the loop's block.
     const head = cpu.decodeAt(0, Number(CODE) + 5).block as JitBlock | null;
