@@ -113,6 +113,15 @@ export interface ArchCpu {
    * and `run()` goes on. Absent or null: every stop returns.
    */
   stopHook?: ((reason: StopReason) => boolean) | null;
+  /**
+   * Called by the hypercall instruction (x86 `vmcall`, ppc64 `sc 1`) in
+   * kernel mode, with the PC past it, before it would stop: true means the
+   * host handled the call in place (an optimized kprobe's detour calling
+   * in) and the CPU goes on after the instruction without stopping; false
+   * makes it stop with `STOP_HYPERCALL` as without a hook. Absent or null:
+   * every hypercall stops.
+   */
+  callIn?: (() => boolean) | null;
 }
 
 /**
@@ -336,11 +345,11 @@ export interface OptKprobesArch {
    * covered. Linux: arch_unoptimize_kprobe().
    */
   unoptimize(p: ArchProbe, original: Uint8Array, memory: GuestMemory): void;
-  /** Offset of the call-in instruction's end in the detour (the PC at the hypercall stop). */
+  /** Offset of the call-in instruction's end in the detour (the PC at the call-in). */
   readonly callInEnd: number;
-  /** The PC's low half at a stop. */
+  /** The PC's low half at the call-in. */
   pcLo(cpu: ArchCpu): number;
-  /** The PC's high half at a stop. */
+  /** The PC's high half at the call-in. */
   pcHi(cpu: ArchCpu): number;
   /**
    * Makes the CPU's PC what a breakpoint hit at `p` shows its handlers

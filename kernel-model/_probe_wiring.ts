@@ -98,7 +98,11 @@ export function wireProbes(
   // asks kprobe_int3_handler() before the die chain).
   for (const cpu of k.cpus) {
     const traps = k.traps;
+    const kprobes = k.kprobes;
     cpu.stopHook = (reason) => traps.fastStop(cpu, reason);
+    // An optimized probe's detour calls in from its hypercall instruction
+    // itself: no stop (Linux: the detour calls optimized_callback()).
+    cpu.callIn = () => kprobes.onOptimizedHit(cpu);
   }
   k.jprobes = new Jprobes(k.kprobes, {
     arch,

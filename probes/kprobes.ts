@@ -476,10 +476,12 @@ export class KprobesCore {
   }
 
   /**
-   * A hypercall stop: an optimized probe's detour calling in. Linux:
+   * An optimized probe's detour calling in: from inside its hypercall
+   * instruction (`cpu.callIn`, the run loop goes on after it without a
+   * stop), or at a hypercall stop on a CPU without that hook. Linux:
    * optimized_callback() (arch/x86/kernel/kprobes/opt.c).
    *
-   * @param cpu The stopped CPU.
+   * @param cpu The CPU, its PC past the call-in.
    * @returns true when it was an optimized probe's detour (handled).
    */
   onOptimizedHit(cpu: ArchCpu & { id: number }): boolean {

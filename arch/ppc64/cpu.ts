@@ -178,6 +178,8 @@ export class Ppc64Cpu implements ArchCpu {
    * the loop goes on. Null: every stop returns.
    */
   stopHook: ((reason: StopReason) => boolean) | null = null;
+  /** See `ArchCpu.callIn`: an `sc 1` the host handles in place (an optimized kprobe hit). */
+  callIn: (() => boolean) | null = null;
 
   /**
    * Creates a CPU over guest memory, in its reset state.

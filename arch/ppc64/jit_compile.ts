@@ -50,7 +50,7 @@ import {
 import { R_NIP_HI, R_NIP_LO, SPR_DAR, SPR_DSISR, SPR_SPRG0, SPR_SRR0, SPR_SRR1 } from "./regs.ts";
 import * as RES from "./reservation.ts";
 import * as ROTATE from "./rotate.ts";
-import { opMfmsr, opMfspr, opMtspr, opSync } from "./system.ts";
+import { blockCallInPpc64, opMfmsr, opMfspr, opMtspr, opSync } from "./system.ts";
 
 /** Most instructions in one block. */
 export const PPC64_JIT_MAX_BLOCK = 64;
@@ -302,6 +302,22 @@ export function compilePpc64Block(cpu: Ppc64Cpu, hi: number, lo: number): JitCom
     addrs.push(addr);
     seen.add(addr);
     let line: string;
+    if (k === 0 && insn.opcd === 17 && insn.imm === 1 && cpu.callIn !== null) {
+      // An optimized kprobe's detour: its call-in and the copied
+      // instruction run as one block. Guest code the handlers run moves the
+      // clock on (the exits add to it); an event (the stop when not taken,
+      // text the handlers wrote) leaves at once, the `sc` counted.
+      refs.push(blockCallInPpc64, insn);
+      body.push(
+        `/* sc 1 */ if (!c0(cpu, c1)) { clk[0] += 1; cpu.jitExit = -1; return null; }`,
+      );
+      k++;
+      nextHi = insn.nextHi;
+      nextLo = insn.nextLo;
+      if ((insn.nextLo & 0xfff) === 0) break;
+      addr = insn.nextLo;
+      continue;
+    }
     if (followable(insn, hi, lo, seen) && k + 1 < PPC64_JIT_MAX_BLOCK) {
       // `b`/`bl` within the page: the block goes on at the target.
       body.push(`/* ${insn.mnemonic} */${M.linkCode(insn)}`);

@@ -12,6 +12,10 @@
  * detour+8  b addr+4
  * ```
  *
+ * The call-in runs inside the `sc 1` (the CPU's `callIn` hook, from the
+ * interpreter's handler or at the head of the detour's translated block):
+ * no stop, and the run loop goes on at the copied instruction.
+ *
  * As Linux's can_optimize() (arch/powerpc/kernel/optprobes.c), a branch is
  * never optimized (Linux emulates unconditional ones; here no branch moves),
  * and the detour must be within reach of a `b` both ways. One word is

@@ -65,6 +65,7 @@ import {
 } from "./regs.ts";
 import {
   BR_NIP,
+  BR_NONE,
   enterInterrupt,
   raiseProgramInterrupt,
   requestStop,
@@ -354,7 +355,11 @@ export function opRfid(cpu: Ppc64Cpu, _insn: Ppc64DecodedInsn): void {
 
 /**
  * `sc` LEV: LEV 1 stops with `STOP_HYPERCALL` (`hypercallNr` = r0, the
- * argument in r3, NIP after the `sc`: ABI.md, ppc64); any other level
+ * argument in r3, NIP after the `sc`: ABI.md, ppc64), unless the host's
+ * `cpu.callIn` handles it in place (an optimized kprobe's detour calling
+ * in: the handlers run now, on this CPU, and the run loop goes on at the
+ * next instruction; the loop keeps the clock in memory, so guest code the
+ * handlers ran counts as it does after a stop); any other level
  * enters the guest's system-call vector 0xc00 with SRR0 = the next
  * instruction.
  *
@@ -365,11 +370,45 @@ export function opSc(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
   cpu.noTrace = 1;
   if (insn.imm === 1) {
     cpu.hypercallNr = cpu.regs[0];
+    if (cpu.callIn !== null) {
+      const regs = cpu.regs;
+      regs[R_NIP_LO] = insn.nextLo;
+      regs[R_NIP_HI] = insn.nextHi;
+      if (cpu.callIn()) {
+        cpu.branch = BR_NONE; // on to the next instruction, whatever the host's runs left
+        return;
+      }
+    }
     requestStop(cpu, STOP_HYPERCALL);
     return;
   }
   enterInterrupt(cpu, VEC_SYSCALL, insn.nextHi, insn.nextLo, 0);
   cpu.branch = BR_NIP;
+}
+
+/**
+ * An `sc 1` at the head of a translated block (jit_compile.ts): the host's
+ * call-in as {@linkcode opSc} makes it, else the stop. The block goes on
+ * only when this returns true; false leaves NIP past the `sc` with an event
+ * pending (the stop, or text the handlers wrote), and the block leaves
+ * early, counting the `sc`.
+ *
+ * @param cpu The CPU.
+ * @param insn The `sc 1`.
+ * @returns True when handled with no event pending.
+ */
+export function blockCallInPpc64(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): boolean {
+  cpu.noTrace = 1;
+  const regs = cpu.regs;
+  cpu.hypercallNr = regs[0];
+  regs[R_NIP_LO] = insn.nextLo;
+  regs[R_NIP_HI] = insn.nextHi;
+  if (cpu.callIn === null || !cpu.callIn()) {
+    requestStop(cpu, STOP_HYPERCALL);
+    return false;
+  }
+  cpu.branch = BR_NONE;
+  return cpu.events === 0;
 }
 
 // TO-condition test of a trap: a and b as (hi, lo) pairs compared signed/unsigned.

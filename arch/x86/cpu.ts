@@ -218,6 +218,14 @@ export class X86Cpu {
    * the loop goes on. Null: every stop returns.
    */
   stopHook: ((reason: StopReason) => boolean) | null = null;
+  /** See `ArchCpu.callIn`: a `vmcall` the host handles in place (an optimized kprobe hit). */
+  callIn: (() => boolean) | null = null;
+  /**
+   * Retired instructions of guest code the host ran inside an in-place
+   * `vmcall` (a handler's printk) while the run loop held the count in a
+   * local: added to the clock at the loop's next slow step or exit.
+   */
+  clockCarry = 0;
 
   /**
    * Creates a reset CPU over `memory`: CPL 0, interrupts off, RIP 0.

@@ -157,6 +157,7 @@ function settleRip(cpu: X86Cpu, insn: DecodedInsn): void {
 // regs): stops, interrupt delivery, one instruction, the single-step trap.
 // Returns a stop or -1.
 function slowStep(cpu: X86Cpu): StopReason {
+  if (cpu.clockCarry !== 0) carryClock(cpu);
   if ((cpu.events & EV_STOP) !== 0) return takeStop(cpu);
   if ((cpu.events & EV_FLUSH) !== 0) cpu.events &= ~EV_FLUSH;
   if ((cpu.events & EV_IRQ) !== 0 && cpu.clock[0] !== cpu.shadowTsc) {
@@ -182,6 +183,13 @@ function slowStep(cpu: X86Cpu): StopReason {
   }
   if ((cpu.events & EV_STOP) !== 0) return takeStop(cpu);
   return -1;
+}
+
+// Guest code run inside an in-place vmcall (system.ts callInPlace()) while
+// the loop held the clock in a local: its count goes on the clock now.
+function carryClock(cpu: X86Cpu): void {
+  cpu.clock[0] += cpu.clockCarry;
+  cpu.clockCarry = 0;
 }
 
 // Looks up the instruction at RIP through the current page, else the cache.
@@ -326,6 +334,7 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
 // A function of its own so that the loop's optimized code does not
 // deoptimize on a path it rarely takes.
 function leave(cpu: X86Cpu, insn: DecodedInsn | null): StopReason {
+  if (cpu.clockCarry !== 0) carryClock(cpu);
   if (insn !== null) {
     cpu.regs[RIP_LO] = insn.addrLo;
     cpu.regs[RIP_HI] = insn.addrHi;

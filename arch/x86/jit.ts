@@ -49,6 +49,7 @@ import { emitFlush, type FlagState, flushFlags } from "./jit_emit_flags.ts";
 import { emitInsn, type OpCtx } from "./jit_emit_ops.ts";
 import { probeWrite, readMem, writeMem } from "./modrm.ts";
 import { BRANCH_TARGET } from "./regs.ts";
+import { blockCallIn, isVmcall } from "./system.ts";
 
 /**
  * The default `cpu.jitThreshold`: interpreted entries before a block head is
@@ -138,7 +139,7 @@ function isPlain(insn: DecodedInsn, mode: 64 | 32): boolean {
 export type Fetch = (cpu: X86Cpu, hi: number, lo: number, flags: number) => DecodedInsn | null;
 
 // Helpers handed to every generated function.
-const HELPERS = ["I", "H", "rdm", "wrm", "pw", "getCf", "testCc", "PARITY", "fl", "tf"];
+const HELPERS = ["I", "H", "rdm", "wrm", "pw", "getCf", "testCc", "PARITY", "fl", "tf", "ci"];
 
 /** Words of a translator TLB: 256 entries of (page | access | generation, high half, page offset, unused). */
 export const JIT_TLB_WORDS = 1024;
@@ -242,6 +243,20 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
           ? `{${backEdge(k)}${exitAt(k, branch)}}`
           : exitAt(k, branch),
     };
+    if (k === 0 && cpu.callIn !== null && isVmcall(insn)) {
+      // An optimized kprobe's detour: its call-in and the relocated
+      // instructions after it run as one block. The handlers see the clock
+      // before the vmcall, as in the interpreter; they may run guest code
+      // (the clock moves on: the block goes on from there) and leave
+      // events (the block stops after the vmcall).
+      // (A jump back to the head loops without storing the clock: store it.)
+      parts.push("clock[0]=base;if(!ci(cpu,I[0])){clock[0]+=1;return I[0];}base=clock[0];");
+      insns.push(insn);
+      inline++;
+      lastBranch = 0;
+      insn = nextInPage(cpu, fetch, insn, page, hi, pageLo);
+      continue;
+    }
     const e = emitInsn(ctx);
     if (e !== null) {
       flags = ctx.flags;
@@ -309,6 +324,7 @@ export function compileBlock(cpu: X86Cpu, head: DecodedInsn, fetch: Fetch): JitB
     PARITY,
     flushFlags,
     tlbFill,
+    blockCallIn,
   ) as (cpu: X86Cpu, budget: number) => DecodedInsn;
   const block = new JitBlock(insns.length, run, body);
   head.block = block;

@@ -12,6 +12,10 @@
  * detour+3+n e9 <rel32>       jmp addr+n
  * ```
  *
+ * The call-in runs inside the `vmcall` (the CPU's `callIn` hook, from the
+ * interpreter's handler or at the head of the detour's translated block):
+ * no stop, and the run loop goes on at the relocated instructions.
+ *
  * The rules are Linux 6.1's: can_optimize() decodes the whole function and
  * refuses one with an indirect jump, a relative jump into the replaced
  * bytes after the first, or an `__ex_table` entry; every copied instruction
@@ -331,26 +335,14 @@ export function makeX86OptKprobes(mode: 64 | 32): OptKprobesArch {
       r[RIP_HI] = ai.hitHi;
     },
 
-    leaveHandler(p: ArchProbe, cpu: ArchCpu, lo: number, hi: number): void {
-      const c = cpu as X86Cpu;
-      const r = c.regs;
+    leaveHandler(_p: ArchProbe, cpu: ArchCpu, lo: number, hi: number): void {
+      // The call-in runs inside the `vmcall` (system.ts callInPlace()): the
+      // run loop goes on at its linked successor, on the decode page it was
+      // on (switching to the detour's would make the probed function's
+      // return miss it).
+      const r = (cpu as X86Cpu).regs;
       r[RIP_LO] = lo;
       r[RIP_HI] = hi;
-      // The detour's decode page, kept at hand with the probe: the run loop
-      // goes on there without a page lookup.
-      const ai = p.ainsn as X86ArchInsn;
-      if (ai.detourPage !== null && ai.detourGen === c.cache.generation && ai.pageCpu === c) {
-        switchDecodePage(c, ai.detourPage, (lo & ~0xfff) >>> 0, hi);
-      } else {
-        c.decodeAt(hi, lo);
-        ai.detourPage = c.page;
-        ai.detourGen = c.cache.generation;
-        if (ai.pageCpu !== c) {
-          ai.pageCpu = c;
-          ai.slotPage = null;
-          ai.probePage = null;
-        }
-      }
     },
   };
 }

@@ -25,6 +25,8 @@ import {
   writeReg,
 } from "./modrm.ts";
 import {
+  BRANCH_EVENT,
+  BRANCH_NONE,
   BRANCH_RIP,
   EA_HI,
   EA_LO,
@@ -336,6 +338,74 @@ export function loadTaskRegister(cpu: X86Cpu, sel: number): void {
   cpu.tr = sel;
 }
 
+const EV_FLUSH = 8;
+
+/**
+ * A `vmcall` the host may handle in place (an optimized kprobe's detour
+ * calling in: Linux's template calling optimized_callback()): RIP past it
+ * for the host, which runs the handlers on this CPU; true when it did, and
+ * the run loop goes on at the next instruction, still linked (no stop, no
+ * lookup). Guest code the handlers ran (printk) advanced the clock, which
+ * the run loop's fast path holds in a local and is about to store as the
+ * count before this instruction plus one: that advance is carried
+ * (`cpu.clockCarry`) to the loop's next slow step, forced by an event, as
+ * are text writes the handlers made. Executed by the slow step (`cpu.cur`
+ * is the instruction there), the clock is read from memory: nothing to carry.
+ */
+function callInPlace(cpu: X86Cpu, insn: DecodedInsn): boolean {
+  const regs = cpu.regs;
+  regs[RIP_LO] = insn.nextLo;
+  regs[RIP_HI] = insn.nextHi;
+  const clock = cpu.clock;
+  const before = clock[0];
+  const slowStep = cpu.cur === insn;
+  if (!cpu.callIn!()) return false;
+  if (clock[0] !== before && !slowStep) {
+    cpu.clockCarry += clock[0] - before;
+    clock[0] = before;
+    cpu.events |= EV_FLUSH;
+  }
+  // The vmcall itself goes on to the next instruction; whatever branch
+  // state the host's own runs left, only pending events count.
+  cpu.branch = cpu.events !== 0 ? BRANCH_EVENT : BRANCH_NONE;
+  return true;
+}
+
+/**
+ * A `vmcall` at the head of a translated block (jit.ts), the clock not yet
+ * counting it (as in the interpreter): the host's call-in as
+ * {@linkcode opGrp7} makes it, else the stop. The block goes on (after
+ * re-reading the clock: guest code the handlers ran counts) only when this
+ * returns true; false leaves the CPU as the interpreter would after the
+ * instruction, with an event pending (the block counts the vmcall).
+ *
+ * @param cpu The CPU.
+ * @param insn The `vmcall`.
+ * @returns True when handled with no event pending.
+ */
+export function blockCallIn(cpu: X86Cpu, insn: DecodedInsn): boolean {
+  const regs = cpu.regs;
+  cpu.hypercallNr = regs[RAX << 1];
+  regs[RIP_LO] = insn.nextLo;
+  regs[RIP_HI] = insn.nextHi;
+  if (cpu.callIn === null || !cpu.callIn()) {
+    stop(cpu, STOP_HYPERCALL);
+    return false;
+  }
+  cpu.branch = cpu.events !== 0 ? BRANCH_EVENT : BRANCH_NONE;
+  return cpu.events === 0;
+}
+
+/**
+ * Is `insn` a `vmcall` (0F 01 C1)?
+ *
+ * @param insn A decoded instruction.
+ * @returns True for `vmcall`.
+ */
+export function isVmcall(insn: DecodedInsn): boolean {
+  return insn.opcode === 0x101 && insn.mod === 3 && (insn.reg & 7) === 0 && (insn.rm & 7) === 1;
+}
+
 /** 0F 01: group 7 (sgdt, sidt, lgdt, lidt, smsw, lmsw, invlpg, vmcall, swapgs, rdtscp …). */
 export function opGrp7(cpu: X86Cpu, insn: DecodedInsn): void {
   const r = insn.reg & 7;
@@ -343,6 +413,7 @@ export function opGrp7(cpu: X86Cpu, insn: DecodedInsn): void {
     switch (r * 8 + (insn.rm & 7)) {
       case 0o01: // vmcall
         cpu.hypercallNr = cpu.regs[RAX << 1];
+        if (cpu.callIn !== null && callInPlace(cpu, insn)) return;
         stop(cpu, STOP_HYPERCALL);
         return;
       case 0o10: // monitor

@@ -10,8 +10,17 @@ import { jprobe_return, type Kernel, type Kretprobe } from "../../mod.ts";
 /** Registers a probe and returns what unregisters it. */
 export type ProbeSetup = () => () => void;
 
-/** The §6 setups on `kernel`: `k`, `j`, `r`, `kr`, `jr`. */
-export function probeSetups(kernel: Kernel): Record<"k" | "j" | "r" | "kr" | "jr", ProbeSetup> {
+/**
+ * The §6 setups on `kernel`: `k`, `j`, `r`, `kr`, `jr`; and `kopt`, the k
+ * probe once the optimizer has replaced its int3 by a jump: it turns
+ * optimization on, lets `warm` (one bench run, longer than the optimizer's
+ * delay) optimize it (a few runs at most), checks `[OPTIMIZED]`, and turns optimization back to
+ * what it was at teardown. Linux: the sysctl debug.kprobes-optimization.
+ */
+export function probeSetups(
+  kernel: Kernel,
+  warm: () => void = () => {},
+): Record<"k" | "j" | "r" | "kr" | "jr" | "kopt", ProbeSetup> {
   const kprobe = () => {
     const kp = { symbol_name: "do_fork", pre_handler: () => 0 };
     kernel.registerKprobe(kp);
@@ -35,12 +44,27 @@ export function probeSetups(kernel: Kernel): Record<"k" | "j" | "r" | "kr" | "jr
       ta();
     };
   };
+  const optimized = () => {
+    const was = kernel.kprobesOptimization;
+    kernel.setKprobesOptimization(true); // throws on an arch without them
+    const kp = { symbol_name: "do_fork", pre_handler: () => 0 };
+    kernel.registerKprobe(kp);
+    for (let i = 0; i < 8 && !kernel.kprobesList().includes("[OPTIMIZED]"); i++) warm();
+    if (!kernel.kprobesList().includes("[OPTIMIZED]")) {
+      throw new Error("Cannot measure kopt: the probe on do_fork was not optimized");
+    }
+    return () => {
+      kernel.unregisterKprobe(kp);
+      kernel.setKprobesOptimization(was);
+    };
+  };
   return {
     k: kprobe,
     j: jprobe,
     r: kretprobe,
     kr: both(kretprobe, kprobe),
     jr: both(kretprobe, jprobe),
+    kopt: optimized,
   };
 }
 

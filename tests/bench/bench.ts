@@ -100,25 +100,21 @@ function perHit(setup: ProbeSetup): number {
   return perHitOf(setup, run, runPlain, timed, RUNS, HITS);
 }
 
-const { k: kprobe, j: jprobe, r: kretprobe, kr: kprobeKretprobe, jr: jprobeKretprobe } =
-  probeSetups(kernel);
+const {
+  k: kprobe,
+  j: jprobe,
+  r: kretprobe,
+  kr: kprobeKretprobe,
+  jr: jprobeKretprobe,
+  kopt: optimized,
+} = probeSetups(kernel, run);
 /**
  * `kopt`: the k probe once the optimizer has replaced its int3 by a jump
  * (optimization on, as by default; the warm-up run passes its delay). NaN
  * when the arch has no optimized kprobes.
  */
 function optimizedPerHit(): number {
-  if (!canOptimize) return NaN;
-  kernel.setKprobesOptimization(true);
-  return perHit(() => {
-    const kp = { symbol_name: "do_fork", pre_handler: () => 0 };
-    kernel.registerKprobe(kp);
-    run(); // longer than OPTIMIZE_DELAY: optimized from here on
-    if (!kernel.kprobesList().includes("[OPTIMIZED]")) {
-      throw new Error("Cannot measure kopt: the probe on do_fork was not optimized");
-    }
-    return () => kernel.unregisterKprobe(kp);
-  });
+  return canOptimize ? perHit(optimized) : NaN;
 }
 
 // A kprobe event with two fetch args (its kprobe registered at definition,

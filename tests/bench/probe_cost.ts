@@ -4,7 +4,8 @@
 // calling it back to back) measured in this process's CPU time (user +
 // system) instead of wall time, so that other processes on a shared machine
 // matter less; each probed run interleaved with one of a second, unprobed
-// kernel, best of 7 each, the optimizer off (the int3 path). Prints one JSON
+// kernel, best of 7 each, the optimizer off (the int3 path); `kopt` (not in
+// the default list) is the k probe optimized into a jump. Prints one JSON
 // line.
 
 import process from "node:process";
@@ -34,13 +35,13 @@ function cpuMs(fn: () => void): number {
   return (d.user + d.system) / 1000;
 }
 
-const setups: Record<string, ProbeSetup> = probeSetups(kernel);
+const setups: Record<string, ProbeSetup> = probeSetups(kernel, run);
 
 const result: Record<string, number | string> = { arch };
 for (const name of only) {
   const setup = setups[name];
   if (setup === undefined) {
-    console.error(`error: Cannot measure "${name}": use k, j, r, kr or jr`);
+    console.error(`error: Cannot measure "${name}": use k, j, r, kr, jr or kopt`);
     Deno.exit(2);
   }
   result[`${name}_us`] = Number(perHitOf(setup, run, runPlain, cpuMs, RUNS, HITS).toFixed(3));
