@@ -19,6 +19,7 @@
 export * from "./arch.ts";
 export * from "./cpu.ts";
 export * from "./decode.ts";
+export * from "./decoded_insn.ts";
 export * from "./kprobes.ts";
 export * from "./kprobes_opt.ts";
 export * from "./kprobes_emulate.ts";
