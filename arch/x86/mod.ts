@@ -27,6 +27,7 @@ export * from "./pt_regs.ts";
 export * from "./regs.ts";
 export * from "./stacktrace.ts";
 export * from "./alu.ts";
+export * from "./alu_unary.ts";
 export * from "./control.ts";
 export * from "./execute.ts";
 export * from "./flags.ts";
