@@ -6,9 +6,15 @@
  * `opSubGvEv`, `opCmpRaxI`, `opAndEvI` …; each inlines a shared body with
  * its operation as a constant) and TEST. The one-operand forms
  * (INC/DEC/NOT/NEG, groups 3 and 4) and XADD/CMPXCHG are in
- * `alu_unary.ts`, which calls {@linkcode aluAdd}, {@linkcode aluSub} and
- * {@linkcode recordAlu} from here. Memory destinations are probed writable
- * before anything changes.
+ * `alu_unary.ts`. Memory destinations are probed writable before anything
+ * changes.
+ *
+ * The operation bodies (`aluAdd`…, `record`) stay private on purpose: V8
+ * folds a module's own never-reassigned function bindings into constants, so
+ * a handler that passes `aluAdd` to a shared body gets it inlined; an
+ * exported binding is loaded from a cell instead and the call inside the
+ * shared body goes through its megamorphic feedback (measured: the
+ * interpreter ~15% slower). Other files use `ALU_OPS[op]`.
  *
  * @module
  */
@@ -56,21 +62,7 @@ export type AluOp = (
 /** An ALU operation at a fixed width: `(cpu, a, ah, b, bh)` → result low half. */
 export type AluFn = (cpu: X86Cpu, a: number, ah: number, b: number, bh: number) => number;
 
-/**
- * Records an ALU result's lazy flags and, for 64-bit operands, keeps the
- * result's high half in `regs[RES_HI]` (shared with `alu_unary.ts`).
- *
- * @param cpu The CPU.
- * @param kind The lazy-flag kind (`LF_*`).
- * @param w Width 0–3.
- * @param a First operand low.
- * @param ah First operand high.
- * @param b Second operand low.
- * @param bh Second operand high.
- * @param r Result low.
- * @param rh Result high.
- */
-export function recordAlu(
+function record(
   cpu: X86Cpu,
   kind: number,
   w: number,
@@ -85,38 +77,20 @@ export function recordAlu(
   if (w === 3) cpu.regs[RES_HI] = rh;
 }
 
-/**
- * ADD at width `w` with its flags recorded (`ALU_OPS[0]`; XADD uses it).
- *
- * @param cpu The CPU.
- * @param w Width 0–3.
- * @param a First operand low.
- * @param ah First operand high.
- * @param b Second operand low.
- * @param bh Second operand high.
- * @returns Result low; high in `regs[RES_HI]`.
- */
-export function aluAdd(
-  cpu: X86Cpu,
-  w: number,
-  a: number,
-  ah: number,
-  b: number,
-  bh: number,
-): number {
+function aluAdd(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): number {
   let r: number;
   let rh = 0;
   if (w === 3) {
     r = (a + b) >>> 0;
     rh = (ah + bh + (r < a ? 1 : 0)) >>> 0;
   } else r = ((a + b) & WIDTH_MASK[w]) >>> 0;
-  recordAlu(cpu, LF_ADD, w, a, ah, b, bh, r, rh);
+  record(cpu, LF_ADD, w, a, ah, b, bh, r, rh);
   return r;
 }
 
 function aluOr(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): number {
   const r = (a | b) >>> 0;
-  recordAlu(cpu, LF_LOGIC, w, a, ah, b, bh, r, (ah | bh) >>> 0);
+  record(cpu, LF_LOGIC, w, a, ah, b, bh, r, (ah | bh) >>> 0);
   return r;
 }
 
@@ -129,7 +103,7 @@ function aluAdc(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: nu
     r = s >>> 0;
     rh = (ah + bh + (s >= TWO32 ? 1 : 0)) >>> 0;
   } else r = (s & WIDTH_MASK[w]) >>> 0;
-  recordAlu(cpu, LF_ADC, w, a, ah, b, bh, r, rh);
+  record(cpu, LF_ADC, w, a, ah, b, bh, r, rh);
   cpu.lf[LAZY_CF] = c;
   return r;
 }
@@ -143,50 +117,31 @@ function aluSbb(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: nu
     r = s >>> 0;
     rh = (ah - bh - (s < 0 ? 1 : 0)) >>> 0;
   } else r = (s & WIDTH_MASK[w]) >>> 0;
-  recordAlu(cpu, LF_SBB, w, a, ah, b, bh, r, rh);
+  record(cpu, LF_SBB, w, a, ah, b, bh, r, rh);
   cpu.lf[LAZY_CF] = c;
   return r;
 }
 
 function aluAnd(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): number {
   const r = (a & b) >>> 0;
-  recordAlu(cpu, LF_LOGIC, w, a, ah, b, bh, r, (ah & bh) >>> 0);
+  record(cpu, LF_LOGIC, w, a, ah, b, bh, r, (ah & bh) >>> 0);
   return r;
 }
 
-/**
- * SUB at width `w` with its flags recorded (`ALU_OPS[5]`, CMP's
- * computation; NEG and CMPXCHG use it).
- *
- * @param cpu The CPU.
- * @param w Width 0–3.
- * @param a First operand low.
- * @param ah First operand high.
- * @param b Second operand low.
- * @param bh Second operand high.
- * @returns Result low; high in `regs[RES_HI]`.
- */
-export function aluSub(
-  cpu: X86Cpu,
-  w: number,
-  a: number,
-  ah: number,
-  b: number,
-  bh: number,
-): number {
+function aluSub(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): number {
   let r: number;
   let rh = 0;
   if (w === 3) {
     r = (a - b) >>> 0;
     rh = (ah - bh - (a < b ? 1 : 0)) >>> 0;
   } else r = ((a - b) & WIDTH_MASK[w]) >>> 0;
-  recordAlu(cpu, LF_SUB, w, a, ah, b, bh, r, rh);
+  record(cpu, LF_SUB, w, a, ah, b, bh, r, rh);
   return r;
 }
 
 function aluXor(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): number {
   const r = (a ^ b) >>> 0;
-  recordAlu(cpu, LF_LOGIC, w, a, ah, b, bh, r, (ah ^ bh) >>> 0);
+  record(cpu, LF_LOGIC, w, a, ah, b, bh, r, (ah ^ bh) >>> 0);
   return r;
 }
 
@@ -478,7 +433,7 @@ export function opCmpEvI(cpu: X86Cpu, insn: DecodedInsn): void {
 // TEST (AND without the write)
 
 function test(cpu: X86Cpu, w: number, a: number, ah: number, b: number, bh: number): void {
-  recordAlu(cpu, LF_LOGIC, w, a, ah, b, bh, (a & b) >>> 0, (ah & bh) >>> 0);
+  record(cpu, LF_LOGIC, w, a, ah, b, bh, (a & b) >>> 0, (ah & bh) >>> 0);
 }
 
 /** 84/85: test r/m, reg. */

@@ -3,22 +3,24 @@
  * The one-operand ALU forms and the exchanging ones: INC/DEC (CF kept),
  * NOT/NEG, group 3's dispatch (TEST, NOT, NEG, then MUL…IDIV in
  * `muldiv.ts`) and group 4, then XADD and CMPXCHG/CMPXCHG8B/CMPXCHG16B.
- * They compute through `alu.ts`'s ADD and SUB bodies ({@linkcode aluAdd},
- * {@linkcode aluSub}) and its flag recording, called directly. Memory
- * destinations are probed writable before anything changes.
+ * XADD, NEG and CMPXCHG compute through `alu.ts`'s ADD and SUB
+ * (`ALU_OPS[0]`, `ALU_OPS[5]`), bound to module constants so they stay
+ * direct, inlinable calls. Memory destinations are probed writable before
+ * anything changes.
  *
  * @module
  */
 
 import type { X86Cpu } from "./cpu.ts";
 import type { DecodedInsn } from "./decode.ts";
-import { aluAdd, aluSub, opTestEvI, recordAlu } from "./alu.ts";
+import { ALU_OPS, opTestEvI } from "./alu.ts";
 import {
   getArithFlags,
   getCf,
   LAZY_CF,
   LF_DEC,
   LF_INC,
+  recordLazy,
   setArithFlags,
   WIDTH_MASK,
 } from "./flags.ts";
@@ -39,6 +41,27 @@ import { raise } from "./traps.ts";
 
 const TWO32 = 4294967296;
 
+// ADD and SUB with their flags (XADD, NEG, CMPXCHG), bound once to module
+// constants so V8 calls them directly, as alu.ts's handlers do.
+const aluAdd = ALU_OPS[0];
+const aluSub = ALU_OPS[5];
+
+// As alu.ts's: record the lazy flags; keep a 64-bit result's high half.
+function record(
+  cpu: X86Cpu,
+  kind: number,
+  w: number,
+  a: number,
+  ah: number,
+  b: number,
+  bh: number,
+  r: number,
+  rh: number,
+): void {
+  recordLazy(cpu.lf, kind, w, a, ah, b, bh, r, rh);
+  if (w === 3) cpu.regs[RES_HI] = rh;
+}
+
 // ---------------------------------------------------------------------------
 // INC/DEC, NOT/NEG, groups 3 and 4
 
@@ -51,7 +74,7 @@ function incDec(cpu: X86Cpu, w: number, a: number, ah: number, dec: boolean): nu
     r = s >>> 0;
     rh = (ah + (s < 0 ? -1 : s >= TWO32 ? 1 : 0)) >>> 0;
   } else r = ((dec ? a - 1 : a + 1) & WIDTH_MASK[w]) >>> 0;
-  recordAlu(cpu, dec ? LF_DEC : LF_INC, w, a, ah, 1, 0, r, rh);
+  record(cpu, dec ? LF_DEC : LF_INC, w, a, ah, 1, 0, r, rh);
   cpu.lf[LAZY_CF] = cf;
   return r;
 }
