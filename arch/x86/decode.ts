@@ -67,19 +67,7 @@ import {
 
 // The record and its constants live in decoded_insn.ts; the decoder is their
 // one import path for handlers, the cache and the translator.
-export {
-  DecodedInsn,
-  MAX_INSN_LENGTH,
-  PREFIX_66,
-  PREFIX_67,
-  PREFIX_F2,
-  PREFIX_F3,
-  PREFIX_LOCK,
-  PREFIX_SEG,
-  PREFIX_VEX,
-  UD_SLOT,
-} from "./decoded_insn.ts";
-export type { JitBlockRef } from "./decoded_insn.ts";
+export * from "./decoded_insn.ts";
 
 const REG16_BASE = [3, 3, 5, 5, 6, 7, 5, 3]; // bx bx bp bp si di bp bx
 const REG16_INDEX = [6, 7, 6, 7, -1, -1, -1, -1]; // si di si di
