@@ -204,11 +204,11 @@ export type {
 } from "./kernel-model/kernel_options.ts";
 export {
   DEFAULT_WORKLOAD,
-  parseWorkload,
   type Syscall,
   type SyscallRecord,
   type Workload,
 } from "./kernel-model/workload.ts";
+export { parseWorkload } from "./kernel-model/workload_schema.ts";
 export { loadWorkload } from "./kernel-model/workload_file.ts";
 export type { SourceLine } from "./kernel-model/dwarf_line.ts";
 export type { ProbeRefusal } from "./probes/kprobes_host.ts";

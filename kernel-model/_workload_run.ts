@@ -11,7 +11,8 @@
 
 import { ENOSYS } from "./errno.ts";
 import { KernelError } from "./errors.ts";
-import { DEFAULT_WORKLOAD, type Syscall, validateWorkload, workloadOrigin } from "./workload.ts";
+import { DEFAULT_WORKLOAD, type Syscall } from "./workload.ts";
+import { validateWorkload, workloadOrigin } from "./workload_schema.ts";
 import { type NextStep, WorkloadDriver } from "./workload_driver.ts";
 import { syscallArgs, USER_SCRATCH } from "./syscall_args.ts";
 import { checkMaxInstructions } from "./boot_options.ts";

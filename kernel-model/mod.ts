@@ -35,6 +35,7 @@ export * from "./module_param.ts";
 export * from "./notifier.ts";
 export * from "./oops.ts";
 export * from "./workload.ts";
+export * from "./workload_schema.ts";
 export * from "./workload_driver.ts";
 export * from "./workload_file.ts";
 export * from "./boot_options.ts";

@@ -20,13 +20,8 @@
  */
 
 import { ScriptCursor } from "./_script_cursor.ts";
-import {
-  type Syscall,
-  type SyscallRecord,
-  validateWorkload,
-  type Workload,
-  workloadOrigin,
-} from "./workload.ts";
+import type { Syscall, SyscallRecord, Workload } from "./workload.ts";
+import { validateWorkload, workloadOrigin } from "./workload_schema.ts";
 
 /** One task's progress through its script. */
 interface TaskScript {

@@ -12,7 +12,8 @@
  */
 
 import { WorkloadError } from "./errors.ts";
-import { MAX_WORKLOAD_BYTES, parseWorkload, type Workload } from "./workload.ts";
+import type { Workload } from "./workload.ts";
+import { MAX_WORKLOAD_BYTES, parseWorkload } from "./workload_schema.ts";
 
 /** Why a read failed, in words, with what to do. */
 function describe(e: unknown, path: string): string {

@@ -1,9 +1,9 @@
 // Copyright 2026 the kprobes-sim authors. MIT license.
 /**
  * Loads and stores (Power ISA Book I §3.3.2–3.3.8, Book II §4): every width
- * in D, DS and X (indexed) forms with and without update, `lwa`, `lmw` and
- * `stmw`, the byte-reversed forms, `dcbz`, and the cache hints as no-ops;
- * the reservation pair is in `reservation.ts`. Memory is big-endian; an
+ * in D, DS and X (indexed) forms with and without update, `lwa`, `dcbz`,
+ * and the cache hints as no-ops; `lmw`/`stmw` and the byte-reversed forms
+ * are in `load_store_special.ts`, the reservation pair in `reservation.ts`. Memory is big-endian; an
  * access that crosses a page is checked byte by byte and a store writes
  * nothing unless every byte is writable. Faults are the memory's
  * preallocated `Fault`, turned into a data storage interrupt (0x300) by
@@ -526,84 +526,6 @@ export function opStdux(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
   const s = insn.rt << 1;
   store64(cpu, g[R_EA_HI], g[R_EA_LO], g[s + 1], g[s]);
   updateRa(g, insn);
-}
-
-/** `lmw` RT,D(RA): words into RT…r31 (high halves 0). @param cpu The CPU. @param insn The instruction. */
-export function opLmw(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaD(g, insn);
-  const hi = g[R_EA_HI];
-  const lo = g[R_EA_LO];
-  for (let r = insn.rt; r < 32; r++) {
-    const i = 4 * (r - insn.rt);
-    const v = load32(cpu, hiPlus(hi, lo, i), (lo + i) >>> 0);
-    g[r << 1] = v;
-    g[(r << 1) + 1] = 0;
-  }
-}
-
-/** `stmw` RS,D(RA): low words of RS…r31. @param cpu The CPU. @param insn The instruction. */
-export function opStmw(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaD(g, insn);
-  const hi = g[R_EA_HI];
-  const lo = g[R_EA_LO];
-  for (let r = insn.rt; r < 32; r++) {
-    const i = 4 * (r - insn.rt);
-    store32(cpu, hiPlus(hi, lo, i), (lo + i) >>> 0, g[r << 1]);
-  }
-}
-
-function swap16(v: number): number {
-  return ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
-}
-
-function swap32(v: number): number {
-  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
-}
-
-/** `lhbrx` RT,RA,RB: byte-reversed halfword. @param cpu The CPU. @param insn The instruction. */
-export function opLhbrx(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaX(g, insn);
-  setRt(g, insn, 0, swap16(load16(cpu, g[R_EA_HI], g[R_EA_LO])));
-}
-
-/** `lwbrx` RT,RA,RB: byte-reversed word. @param cpu The CPU. @param insn The instruction. */
-export function opLwbrx(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaX(g, insn);
-  setRt(g, insn, 0, swap32(load32(cpu, g[R_EA_HI], g[R_EA_LO])));
-}
-
-/** `ldbrx` RT,RA,RB: byte-reversed doubleword. @param cpu The CPU. @param insn The instruction. */
-export function opLdbrx(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaX(g, insn);
-  const lo = load64(cpu, g[R_EA_HI], g[R_EA_LO]);
-  setRt(g, insn, swap32(lo), swap32(g[R_TMP_HI]));
-}
-
-/** `sthbrx` RS,RA,RB. @param cpu The CPU. @param insn The instruction. */
-export function opSthbrx(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaX(g, insn);
-  store16(cpu, g[R_EA_HI], g[R_EA_LO], swap16(g[insn.rt << 1]));
-}
-
-/** `stwbrx` RS,RA,RB. @param cpu The CPU. @param insn The instruction. */
-export function opStwbrx(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaX(g, insn);
-  store32(cpu, g[R_EA_HI], g[R_EA_LO], swap32(g[insn.rt << 1]));
-}
-
-/** `stdbrx` RS,RA,RB. @param cpu The CPU. @param insn The instruction. */
-export function opStdbrx(cpu: Ppc64Cpu, insn: Ppc64DecodedInsn): void {
-  const g = cpu.regs;
-  eaX(g, insn);
-  const s = insn.rt << 1;
-  store64(cpu, g[R_EA_HI], g[R_EA_LO], swap32(g[s]), swap32(g[s + 1]));
 }
 
 /**

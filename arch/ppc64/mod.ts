@@ -31,6 +31,7 @@ export * from "./jit_emit_mem.ts";
 export * from "./jit_emit_rotate.ts";
 export * from "./jit_mem.ts";
 export * from "./load_store.ts";
+export * from "./load_store_special.ts";
 export * from "./muldiv.ts";
 export * from "./opcodes.ts";
 export * from "./pt_regs.ts";

@@ -19,6 +19,7 @@
 export * from "./arch.ts";
 export * from "./cpu.ts";
 export * from "./decode.ts";
+export * from "./decoded_insn.ts";
 export * from "./kprobes.ts";
 export * from "./kprobes_opt.ts";
 export * from "./kprobes_emulate.ts";
@@ -26,6 +27,7 @@ export * from "./pt_regs.ts";
 export * from "./regs.ts";
 export * from "./stacktrace.ts";
 export * from "./alu.ts";
+export * from "./alu_unary.ts";
 export * from "./control.ts";
 export * from "./execute.ts";
 export * from "./flags.ts";

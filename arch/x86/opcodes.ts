@@ -36,14 +36,6 @@ import {
   opCmpEvI,
   opCmpGvEv,
   opCmpRaxI,
-  opCmpxchg,
-  opDecEv,
-  opGrp3Ev,
-  opGrp4Eb,
-  opIncDecZv,
-  opIncEv,
-  opNegEv,
-  opNotEv,
   opOrEvGv,
   opOrEvI,
   opOrGvEv,
@@ -59,12 +51,22 @@ import {
   opTestEvGv,
   opTestEvI,
   opTestRaxI,
-  opXadd,
   opXorEvGv,
   opXorEvI,
   opXorGvEv,
   opXorRaxI,
 } from "./alu.ts";
+import {
+  opCmpxchg,
+  opDecEv,
+  opGrp3Ev,
+  opGrp4Eb,
+  opIncDecZv,
+  opIncEv,
+  opNegEv,
+  opNotEv,
+  opXadd,
+} from "./alu_unary.ts";
 import { opBitScan, opBtEvGv, opGrp8EvIb, opPopcnt } from "./bitops.ts";
 import { opCallEv, opCallJz, opJcc, opJmpEv, opJmpJ, opJrcxz, opLoop, opRet } from "./control.ts";
 import type { X86Cpu } from "./cpu.ts";

@@ -10,7 +10,7 @@
  */
 
 import { STOP_HALT, STOP_HYPERCALL, STOP_USER } from "../types.ts";
-import { cmpxchg8b } from "./alu.ts";
+import { cmpxchg8b } from "./alu_unary.ts";
 import type { X86Cpu } from "./cpu.ts";
 import type { DecodedInsn } from "./decode.ts";
 import { getArithFlags, getOf, setArithFlags } from "./flags.ts";
