@@ -493,8 +493,12 @@ export class X86Cpu {
         this.efer = scratch[0];
         break;
       case 0x10:
-        this.clock[0] = Number(BigInt.asUintN(64, value));
-        this.events |= EV_FLUSH; // the run loop re-reads the clock
+        // The run loop stores the count before this instruction plus one
+        // once it retires (the fast path holds it in a local): the jump to
+        // the new value is carried to the next slow step, forced by the event
+        // (execute.ts carryClock()). After the wrmsr the clock reads value + 1.
+        this.clockCarry += Number(BigInt.asUintN(64, value)) - this.clock[0];
+        this.events |= EV_FLUSH;
         if (this.branch === 0) this.branch = 3; // BRANCH_EVENT
         break;
       default:

@@ -171,6 +171,7 @@ function slowStep(cpu: X86Cpu): StopReason {
   cpu.cur = insn;
   DISPATCH[insn.dispatch](cpu, insn);
   cpu.clock[0]++;
+  if (cpu.clockCarry !== 0) carryClock(cpu);
   cpu.cur = null;
   settleRip(cpu, insn);
   if (tf) {

@@ -3,7 +3,8 @@
 // detour calling in): handled in place, interpreted or at a translated
 // block's head, the CPU goes on after it without a stop; guest code the
 // host runs inside it counts on the clock; text it writes is seen at once;
-// declined, it stops with STOP_HYPERCALL as without a hook.
+// declined, it stops with STOP_HYPERCALL as without a hook. A wrmsr to
+// IA32_TSC moves the clock through the same carry.
 
 import assert from "node:assert/strict";
 import { X86Cpu } from "../../../arch/x86/cpu.ts";
@@ -99,3 +100,38 @@ for (const threshold of THRESHOLDS) {
     assert.equal(cpu.tsc, 1 + 2 * 4 + 1);
   });
 }
+
+Deno.test("X86Cpu wrmsr IA32_TSC sets the clock rdtsc reads next, interpreted and single-stepped", () => {
+  // mov ecx, 0x10; xor edx, edx; mov eax, 1000; wrmsr; rdtsc; hlt
+  const code = [
+    0xb9,
+    0x10,
+    0,
+    0,
+    0,
+    0x31,
+    0xd2,
+    0xb8,
+    0xe8,
+    0x03,
+    0,
+    0,
+    0x0f,
+    0x30,
+    0x0f,
+    0x31,
+    0xf4,
+  ];
+  for (const slice of [1000, 1]) {
+    const mem = new Memory({ littleEndian: true });
+    mem.map(CODE, 0x1000, PROT_READ | PROT_WRITE);
+    mem.writeBytes(CODE, new Uint8Array(code));
+    mem.protect(CODE, 0x1000, PROT_READ | PROT_EXEC);
+    const cpu = new X86Cpu(mem, { mode: 64 });
+    cpu.setRip(CODE);
+    for (let i = 0; i < 100 && cpu.run(slice) !== STOP_HALT; i++);
+    // The wrmsr retires at 1001, rdtsc reads that count.
+    assert.equal(cpu.getReg(RAX), 1001n, `slices of ${slice}`);
+    assert.equal(cpu.tsc, 1003, `slices of ${slice}`);
+  }
+});
