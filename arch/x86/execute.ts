@@ -69,8 +69,16 @@ export function fetchDecode(
       // code, a call and its return): checked when it was entered.
       cpu.page = cpu.prevPage;
     } else {
-      cpu.mem.translate(hi, lo, access);
-      cpu.page = cpu.cache.page(hi, lo);
+      if (cpu.prev2Page !== null && pageLo === cpu.prev2PageLo && hi === cpu.prev2PageHi) {
+        // The one before that, on the same terms.
+        cpu.page = cpu.prev2Page;
+      } else {
+        cpu.mem.translate(hi, lo, access);
+        cpu.page = cpu.cache.page(hi, lo);
+      }
+      cpu.prev2Page = cpu.prevPage;
+      cpu.prev2PageLo = cpu.prevPageLo;
+      cpu.prev2PageHi = cpu.prevPageHi;
     }
     cpu.prevPage = cur;
     cpu.prevPageLo = curLo;

@@ -30,7 +30,7 @@ import type { X86Cpu } from "./cpu.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
 import { setEflags } from "./traps.ts";
-import { canBoost, makeX86OptKprobes, switchDecodePage } from "./kprobes_opt.ts";
+import { canBoost, makeX86OptKprobes } from "./kprobes_opt.ts";
 import {
   BOOST_JMP_SIZE,
   emulable,
@@ -142,6 +142,27 @@ export interface X86Context {
   ss: number;
 }
 
+/**
+ * Makes `page` (at `(hi, lo)`, checked when it was kept) the CPU's current
+ * decode page, the current one becoming the page before, and that one the
+ * page before it (as the run loop's fetch does).
+ */
+function switchPage(c: X86Cpu, page: DecodePage<DecodedInsn>, lo: number, hi: number): void {
+  const r = c.regs;
+  if (c.page === page && r[PAGE_LO] === lo && r[PAGE_HI] === hi) return;
+  if (c.prevPage !== page || c.prevPageLo !== lo || c.prevPageHi !== hi) {
+    c.prev2Page = c.prevPage;
+    c.prev2PageLo = c.prevPageLo;
+    c.prev2PageHi = c.prevPageHi;
+  }
+  c.prevPage = c.page;
+  c.prevPageLo = r[PAGE_LO];
+  c.prevPageHi = r[PAGE_HI];
+  c.page = page;
+  r[PAGE_LO] = lo;
+  r[PAGE_HI] = hi;
+}
+
 /** Drops the pages kept in `ai` when they belong to another CPU or decode-cache generation. */
 function checkPages(ai: X86ArchInsn, c: X86Cpu): void {
   const gen = c.cache.generation;
@@ -168,7 +189,7 @@ function enterProbedPage(ai: X86ArchInsn, c: X86Cpu): void {
   if (c.page !== null && regs[PAGE_LO] === pageLo && regs[PAGE_HI] === hi) return;
   checkPages(ai, c);
   if (ai.probePage !== null) {
-    switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+    switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
     return;
   }
   c.decodeAt(hi, lo);
@@ -198,7 +219,7 @@ function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
   regs[RIP_LO] = ai.slotLo;
   regs[RIP_HI] = ai.slotHi;
   if (ai.slotPage !== null) {
-    switchDecodePage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
+    switchPage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
   } else {
     // First step from this slot in this generation: fetch it once.
     c.decodeAt(ai.slotHi, ai.slotLo);
@@ -519,7 +540,7 @@ export function makeX86Kprobes(
           ai.probePage !== null && ai.pageGen === c.cache.generation && ai.pageCpu === c &&
           regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
         ) {
-          switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+          switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
         }
       }
       setEflags(c, (c.flagsBase & ~FLAG_TF) | state.savedFlags);
