@@ -655,6 +655,33 @@ export function makeX86Kprobes(
       const c = cpu as X86Cpu;
       const spLo = c.regs[RSP * 2];
       const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+      if ((spLo & 0xfff) <= 0x1000 - ptr) {
+        // The return address within one page (always, on an aligned
+        // stack): one translation, checked for the write, for both halves.
+        let off = -1;
+        try {
+          off = memory.translate(spHi, spLo, PF_WRITE);
+        } catch {
+          // Not writable: the word-by-word path faults where it should.
+        }
+        if (off >= 0) {
+          const u8 = memory.u8;
+          out[0] = u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24);
+          u8[off] = trampolineLo;
+          u8[off + 1] = trampolineLo >>> 8;
+          u8[off + 2] = trampolineLo >>> 16;
+          u8[off + 3] = trampolineLo >>> 24;
+          out[1] = 0;
+          if (ptr === 8) {
+            out[1] = u8[off + 4] | (u8[off + 5] << 8) | (u8[off + 6] << 16) | (u8[off + 7] << 24);
+            u8[off + 4] = trampolineHi;
+            u8[off + 5] = trampolineHi >>> 8;
+            u8[off + 6] = trampolineHi >>> 16;
+            u8[off + 7] = trampolineHi >>> 24;
+          }
+          return;
+        }
+      }
       out[0] = memory.read32(spHi, spLo);
       out[1] = 0;
       if (ptr === 8) {
