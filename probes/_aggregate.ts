@@ -12,7 +12,7 @@
 
 import type { ArchCpu, PtRegsView } from "../arch/types.ts";
 import type { KprobeCtlblk } from "./ctlblk.ts";
-import type { KprobesHost } from "./kprobes_host.ts";
+import type { DirectPreHandler, KprobesHost } from "./kprobes_host.ts";
 import type { ProbePoint } from "./probe_point.ts";
 import type { Kprobe, PtRegs } from "./types.ts";
 
@@ -21,6 +21,7 @@ export class AggregateHandlers {
   readonly #host: KprobesHost;
   readonly #owners: ReadonlyMap<Kprobe, string | null>;
   readonly #disabled: ReadonlySet<Kprobe>;
+  readonly #direct = new Map<Kprobe, DirectPreHandler>();
 
   /**
    * Binds the runner to the registry's records.
@@ -37,6 +38,18 @@ export class AggregateHandlers {
     this.#host = host;
     this.#owners = owners;
     this.#disabled = disabled;
+  }
+
+  /**
+   * Runs `kp`'s pre-handler as `handler.run` while `kp.pre_handler` is
+   * `handler.pre` (null: as registered again).
+   *
+   * @param kp A kprobe of the machinery.
+   * @param handler The direct form, or null.
+   */
+  setDirect(kp: Kprobe, handler: DirectPreHandler | null): void {
+    if (handler === null) this.#direct.delete(kp);
+    else this.#direct.set(kp, handler);
   }
 
   /**
@@ -65,19 +78,44 @@ export class AggregateHandlers {
       const h = m.pre_handler;
       if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
-      const r = this.#host.invoke(
-        this.#owners.get(m) ?? null,
-        "pre_handler",
-        cpu,
-        h,
-        m,
-        regs as unknown as PtRegs,
-        0,
-      );
+      const d = this.#direct.size !== 0 ? this.#direct.get(m) : undefined;
+      const r = d !== undefined && d.pre === h
+        ? this.#runDirect(d, m, cpu, regs as unknown as PtRegs)
+        : this.#host.invoke(
+          this.#owners.get(m) ?? null,
+          "pre_handler",
+          cpu,
+          h,
+          m,
+          regs as unknown as PtRegs,
+          0,
+        );
       kcb.instance = null;
       if (r) return 1;
     }
     return 0;
+  }
+
+  // A direct pre-handler; what it throws is reported through the handler
+  // frame, as the same throw from `pre` would have been.
+  #runDirect(d: DirectPreHandler, m: Kprobe, cpu: ArchCpu & { id: number }, regs: PtRegs): number {
+    try {
+      return d.run(cpu, regs);
+    } catch (e) {
+      const rethrow = (): number => {
+        throw e;
+      };
+      return this.#host.invoke(
+        this.#owners.get(m) ?? null,
+        "pre_handler",
+        cpu,
+        rethrow,
+        m,
+        regs,
+        0,
+      ) ??
+        0;
+    }
   }
 
   /**

@@ -156,6 +156,8 @@ interface Instance {
   /** Taken (on a task's list) rather than free. */
   inUse: boolean;
   taskKey: number;
+  /** The pool it goes back to (its kretprobe's, while `live`). */
+  readonly pool: Instance[];
 }
 
 /** Per-kretprobe state. Linux: the instance freelist. */
@@ -258,17 +260,23 @@ export class Kretprobes {
         live: true,
         inUse: false,
         taskKey: 0,
+        pool: state.free,
       };
       state.free.push(inst);
       state.all.push(inst);
     }
-    rp.kp.pre_handler = (_p: Kprobe, regs: PtRegs) => this.#entry(rp, regs);
+    const pre = (_p: Kprobe, regs: PtRegs) => this.#entry(rp, this.#host.currentCpu(), regs);
+    rp.kp.pre_handler = pre;
+    // Linux calls pre_handler_kretprobe() as any pre_handler: no module
+    // frame around it (its entry_handler gets one).
+    this.#core.setDirectPreHandler(rp.kp, { pre, run: (cpu, regs) => this.#entry(rp, cpu, regs) });
     this.#states.set(rp, state);
     this.#byKprobe.set(rp.kp, rp);
     const ret = this.#core.register(rp.kp);
     if (ret !== 0) {
       this.#states.delete(rp);
       this.#byKprobe.delete(rp.kp);
+      this.#core.setDirectPreHandler(rp.kp, null);
     }
     return ret;
   }
@@ -283,6 +291,7 @@ export class Kretprobes {
     const state = this.#states.get(rp);
     if (state === undefined) return;
     this.#core.unregister(rp.kp);
+    this.#core.setDirectPreHandler(rp.kp, null);
     for (const inst of state.all) if (inst.inUse) inst.live = false;
     this.#states.delete(rp);
     this.#byKprobe.delete(rp.kp);
@@ -312,7 +321,7 @@ export class Kretprobes {
   }
 
   /** Linux: pre_handler_kretprobe(). */
-  #entry(rp: Kretprobe, regs: PtRegs): number {
+  #entry(rp: Kretprobe, cpu: ArchCpu & { id: number }, regs: PtRegs): number {
     const state = this.#states.get(rp);
     if (state === undefined) return 0;
     const inst = state.free.pop();
@@ -321,7 +330,6 @@ export class Kretprobes {
       return 0;
     }
     const host = this.#host;
-    const cpu = host.currentCpu();
     // An int32 key: a uint32 above 2^30 is a heap number, which a Map hashes slowly.
     const key = host.currentTaskKey(cpu) | 0;
     inst.ri.takeFor(key);
@@ -358,8 +366,9 @@ export class Kretprobes {
   #recycle(inst: Instance): void {
     if (!inst.inUse) return;
     inst.inUse = false;
-    if (!inst.live || this.#states.get(inst.ri.rp) === undefined) return;
-    this.#states.get(inst.ri.rp)!.free.push(inst);
+    // Not live: its kretprobe was unregistered while it was taken (its
+    // state went then), so it goes nowhere.
+    if (inst.live) inst.pool.push(inst);
   }
 
   /**
