@@ -139,7 +139,7 @@ export function wireProbes(
         currGen = m.protectCount;
         currOff.fill(-1);
       }
-      let off = currOff[id];
+      const off = currOff[id];
       if (off < 0) {
         const v = m.read32(k.kernelHi, currSlot[id]);
         if ((currSlot[id] & 0xfff) > 0xffc) return v;
