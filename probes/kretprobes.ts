@@ -175,6 +175,10 @@ export class Kretprobes {
   readonly #byKprobe = new Map<Kprobe, Kretprobe>();
   /** Linux: kretprobe_inst_table, by task; newest last. */
   readonly #byTask = new Map<number, Instance[]>();
+  /** The key `#lastList` is the `#byTask` list of (a hit and its return ask for the same). */
+  #lastKey = 0;
+  /** That list, or null. */
+  #lastList: Instance[] | null = null;
   readonly #trampolineKp: Kprobe;
   readonly #flushKp: Kprobe;
   /** The trampoline's address, halves. */
@@ -265,11 +269,16 @@ export class Kretprobes {
       state.free.push(inst);
       state.all.push(inst);
     }
-    const pre = (_p: Kprobe, regs: PtRegs) => this.#entry(rp, this.#host.currentCpu(), regs);
+    const pre = (_p: Kprobe, regs: PtRegs) =>
+      this.#entry(rp, this.#states.get(rp), this.#host.currentCpu(), regs);
     rp.kp.pre_handler = pre;
     // Linux calls pre_handler_kretprobe() as any pre_handler: no module
-    // frame around it (its entry_handler gets one).
-    this.#core.setDirectPreHandler(rp.kp, { pre, run: (cpu, regs) => this.#entry(rp, cpu, regs) });
+    // frame around it (its entry_handler gets one). Set while `state` is
+    // registered (unregister() drops it).
+    this.#core.setDirectPreHandler(rp.kp, {
+      pre,
+      run: (cpu, regs) => this.#entry(rp, state, cpu, regs),
+    });
     this.#states.set(rp, state);
     this.#byKprobe.set(rp.kp, rp);
     const ret = this.#core.register(rp.kp);
@@ -321,8 +330,12 @@ export class Kretprobes {
   }
 
   /** Linux: pre_handler_kretprobe(). */
-  #entry(rp: Kretprobe, cpu: ArchCpu & { id: number }, regs: PtRegs): number {
-    const state = this.#states.get(rp);
+  #entry(
+    rp: Kretprobe,
+    state: RpState | undefined,
+    cpu: ArchCpu & { id: number },
+    regs: PtRegs,
+  ): number {
     if (state === undefined) return 0;
     const inst = state.free.pop();
     if (inst === undefined) {
@@ -357,10 +370,25 @@ export class Kretprobes {
     } else inst.ri.ret_addr = ka.prepareKretprobe(cpu, host.memory, host.trampoline);
     inst.live = true;
     inst.inUse = true;
-    let list = this.#byTask.get(key);
-    if (list === undefined) this.#byTask.set(key, list = []);
+    let list = this.#taskList(key);
+    if (list === undefined) {
+      this.#byTask.set(key, list = []);
+      this.#lastKey = key;
+      this.#lastList = list;
+    }
     list.push(inst);
     return 0;
+  }
+
+  /** `#byTask.get(key)`, the last one answered kept at hand. */
+  #taskList(key: number): Instance[] | undefined {
+    if (key === this.#lastKey && this.#lastList !== null) return this.#lastList;
+    const list = this.#byTask.get(key);
+    if (list !== undefined) {
+      this.#lastKey = key;
+      this.#lastList = list;
+    }
+    return list;
   }
 
   #recycle(inst: Instance): void {
@@ -394,7 +422,7 @@ export class Kretprobes {
   #trampolineHandler(cpu: ArchCpu & { id: number }): number {
     const host = this.#host;
     const key = host.currentTaskKey(cpu) | 0;
-    const list = this.#byTask.get(key);
+    const list = this.#taskList(key);
     let regs = this.#regs[cpu.id];
     if (regs === undefined) this.#regs[cpu.id] = regs = host.arch.ptRegs(cpu) as unknown as PtRegs;
     let found = false;
@@ -445,6 +473,7 @@ export class Kretprobes {
     if (list !== undefined) {
       for (const inst of list) this.#recycle(inst);
       this.#byTask.delete(key);
+      if (key === this.#lastKey) this.#lastList = null;
     }
     return 0;
   }

@@ -664,6 +664,18 @@ export function makeX86Kprobes(
         } catch {
           // Not writable: the word-by-word path faults where it should.
         }
+        if (off >= 0 && c.u8 === memory.u8) {
+          // The CPU's own view of the same bytes.
+          const dv = c.dv;
+          out[0] = dv.getUint32(off, true);
+          dv.setUint32(off, trampolineLo, true);
+          out[1] = 0;
+          if (ptr === 8) {
+            out[1] = dv.getUint32(off + 4, true);
+            dv.setUint32(off + 4, trampolineHi, true);
+          }
+          return;
+        }
         if (off >= 0) {
           const u8 = memory.u8;
           out[0] = u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24);
