@@ -32,6 +32,16 @@ import type { DecodedInsn } from "./decode.ts";
 import { setEflags } from "./traps.ts";
 import { canBoost, makeX86OptKprobes } from "./kprobes_opt.ts";
 import {
+  classify,
+  enterProbedPage,
+  enterSlot,
+  FIX_CALL,
+  FIX_PUSHF,
+  FIX_RIP,
+  IF_MODIFIER,
+  switchPage,
+} from "./_kprobes_step.ts";
+import {
   BOOST_JMP_SIZE,
   emulable,
   placeInsn,
@@ -67,12 +77,6 @@ const X86_BLACKLIST: readonly KprobeBlacklistEntry[] = [
     reason: "entry code (.entry.text)",
   },
 ];
-
-/** How the post-step fixup treats an instruction (Linux: the switch in resume_execution()). */
-const FIX_RIP = 1; // relocate rip from the slot back to the probe
-const FIX_CALL = 2; // relocate the pushed return address
-const FIX_PUSHF = 4; // clear TF from the pushed flags
-const IF_MODIFIER = 8; // cli, sti, popf, iret: IF is theirs to set
 
 /** The arch-private decode kept with a probe. Linux: `struct arch_specific_insn`. */
 export interface X86ArchInsn {
@@ -142,91 +146,6 @@ export interface X86Context {
   ss: number;
 }
 
-/**
- * Makes `page` (at `(hi, lo)`, checked when it was kept) the CPU's current
- * decode page, the current one becoming the page before, and that one the
- * page before it (as the run loop's fetch does).
- */
-function switchPage(c: X86Cpu, page: DecodePage<DecodedInsn>, lo: number, hi: number): void {
-  const r = c.regs;
-  if (c.page === page && r[PAGE_LO] === lo && r[PAGE_HI] === hi) return;
-  if (c.prevPage !== page || c.prevPageLo !== lo || c.prevPageHi !== hi) {
-    c.prev2Page = c.prevPage;
-    c.prev2PageLo = c.prevPageLo;
-    c.prev2PageHi = c.prevPageHi;
-  }
-  c.prevPage = c.page;
-  c.prevPageLo = r[PAGE_LO];
-  c.prevPageHi = r[PAGE_HI];
-  c.page = page;
-  r[PAGE_LO] = lo;
-  r[PAGE_HI] = hi;
-}
-
-/** Drops the pages kept in `ai` when they belong to another CPU or decode-cache generation. */
-function checkPages(ai: X86ArchInsn, c: X86Cpu): void {
-  const gen = c.cache.generation;
-  if (ai.pageGen !== gen || ai.pageCpu !== c) {
-    ai.slotPage = null;
-    ai.probePage = null;
-    if (ai.pageCpu !== c) ai.detourPage = null;
-    ai.pageGen = gen;
-    ai.pageCpu = c;
-  }
-}
-
-/**
- * After an emulated hit: makes the probed page the CPU's current decode
- * page when RIP is on it (fetched once per decode-cache generation, then
- * kept in `ai`).
- */
-function enterProbedPage(ai: X86ArchInsn, c: X86Cpu): void {
-  const regs = c.regs;
-  const hi = regs[RIP_HI];
-  const lo = regs[RIP_LO];
-  if (hi !== ai.addrHi || ((lo ^ ai.addrLo) & ~0xfff) !== 0) return;
-  const pageLo = (lo & ~0xfff) >>> 0;
-  if (c.page !== null && regs[PAGE_LO] === pageLo && regs[PAGE_HI] === hi) return;
-  checkPages(ai, c);
-  if (ai.probePage !== null) {
-    switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
-    return;
-  }
-  c.decodeAt(hi, lo);
-  ai.probePage = c.page;
-  ai.probePageLo = pageLo;
-  ai.probePageHi = hi;
-}
-
-/**
- * Sends the CPU to the probe's slot (RIP and the slot's decode page, kept at
- * hand per decode-cache generation, with the probed page for the way back).
- */
-function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
-  const regs = c.regs;
-  checkPages(ai, c);
-  // The page of the int3 is the probed page: keep it for the way back.
-  if (ai.probePage === null && c.page !== null) {
-    const pl = regs[PAGE_LO];
-    const ph = regs[PAGE_HI];
-    const d = (ai.addrLo - pl) >>> 0;
-    if (ph === ai.addrHi && d < 4096) {
-      ai.probePage = c.page;
-      ai.probePageLo = pl;
-      ai.probePageHi = ph;
-    }
-  }
-  regs[RIP_LO] = ai.slotLo;
-  regs[RIP_HI] = ai.slotHi;
-  if (ai.slotPage !== null) {
-    switchPage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
-  } else {
-    // First step from this slot in this generation: fetch it once.
-    c.decodeAt(ai.slotHi, ai.slotLo);
-    ai.slotPage = c.page;
-  }
-}
-
 /** What the x86 half keeps with a jprobe save area: word views for the stack copy. */
 interface X86StackCopy {
   /** `stack`'s bytes as words. */
@@ -278,34 +197,6 @@ function copyStack(
     } else if (back) { for (let j = 0; j < len; j++) u8[off + j] = buf[i + j]; }
     else for (let j = 0; j < len; j++) buf[i + j] = u8[off + j];
     i += len;
-  }
-}
-
-/** Classifies an instruction for resume_execution(). */
-function classify(opcode: number, reg: number): number {
-  switch (opcode) {
-    case 0x9c: // pushf
-      return FIX_RIP | FIX_PUSHF;
-    case 0x9d: // popf
-    case 0xfa: // cli
-    case 0xfb: // sti
-      return FIX_RIP | IF_MODIFIER;
-    case 0xcf: // iret
-      return IF_MODIFIER;
-    case 0xc2: // ret imm16
-    case 0xc3: // ret
-    case 0xca: // lret imm16
-    case 0xcb: // lret
-    case 0xea: // jmp far
-      return 0;
-    case 0xe8: // call rel32
-      return FIX_RIP | FIX_CALL;
-    case 0xff:
-      if (reg === 2 || reg === 3) return FIX_CALL; // call indirect: target is absolute
-      if (reg === 4 || reg === 5) return 0; // jmp indirect
-      return FIX_RIP;
-    default:
-      return FIX_RIP;
   }
 }
 
