@@ -451,22 +451,57 @@ export class KernelCore {
     return false;
   }
 
+  /**
+   * Per CPU (4 words each): the stack base whose preempt_count offset is
+   * kept (high half, low half, as int32), that offset, and the memory's
+   * protectCount it was checked under.
+   */
+  readonly #preemptAt = new Int32Array(4 * 64).fill(-1);
+
   /** preempt_count of the task whose kernel stack `cpu` runs on. */
-  addPreempt(cpu: ArchCpu, delta: number): void {
+  addPreempt(cpu: Cpu, delta: number): void {
     // thread_info sits at the 16 KiB-aligned base of the stack; the high
-    // half of the address does not change within a stack.
-    // One translation for the read and the write, no BigInt (a probe hit
-    // raises and lowers the count around its handlers).
-    const hi = this.arch.spHi(cpu);
-    const lo = ((this.arch.spLo(cpu) & THREAD_MASK) + this.ptrSize + 8) >>> 0;
+    // half of the address does not change within a stack. A probe hit
+    // raises and lowers the count around its handlers: the offset of the
+    // count is kept per CPU while it runs on the same stack (no BigInt, no
+    // translation), checked again after any protect().
+    const hi = this.arch.spHi(cpu) | 0;
+    const base = this.arch.spLo(cpu) & THREAD_MASK;
     const m = this.memory;
+    const at = this.#preemptAt;
+    const i = (cpu.id & 63) << 2;
+    let off: number;
+    if (at[i] === hi && at[i + 1] === base && at[i + 3] === m.protectCount) off = at[i + 2];
+    else {
+      off = this.#preemptOffset(i, hi, base);
+      if (off < 0) return;
+    }
+    const dv = m.dv;
+    if (m.littleEndian) dv.setUint32(off, (dv.getUint32(off, true) + delta) >>> 0, true);
+    else dv.setUint32(off, (dv.getUint32(off, false) + delta) >>> 0, false);
+  }
+
+  // The checked offset of the preempt_count on the stack at `base`, kept in
+  // slot `i` when its page is writable and not text (a write to text must
+  // be seen by the decode caches every time); -1 when it cannot be written.
+  #preemptOffset(i: number, hi: number, base: number): number {
+    const m = this.memory;
+    const lo = (base + this.ptrSize + 8) >>> 0;
+    let off: number;
     try {
-      const off = m.translate(hi, lo, PF_WRITE);
-      const le = m.littleEndian;
-      m.dv.setUint32(off, (m.dv.getUint32(off, le) + delta) >>> 0, le);
+      off = m.translate(hi >>> 0, lo, PF_WRITE);
     } catch {
       // A wild stack pointer: the fault path will report it.
+      return -1;
     }
+    if ((m.protectionOf((BigInt(hi >>> 0) << 32n) | BigInt(lo)) & PROT_EXEC) === 0) {
+      const at = this.#preemptAt;
+      at[i] = hi;
+      at[i + 1] = base;
+      at[i + 2] = off;
+      at[i + 3] = m.protectCount;
+    }
+    return off;
   }
   hex(a: bigint): string {
     return a.toString(16).padStart(this.arch.bits / 4, "0");

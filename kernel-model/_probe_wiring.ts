@@ -45,6 +45,10 @@ export function wireProbes(
     Number((k.sym.cpuCurr + BigInt(c.id * k.ptrSize)) & 0xffffffffn) +
     (k.arch.littleEndian ? 0 : 4)
   );
+  // Per CPU: the offset of its cpu_curr slot in guest RAM (-1: not yet),
+  // valid under protectCount `currGen`.
+  const currOff = new Int32Array(k.cpus.length).fill(-1);
+  let currGen = -1;
   const arch = k.arch;
   const nr = k.cpus.length;
   k.kprobes = new KprobesCore({
@@ -70,8 +74,8 @@ export function wireProbes(
     isKernelText: (addr) => k.isTextAddress(addr),
     currentOwner: () => k.currentOwner,
     invoke: (owner, what, cpu, fn, a, b, c) => k.calls.invoke(owner, what, cpu as Cpu, fn, a, b, c),
-    preemptDisable: (cpu) => k.addPreempt(cpu, 1),
-    preemptEnable: (cpu) => k.addPreempt(cpu, -1),
+    preemptDisable: (cpu) => k.addPreempt(cpu as Cpu, 1),
+    preemptEnable: (cpu) => k.addPreempt(cpu as Cpu, -1),
     cpus: k.cpus,
     savedStacks: savedStacks(k),
     inExceptionTable: (addr) => {
@@ -131,8 +135,28 @@ export function wireProbes(
     isFunctionEntry: (addr) => k.isFunctionEntry(addr),
     blacklist,
     currentCpu: () => k.abiCpu,
-    // currentTaskLo() without a BigInt per call: the slot of cpu_curr[id], split once.
-    currentTaskKey: (cpu) => k.memory.read32(k.kernelHi, currSlot[(cpu as Cpu).id]),
+    // currentTaskLo() without a BigInt per call: the slot of cpu_curr[id],
+    // split once, its offset kept while no protect() ran (a mapped
+    // address never moves).
+    currentTaskKey: (cpu) => {
+      const m = k.memory;
+      const id = (cpu as Cpu).id;
+      if (currGen !== m.protectCount) {
+        currGen = m.protectCount;
+        currOff.fill(-1);
+      }
+      const off = currOff[id];
+      if (off < 0) {
+        const v = m.read32(k.kernelHi, currSlot[id]);
+        if ((currSlot[id] & 0xfff) > 0xffc) return v;
+        currOff[id] = m.translate(k.kernelHi, currSlot[id], 0);
+        return v;
+      }
+      const u8 = m.u8;
+      return m.littleEndian
+        ? (u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24)) >>> 0
+        : ((u8[off] << 24) | (u8[off + 1] << 16) | (u8[off + 2] << 8) | u8[off + 3]) >>> 0;
+    },
     taskRef: (key) => k.lazyTask(key),
     taskKeyOf: (address) => Number(address & 0xffffffffn),
     invoke: (owner, what, cpu, fn, a, b) =>

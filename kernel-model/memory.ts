@@ -265,6 +265,7 @@ export class Memory implements GuestMemory {
    * ```
    */
   protect(base: bigint, size: number, prot: number): void {
+    this.#protects++;
     const len = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
     let exec = (prot & PROT_EXEC) !== 0;
     for (let a = 0; a < len; a += PAGE_SIZE) {
@@ -274,6 +275,18 @@ export class Memory implements GuestMemory {
       this.#prot[page] = prot;
     }
     if (exec) this.#notify(base, len);
+  }
+
+  #protects = 0;
+
+  /**
+   * How many times {@linkcode Memory.protect} has run. A mapped address
+   * keeps its offset into `u8` for good (regions are never unmapped or
+   * moved), so a host cache of a translation and its permission check is
+   * exact while this count stays the same.
+   */
+  get protectCount(): number {
+    return this.#protects;
   }
 
   /**

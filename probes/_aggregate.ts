@@ -12,12 +12,12 @@
 
 import type { ArchCpu, PtRegsView } from "../arch/types.ts";
 import type { KprobeCtlblk } from "./ctlblk.ts";
-import type { KprobesHost } from "./kprobes_host.ts";
+import type { DirectPreHandler, KprobesHost } from "./kprobes_host.ts";
 import type { ProbePoint } from "./probe_point.ts";
 import type { Kprobe, PtRegs } from "./types.ts";
 
 /** A pre-handler of the machinery itself, given the CPU ({@linkcode AggregateHandlers.callDirect}). */
-type DirectPreHandler = (p: Kprobe, regs: PtRegsView, cpu: ArchCpu & { id: number }) => number;
+type SelfBoundPreHandler = (p: Kprobe, regs: PtRegsView, cpu: ArchCpu & { id: number }) => number;
 
 /** The aggregate handlers of one kernel's probe points. */
 export class AggregateHandlers {
@@ -25,7 +25,9 @@ export class AggregateHandlers {
   readonly #owners: ReadonlyMap<Kprobe, string | null>;
   readonly #disabled: ReadonlySet<Kprobe>;
   /** Pre-handlers of the machinery itself, called directly ({@linkcode AggregateHandlers.callDirect}). */
-  readonly #direct = new WeakSet<object>();
+  readonly #selfBound = new WeakSet<object>();
+  /** Direct forms of machinery kprobes' pre-handlers ({@linkcode AggregateHandlers.setDirect}). */
+  readonly #direct = new Map<Kprobe, DirectPreHandler>();
 
   /**
    * Binds the runner to the registry's records.
@@ -53,7 +55,20 @@ export class AggregateHandlers {
    * @param fn The pre-handler.
    */
   callDirect(fn: object): void {
-    this.#direct.add(fn);
+    this.#selfBound.add(fn);
+  }
+
+  /**
+   * Runs `kp`'s pre-handler as `handler.run` while `kp.pre_handler` is
+   * `handler.pre` (null: as registered again); what it throws is reported
+   * through the handler frame.
+   *
+   * @param kp A kprobe of the machinery.
+   * @param handler The direct form, or null.
+   */
+  setDirect(kp: Kprobe, handler: DirectPreHandler | null): void {
+    if (handler === null) this.#direct.delete(kp);
+    else this.#direct.set(kp, handler);
   }
 
   /**
@@ -82,8 +97,11 @@ export class AggregateHandlers {
       const h = m.pre_handler;
       if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
-      const r = m === pp.breakMember && this.#direct.has(h)
-        ? (h as unknown as DirectPreHandler)(m, regs, cpu)
+      const d = this.#direct.size !== 0 ? this.#direct.get(m) : undefined;
+      const r = d !== undefined && d.pre === h
+        ? this.#runDirect(d, m, cpu, regs as unknown as PtRegs)
+        : m === pp.breakMember && this.#selfBound.has(h)
+        ? (h as unknown as SelfBoundPreHandler)(m, regs, cpu)
         : this.#host.invoke(
           this.#owners.get(m) ?? null,
           "pre_handler",
@@ -97,6 +115,28 @@ export class AggregateHandlers {
       if (r) return 1;
     }
     return 0;
+  }
+
+  // A direct pre-handler; what it throws is reported through the handler
+  // frame, as the same throw from `pre` would have been.
+  #runDirect(d: DirectPreHandler, m: Kprobe, cpu: ArchCpu & { id: number }, regs: PtRegs): number {
+    try {
+      return d.run(cpu, regs);
+    } catch (e) {
+      const rethrow = (): number => {
+        throw e;
+      };
+      return this.#host.invoke(
+        this.#owners.get(m) ?? null,
+        "pre_handler",
+        cpu,
+        rethrow,
+        m,
+        regs,
+        0,
+      ) ??
+        0;
+    }
   }
 
   /**

@@ -16,7 +16,13 @@ import { STEP_BOOST, STEP_SINGLE } from "../arch/types.ts";
 import { AggregateHandlers } from "./_aggregate.ts";
 import { KprobeCtlblk } from "./ctlblk.ts";
 import { KprobeRegistry } from "./_kprobe_registry.ts";
-import type { KprobesHost, ProbeRefusal, RegisteredKprobe, UnknownSymbol } from "./kprobes_host.ts";
+import type {
+  DirectPreHandler,
+  KprobesHost,
+  ProbeRefusal,
+  RegisteredKprobe,
+  UnknownSymbol,
+} from "./kprobes_host.ts";
 import type { ProbePoint } from "./probe_point.ts";
 import {
   type Kprobe,
@@ -156,6 +162,19 @@ export class KprobesCore {
    */
   takeUnknownSymbol(): UnknownSymbol | null {
     return this.#reg.takeUnknownSymbol();
+  }
+
+  /**
+   * Has the machinery's own pre-handler of `kp` (a return probe's entry)
+   * called directly with the CPU, not through the handler-invocation frame,
+   * while `kp.pre_handler` is `handler.pre`. Linux calls
+   * pre_handler_kretprobe() as any pre_handler, with no such frame.
+   *
+   * @param kp The kprobe.
+   * @param handler The direct form, or null to drop it.
+   */
+  setDirectPreHandler(kp: Kprobe, handler: DirectPreHandler | null): void {
+    this.#aggr.setDirect(kp, handler);
   }
 
   /** The module that registered `p`, or null. */

@@ -8,7 +8,7 @@
 
 import type { Arch, ArchCpu, GuestMemory } from "../arch/types.ts";
 import type { BlacklistSymbol } from "./blacklist.ts";
-import type { Kprobe } from "./types.ts";
+import type { Kprobe, PtRegs } from "./types.ts";
 
 /** What the Kprobes core needs from the kernel it lives in. */
 export interface KprobesHost {
@@ -148,4 +148,17 @@ export function didYouMean(suggestions: readonly string[]): string {
   const last = suggestions[suggestions.length - 1];
   const head = suggestions.slice(0, -1);
   return `did you mean ${head.length > 0 ? `${head.join(", ")} or ${last}` : last}?`;
+}
+
+/**
+ * A pre-handler of the machinery itself (a return probe's entry, Linux's
+ * pre_handler_kretprobe()), called directly with the CPU rather than
+ * through the handler-invocation frame; `pre` is the function it stands for
+ * in `kp.pre_handler`.
+ */
+export interface DirectPreHandler {
+  /** The `kp.pre_handler` value it replaces while that stays in place. */
+  readonly pre: NonNullable<Kprobe["pre_handler"]>;
+  /** The handler (what it throws is reported as a throw of `pre` would be). */
+  readonly run: (cpu: ArchCpu & { id: number }, regs: PtRegs) => number;
 }

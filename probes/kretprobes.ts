@@ -156,6 +156,8 @@ interface Instance {
   /** Taken (on a task's list) rather than free. */
   inUse: boolean;
   taskKey: number;
+  /** The pool it goes back to (its kretprobe's, while `live`). */
+  readonly pool: Instance[];
 }
 
 /** Per-kretprobe state. Linux: the instance freelist. */
@@ -173,6 +175,10 @@ export class Kretprobes {
   readonly #byKprobe = new Map<Kprobe, Kretprobe>();
   /** Linux: kretprobe_inst_table, by task; newest last. */
   readonly #byTask = new Map<number, Instance[]>();
+  /** The key `#lastList` is the `#byTask` list of (a hit and its return ask for the same). */
+  #lastKey = 0;
+  /** That list, or null. */
+  #lastList: Instance[] | null = null;
   readonly #trampolineKp: Kprobe;
   readonly #flushKp: Kprobe;
   /** The trampoline's address, halves. */
@@ -258,17 +264,28 @@ export class Kretprobes {
         live: true,
         inUse: false,
         taskKey: 0,
+        pool: state.free,
       };
       state.free.push(inst);
       state.all.push(inst);
     }
-    rp.kp.pre_handler = (_p: Kprobe, regs: PtRegs) => this.#entry(rp, regs);
+    const pre = (_p: Kprobe, regs: PtRegs) =>
+      this.#entry(rp, this.#states.get(rp), this.#host.currentCpu(), regs);
+    rp.kp.pre_handler = pre;
+    // Linux calls pre_handler_kretprobe() as any pre_handler: no module
+    // frame around it (its entry_handler gets one). Set while `state` is
+    // registered (unregister() drops it).
+    this.#core.setDirectPreHandler(rp.kp, {
+      pre,
+      run: (cpu, regs) => this.#entry(rp, state, cpu, regs),
+    });
     this.#states.set(rp, state);
     this.#byKprobe.set(rp.kp, rp);
     const ret = this.#core.register(rp.kp);
     if (ret !== 0) {
       this.#states.delete(rp);
       this.#byKprobe.delete(rp.kp);
+      this.#core.setDirectPreHandler(rp.kp, null);
     }
     return ret;
   }
@@ -283,6 +300,7 @@ export class Kretprobes {
     const state = this.#states.get(rp);
     if (state === undefined) return;
     this.#core.unregister(rp.kp);
+    this.#core.setDirectPreHandler(rp.kp, null);
     for (const inst of state.all) if (inst.inUse) inst.live = false;
     this.#states.delete(rp);
     this.#byKprobe.delete(rp.kp);
@@ -312,8 +330,12 @@ export class Kretprobes {
   }
 
   /** Linux: pre_handler_kretprobe(). */
-  #entry(rp: Kretprobe, regs: PtRegs): number {
-    const state = this.#states.get(rp);
+  #entry(
+    rp: Kretprobe,
+    state: RpState | undefined,
+    cpu: ArchCpu & { id: number },
+    regs: PtRegs,
+  ): number {
     if (state === undefined) return 0;
     const inst = state.free.pop();
     if (inst === undefined) {
@@ -321,7 +343,6 @@ export class Kretprobes {
       return 0;
     }
     const host = this.#host;
-    const cpu = host.currentCpu();
     // An int32 key: a uint32 above 2^30 is a heap number, which a Map hashes slowly.
     const key = host.currentTaskKey(cpu) | 0;
     inst.ri.takeFor(key);
@@ -349,17 +370,33 @@ export class Kretprobes {
     } else inst.ri.ret_addr = ka.prepareKretprobe(cpu, host.memory, host.trampoline);
     inst.live = true;
     inst.inUse = true;
-    let list = this.#byTask.get(key);
-    if (list === undefined) this.#byTask.set(key, list = []);
+    let list = this.#taskList(key);
+    if (list === undefined) {
+      this.#byTask.set(key, list = []);
+      this.#lastKey = key;
+      this.#lastList = list;
+    }
     list.push(inst);
     return 0;
+  }
+
+  /** `#byTask.get(key)`, the last one answered kept at hand. */
+  #taskList(key: number): Instance[] | undefined {
+    if (key === this.#lastKey && this.#lastList !== null) return this.#lastList;
+    const list = this.#byTask.get(key);
+    if (list !== undefined) {
+      this.#lastKey = key;
+      this.#lastList = list;
+    }
+    return list;
   }
 
   #recycle(inst: Instance): void {
     if (!inst.inUse) return;
     inst.inUse = false;
-    if (!inst.live || this.#states.get(inst.ri.rp) === undefined) return;
-    this.#states.get(inst.ri.rp)!.free.push(inst);
+    // Not live: its kretprobe was unregistered while it was taken (its
+    // state went then), so it goes nowhere.
+    if (inst.live) inst.pool.push(inst);
   }
 
   /**
@@ -385,7 +422,7 @@ export class Kretprobes {
   #trampolineHandler(cpu: ArchCpu & { id: number }): number {
     const host = this.#host;
     const key = host.currentTaskKey(cpu) | 0;
-    const list = this.#byTask.get(key);
+    const list = this.#taskList(key);
     let regs = this.#regs[cpu.id];
     if (regs === undefined) this.#regs[cpu.id] = regs = host.arch.ptRegs(cpu) as unknown as PtRegs;
     let found = false;
@@ -436,6 +473,7 @@ export class Kretprobes {
     if (list !== undefined) {
       for (const inst of list) this.#recycle(inst);
       this.#byTask.delete(key);
+      if (key === this.#lastKey) this.#lastList = null;
     }
     return 0;
   }

@@ -198,6 +198,16 @@ export class X86Cpu {
   prevPageLo: number = 0;
   /** High half of `prevPage`'s address. */
   prevPageHi: number = 0;
+  /**
+   * The page RIP was on before `prevPage` (`prev2PageHi/Lo`), kept on the
+   * same terms: a call into another page and the return through a third
+   * (a return probe's trampoline) find all three at hand.
+   */
+  prev2Page: DecodePage<DecodedInsn> | null = null;
+  /** Low half of `prev2Page`'s address. */
+  prev2PageLo: number = 0;
+  /** High half of `prev2Page`'s address. */
+  prev2PageHi: number = 0;
   /** Scratch for instructions that straddle a page. */
   readonly fetchBuf: Uint8Array = new Uint8Array(16);
   /**
@@ -255,6 +265,7 @@ export class X86Cpu {
       this.cache.invalidate(hi, lo, length);
       this.page = null;
       this.prevPage = null;
+      this.prev2Page = null;
       this.events |= EV_FLUSH;
       if (this.branch === 0) this.branch = 3; // BRANCH_EVENT
     });
@@ -383,6 +394,7 @@ export class X86Cpu {
     this.accWrite = this.accRead | PF_WRITE;
     this.page = null; // re-check execute permission at the new CPL
     this.prevPage = null;
+    this.prev2Page = null;
   }
 
   /**

@@ -23,6 +23,7 @@ import { specialize } from "./fastpath.ts";
 import { compileBlock, flushJitTlb } from "./jit.ts";
 import { DISPATCH } from "./opcodes.ts";
 import {
+  BRANCH_BREAK,
   BRANCH_NONE,
   BRANCH_RIP,
   BRANCH_TARGET,
@@ -69,8 +70,16 @@ export function fetchDecode(
       // code, a call and its return): checked when it was entered.
       cpu.page = cpu.prevPage;
     } else {
-      cpu.mem.translate(hi, lo, access);
-      cpu.page = cpu.cache.page(hi, lo);
+      if (cpu.prev2Page !== null && pageLo === cpu.prev2PageLo && hi === cpu.prev2PageHi) {
+        // The one before that, on the same terms.
+        cpu.page = cpu.prev2Page;
+      } else {
+        cpu.mem.translate(hi, lo, access);
+        cpu.page = cpu.cache.page(hi, lo);
+      }
+      cpu.prev2Page = cpu.prevPage;
+      cpu.prev2PageLo = cpu.prevPageLo;
+      cpu.prev2PageHi = cpu.prevPageHi;
     }
     cpu.prevPage = cur;
     cpu.prevPageLo = curLo;
@@ -321,6 +330,15 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
         if (insn === null) insn = linkNext(cpu, prev);
       } else {
         insn = null;
+        if (cpu.branch === BRANCH_BREAK) {
+          // An int3 (opInt3Loop): the stop hook takes it here, as below
+          // after a slow step, or the loop returns the trap.
+          const r = breakStop(cpu, budget);
+          if (r >= 0) return r;
+          tsc = clock[0];
+          budget--;
+          continue;
+        }
         insn = afterBranch(cpu, prev);
       }
     }
@@ -329,6 +347,20 @@ function loop(cpu: X86Cpu, budget: number): StopReason {
     throw e;
   }
   return leave(cpu, insn);
+}
+
+// After an int3 the fast path ran (RIP past it): the #BP trap as takeStop()
+// would leave it, offered to the stop hook while budget is left (the slow
+// step would offer it on the next pass), as the path through trap() does.
+// Returns the stop, or -1 when the hook handled it.
+function breakStop(cpu: X86Cpu, budget: number): StopReason {
+  cpu.branch = BRANCH_NONE;
+  cpu.trapVector = 3;
+  cpu.trapErrorCode = 0;
+  syncEvents(cpu);
+  if (budget <= 0 || !cpu.stopHook!(STOP_TRAP)) return STOP_TRAP;
+  cpu.branch = BRANCH_NONE;
+  return -1;
 }
 
 // The budget ran out: RIP to the next instruction (if the loop holds it).

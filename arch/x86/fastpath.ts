@@ -15,6 +15,7 @@ import type { DecodedInsn } from "./decode.ts";
 import { readMem, writeMem } from "./modrm.ts";
 import type { Handler } from "./opcodes.ts";
 import { OP_HI } from "./regs.ts";
+import { opInt3Loop } from "./system.ts";
 
 // Effective address of [base + disp] (64-bit addressing, no index, no FS/GS):
 // low half returned, high half in regs[OP_HI]. Integer-only arithmetic.
@@ -170,6 +171,7 @@ function opLea64(cpu: X86Cpu, insn: DecodedInsn): void {
  */
 export function specialize(insn: DecodedInsn, generic: Handler): Handler {
   const op = insn.dispatch;
+  if (op === 0xcc) return opInt3Loop;
   if (op !== 0x89 && op !== 0x8b && op !== 0x8d) return generic;
   const w = insn.width;
   if (w < 2) return generic;

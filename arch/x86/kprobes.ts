@@ -30,7 +30,17 @@ import type { X86Cpu } from "./cpu.ts";
 import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
 import { setEflags } from "./traps.ts";
-import { canBoost, makeX86OptKprobes, switchDecodePage } from "./kprobes_opt.ts";
+import { canBoost, makeX86OptKprobes } from "./kprobes_opt.ts";
+import {
+  classify,
+  enterProbedPage,
+  enterSlot,
+  FIX_CALL,
+  FIX_PUSHF,
+  FIX_RIP,
+  IF_MODIFIER,
+  switchPage,
+} from "./_kprobes_step.ts";
 import {
   BOOST_JMP_SIZE,
   emulable,
@@ -67,12 +77,6 @@ const X86_BLACKLIST: readonly KprobeBlacklistEntry[] = [
     reason: "entry code (.entry.text)",
   },
 ];
-
-/** How the post-step fixup treats an instruction (Linux: the switch in resume_execution()). */
-const FIX_RIP = 1; // relocate rip from the slot back to the probe
-const FIX_CALL = 2; // relocate the pushed return address
-const FIX_PUSHF = 4; // clear TF from the pushed flags
-const IF_MODIFIER = 8; // cli, sti, popf, iret: IF is theirs to set
 
 /** The arch-private decode kept with a probe. Linux: `struct arch_specific_insn`. */
 export interface X86ArchInsn {
@@ -150,70 +154,6 @@ export interface X86Context {
   flagsBase?: number;
 }
 
-/** Drops the pages kept in `ai` when they belong to another CPU or decode-cache generation. */
-function checkPages(ai: X86ArchInsn, c: X86Cpu): void {
-  const gen = c.cache.generation;
-  if (ai.pageGen !== gen || ai.pageCpu !== c) {
-    ai.slotPage = null;
-    ai.probePage = null;
-    if (ai.pageCpu !== c) ai.detourPage = null;
-    ai.pageGen = gen;
-    ai.pageCpu = c;
-  }
-}
-
-/**
- * After an emulated hit: makes the probed page the CPU's current decode
- * page when RIP is on it (fetched once per decode-cache generation, then
- * kept in `ai`).
- */
-function enterProbedPage(ai: X86ArchInsn, c: X86Cpu): void {
-  const regs = c.regs;
-  const hi = regs[RIP_HI];
-  const lo = regs[RIP_LO];
-  if (hi !== ai.addrHi || ((lo ^ ai.addrLo) & ~0xfff) !== 0) return;
-  const pageLo = (lo & ~0xfff) >>> 0;
-  if (c.page !== null && regs[PAGE_LO] === pageLo && regs[PAGE_HI] === hi) return;
-  checkPages(ai, c);
-  if (ai.probePage !== null) {
-    switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
-    return;
-  }
-  c.decodeAt(hi, lo);
-  ai.probePage = c.page;
-  ai.probePageLo = pageLo;
-  ai.probePageHi = hi;
-}
-
-/**
- * Sends the CPU to the probe's slot (RIP and the slot's decode page, kept at
- * hand per decode-cache generation, with the probed page for the way back).
- */
-function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
-  const regs = c.regs;
-  checkPages(ai, c);
-  // The page of the int3 is the probed page: keep it for the way back.
-  if (ai.probePage === null && c.page !== null) {
-    const pl = regs[PAGE_LO];
-    const ph = regs[PAGE_HI];
-    const d = (ai.addrLo - pl) >>> 0;
-    if (ph === ai.addrHi && d < 4096) {
-      ai.probePage = c.page;
-      ai.probePageLo = pl;
-      ai.probePageHi = ph;
-    }
-  }
-  regs[RIP_LO] = ai.slotLo;
-  regs[RIP_HI] = ai.slotHi;
-  if (ai.slotPage !== null) {
-    switchDecodePage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
-  } else {
-    // First step from this slot in this generation: fetch it once.
-    c.decodeAt(ai.slotHi, ai.slotLo);
-    ai.slotPage = c.page;
-  }
-}
-
 /** What the x86 half keeps with a jprobe save area: word views for the stack copy. */
 interface X86StackCopy {
   /** `stack`'s bytes as words. */
@@ -276,34 +216,6 @@ function copyStack(
     } else if (back) { for (let j = 0; j < len; j++) u8[off + j] = buf[i + j]; }
     else for (let j = 0; j < len; j++) buf[i + j] = u8[off + j];
     i += len;
-  }
-}
-
-/** Classifies an instruction for resume_execution(). */
-function classify(opcode: number, reg: number): number {
-  switch (opcode) {
-    case 0x9c: // pushf
-      return FIX_RIP | FIX_PUSHF;
-    case 0x9d: // popf
-    case 0xfa: // cli
-    case 0xfb: // sti
-      return FIX_RIP | IF_MODIFIER;
-    case 0xcf: // iret
-      return IF_MODIFIER;
-    case 0xc2: // ret imm16
-    case 0xc3: // ret
-    case 0xca: // lret imm16
-    case 0xcb: // lret
-    case 0xea: // jmp far
-      return 0;
-    case 0xe8: // call rel32
-      return FIX_RIP | FIX_CALL;
-    case 0xff:
-      if (reg === 2 || reg === 3) return FIX_CALL; // call indirect: target is absolute
-      if (reg === 4 || reg === 5) return 0; // jmp indirect
-      return FIX_RIP;
-    default:
-      return FIX_RIP;
   }
 }
 
@@ -538,7 +450,7 @@ export function makeX86Kprobes(
           ai.probePage !== null && ai.pageGen === c.cache.generation && ai.pageCpu === c &&
           regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
         ) {
-          switchDecodePage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+          switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
         }
       }
       setEflags(c, (c.flagsBase & ~FLAG_TF) | state.savedFlags);
@@ -662,6 +574,45 @@ export function makeX86Kprobes(
       const c = cpu as X86Cpu;
       const spLo = c.regs[RSP * 2];
       const spHi = mode === 64 ? c.regs[RSP * 2 + 1] : 0;
+      if ((spLo & 0xfff) <= 0x1000 - ptr) {
+        // The return address within one page (always, on an aligned
+        // stack): one translation, checked for the write, for both halves.
+        let off = -1;
+        try {
+          off = memory.translate(spHi, spLo, PF_WRITE);
+        } catch {
+          // Not writable: the word-by-word path faults where it should.
+        }
+        if (off >= 0 && c.u8 === memory.u8) {
+          // The CPU's own view of the same bytes.
+          const dv = c.dv;
+          out[0] = dv.getUint32(off, true);
+          dv.setUint32(off, trampolineLo, true);
+          out[1] = 0;
+          if (ptr === 8) {
+            out[1] = dv.getUint32(off + 4, true);
+            dv.setUint32(off + 4, trampolineHi, true);
+          }
+          return;
+        }
+        if (off >= 0) {
+          const u8 = memory.u8;
+          out[0] = u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24);
+          u8[off] = trampolineLo;
+          u8[off + 1] = trampolineLo >>> 8;
+          u8[off + 2] = trampolineLo >>> 16;
+          u8[off + 3] = trampolineLo >>> 24;
+          out[1] = 0;
+          if (ptr === 8) {
+            out[1] = u8[off + 4] | (u8[off + 5] << 8) | (u8[off + 6] << 16) | (u8[off + 7] << 24);
+            u8[off + 4] = trampolineHi;
+            u8[off + 5] = trampolineHi >>> 8;
+            u8[off + 6] = trampolineHi >>> 16;
+            u8[off + 7] = trampolineHi >>> 24;
+          }
+          return;
+        }
+      }
       out[0] = memory.read32(spHi, spLo);
       out[1] = 0;
       if (ptr === 8) {

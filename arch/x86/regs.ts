@@ -53,6 +53,12 @@ export const BRANCH_RIP = 1;
 export const BRANCH_TARGET = 2;
 /** `cpu.branch` value: fell through, but `cpu.events` changed (check them). */
 export const BRANCH_EVENT = 3;
+/**
+ * `cpu.branch` value: an `int3` run by the run loop's fast path for the
+ * stop hook to take at once (RIP past it in `regs`, no events changed);
+ * see `opInt3Loop` (system.ts).
+ */
+export const BRANCH_BREAK = 4;
 
 /** Register names in index order, 64-bit forms. */
 export const REG_NAMES64: readonly string[] = [

@@ -25,6 +25,7 @@ import {
   writeReg,
 } from "./modrm.ts";
 import {
+  BRANCH_BREAK,
   BRANCH_EVENT,
   BRANCH_NONE,
   BRANCH_RIP,
@@ -62,6 +63,24 @@ export function opNop(_cpu: X86Cpu, _insn: DecodedInsn): void {}
 /** CC: int3 → #BP trap, RIP after the instruction. */
 export function opInt3(cpu: X86Cpu, _insn: DecodedInsn): void {
   trap(cpu, 3);
+}
+
+/**
+ * CC: int3 as the run loop's threaded fast path binds it (`insn.exec`,
+ * fastpath.ts): with a stop hook on the CPU and no events pending, RIP goes
+ * past it and `BRANCH_BREAK` asks the loop to offer the #BP to the hook at
+ * once (a kprobe hit), without a pending trap and a slow step; otherwise
+ * as {@linkcode opInt3}. The slow step and the translator's in-place calls
+ * use `DISPATCH`'s opInt3, never this.
+ */
+export function opInt3Loop(cpu: X86Cpu, insn: DecodedInsn): void {
+  if (cpu.stopHook === null || cpu.events !== 0) {
+    trap(cpu, 3);
+    return;
+  }
+  cpu.regs[RIP_LO] = insn.nextLo;
+  cpu.regs[RIP_HI] = insn.nextHi;
+  cpu.branch = BRANCH_BREAK;
 }
 
 /** F1: int1 (icebp) → #DB trap. */

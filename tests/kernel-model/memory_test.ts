@@ -197,3 +197,15 @@ Deno.test("Memory host helpers read and write across two adjacent regions", () =
   assert.throws(() => mem.readU32(0x2ffen), GuestMemoryError);
   assert.deepEqual([...mem.readBytes(0x1ffen, 4)], [0x78, 0x79, 0x7a, 0]);
 });
+
+Deno.test("Memory.protectCount counts protect() calls, so a cached translation knows to check again", () => {
+  const mem = new Memory({ littleEndian: true });
+  mem.map(0x400000n, 0x2000, PROT_READ | PROT_WRITE);
+  const before = mem.protectCount;
+  const off = mem.translate(0, 0x401000, PF_WRITE);
+  mem.protect(0x401000n, 0x1000, PROT_READ);
+  assert.equal(mem.protectCount, before + 1);
+  // The offset is the same; the permission is not.
+  assert.equal(mem.translate(0, 0x401000, 0), off);
+  assert.throws(() => mem.translate(0, 0x401000, PF_WRITE), Fault);
+});

@@ -224,3 +224,25 @@ Deno.test("handlers run with preemption disabled, and one that sleeps gets 'sche
     3,
   );
 });
+
+Deno.test("kretprobe entry runs whatever kp.pre_handler holds: a replacement set after registration takes no instance", async () => {
+  await using kernel = await boot();
+  let returns = 0;
+  let entries = 0;
+  const rp: Kretprobe = {
+    kp: { symbol_name: "sys_getpid" },
+    handler: () => void returns++,
+    maxactive: 4,
+  };
+  assert.equal(kernel.registerKretprobe(rp), 0);
+  const workload: Workload = { init: [{ call: "getpid" }, { call: "getpid" }] };
+  kernel.run({ workload });
+  assert.equal(returns, 2);
+  // Linux calls rp->kp.pre_handler as it stands (pre_handler_kretprobe()
+  // only while it is still there).
+  rp.kp.pre_handler = () => void entries++;
+  kernel.run({ workload });
+  assert.equal(entries, 2);
+  assert.equal(returns, 2);
+  assert.equal(kernel.kretprobeFreeInstances(rp), 4);
+});

@@ -261,6 +261,44 @@ Deno.test("X86Cpu.run() stops with #BP after int3 and int 3, RIP after the instr
   assert.equal(cpu.getReg(RAX), 2n);
 });
 
+Deno.test("X86Cpu.run() offers an int3 to the stop hook in place: RIP after it, the trap returned when declined or at the budget's end", () => {
+  const seen: [number, bigint, number][] = [];
+  let take = true;
+  const hooked = (budget: number) => {
+    const { cpu } = machine(P.INT3);
+    cpu.stopHook = (reason) => {
+      if (reason !== STOP_TRAP) return false;
+      seen.push([cpu.trapVector, cpu.getRip(), cpu.tsc]);
+      return take;
+    };
+    return { cpu, r: cpu.run(budget) };
+  };
+  // Taken: the run goes on (`int 3` reaches the hook after a slow step).
+  let { cpu, r } = hooked(100);
+  assert.deepEqual(seen, [[3, CODE + 6n, 2], [3, CODE + 13n, 4]]);
+  assert.equal(r, STOP_HALT);
+  assert.equal(cpu.getReg(RAX), 2n);
+  seen.length = 0;
+  take = false;
+  ({ cpu, r } = hooked(100));
+  assert.equal(r, STOP_TRAP);
+  assert.deepEqual(seen, [[3, CODE + 6n, 2]]);
+  assert.equal(cpu.getRip(), CODE + 6n);
+  // The budget ends on the int3: the trap is returned, the hook not asked.
+  seen.length = 0;
+  take = true;
+  ({ cpu, r } = hooked(2));
+  assert.equal(r, STOP_TRAP);
+  assert.equal(cpu.trapVector, 3);
+  assert.equal(cpu.getRip(), CODE + 6n);
+  assert.deepEqual(seen, []);
+  // A hit the hook takes costs one more instruction of budget, not of clock.
+  ({ cpu, r } = hooked(3));
+  assert.equal(r, STOP_BUDGET);
+  assert.equal(cpu.getRip(), CODE + 6n);
+  assert.equal(cpu.tsc, 2);
+});
+
 Deno.test("X86Cpu.run() stops at vmcall and hlt with RIP after them", () => {
   const { cpu } = machine(P.HLT_VMCALL);
   assert.equal(cpu.run(100), STOP_HYPERCALL);
