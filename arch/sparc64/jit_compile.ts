@@ -1,0 +1,406 @@
+// Copyright 2026 the kprobes-sim authors. MIT license.
+/**
+ * Block formation and code generation for the sparc64 block translator.
+ *
+ * A block starts at a hot entry (PC with nPC = PC + 4) and runs straight
+ * on to the delay slot of its first control transfer (included), the
+ * first instruction the translator leaves to the interpreter (excluded),
+ * the end of the 4 KiB page, or {@linkcode SPARC64_JIT_MAX_BLOCK}
+ * instructions. Transfers: `Bicc`, `BPcc`, `BPr` (annul bits as the
+ * interpreter: `ba,a` skips its slot, a conditional `,a` skips it when not
+ * taken), `call` and `jmpl` (`ret`, `retl`, indirect calls); their delay
+ * slot must be an instruction the translator handles, else the block ends
+ * before the transfer. Each instruction becomes specialised JS from
+ * `jit_emit.ts`; the multiply/divide family, the alternate-space and
+ * atomic memory forms, `movcc`/`movr`, `popc`, tagged arithmetic and
+ * register-count shifts call their interpreter handler with the decoded
+ * record bound as a constant (those handlers read and write registers and
+ * memory only). `save` and `restore` are inline: when the window state
+ * asks for a spill, fill or clean_window trap the block leaves before
+ * them and the interpreter takes the trap. Left to the interpreter (they
+ * end a block): `Tcc` (Kprobes' `ta 0x70`/`0x71` stop exactly as
+ * interpreted), `rd`/`wr` (`%tick` reads the clock, which a block updates
+ * only at its exits), privileged and window-trap instructions (`rdpr`,
+ * `wrpr`, `done`, `retry`, `flushw`, `saved`, `restored`, `return`),
+ * floating point, illegal words.
+ *
+ * The function keeps `i`, the number of instructions retired before the
+ * one that may fault next; its `catch` puts PC on that instruction and nPC
+ * on its nPC (the transfer's target for a delay slot, kept in `nl`/`nh`),
+ * adds `i` to the clock and rethrows to the run loop. After a store it
+ * checks `cpu.jitFlush` (a store into an executable page may have dropped
+ * this very block) and leaves right after the store when set.
+ *
+ * @module
+ */
+
+import * as ALU from "./alu.ts";
+import type { Sparc64Cpu } from "./cpu.ts";
+import type { Sparc64DecodedInsn } from "./decode.ts";
+import { SPARC64_DISPATCH, type Sparc64Handler } from "./dispatch.ts";
+import { fetchSparc64 } from "./execute.ts";
+import * as E from "./jit_emit.ts";
+import * as LS from "./load_store.ts";
+import * as MD from "./muldiv.ts";
+import { F_DCTI, F_STORE, SPARC64_SLOTS } from "./opcodes.ts";
+import {
+  R_CANRESTORE,
+  R_CANSAVE,
+  R_CLEANWIN,
+  R_CWP,
+  R_NPC_HI,
+  R_NPC_LO,
+  R_PC_HI,
+  R_PC_LO,
+} from "./regs.ts";
+import { opSave, opRestore } from "./windows.ts";
+import { opBicc, opBpcc, opBpr, opCall, opJmpl } from "./branch.ts";
+
+/** Most instructions in one block. */
+export const SPARC64_JIT_MAX_BLOCK = 64;
+
+const TWO32 = 4294967296;
+
+type Emit = (c: E.Sparc64JitContext, insn: Sparc64DecodedInsn, after: string) => string | null;
+
+// Specialised emitters by interpreter handler.
+const SPECIALISED = new Map<Sparc64Handler, Emit>([
+  [ALU.opSparc64Add, E.emitAddSub],
+  [ALU.opAddcc, E.emitAddSub],
+  [ALU.opSparc64Addc, E.emitAddSub],
+  [ALU.opAddccc, E.emitAddSub],
+  [ALU.opSub, E.emitAddSub],
+  [ALU.opSubcc, E.emitAddSub],
+  [ALU.opSubc, E.emitAddSub],
+  [ALU.opSubccc, E.emitAddSub],
+  [ALU.opLogic, E.emitLogic],
+  [ALU.opLogicCc, E.emitLogic],
+  [ALU.opSethi, E.emitSethi],
+  [ALU.opShift, E.emitShift],
+  [LS.opLoadPlain, E.emitLoad],
+  [LS.opStorePlain, E.emitStore],
+  [LS.opSparc64Nop, () => ""],
+]);
+
+// Handlers that read and write only registers and memory (no PC/nPC,
+// clock, PSTATE, events or `cpu.cur`): called directly when not specialised.
+const PURE = new Set<unknown>([
+  ...Object.values(ALU),
+  ...Object.values(MD),
+  ...Object.values(LS),
+]);
+PURE.delete(LS.opFpDisabled);
+
+const BRANCHES = new Set<Sparc64Handler>([opBicc, opBpcc, opBpr, opCall, opJmpl]);
+
+/** 1 for dispatch slots whose instructions end a block: transfers and what the translator leaves alone. */
+export const SPARC64_JIT_ENDS_BLOCK: Uint8Array = new Uint8Array(SPARC64_SLOTS);
+for (let s = 0; s < SPARC64_SLOTS; s++) {
+  const h = SPARC64_DISPATCH[s];
+  const simple = SPECIALISED.has(h) || PURE.has(h) || h === opSave || h === opRestore;
+  SPARC64_JIT_ENDS_BLOCK[s] = simple ? 0 : 1;
+}
+
+/** What the translator made of a block. */
+export interface Sparc64JitCompiled {
+  /**
+   * The block's function: runs it, leaves PC/nPC in the register file,
+   * adds what it retired to the clock and returns the next block when its
+   * exit's inline cache holds one that fits before the clock reaches `end`;
+   * else null with the exit's id in `cpu.jitExit` (-1: an exit that no
+   * block follows).
+   */
+  fn: (cpu: Sparc64Cpu, end: number) => unknown;
+  /** Instructions on its longest path. */
+  len: number;
+  /** Per exit: the block reached last time (filled by the run loop; read by `fn`). */
+  links: (object | null)[];
+  /** The generated source (for tests and debugging). */
+  source: string;
+}
+
+function pcPair(lo: number, hi: number): [number, number] {
+  const n = lo + 4;
+  return [n >>> 0, n >= TWO32 ? (hi + 1) >>> 0 : hi];
+}
+
+// Numbers the exits of one block and writes their code.
+class Exits {
+  count = 0;
+  // PC = (lo, hi) constants, nPC = PC + 4; chained through L[id].
+  to(lo: number, hi: number, n: number): string {
+    const id = this.count++;
+    const [nl, nh] = pcPair(lo, hi);
+    return `g[${R_PC_LO}] = ${E.jsNum(lo)}; g[${R_PC_HI}] = ${E.jsNum(hi)}; ` +
+      `g[${R_NPC_LO}] = ${E.jsNum(nl)}; g[${R_NPC_HI}] = ${E.jsNum(nh)}; ` +
+      `{ const t = clk[0] + ${n}; clk[0] = t; const b = L[${id}]; ` +
+      `if (b !== null && !b.dead && t + b.len <= end) return b; } cpu.jitExit = ${id}; return null;`;
+  }
+  // PC = the locals (jl, jh) of an indirect transfer, nPC = PC + 4.
+  toLocal(n: number): string {
+    const id = this.count++;
+    return `g[${R_PC_LO}] = jl; g[${R_PC_HI}] = jh; { const x = jl + 4; ` +
+      `g[${R_NPC_LO}] = x; g[${R_NPC_HI}] = x > 0xffffffff ? jh + 1 : jh; } ` +
+      `{ const t = clk[0] + ${n}; clk[0] = t; const b = L[${id}]; ` +
+      `if (b !== null && !b.dead && b.lo === jl && b.hi === jh && t + b.len <= end) return b; } ` +
+      `cpu.jitExit = ${id}; return null;`;
+  }
+}
+
+// PC/nPC as given (expressions), n retired, no chaining (an exit into the
+// middle of a transfer, or after a text write).
+function rawExit(pcLo: string, pcHi: string, npcLo: string, npcHi: string, n: number): string {
+  return `g[${R_PC_LO}] = ${pcLo}; g[${R_PC_HI}] = ${pcHi}; g[${R_NPC_LO}] = ${npcLo}; ` +
+    `g[${R_NPC_HI}] = ${npcHi}; clk[0] += ${n}; cpu.jitExit = -1; return null;`;
+}
+
+// Where the instruction at index k goes on: constants, or (in a delay slot) the locals nl/nh.
+interface Next {
+  lo: string;
+  hi: string;
+  // Its successor (nPC while it runs).
+  nlo: string;
+  nhi: string;
+  // The successor's successor (constants only; unused in a delay slot).
+  nnlo: string;
+  nnhi: string;
+}
+
+const WINDOW = `wb = 32 + 32 * w; ob = 48 + 32 * ((w + 1) & 7);`;
+
+// Inline save/restore: leave before it when it would trap.
+function emitWindow(
+  c: E.Sparc64JitContext,
+  insn: Sparc64DecodedInsn,
+  save: boolean,
+  here: Next,
+  k: number,
+): string {
+  const trap = save
+    ? `g[${R_CANSAVE}] === 0 || g[${R_CLEANWIN}] === g[${R_CANRESTORE}]`
+    : `g[${R_CANRESTORE}] === 0`;
+  const [bh, bl] = insn.i !== 0
+    ? [E.jsNum(insn.imm < 0 ? 0xffffffff : 0), E.jsNum(insn.imm >>> 0)]
+    : [E.regHi(c, insn.rs2), E.regLo(c, insn.rs2)];
+  const d = save ? 1 : 7;
+  return `if (${trap}) { ${rawExit(here.lo, here.hi, here.nlo, here.nhi, k)} } ` +
+    `{ const s = ${E.regLo(c, insn.rs1)} + ${bl}; const l = s >>> 0; ` +
+    `const h = (${E.regHi(c, insn.rs1)} + ${bh} + (s > 0xffffffff ? 1 : 0)) >>> 0; ` +
+    `const w = (g[${R_CWP}] + ${d}) & 7; g[${R_CWP}] = w; ` +
+    `g[${R_CANSAVE}] = (g[${R_CANSAVE}] + ${8 - d}) & 7; ` +
+    `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + ${d}) & 7; cpu.remap(); ${WINDOW} ` +
+    `${E.setReg(c, insn.rd, "h", "l")} }`;
+}
+
+/** The compiler's state for one block. */
+interface Build {
+  c: E.Sparc64JitContext;
+  refs: unknown[];
+  faults: boolean;
+}
+
+// The code of one non-transfer instruction at retired index k, or null to
+// end the block before it.
+function emitSimple(b: Build, insn: Sparc64DecodedInsn, k: number, here: Next): string | null {
+  if (insn.illegal !== 0 || (insn.flags & F_DCTI) !== 0) return null;
+  const h = SPARC64_DISPATCH[insn.dispatch];
+  // After a store that may have told the text-write listeners: leave past it.
+  const flushExit = here.nlo === "nl"
+    ? `if (cpu.jitFlush !== 0) { const nl4 = nl + 4; ` +
+      rawExit("nl", "nh", "nl4 >>> 0", "nl4 > 0xffffffff ? nh + 1 : nh", k + 1) + " }"
+    : `if (cpu.jitFlush !== 0) { ${rawExit(here.nlo, here.nhi, here.nnlo, here.nnhi, k + 1)} }`;
+  let code: string | null = null;
+  let mayFault = (insn.flags & F_STORE) !== 0;
+  if (h === opSave || h === opRestore) {
+    code = emitWindow(b.c, insn, h === opSave, here, k);
+  } else {
+    const special = SPECIALISED.get(h);
+    if (special !== undefined) code = special(b.c, insn, flushExit);
+    if (code === null) {
+      if (!PURE.has(h)) return null;
+      const n = b.refs.length;
+      b.refs.push(h, insn);
+      code = `c${n}(cpu, c${n + 1});` + ((insn.flags & F_STORE) !== 0 ? " " + flushExit : "");
+      mayFault = true;
+    }
+    if (h === LS.opLoadPlain || h === LS.opStorePlain) mayFault = true;
+    if (/throw /.test(code)) mayFault = true;
+  }
+  if (mayFault) b.faults = true;
+  return `/* ${insn.mnemonic} */ ${mayFault ? `i = ${k}; ` : ""}${code}`;
+}
+
+/**
+ * Translates the block at `(hi, lo)` (execute permission already checked
+ * for the page; entered with nPC = PC + 4), or returns null when its first
+ * instruction is left to the interpreter.
+ *
+ * @param cpu The CPU (its decode cache supplies the instructions).
+ * @param hi Block address, high half.
+ * @param lo Block address, low half.
+ * @param c The state the block is compiled for.
+ * @returns The block, or null.
+ */
+export function compileSparc64Block(
+  cpu: Sparc64Cpu,
+  hi: number,
+  lo: number,
+  c: E.Sparc64JitContext,
+): Sparc64JitCompiled | null {
+  const b: Build = { c, refs: [], faults: false };
+  const body: string[] = [];
+  const ex = new Exits();
+  const addrs: number[] = [];
+  let slot = -1; // retired index of a delay slot (its nPC is in nl/nh)
+  let addr = lo;
+  let addrHi = hi;
+  let k = 0;
+  let ended = false;
+  const H = E.jsNum(hi);
+  while (k < SPARC64_JIT_MAX_BLOCK) {
+    const insn = fetchSparc64(cpu, hi, addr);
+    const [nlo, nhi] = pcPair(addr, addrHi);
+    const [nnlo, nnhi] = pcPair(nlo, nhi);
+    const here: Next = {
+      lo: E.jsNum(addr),
+      hi: E.jsNum(addrHi),
+      nlo: E.jsNum(nlo),
+      nhi: E.jsNum(nhi),
+      nnlo: E.jsNum(nnlo),
+      nnhi: E.jsNum(nnhi),
+    };
+    const h = SPARC64_DISPATCH[insn.dispatch];
+    if (insn.illegal === 0 && BRANCHES.has(h)) {
+      const code = emitTransfer(b, ex, insn, k, addrs, cpu);
+      if (code === null) break;
+      body.push(code.code);
+      slot = code.slot;
+      k = code.len;
+      ended = true;
+      break;
+    }
+    const code = emitSimple(b, insn, k, here);
+    if (code === null) break;
+    addrs.push(addr);
+    body.push(code);
+    k++;
+    addr = nlo;
+    addrHi = nhi;
+    if ((nlo & 0xfff) === 0) break;
+  }
+  if (k === 0) return null;
+  if (!ended) body.push(ex.to(addr, addrHi, k));
+  const links: (object | null)[] = new Array<object | null>(ex.count).fill(null);
+  const consts = b.refs.map((_, n) => `const c${n} = c[${n}];`).join(" ") +
+    (b.faults ? ` const A = [${addrs.map(E.jsNum).join(", ")}];` : "");
+  const all = body.join("\n    ");
+  let head = "const g = cpu.regs, clk = cpu.clock;";
+  if (/\bmem\./.test(all)) head += " const mem = cpu.mem;";
+  if (/\bdv\./.test(all)) head += " const dv = cpu.dv;";
+  if (/\bu8\[/.test(all)) head += " const u8 = cpu.u8;";
+  if (/\b[wo]b\b/.test(all)) {
+    head += ` let wb = 32 + 32 * g[${R_CWP}], ob = 48 + 32 * ((g[${R_CWP}] + 1) & 7);`;
+  }
+  if (/\bnl\b/.test(all)) head += " let nl = 0, nh = 0;";
+  const npc = slot >= 0
+    ? `if (i === ${slot}) { g[${R_NPC_LO}] = nl; g[${R_NPC_HI}] = nh; } else { ` +
+      `const x = A[i] + 4; g[${R_NPC_LO}] = x; g[${R_NPC_HI}] = x > 0xffffffff ? ${H} + 1 : ${H}; }`
+    : `{ const x = A[i] + 4; g[${R_NPC_LO}] = x; ` +
+      `g[${R_NPC_HI}] = x > 0xffffffff ? ${H} + 1 : ${H}; }`;
+  const code = b.faults
+    ? `let i = 0;\n  try {\n    ${all}\n  } catch (e) {\n    ` +
+      `g[${R_PC_LO}] = A[i]; g[${R_PC_HI}] = ${H}; ${npc} clk[0] += i; cpu.cur = null; throw e;\n  }`
+    : all;
+  const name = `sparc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
+  const source =
+    `"use strict"; ${consts}\nreturn function ${name}(cpu, end) {\n  ${head}\n  ${code}\n};`;
+  const make = new Function("CT", "c", "L", source);
+  const fn = make(ALU.SPARC64_COND_TABLE, b.refs, links);
+  return { fn, len: k, links, source };
+}
+
+/** A translated transfer with its delay slot. */
+interface Transfer {
+  code: string;
+  /** Retired index of the delay slot, or -1. */
+  slot: number;
+  /** Instructions on the longest path through the block. */
+  len: number;
+}
+
+// A transfer at retired index k and its delay slot, or null to end the
+// block before the transfer. `addrs` gets the addresses of what may fault.
+function emitTransfer(
+  b: Build,
+  ex: Exits,
+  insn: Sparc64DecodedInsn,
+  k: number,
+  addrs: number[],
+  cpu: Sparc64Cpu,
+): Transfer | null {
+  const c = b.c;
+  const hi = insn.addrHi;
+  const ds = (insn.addrLo + 4) >>> 0;
+  if ((ds & 0xfff) === 0) return null; // the delay slot is on the next page
+  const [afterLo, afterHi] = pcPair(ds, hi); // the fall-through past the slot
+  const isJmpl = insn.op === 2;
+  const isCall = insn.op === 1;
+  const cond = isJmpl || isCall ? "true" : E.emitCond(c, insn);
+  const always = cond === "true";
+  const annul = insn.annul !== 0;
+  const tl = E.jsNum(insn.targetLo);
+  const th = E.jsNum(insn.targetHi);
+  // ba,a: the slot never runs.
+  if (always && annul && !isJmpl && !isCall) {
+    return { code: `/* ${insn.mnemonic} */ ${ex.to(insn.targetLo, insn.targetHi, k + 1)}`, slot: -1, len: k + 1 };
+  }
+  // bn,a: neither branch nor slot.
+  if (cond === "false" && annul) {
+    return { code: `/* ${insn.mnemonic} */ ${ex.to(afterLo, afterHi, k + 1)}`, slot: -1, len: k + 1 };
+  }
+  const slotInsn = fetchSparc64(cpu, hi, ds);
+  addrs.push(insn.addrLo);
+  const here: Next = { lo: E.jsNum(ds), hi: E.jsNum(hi), nlo: "nl", nhi: "nh", nnlo: "", nnhi: "" };
+  const slotCode = emitSimple(b, slotInsn, k + 1, here);
+  if (slotCode === null) {
+    addrs.pop();
+    return null;
+  }
+  addrs.push(ds);
+  let code = `/* ${insn.mnemonic} */ `;
+  if (isJmpl) {
+    const [bh, bl] = insn.i !== 0
+      ? [E.jsNum(insn.imm < 0 ? 0xffffffff : 0), E.jsNum(insn.imm >>> 0)]
+      : [E.regHi(c, insn.rs2), E.regLo(c, insn.rs2)];
+    b.faults = true;
+    code += `i = ${k}; const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
+      `const jh = ${c.am ? "0" : `(${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0`}; ` +
+      `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
+      `${E.setReg(c, insn.rd, c.am ? "0" : E.jsNum(hi), E.jsNum(insn.addrLo))} nl = jl; nh = jh;\n    `;
+    return { code: code + slotCode + "\n    " + ex.toLocal(k + 2), slot: k + 1, len: k + 2 };
+  }
+  if (isCall) {
+    code += `${E.setReg(c, 15, c.am ? "0" : E.jsNum(hi), E.jsNum(insn.addrLo))} ` +
+      `nl = ${tl}; nh = ${c.am ? "0" : th};\n    `;
+    const target = ex.to(insn.targetLo, c.am ? 0 : insn.targetHi, k + 2);
+    return { code: code + slotCode + "\n    " + target, slot: k + 1, len: k + 2 };
+  }
+  if (always) {
+    code += `nl = ${tl}; nh = ${th};\n    `;
+    return {
+      code: code + slotCode + "\n    " + ex.to(insn.targetLo, insn.targetHi, k + 2),
+      slot: k + 1,
+      len: k + 2,
+    };
+  }
+  code += `const tk = ${cond}; `;
+  if (annul) code += `if (!tk) { ${ex.to(afterLo, afterHi, k + 1)} } `;
+  code += `if (tk) { nl = ${tl}; nh = ${th}; } else { nl = ${E.jsNum(afterLo)}; ` +
+    `nh = ${E.jsNum(afterHi)}; }\n    `;
+  return {
+    code: code + slotCode + `\n    if (tk) { ${ex.to(insn.targetLo, insn.targetHi, k + 2)} }\n    ` +
+      ex.to(afterLo, afterHi, k + 2),
+    slot: k + 1,
+    len: k + 2,
+  };
+}
