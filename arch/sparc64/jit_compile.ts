@@ -53,7 +53,7 @@ import {
   R_PC_HI,
   R_PC_LO,
 } from "./regs.ts";
-import { opSave, opRestore } from "./windows.ts";
+import { opRestore, opReturn, opSave } from "./windows.ts";
 import { opBicc, opBpcc, opBpr, opCall, opJmpl } from "./branch.ts";
 
 /** Most instructions in one block. */
@@ -91,7 +91,7 @@ const PURE = new Set<unknown>([
 ]);
 PURE.delete(LS.opFpDisabled);
 
-const BRANCHES = new Set<Sparc64Handler>([opBicc, opBpcc, opBpr, opCall, opJmpl]);
+const BRANCHES = new Set<Sparc64Handler>([opBicc, opBpcc, opBpr, opCall, opJmpl, opReturn]);
 
 /** 1 for dispatch slots whose instructions end a block: transfers and what the translator leaves alone. */
 export const SPARC64_JIT_ENDS_BLOCK: Uint8Array = new Uint8Array(SPARC64_SLOTS);
@@ -373,6 +373,21 @@ function emitTransfer(
       ? [E.jsNum(insn.imm < 0 ? 0xffffffff : 0), E.jsNum(insn.imm >>> 0)]
       : [E.regHi(c, insn.rs2), E.regLo(c, insn.rs2)];
     b.faults = true;
+    if (insn.op3 === 0x39) {
+      // return: a fill trap leaves before it; the target is computed in the
+      // callee's window, the slot runs in the caller's.
+      const [pl, ph] = pcPair(insn.addrLo, hi);
+      code += `if (g[${R_CANRESTORE}] === 0) { ${
+        rawExit(E.jsNum(insn.addrLo), E.jsNum(hi), E.jsNum(pl), E.jsNum(ph), k)
+      } } i = ${k}; const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
+        `const jh = (${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0; ` +
+        `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
+        `{ const w = (g[${R_CWP}] + 7) & 7; g[${R_CWP}] = w; ` +
+        `g[${R_CANSAVE}] = (g[${R_CANSAVE}] + 1) & 7; ` +
+        `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + 7) & 7; cpu.remap(); ${WINDOW} } ` +
+        `nl = jl; nh = jh;\n    `;
+      return { code: code + slotCode + "\n    " + ex.toLocal(k + 2), slot: k + 1, len: k + 2 };
+    }
     code += `i = ${k}; const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
       `const jh = ${c.am ? "0" : `(${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0`}; ` +
       `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
