@@ -111,6 +111,7 @@ const NO_BLOCK = new Sparc64JitBlock(0, 0, -1, {
   fn: () => null,
   len: 0,
   links: [],
+  pages: [],
   source: "",
 });
 
@@ -163,10 +164,11 @@ export class Sparc64JitCache {
     }
     const blk = new Sparc64JitBlock(hi, lo, key, made);
     insn.jitBlock = blk;
-    const pageKey = hi * TWO20 + (lo >>> 12);
-    const list = this.#pages.get(pageKey);
-    if (list === undefined) this.#pages.set(pageKey, [blk]);
-    else list.push(blk);
+    for (const pageKey of made.pages) {
+      const list = this.#pages.get(pageKey);
+      if (list === undefined) this.#pages.set(pageKey, [blk]);
+      else list.push(blk);
+    }
     this.compiled++;
     return blk;
   }
@@ -186,8 +188,10 @@ export class Sparc64JitCache {
     for (let key = first; key <= last; key++) {
       const list = this.#pages.get(key);
       if (list === undefined) continue;
-      for (const b of list) b.dead = true;
-      this.dropped += list.length;
+      for (const b of list) {
+        if (!b.dead) this.dropped++;
+        b.dead = true;
+      }
       this.#pages.delete(key);
     }
   }

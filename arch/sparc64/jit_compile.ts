@@ -34,6 +34,7 @@
  * @module
  */
 
+import { Fault } from "../_common/fault.ts";
 import * as ALU from "./alu.ts";
 import type { Sparc64Cpu } from "./cpu.ts";
 import type { Sparc64DecodedInsn } from "./decode.ts";
@@ -60,6 +61,7 @@ import { opBicc, opBpcc, opBpr, opCall, opJmpl } from "./branch.ts";
 export const SPARC64_JIT_MAX_BLOCK = 64;
 
 const TWO32 = 4294967296;
+const TWO20 = 1048576;
 
 type Emit = (c: E.Sparc64JitContext, insn: Sparc64DecodedInsn, after: string) => string | null;
 
@@ -115,6 +117,8 @@ export interface Sparc64JitCompiled {
   len: number;
   /** Per exit: the block reached last time (filled by the run loop; read by `fn`). */
   links: (object | null)[];
+  /** Keys (`hi · 2^20 + page number`) of the pages its instructions lie in. */
+  pages: number[];
   /** The generated source (for tests and debugging). */
   source: string;
 }
@@ -196,16 +200,39 @@ function emitWindow(
 interface Build {
   c: E.Sparc64JitContext;
   refs: unknown[];
-  faults: boolean;
+  /** Per fault site: address halves, instructions retired before it, 1 in a delay slot. */
+  siteLo: number[];
+  siteHi: number[];
+  siteK: number[];
+  siteSlot: number[];
+  /** Keys (`hi · 2^20 + page number`) of the pages the block's instructions lie in. */
+  pages: Set<number>;
+  /** Transfers so far (names their locals). */
+  transfers: number;
 }
 
-// The code of one non-transfer instruction at retired index k, or null to
-// end the block before it.
-function emitSimple(b: Build, insn: Sparc64DecodedInsn, k: number, here: Next): string | null {
+// Records a fault site; returns the code that marks it as the next one.
+function site(b: Build, lo: number, hi: number, k: number, slot: boolean): string {
+  b.siteLo.push(lo);
+  b.siteHi.push(hi);
+  b.siteK.push(k);
+  b.siteSlot.push(slot ? 1 : 0);
+  return `i = ${b.siteLo.length - 1}; `;
+}
+
+// The code of one non-transfer instruction with k retired before it, or
+// null to end the block before it.
+function emitSimple(
+  b: Build,
+  insn: Sparc64DecodedInsn,
+  k: number,
+  here: Next,
+  slot: boolean,
+): string | null {
   if (insn.illegal !== 0 || (insn.flags & F_DCTI) !== 0) return null;
   const h = SPARC64_DISPATCH[insn.dispatch];
   // After a store that may have told the text-write listeners: leave past it.
-  const flushExit = here.nlo === "nl"
+  const flushExit = slot
     ? `if (cpu.jitFlush !== 0) { const nl4 = nl + 4; ` +
       rawExit("nl", "nh", "nl4 >>> 0", "nl4 > 0xffffffff ? nh + 1 : nh", k + 1) + " }"
     : `if (cpu.jitFlush !== 0) { ${rawExit(here.nlo, here.nhi, here.nnlo, here.nnhi, k + 1)} }`;
@@ -226,14 +253,45 @@ function emitSimple(b: Build, insn: Sparc64DecodedInsn, k: number, here: Next): 
     if (h === LS.opLoadPlain || h === LS.opStorePlain) mayFault = true;
     if (/throw /.test(code)) mayFault = true;
   }
-  if (mayFault) b.faults = true;
-  return `/* ${insn.mnemonic} */ ${mayFault ? `i = ${k}; ` : ""}${code}`;
+  const mark = mayFault ? site(b, insn.addrLo, insn.addrHi, k, slot) : "";
+  return `/* ${insn.mnemonic} */ ${mark}${code}`;
+}
+
+// The instruction at (hi, lo) for the compiler, or null when it cannot be
+// fetched (the interpreter then raises the fault when it gets there).
+function fetchAt(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64DecodedInsn | null {
+  try {
+    return fetchSparc64(cpu, hi, lo);
+  } catch (e) {
+    if (e instanceof Fault) return null;
+    throw e;
+  }
+}
+
+function pageKey(hi: number, lo: number): number {
+  return hi * TWO20 + (lo >>> 12);
+}
+
+function nextOf(lo: number, hi: number): Next {
+  const [nlo, nhi] = pcPair(lo, hi);
+  const [nnlo, nnhi] = pcPair(nlo, nhi);
+  return {
+    lo: E.jsNum(lo),
+    hi: E.jsNum(hi),
+    nlo: E.jsNum(nlo),
+    nhi: E.jsNum(nhi),
+    nnlo: E.jsNum(nnlo),
+    nnhi: E.jsNum(nnhi),
+  };
 }
 
 /**
- * Translates the block at `(hi, lo)` (execute permission already checked
- * for the page; entered with nPC = PC + 4), or returns null when its first
- * instruction is left to the interpreter.
+ * Translates the block at `(hi, lo)` (execute permission already checked;
+ * entered with nPC = PC + 4), or returns null when its first instruction
+ * is left to the interpreter. Conditional branches are side exits (the
+ * block goes on along the not-taken path); `call`, `ba` and `bn` are
+ * followed (the block goes on at their target after the delay slot), into
+ * other pages too: the block is then listed under every page it reads.
  *
  * @param cpu The CPU (its decode cache supplies the instructions).
  * @param hi Block address, high half.
@@ -247,52 +305,65 @@ export function compileSparc64Block(
   lo: number,
   c: E.Sparc64JitContext,
 ): Sparc64JitCompiled | null {
-  const b: Build = { c, refs: [], faults: false };
+  const b: Build = {
+    c,
+    refs: [],
+    siteLo: [],
+    siteHi: [],
+    siteK: [],
+    siteSlot: [],
+    pages: new Set(),
+    transfers: 0,
+  };
   const body: string[] = [];
   const ex = new Exits();
-  const addrs: number[] = [];
-  let slot = -1; // retired index of a delay slot (its nPC is in nl/nh)
-  let addr = lo;
-  let addrHi = hi;
+  const seen = new Set<string>();
+  let pcLo = lo;
+  let pcHi = hi;
   let k = 0;
+  let len = 0;
   let ended = false;
-  const H = E.jsNum(hi);
   while (k < SPARC64_JIT_MAX_BLOCK) {
-    const insn = fetchSparc64(cpu, hi, addr);
-    const [nlo, nhi] = pcPair(addr, addrHi);
-    const [nnlo, nnhi] = pcPair(nlo, nhi);
-    const here: Next = {
-      lo: E.jsNum(addr),
-      hi: E.jsNum(addrHi),
-      nlo: E.jsNum(nlo),
-      nhi: E.jsNum(nhi),
-      nnlo: E.jsNum(nnlo),
-      nnhi: E.jsNum(nnhi),
-    };
+    const at = `${pcHi}:${pcLo}`;
+    if (seen.has(at)) break;
+    const insn = fetchAt(cpu, pcHi, pcLo);
+    if (insn === null) break;
     const h = SPARC64_DISPATCH[insn.dispatch];
     if (insn.illegal === 0 && BRANCHES.has(h)) {
-      const code = emitTransfer(b, ex, insn, k, addrs, cpu);
-      if (code === null) break;
-      body.push(code.code);
-      slot = code.slot;
-      k = code.len;
-      ended = true;
-      break;
+      const t = emitTransfer(b, ex, insn, k, cpu);
+      if (t === null) break;
+      seen.add(at);
+      b.pages.add(pageKey(pcHi, pcLo));
+      body.push(t.code);
+      len = Math.max(len, t.len);
+      if (t.cont === null) {
+        ended = true;
+        break;
+      }
+      [pcLo, pcHi, k] = t.cont;
+      continue;
     }
-    const code = emitSimple(b, insn, k, here);
+    const code = emitSimple(b, insn, k, nextOf(pcLo, pcHi), false);
     if (code === null) break;
-    addrs.push(addr);
+    seen.add(at);
+    b.pages.add(pageKey(pcHi, pcLo));
     body.push(code);
     k++;
-    addr = nlo;
-    addrHi = nhi;
-    if ((nlo & 0xfff) === 0) break;
+    [pcLo, pcHi] = pcPair(pcLo, pcHi);
   }
-  if (k === 0) return null;
-  if (!ended) body.push(ex.to(addr, addrHi, k));
+  if (k === 0 && len === 0) return null;
+  if (!ended) {
+    body.push(ex.to(pcLo, pcHi, k));
+    len = Math.max(len, k);
+  }
   const links: (object | null)[] = new Array<object | null>(ex.count).fill(null);
+  const faults = b.siteLo.length > 0;
+  const arr = (v: number[]) => `[${v.map(E.jsNum).join(", ")}]`;
   const consts = b.refs.map((_, n) => `const c${n} = c[${n}];`).join(" ") +
-    (b.faults ? ` const A = [${addrs.map(E.jsNum).join(", ")}];` : "");
+    (faults
+      ? ` const SL = ${arr(b.siteLo)}, SH = ${arr(b.siteHi)}, SK = ${arr(b.siteK)}, ` +
+        `SS = ${arr(b.siteSlot)};`
+      : "");
   const all = body.join("\n    ");
   let head = "const g = cpu.regs, clk = cpu.clock;";
   if (/\bmem\./.test(all)) head += " const mem = cpu.mem;";
@@ -302,47 +373,43 @@ export function compileSparc64Block(
     head += ` let wb = 32 + 32 * g[${R_CWP}], ob = 48 + 32 * ((g[${R_CWP}] + 1) & 7);`;
   }
   if (/\bnl\b/.test(all)) head += " let nl = 0, nh = 0;";
-  const npc = slot >= 0
-    ? `if (i === ${slot}) { g[${R_NPC_LO}] = nl; g[${R_NPC_HI}] = nh; } else { ` +
-      `const x = A[i] + 4; g[${R_NPC_LO}] = x; g[${R_NPC_HI}] = x > 0xffffffff ? ${H} + 1 : ${H}; }`
-    : `{ const x = A[i] + 4; g[${R_NPC_LO}] = x; ` +
-      `g[${R_NPC_HI}] = x > 0xffffffff ? ${H} + 1 : ${H}; }`;
-  const code = b.faults
+  const code = faults
     ? `let i = 0;\n  try {\n    ${all}\n  } catch (e) {\n    ` +
-      `g[${R_PC_LO}] = A[i]; g[${R_PC_HI}] = ${H}; ${npc} clk[0] += i; cpu.cur = null; throw e;\n  }`
+      `const s = i; g[${R_PC_LO}] = SL[s]; g[${R_PC_HI}] = SH[s]; ` +
+      `if (SS[s] !== 0) { g[${R_NPC_LO}] = nl; g[${R_NPC_HI}] = nh; } else { ` +
+      `const x = SL[s] + 4; g[${R_NPC_LO}] = x; g[${R_NPC_HI}] = x > 0xffffffff ? SH[s] + 1 : SH[s]; } ` +
+      `clk[0] += SK[s]; cpu.cur = null; throw e;\n  }`
     : all;
   const name = `sparc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
   const source =
     `"use strict"; ${consts}\nreturn function ${name}(cpu, end) {\n  ${head}\n  ${code}\n};`;
   const make = new Function("CT", "c", "L", source);
   const fn = make(ALU.SPARC64_COND_TABLE, b.refs, links);
-  return { fn, len: k, links, source };
+  return { fn, len, links, pages: [...b.pages], source };
 }
 
 /** A translated transfer with its delay slot. */
 interface Transfer {
   code: string;
-  /** Retired index of the delay slot, or -1. */
-  slot: number;
-  /** Instructions on the longest path through the block. */
+  /** Instructions retired at its exits. */
   len: number;
+  /** Where the block goes on (PC low, high, retired) or null when it ends. */
+  cont: [number, number, number] | null;
 }
 
-// A transfer at retired index k and its delay slot, or null to end the
-// block before the transfer. `addrs` gets the addresses of what may fault.
+// A transfer with k retired before it, and its delay slot, or null to end
+// the block before the transfer.
 function emitTransfer(
   b: Build,
   ex: Exits,
   insn: Sparc64DecodedInsn,
   k: number,
-  addrs: number[],
   cpu: Sparc64Cpu,
 ): Transfer | null {
   const c = b.c;
   const hi = insn.addrHi;
-  const ds = (insn.addrLo + 4) >>> 0;
-  if ((ds & 0xfff) === 0) return null; // the delay slot is on the next page
-  const [afterLo, afterHi] = pcPair(ds, hi); // the fall-through past the slot
+  const [ds, dsHi] = pcPair(insn.addrLo, hi);
+  const [afterLo, afterHi] = pcPair(ds, dsHi); // the fall-through past the slot
   const isJmpl = insn.op === 2;
   const isCall = insn.op === 1;
   const cond = isJmpl || isCall ? "true" : E.emitCond(c, insn);
@@ -350,72 +417,75 @@ function emitTransfer(
   const annul = insn.annul !== 0;
   const tl = E.jsNum(insn.targetLo);
   const th = E.jsNum(insn.targetHi);
-  // ba,a: the slot never runs.
+  const name = `/* ${insn.mnemonic} */ `;
+  // ba,a: the slot never runs; bn,a: neither the branch nor the slot.
   if (always && annul && !isJmpl && !isCall) {
-    return { code: `/* ${insn.mnemonic} */ ${ex.to(insn.targetLo, insn.targetHi, k + 1)}`, slot: -1, len: k + 1 };
+    return { code: name, len: k + 1, cont: [insn.targetLo, insn.targetHi, k + 1] };
   }
-  // bn,a: neither branch nor slot.
-  if (cond === "false" && annul) {
-    return { code: `/* ${insn.mnemonic} */ ${ex.to(afterLo, afterHi, k + 1)}`, slot: -1, len: k + 1 };
-  }
-  const slotInsn = fetchSparc64(cpu, hi, ds);
-  addrs.push(insn.addrLo);
-  const here: Next = { lo: E.jsNum(ds), hi: E.jsNum(hi), nlo: "nl", nhi: "nh", nnlo: "", nnhi: "" };
-  const slotCode = emitSimple(b, slotInsn, k + 1, here);
-  if (slotCode === null) {
-    addrs.pop();
-    return null;
-  }
-  addrs.push(ds);
-  let code = `/* ${insn.mnemonic} */ `;
+  if (cond === "false" && annul) return { code: name, len: k + 1, cont: [afterLo, afterHi, k + 1] };
+  const slotInsn = fetchAt(cpu, dsHi, ds);
+  if (slotInsn === null) return null;
+  const here: Next = {
+    lo: E.jsNum(ds),
+    hi: E.jsNum(dsHi),
+    nlo: "nl",
+    nhi: "nh",
+    nnlo: "",
+    nnhi: "",
+  };
+  const slotCode = emitSimple(b, slotInsn, k + 1, here, true);
+  if (slotCode === null) return null;
+  b.pages.add(pageKey(dsHi, ds));
+  let code = name;
   if (isJmpl) {
     const [bh, bl] = insn.i !== 0
       ? [E.jsNum(insn.imm < 0 ? 0xffffffff : 0), E.jsNum(insn.imm >>> 0)]
       : [E.regHi(c, insn.rs2), E.regLo(c, insn.rs2)];
-    b.faults = true;
+    const mark = site(b, insn.addrLo, hi, k, false);
     if (insn.op3 === 0x39) {
       // return: a fill trap leaves before it; the target is computed in the
       // callee's window, the slot runs in the caller's.
-      const [pl, ph] = pcPair(insn.addrLo, hi);
       code += `if (g[${R_CANRESTORE}] === 0) { ${
-        rawExit(E.jsNum(insn.addrLo), E.jsNum(hi), E.jsNum(pl), E.jsNum(ph), k)
-      } } i = ${k}; const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
+        rawExit(E.jsNum(insn.addrLo), E.jsNum(hi), E.jsNum(ds), E.jsNum(dsHi), k)
+      } } ${mark}const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
         `const jh = (${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0; ` +
         `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
         `{ const w = (g[${R_CWP}] + 7) & 7; g[${R_CWP}] = w; ` +
         `g[${R_CANSAVE}] = (g[${R_CANSAVE}] + 1) & 7; ` +
         `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + 7) & 7; cpu.remap(); ${WINDOW} } ` +
         `nl = jl; nh = jh;\n    `;
-      return { code: code + slotCode + "\n    " + ex.toLocal(k + 2), slot: k + 1, len: k + 2 };
+    } else {
+      code += `${mark}const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
+        `const jh = ${
+          c.am ? "0" : `(${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0`
+        }; if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
+        `${E.setReg(c, insn.rd, c.am ? "0" : E.jsNum(hi), E.jsNum(insn.addrLo))} ` +
+        `nl = jl; nh = jh;\n    `;
     }
-    code += `i = ${k}; const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
-      `const jh = ${c.am ? "0" : `(${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0`}; ` +
-      `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
-      `${E.setReg(c, insn.rd, c.am ? "0" : E.jsNum(hi), E.jsNum(insn.addrLo))} nl = jl; nh = jh;\n    `;
-    return { code: code + slotCode + "\n    " + ex.toLocal(k + 2), slot: k + 1, len: k + 2 };
+    return { code: code + slotCode + "\n    " + ex.toLocal(k + 2), len: k + 2, cont: null };
   }
   if (isCall) {
+    const tHi = c.am ? 0 : insn.targetHi;
     code += `${E.setReg(c, 15, c.am ? "0" : E.jsNum(hi), E.jsNum(insn.addrLo))} ` +
-      `nl = ${tl}; nh = ${c.am ? "0" : th};\n    `;
-    const target = ex.to(insn.targetLo, c.am ? 0 : insn.targetHi, k + 2);
-    return { code: code + slotCode + "\n    " + target, slot: k + 1, len: k + 2 };
+      `nl = ${tl}; nh = ${E.jsNum(tHi)};\n    `;
+    return { code: code + slotCode, len: k + 2, cont: [insn.targetLo, tHi, k + 2] };
   }
-  if (always) {
-    code += `nl = ${tl}; nh = ${th};\n    `;
-    return {
-      code: code + slotCode + "\n    " + ex.to(insn.targetLo, insn.targetHi, k + 2),
-      slot: k + 1,
-      len: k + 2,
-    };
+  if (always || cond === "false") {
+    const [nl, nh] = always ? [tl, th] : [E.jsNum(afterLo), E.jsNum(afterHi)];
+    const cont: [number, number, number] = always
+      ? [insn.targetLo, insn.targetHi, k + 2]
+      : [afterLo, afterHi, k + 2];
+    return { code: `${code}nl = ${nl}; nh = ${nh};\n    ${slotCode}`, len: k + 2, cont };
   }
-  code += `const tk = ${cond}; `;
-  if (annul) code += `if (!tk) { ${ex.to(afterLo, afterHi, k + 1)} } `;
-  code += `if (tk) { nl = ${tl}; nh = ${th}; } else { nl = ${E.jsNum(afterLo)}; ` +
-    `nh = ${E.jsNum(afterHi)}; }\n    `;
-  return {
-    code: code + slotCode + `\n    if (tk) { ${ex.to(insn.targetLo, insn.targetHi, k + 2)} }\n    ` +
-      ex.to(afterLo, afterHi, k + 2),
-    slot: k + 1,
-    len: k + 2,
-  };
+  const taken = ex.to(insn.targetLo, insn.targetHi, k + 2);
+  if (annul) {
+    // Taken: the slot, then the target; not taken: the slot is skipped.
+    code += `if (${cond}) { nl = ${tl}; nh = ${th};\n    ${slotCode}\n    ${taken} }`;
+    return { code, len: k + 2, cont: [afterLo, afterHi, k + 1] };
+  }
+  const tk = `tk${b.transfers++}`;
+  code += `const ${tk} = ${cond}; if (${tk}) { nl = ${tl}; nh = ${th}; } else { ` +
+    `nl = ${E.jsNum(afterLo)}; nh = ${E.jsNum(afterHi)}; }\n    ${slotCode}\n    ` +
+    `if (${tk}) { ${taken} }`;
+  return { code, len: k + 2, cont: [afterLo, afterHi, k + 2] };
 }
