@@ -225,7 +225,17 @@ function interpretRun(cpu: Sparc64Cpu, left: number): number {
   let slot = false;
   for (;;) {
     left--;
-    const insn = lookupPc(cpu);
+    // lookupPc() inline, as the interpreter's loop has it.
+    const lo = regs[R_PC_LO];
+    const hi = regs[R_PC_HI];
+    const page = cpu.page;
+    const d = (lo - regs[R_FETCH_PAGE_LO]) >>> 0;
+    let insn: Sparc64DecodedInsn | null = null;
+    if (page !== null && d < 4096 && hi === regs[R_FETCH_PAGE_HI]) insn = page[d];
+    if (insn === null) {
+      cpu.cur = null;
+      insn = fetchSparc64(cpu, hi, lo);
+    }
     cpu.cur = insn;
     const nl = regs[R_NPC_LO];
     const nh = regs[R_NPC_HI];
@@ -244,7 +254,21 @@ function interpretRun(cpu: Sparc64Cpu, left: number): number {
     slot = (insn.flags & F_DCTI) !== 0 && pl === next;
     const boundary = wasSlot || pl !== next || ends[insn.dispatch] !== 0 ||
       (next & 0xfff) === 0 || ++n >= SPARC64_JIT_MAX_BLOCK;
-    if (boundary && regs[R_NPC_LO] === ((pl + 4) >>> 0) && !slot) return left;
+    if (boundary && regs[R_NPC_LO] === ((pl + 4) >>> 0) && !slot) {
+      // A block entry: back to the loop when a block starts here or is
+      // due (counting the hit here), else go on interpreting.
+      const nd = (pl - regs[R_FETCH_PAGE_LO]) >>> 0;
+      const pg = cpu.page;
+      if (pg === null || nd >= 4096 || regs[R_PC_HI] !== regs[R_FETCH_PAGE_HI]) return left;
+      const nx = pg[nd];
+      if (nx === null) return left;
+      const jb = nx.jitBlock;
+      if (jb === null) {
+        if (nx.jitHits + 1 >= cpu.jitThreshold) return left;
+        nx.jitHits++;
+      } else if (jb !== NO_BLOCK) return left;
+      n = 0;
+    }
   }
 }
 

@@ -45,6 +45,7 @@ import * as LS from "./load_store.ts";
 import * as MD from "./muldiv.ts";
 import { F_DCTI, F_STORE, SPARC64_SLOTS } from "./opcodes.ts";
 import {
+  NWINDOWS,
   R_CANRESTORE,
   R_CANSAVE,
   R_CLEANWIN,
@@ -53,6 +54,8 @@ import {
   R_NPC_LO,
   R_PC_HI,
   R_PC_LO,
+  SPARC64_READ_MAPS,
+  SPARC64_WRITE_MAPS,
 } from "./regs.ts";
 import { opRestore, opReturn, opSave } from "./windows.ts";
 import { opBicc, opBpcc, opBpr, opCall, opJmpl } from "./branch.ts";
@@ -172,6 +175,12 @@ interface Next {
 
 const WINDOW = `wb = 32 + 32 * w; ob = 48 + 32 * ((w + 1) & 7);`;
 
+// `cpu.remap()` for the new CWP `w` under the block's global set.
+function remap(c: E.Sparc64JitContext): string {
+  const k = c.globals !== 0 ? ` + ${NWINDOWS}` : "";
+  return `cpu.rmap = RM[w${k}]; cpu.wmap = WM[w${k}];`;
+}
+
 // Inline save/restore: leave before it when it would trap.
 function emitWindow(
   c: E.Sparc64JitContext,
@@ -192,7 +201,7 @@ function emitWindow(
     `const h = (${E.regHi(c, insn.rs1)} + ${bh} + (s > 0xffffffff ? 1 : 0)) >>> 0; ` +
     `const w = (g[${R_CWP}] + ${d}) & 7; g[${R_CWP}] = w; ` +
     `g[${R_CANSAVE}] = (g[${R_CANSAVE}] + ${8 - d}) & 7; ` +
-    `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + ${d}) & 7; cpu.remap(); ${WINDOW} ` +
+    `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + ${d}) & 7; ${remap(c)} ${WINDOW} ` +
     `${E.setReg(c, insn.rd, "h", "l")} }`;
 }
 
@@ -383,8 +392,8 @@ export function compileSparc64Block(
   const name = `sparc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
   const source =
     `"use strict"; ${consts}\nreturn function ${name}(cpu, end) {\n  ${head}\n  ${code}\n};`;
-  const make = new Function("CT", "c", "L", source);
-  const fn = make(ALU.SPARC64_COND_TABLE, b.refs, links);
+  const make = new Function("CT", "RM", "WM", "c", "L", source);
+  const fn = make(ALU.SPARC64_COND_TABLE, SPARC64_READ_MAPS, SPARC64_WRITE_MAPS, b.refs, links);
   return { fn, len, links, pages: [...b.pages], source };
 }
 
@@ -452,7 +461,7 @@ function emitTransfer(
         `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
         `{ const w = (g[${R_CWP}] + 7) & 7; g[${R_CWP}] = w; ` +
         `g[${R_CANSAVE}] = (g[${R_CANSAVE}] + 1) & 7; ` +
-        `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + 7) & 7; cpu.remap(); ${WINDOW} } ` +
+        `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + 7) & 7; ${remap(c)} ${WINDOW} } ` +
         `nl = jl; nh = jh;\n    `;
     } else {
       code += `${mark}const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
