@@ -116,7 +116,11 @@ export interface Sparc64JitCompiled {
    * block follows).
    */
   fn: (cpu: Sparc64Cpu, end: number) => unknown;
-  /** Instructions on its longest path. */
+  /**
+   * Instructions on its longest path to the first budget check (what the
+   * budget must cover to enter it); past each check the block goes on only
+   * when the budget covers the next stretch, else it leaves there.
+   */
   len: number;
   /** Per exit: the block reached last time (filled by the run loop; read by `fn`). */
   links: (object | null)[];
@@ -330,7 +334,8 @@ export function compileSparc64Block(
   let pcLo = lo;
   let pcHi = hi;
   let k = 0;
-  let len = 0;
+  let len = 0; // the most instructions retired since the last budget check
+  const segs: number[] = []; // per stretch between budget checks: the most retired by its end
   let ended = false;
   while (k < SPARC64_JIT_MAX_BLOCK) {
     const at = `${pcHi}:${pcLo}`;
@@ -350,6 +355,10 @@ export function compileSparc64Block(
         break;
       }
       [pcLo, pcHi, k] = t.cont;
+      // A budget check: the rest runs only when its next stretch fits.
+      segs.push(Math.max(len, k));
+      len = k;
+      body.push(`if (clk[0] + @@${segs.length}@@ > end) { ${ex.to(pcLo, pcHi, k)} }`);
       continue;
     }
     const code = emitSimple(b, insn, k, nextOf(pcLo, pcHi), false);
@@ -365,6 +374,9 @@ export function compileSparc64Block(
     body.push(ex.to(pcLo, pcHi, k));
     len = Math.max(len, k);
   }
+  segs.push(len);
+  let joined = body.join("\n    ");
+  for (let n = 1; n < segs.length; n++) joined = joined.replace(`@@${n}@@`, String(segs[n]));
   const links: (object | null)[] = new Array<object | null>(ex.count).fill(null);
   const faults = b.siteLo.length > 0;
   const arr = (v: number[]) => `[${v.map(E.jsNum).join(", ")}]`;
@@ -373,7 +385,7 @@ export function compileSparc64Block(
       ? ` const SL = ${arr(b.siteLo)}, SH = ${arr(b.siteHi)}, SK = ${arr(b.siteK)}, ` +
         `SS = ${arr(b.siteSlot)};`
       : "");
-  const all = body.join("\n    ");
+  const all = joined;
   let head = "const g = cpu.regs, clk = cpu.clock;";
   if (/\bmem\./.test(all)) head += " const mem = cpu.mem;";
   if (/\bdv\./.test(all)) head += " const dv = cpu.dv;";
@@ -394,7 +406,7 @@ export function compileSparc64Block(
     `"use strict"; ${consts}\nreturn function ${name}(cpu, end) {\n  ${head}\n  ${code}\n};`;
   const make = new Function("CT", "RM", "WM", "c", "L", source);
   const fn = make(ALU.SPARC64_COND_TABLE, SPARC64_READ_MAPS, SPARC64_WRITE_MAPS, b.refs, links);
-  return { fn, len, links, pages: [...b.pages], source };
+  return { fn, len: segs[0], links, pages: [...b.pages], source };
 }
 
 /** A translated transfer with its delay slot. */
