@@ -281,6 +281,11 @@ function fetchAt(cpu: Sparc64Cpu, hi: number, lo: number): Sparc64DecodedInsn | 
   }
 }
 
+// Block entries counted at (hi, lo) so far (0 when not decoded).
+function hitsAt(cpu: Sparc64Cpu, hi: number, lo: number): number {
+  return cpu.cache.page(hi, lo)[lo & 0xfff]?.jitHits ?? 0;
+}
+
 function pageKey(hi: number, lo: number): number {
   return hi * TWO20 + (lo >>> 12);
 }
@@ -497,6 +502,20 @@ function emitTransfer(
       ? [insn.targetLo, insn.targetHi, k + 2]
       : [afterLo, afterHi, k + 2];
     return { code: `${code}nl = ${nl}; nh = ${nh};\n    ${slotCode}`, len: k + 2, cont };
+  }
+  // The block goes on along the path the interpreter saw more often (its
+  // successors' entry counts); the other one is the side exit.
+  if (hitsAt(cpu, insn.targetHi, insn.targetLo) > hitsAt(cpu, afterHi, afterLo)) {
+    const cont: [number, number, number] = [insn.targetLo, insn.targetHi, k + 2];
+    if (annul) {
+      code += `if (!(${cond})) { ${ex.to(afterLo, afterHi, k + 1)} } nl = ${tl}; nh = ${th};\n    `;
+      return { code: code + slotCode, len: k + 2, cont };
+    }
+    const tk = `tk${b.transfers++}`;
+    code += `const ${tk} = ${cond}; if (${tk}) { nl = ${tl}; nh = ${th}; } else { ` +
+      `nl = ${E.jsNum(afterLo)}; nh = ${E.jsNum(afterHi)}; }\n    ${slotCode}\n    ` +
+      `if (!${tk}) { ${ex.to(afterLo, afterHi, k + 2)} }`;
+    return { code, len: k + 2, cont };
   }
   const taken = ex.to(insn.targetLo, insn.targetHi, k + 2);
   if (annul) {
