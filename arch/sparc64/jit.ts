@@ -113,6 +113,7 @@ const NO_BLOCK = new Sparc64JitBlock(0, 0, -1, {
   links: [],
   pages: [],
   source: "",
+  identity: "",
 });
 
 /**
@@ -130,6 +131,8 @@ const NO_BLOCK = new Sparc64JitBlock(0, 0, -1, {
  */
 export class Sparc64JitCache {
   #pages = new Map<number, Sparc64JitBlock[]>();
+  // The last code made for each entry (`hi:lo:key`), kept across text writes.
+  #graves = new Map<string, Sparc64JitCompiled>();
   /** Blocks compiled so far (a statistic for tests and benches). */
   compiled = 0;
   /** Blocks dropped by text writes so far. */
@@ -150,10 +153,15 @@ export class Sparc64JitCache {
       if (!b.dead) return b.key === key ? b : null;
       insn.jitBlock = null;
     }
-    if (++insn.jitHits < cpu.jitThreshold) return null;
     const hi = insn.addrHi;
     const lo = insn.addrLo;
-    const made = compileSparc64Block(cpu, hi, lo, {
+    const at = `${hi}:${lo}:${key}`;
+    // An entry whose block a text write dropped compiles again at once: a
+    // rewrite with the same bytes (execve of the same program) gets the
+    // same code back, and with it V8's optimized function.
+    const grave = this.#graves.get(at);
+    if (++insn.jitHits < cpu.jitThreshold && grave === undefined) return null;
+    let made = compileSparc64Block(cpu, hi, lo, {
       globals: (key & PSTATE_AG) !== 0 ? R_ALT_GLOBALS : 0,
       am: (key & PSTATE_AM) !== 0,
       acc: cpu.accUser,
@@ -162,6 +170,8 @@ export class Sparc64JitCache {
       insn.jitBlock = NO_BLOCK;
       return null;
     }
+    if (grave !== undefined && grave.identity === made.identity) made = grave;
+    else this.#graves.set(at, made);
     const blk = new Sparc64JitBlock(hi, lo, key, made);
     insn.jitBlock = blk;
     for (const pageKey of made.pages) {

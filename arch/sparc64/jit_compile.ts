@@ -128,6 +128,8 @@ export interface Sparc64JitCompiled {
   pages: number[];
   /** The generated source (for tests and debugging). */
   source: string;
+  /** The source and the words it was made from: equal identities run alike. */
+  identity: string;
 }
 
 function pcPair(lo: number, hi: number): [number, number] {
@@ -222,6 +224,8 @@ interface Build {
   pages: Set<number>;
   /** Transfers so far (names their locals). */
   transfers: number;
+  /** The words of every instruction compiled. */
+  words: number[];
 }
 
 // Records a fault site; returns the code that marks it as the next one.
@@ -267,6 +271,7 @@ function emitSimple(
     if (/throw /.test(code)) mayFault = true;
   }
   const mark = mayFault ? site(b, insn.addrLo, insn.addrHi, k, slot) : "";
+  b.words.push(insn.word);
   return `/* ${insn.mnemonic} */ ${mark}${code}`;
 }
 
@@ -332,6 +337,7 @@ export function compileSparc64Block(
     siteSlot: [],
     pages: new Set(),
     transfers: 0,
+    words: [],
   };
   const body: string[] = [];
   const ex = new Exits();
@@ -353,6 +359,7 @@ export function compileSparc64Block(
       if (t === null) break;
       seen.add(at);
       b.pages.add(pageKey(pcHi, pcLo));
+      b.words.push(insn.word);
       body.push(t.code);
       len = Math.max(len, t.len);
       if (t.cont === null) {
@@ -411,7 +418,8 @@ export function compileSparc64Block(
     `"use strict"; ${consts}\nreturn function ${name}(cpu, end) {\n  ${head}\n  ${code}\n};`;
   const make = new Function("CT", "RM", "WM", "c", "L", source);
   const fn = make(ALU.SPARC64_COND_TABLE, SPARC64_READ_MAPS, SPARC64_WRITE_MAPS, b.refs, links);
-  return { fn, len: segs[0], links, pages: [...b.pages], source };
+  const identity = `${source}\n${b.words.join(",")}`;
+  return { fn, len: segs[0], links, pages: [...b.pages], source, identity };
 }
 
 /** A translated transfer with its delay slot. */
