@@ -131,8 +131,9 @@ const NO_BLOCK = new Sparc64JitBlock(0, 0, -1, {
  */
 export class Sparc64JitCache {
   #pages = new Map<number, Sparc64JitBlock[]>();
-  // The last code made for each entry (`hi:lo:key`), kept across text writes.
-  #graves = new Map<string, Sparc64JitCompiled>();
+  // The last code made for each entry, kept across text writes: by page
+  // key, then by page offset | PSTATE key << 12.
+  #graves = new Map<number, Map<number, Sparc64JitCompiled>>();
   /** Blocks compiled so far (a statistic for tests and benches). */
   compiled = 0;
   /** Blocks dropped by text writes so far. */
@@ -155,11 +156,12 @@ export class Sparc64JitCache {
     }
     const hi = insn.addrHi;
     const lo = insn.addrLo;
-    const at = `${hi}:${lo}:${key}`;
     // An entry whose block a text write dropped compiles again at once: a
     // rewrite with the same bytes (execve of the same program) gets the
     // same code back, and with it V8's optimized function.
-    const grave = this.#graves.get(at);
+    const graves = this.#graves.get(hi * TWO20 + (lo >>> 12));
+    const at = (lo & 0xfff) | (key << 12);
+    const grave = graves === undefined ? undefined : graves.get(at);
     if (++insn.jitHits < cpu.jitThreshold && grave === undefined) return null;
     let made = compileSparc64Block(cpu, hi, lo, {
       globals: (key & PSTATE_AG) !== 0 ? R_ALT_GLOBALS : 0,
@@ -171,7 +173,8 @@ export class Sparc64JitCache {
       return null;
     }
     if (grave !== undefined && grave.identity === made.identity) made = grave;
-    else this.#graves.set(at, made);
+    else if (graves === undefined) this.#graves.set(hi * TWO20 + (lo >>> 12), new Map([[at, made]]));
+    else graves.set(at, made);
     const blk = new Sparc64JitBlock(hi, lo, key, made);
     insn.jitBlock = blk;
     for (const pageKey of made.pages) {
