@@ -25,6 +25,7 @@
  * @module
  */
 
+import { Fault } from "../_common/fault.ts";
 import { STOP_BUDGET, STOP_HYPERCALL, STOP_TRAP, type StopReason } from "../types.ts";
 import type { Sparc64Cpu } from "./cpu.ts";
 import type { Sparc64DecodedInsn } from "./decode.ts";
@@ -113,7 +114,7 @@ const NO_BLOCK = new Sparc64JitBlock(0, 0, -1, {
   links: [],
   pages: [],
   source: "",
-  identity: "",
+  words: [],
 });
 
 /**
@@ -163,18 +164,20 @@ export class Sparc64JitCache {
     const at = (lo & 0xfff) | (key << 12);
     const grave = graves === undefined ? undefined : graves.get(at);
     if (++insn.jitHits < cpu.jitThreshold && grave === undefined) return null;
-    let made = compileSparc64Block(cpu, hi, lo, {
-      globals: (key & PSTATE_AG) !== 0 ? R_ALT_GLOBALS : 0,
-      am: (key & PSTATE_AM) !== 0,
-      acc: cpu.accUser,
-    });
+    let made = grave !== undefined && sameWords(cpu, grave.words) ? grave : null;
     if (made === null) {
-      insn.jitBlock = NO_BLOCK;
-      return null;
+      made = compileSparc64Block(cpu, hi, lo, {
+        globals: (key & PSTATE_AG) !== 0 ? R_ALT_GLOBALS : 0,
+        am: (key & PSTATE_AM) !== 0,
+        acc: cpu.accUser,
+      });
+      if (made === null) {
+        insn.jitBlock = NO_BLOCK;
+        return null;
+      }
+      if (graves === undefined) this.#graves.set(hi * TWO20 + (lo >>> 12), new Map([[at, made]]));
+      else graves.set(at, made);
     }
-    if (grave !== undefined && grave.identity === made.identity) made = grave;
-    else if (graves === undefined) this.#graves.set(hi * TWO20 + (lo >>> 12), new Map([[at, made]]));
-    else graves.set(at, made);
     const blk = new Sparc64JitBlock(hi, lo, key, made);
     insn.jitBlock = blk;
     for (const pageKey of made.pages) {
@@ -207,6 +210,20 @@ export class Sparc64JitCache {
       }
       this.#pages.delete(key);
     }
+  }
+}
+
+// Whether every instruction a block was made from is still there (fetched
+// as the block would: a page that is no longer executable says no).
+function sameWords(cpu: Sparc64Cpu, words: number[]): boolean {
+  try {
+    for (let i = 0; i < words.length; i += 3) {
+      if (fetchSparc64(cpu, words[i + 1], words[i + 2]).word !== words[i]) return false;
+    }
+    return true;
+  } catch (e) {
+    if (e instanceof Fault) return false;
+    throw e;
   }
 }
 

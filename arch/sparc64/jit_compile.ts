@@ -128,8 +128,8 @@ export interface Sparc64JitCompiled {
   pages: number[];
   /** The generated source (for tests and debugging). */
   source: string;
-  /** The source and the words it was made from: equal identities run alike. */
-  identity: string;
+  /** Word, address high and low half of every instruction it was made from. */
+  words: number[];
 }
 
 function pcPair(lo: number, hi: number): [number, number] {
@@ -224,7 +224,7 @@ interface Build {
   pages: Set<number>;
   /** Transfers so far (names their locals). */
   transfers: number;
-  /** The words of every instruction compiled. */
+  /** Word, address high and low half of every instruction compiled. */
   words: number[];
 }
 
@@ -271,7 +271,7 @@ function emitSimple(
     if (/throw /.test(code)) mayFault = true;
   }
   const mark = mayFault ? site(b, insn.addrLo, insn.addrHi, k, slot) : "";
-  b.words.push(insn.word);
+  b.words.push(insn.word, insn.addrHi, insn.addrLo);
   return `/* ${insn.mnemonic} */ ${mark}${code}`;
 }
 
@@ -359,7 +359,7 @@ export function compileSparc64Block(
       if (t === null) break;
       seen.add(at);
       b.pages.add(pageKey(pcHi, pcLo));
-      b.words.push(insn.word);
+      b.words.push(insn.word, insn.addrHi, insn.addrLo);
       body.push(t.code);
       len = Math.max(len, t.len);
       if (t.cont === null) {
@@ -418,8 +418,7 @@ export function compileSparc64Block(
     `"use strict"; ${consts}\nreturn function ${name}(cpu, end) {\n  ${head}\n  ${code}\n};`;
   const make = new Function("CT", "RM", "WM", "c", "L", source);
   const fn = make(ALU.SPARC64_COND_TABLE, SPARC64_READ_MAPS, SPARC64_WRITE_MAPS, b.refs, links);
-  const identity = `${source}\n${b.words.join(",")}`;
-  return { fn, len: segs[0], links, pages: [...b.pages], source, identity };
+  return { fn, len: segs[0], links, pages: [...b.pages], source, words: b.words };
 }
 
 /** A translated transfer with its delay slot. */
