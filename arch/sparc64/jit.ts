@@ -7,20 +7,23 @@
  * the translator leaves to the interpreter) where nPC = PC + 4, counts a
  * hit on the decoded instruction; at `cpu.jitThreshold` hits the block
  * starting there is compiled by `jit_compile.ts` into one JS function with
- * every instruction specialised, and runs from then on. Blocks never cross
- * a 4 KiB page, so a text write drops exactly the blocks of the pages it
- * touches (the listener in `cpu.ts` calls
- * {@linkcode Sparc64JitCache.invalidate}).
+ * every instruction specialised, and runs from then on. A block is listed
+ * under every page its instructions lie in, so a text write drops exactly
+ * the blocks that read the pages it touches (the listener in `cpu.ts`
+ * calls {@linkcode Sparc64JitCache.invalidate}); an entry whose block was
+ * dropped compiles again on its next entry, and gets its old function back
+ * when its words are unchanged (an `execve` of the same program).
  *
  * A block is compiled for the global set (PSTATE.AG), PSTATE.AM and the
  * access mode (PSTATE.PRIV) it was entered under, and runs only under
  * them; the window (CWP) is read at its entry, so one block serves every
  * depth of a call chain. The loop keeps the interpreter's contract: events
  * (stops, interrupts) are checked before every block and taken as the
- * interpreter takes them, a block runs only when the budget covers all of
- * it, and a fault inside a block leaves PC on the faulting instruction,
- * nPC on its nPC, with the retired count and every earlier effect exact.
- * Blocks are chained: each exit remembers the block it reached last time.
+ * interpreter takes them (nothing a block runs raises one), a block runs
+ * only when the budget covers its stretch to its first budget check, and
+ * a fault inside a block leaves PC on the faulting instruction, nPC on its
+ * nPC, with the retired count and every earlier effect exact. Blocks are
+ * chained: each exit remembers the block it reached last time.
  *
  * @module
  */

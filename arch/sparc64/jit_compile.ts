@@ -2,34 +2,40 @@
 /**
  * Block formation and code generation for the sparc64 block translator.
  *
- * A block starts at a hot entry (PC with nPC = PC + 4) and runs straight
- * on to the delay slot of its first control transfer (included), the
- * first instruction the translator leaves to the interpreter (excluded),
- * the end of the 4 KiB page, or {@linkcode SPARC64_JIT_MAX_BLOCK}
- * instructions. Transfers: `Bicc`, `BPcc`, `BPr` (annul bits as the
- * interpreter: `ba,a` skips its slot, a conditional `,a` skips it when not
- * taken), `call` and `jmpl` (`ret`, `retl`, indirect calls); their delay
- * slot must be an instruction the translator handles, else the block ends
- * before the transfer. Each instruction becomes specialised JS from
- * `jit_emit.ts`; the multiply/divide family, the alternate-space and
- * atomic memory forms, `movcc`/`movr`, `popc`, tagged arithmetic and
- * register-count shifts call their interpreter handler with the decoded
- * record bound as a constant (those handlers read and write registers and
- * memory only). `save` and `restore` are inline: when the window state
- * asks for a spill, fill or clean_window trap the block leaves before
- * them and the interpreter takes the trap. Left to the interpreter (they
- * end a block): `Tcc` (Kprobes' `ta 0x70`/`0x71` stop exactly as
- * interpreted), `rd`/`wr` (`%tick` reads the clock, which a block updates
- * only at its exits), privileged and window-trap instructions (`rdpr`,
- * `wrpr`, `done`, `retry`, `flushw`, `saved`, `restored`, `return`),
- * floating point, illegal words.
+ * A block starts at a hot entry (PC with nPC = PC + 4) and runs on through
+ * the code: `call`, `ba` and `bn` are followed (the delay slot, then the
+ * target, in any page), a conditional branch (`Bicc`, `BPcc`, `BPr`) goes
+ * on along the direction the interpreter took more often before the block
+ * was compiled (its successors' entry counts) and leaves by a side exit on
+ * the other, with the annul bits as the interpreter has them (`ba,a` skips
+ * its slot, a conditional `,a` skips it when not taken); `jmpl` (`ret`,
+ * `retl`, indirect calls) and `return` end it after their delay slot. It
+ * also ends before an instruction the translator leaves to the interpreter,
+ * at an address it already holds, or at {@linkcode SPARC64_JIT_MAX_BLOCK}
+ * instructions. A transfer whose delay slot the translator cannot run
+ * ends the block before it. Past every followed transfer a budget check
+ * lets the block go on only when the budget covers the next stretch.
  *
- * The function keeps `i`, the number of instructions retired before the
- * one that may fault next; its `catch` puts PC on that instruction and nPC
- * on its nPC (the transfer's target for a delay slot, kept in `nl`/`nh`),
- * adds `i` to the clock and rethrows to the run loop. After a store it
- * checks `cpu.jitFlush` (a store into an executable page may have dropped
- * this very block) and leaves right after the store when set.
+ * Each instruction becomes specialised JS from `jit_emit.ts`; the
+ * multiply/divide family, the alternate-space and atomic memory forms,
+ * `movcc`/`movr`, `popc`, tagged arithmetic and register-count shifts call
+ * their interpreter handler with the decoded record bound as a constant
+ * (those handlers read and write registers and memory only). `save`,
+ * `restore` and `return` are inline: when the window state asks for a
+ * spill, fill or clean_window trap the block leaves before them and the
+ * interpreter takes the trap. Left to the interpreter (they end a block):
+ * `Tcc` (Kprobes' `ta 0x70`/`0x71` stop exactly as interpreted), `rd`/`wr`
+ * (`%tick` reads the clock, which a block updates only at its exits),
+ * privileged and window-trap instructions (`rdpr`, `wrpr`, `done`,
+ * `retry`, `flushw`, `saved`, `restored`), floating point, illegal words.
+ *
+ * The function keeps `i`, the fault site of the instruction that may fault
+ * next; its `catch` puts PC on that instruction and nPC on its nPC (for a
+ * delay slot the transfer's target, kept in `nl`/`nh`), adds the
+ * instructions retired before it to the clock and rethrows to the run
+ * loop. After a store it checks `cpu.jitFlush` (a store into an executable
+ * page may have dropped this very block) and leaves right after the store
+ * when set.
  *
  * @module
  */
@@ -478,9 +484,10 @@ function emitTransfer(
     if (insn.op3 === 0x39) {
       // return: a fill trap leaves before it; the target is computed in the
       // callee's window, the slot runs in the caller's.
-      code += `if (g[${R_CANRESTORE}] === 0) { ${
-        rawExit(E.jsNum(insn.addrLo), E.jsNum(hi), E.jsNum(ds), E.jsNum(dsHi), k)
-      } } ${mark}const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
+      code +=
+        `if (g[${R_CANRESTORE}] === 0) { ${
+          rawExit(E.jsNum(insn.addrLo), E.jsNum(hi), E.jsNum(ds), E.jsNum(dsHi), k)
+        } } ${mark}const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
         `const jh = (${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0; ` +
         `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
         `{ const w = (g[${R_CWP}] + 7) & 7; g[${R_CWP}] = w; ` +

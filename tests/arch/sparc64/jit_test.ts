@@ -14,7 +14,11 @@ const imm = (op: number, rd: number, op3: number, rs1: number, v: number) =>
 // Bicc: annul, cond, displacement in instructions.
 const bicc = (a: number, cond: number, disp: number) =>
   ((a << 29) | (cond << 25) | (2 << 22) | (disp & 0x3fffff)) >>> 0;
-const O1 = 9, O2 = 10, O3 = 11, O4 = 12, O5 = 13;
+const O1 = 9;
+const O2 = 10;
+const O3 = 11;
+const O4 = 12;
+const O5 = 13;
 const mov = (rd: number, v: number) => imm(2, rd, 0x02, 0, v);
 const add = (rd: number, rs1: number, v: number) => imm(2, rd, 0x00, rs1, v);
 const cmp = (rs1: number, v: number) => imm(2, 0, 0x14, rs1, v);
