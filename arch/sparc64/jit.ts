@@ -297,7 +297,9 @@ function interpretRun(cpu: Sparc64Cpu, left: number): number {
       if (nx === null) return left;
       const jb = nx.jitBlock;
       if (jb === null) {
-        if (nx.jitHits + 1 >= cpu.jitThreshold) return left;
+        // Its first entry since it was decoded goes to the loop too: a
+        // block a text write dropped there compiles again at once.
+        if (nx.jitHits === 0 || nx.jitHits + 1 >= cpu.jitThreshold) return left;
         nx.jitHits++;
       } else if (jb !== NO_BLOCK) return left;
       n = 0;
