@@ -307,6 +307,21 @@ function interpretRun(cpu: Sparc64Cpu, left: number): number {
   }
 }
 
+// Every compiled block is called from here. The call site sees many
+// functions from the start (below), so V8 never inlines blocks into the run
+// loop: an inlined block made the loop deoptimize ("wrong call target") and
+// recompile (tens of ms of compiler time) whenever other blocks got hot.
+function callBlock(fn: Sparc64JitBlockFn, cpu: Sparc64Cpu, end: number): Sparc64JitBlock | null {
+  return fn(cpu, end);
+}
+{
+  const fns: Sparc64JitBlockFn[] = [];
+  for (let i = 0; i < 8; i++) {
+    fns.push(new Function("cpu", "end", `return ${i} < 0 ? cpu : null;`) as Sparc64JitBlockFn);
+  }
+  for (let i = 0; i < 64; i++) callBlock(fns[i & 7], null as unknown as Sparc64Cpu, 0);
+}
+
 // Whether nPC = PC + 4 (a block may start at PC).
 function sequential(regs: Uint32Array): boolean {
   const pl = regs[R_PC_LO];
@@ -359,10 +374,10 @@ function jitLoop(cpu: Sparc64Cpu): StopReason {
     }
     cpu.jitFlush = 0;
     const c0 = clock[0];
-    let next: Sparc64JitBlock | null = blk.fn(cpu, c0 + left);
+    let next: Sparc64JitBlock | null = callBlock(blk.fn, cpu, c0 + left);
     while (next !== null) {
       blk = next;
-      next = blk.fn(cpu, c0 + left);
+      next = callBlock(blk.fn, cpu, c0 + left);
     }
     const ran = clock[0] - c0;
     left -= ran;
