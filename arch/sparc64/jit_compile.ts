@@ -146,11 +146,15 @@ function pcPair(lo: number, hi: number): [number, number] {
 // Numbers the exits of one block and writes their code.
 class Exits {
   count = 0;
+  readonly #b: Build;
+  constructor(b: Build) {
+    this.#b = b;
+  }
   // PC = (lo, hi) constants, nPC = PC + 4; chained through L[id].
   to(lo: number, hi: number, n: number): string {
     const id = this.count++;
     const [nl, nh] = pcPair(lo, hi);
-    return `g[${R_PC_LO}] = ${E.jsNum(lo)}; g[${R_PC_HI}] = ${E.jsNum(hi)}; ` +
+    return `${this.#b.sync}g[${R_PC_LO}] = ${E.jsNum(lo)}; g[${R_PC_HI}] = ${E.jsNum(hi)}; ` +
       `g[${R_NPC_LO}] = ${E.jsNum(nl)}; g[${R_NPC_HI}] = ${E.jsNum(nh)}; ` +
       `{ const t = clk[0] + ${n}; clk[0] = t; const b = L[${id}]; ` +
       `if (b !== null && !b.dead && t + b.len <= end) return b; } cpu.jitExit = ${id}; return null;`;
@@ -158,7 +162,7 @@ class Exits {
   // PC = the locals (jl, jh) of an indirect transfer, nPC = PC + 4.
   toLocal(n: number): string {
     const id = this.count++;
-    return `g[${R_PC_LO}] = jl; g[${R_PC_HI}] = jh; { const x = jl + 4; ` +
+    return `${this.#b.sync}g[${R_PC_LO}] = jl; g[${R_PC_HI}] = jh; { const x = jl + 4; ` +
       `g[${R_NPC_LO}] = x; g[${R_NPC_HI}] = x > 0xffffffff ? jh + 1 : jh; } ` +
       `{ const t = clk[0] + ${n}; clk[0] = t; const b = L[${id}]; ` +
       `if (b !== null && !b.dead && b.lo === jl && b.hi === jh && t + b.len <= end) return b; } ` +
@@ -168,8 +172,15 @@ class Exits {
 
 // PC/nPC as given (expressions), n retired, no chaining (an exit into the
 // middle of a transfer, or after a text write).
-function rawExit(pcLo: string, pcHi: string, npcLo: string, npcHi: string, n: number): string {
-  return `g[${R_PC_LO}] = ${pcLo}; g[${R_PC_HI}] = ${pcHi}; g[${R_NPC_LO}] = ${npcLo}; ` +
+function rawExit(
+  pre: string,
+  pcLo: string,
+  pcHi: string,
+  npcLo: string,
+  npcHi: string,
+  n: number,
+): string {
+  return `${pre}g[${R_PC_LO}] = ${pcLo}; g[${R_PC_HI}] = ${pcHi}; g[${R_NPC_LO}] = ${npcLo}; ` +
     `g[${R_NPC_HI}] = ${npcHi}; clk[0] += ${n}; cpu.jitExit = -1; return null;`;
 }
 
@@ -187,20 +198,23 @@ interface Next {
 
 const WINDOW = `wb = 32 + 32 * w; ob = 48 + 32 * ((w + 1) & 7);`;
 
-// `cpu.remap()` for the new CWP `w` under the block's global set.
-function remap(c: E.Sparc64JitContext): string {
-  const k = c.globals !== 0 ? ` + ${NWINDOWS}` : "";
-  return `cpu.rmap = RM[w${k}]; cpu.wmap = WM[w${k}];`;
+// `cpu.remap()` for the current CWP under the block's global set. Inline
+// window changes leave the maps alone; every exit after one, the catch and
+// every handler call bring them up to date.
+function syncMaps(c: E.Sparc64JitContext): string {
+  const w = `g[${R_CWP}]${c.globals !== 0 ? ` + ${NWINDOWS}` : ""}`;
+  return `cpu.rmap = RM[${w}]; cpu.wmap = WM[${w}]; `;
 }
 
 // Inline save/restore: leave before it when it would trap.
 function emitWindow(
-  c: E.Sparc64JitContext,
+  b: Build,
   insn: Sparc64DecodedInsn,
   save: boolean,
   here: Next,
   k: number,
 ): string {
+  const c = b.c;
   const trap = save
     ? `g[${R_CANSAVE}] === 0 || g[${R_CLEANWIN}] === g[${R_CANRESTORE}]`
     : `g[${R_CANRESTORE}] === 0`;
@@ -208,12 +222,12 @@ function emitWindow(
     ? [E.jsNum(insn.imm < 0 ? 0xffffffff : 0), E.jsNum(insn.imm >>> 0)]
     : [E.regHi(c, insn.rs2), E.regLo(c, insn.rs2)];
   const d = save ? 1 : 7;
-  return `if (${trap}) { ${rawExit(here.lo, here.hi, here.nlo, here.nhi, k)} } ` +
+  return `if (${trap}) { ${rawExit(b.sync, here.lo, here.hi, here.nlo, here.nhi, k)} } ` +
     `{ const s = ${E.regLo(c, insn.rs1)} + ${bl}; const l = s >>> 0; ` +
     `const h = (${E.regHi(c, insn.rs1)} + ${bh} + (s > 0xffffffff ? 1 : 0)) >>> 0; ` +
     `const w = (g[${R_CWP}] + ${d}) & 7; g[${R_CWP}] = w; ` +
     `g[${R_CANSAVE}] = (g[${R_CANSAVE}] + ${8 - d}) & 7; ` +
-    `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + ${d}) & 7; ${remap(c)} ${WINDOW} ` +
+    `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + ${d}) & 7; ${WINDOW} ` +
     `${E.setReg(c, insn.rd, "h", "l")} }`;
 }
 
@@ -232,6 +246,8 @@ interface Build {
   transfers: number;
   /** Word, address high and low half of every instruction compiled. */
   words: number[];
+  /** The map update exits need: empty until the block changes the window. */
+  sync: string;
 }
 
 // Records a fault site; returns the code that marks it as the next one.
@@ -257,12 +273,15 @@ function emitSimple(
   // After a store that may have told the text-write listeners: leave past it.
   const flushExit = slot
     ? `if (cpu.jitFlush !== 0) { const nl4 = nl + 4; ` +
-      rawExit("nl", "nh", "nl4 >>> 0", "nl4 > 0xffffffff ? nh + 1 : nh", k + 1) + " }"
-    : `if (cpu.jitFlush !== 0) { ${rawExit(here.nlo, here.nhi, here.nnlo, here.nnhi, k + 1)} }`;
+      rawExit(b.sync, "nl", "nh", "nl4 >>> 0", "nl4 > 0xffffffff ? nh + 1 : nh", k + 1) + " }"
+    : `if (cpu.jitFlush !== 0) { ${
+      rawExit(b.sync, here.nlo, here.nhi, here.nnlo, here.nnhi, k + 1)
+    } }`;
   let code: string | null = null;
   let mayFault = (insn.flags & F_STORE) !== 0;
   if (h === opSave || h === opRestore) {
-    code = emitWindow(b.c, insn, h === opSave, here, k);
+    b.sync = syncMaps(b.c);
+    code = emitWindow(b, insn, h === opSave, here, k);
   } else {
     const special = SPECIALISED.get(h);
     if (special !== undefined) code = special(b.c, insn, flushExit);
@@ -270,7 +289,8 @@ function emitSimple(
       if (!PURE.has(h)) return null;
       const n = b.refs.length;
       b.refs.push(h, insn);
-      code = `c${n}(cpu, c${n + 1});` + ((insn.flags & F_STORE) !== 0 ? " " + flushExit : "");
+      code = `${b.sync}c${n}(cpu, c${n + 1});` +
+        ((insn.flags & F_STORE) !== 0 ? " " + flushExit : "");
       mayFault = true;
     }
     if (h === LS.opLoadPlain || h === LS.opStorePlain) mayFault = true;
@@ -344,9 +364,10 @@ export function compileSparc64Block(
     pages: new Set(),
     transfers: 0,
     words: [],
+    sync: "",
   };
   const body: string[] = [];
-  const ex = new Exits();
+  const ex = new Exits(b);
   const seen = new Set<string>();
   let pcLo = lo;
   let pcHi = hi;
@@ -417,7 +438,7 @@ export function compileSparc64Block(
       `const s = i; g[${R_PC_LO}] = SL[s]; g[${R_PC_HI}] = SH[s]; ` +
       `if (SS[s] !== 0) { g[${R_NPC_LO}] = nl; g[${R_NPC_HI}] = nh; } else { ` +
       `const x = SL[s] + 4; g[${R_NPC_LO}] = x; g[${R_NPC_HI}] = x > 0xffffffff ? SH[s] + 1 : SH[s]; } ` +
-      `clk[0] += SK[s]; cpu.cur = null; throw e;\n  }`
+      `clk[0] += SK[s]; ${b.sync}cpu.cur = null; throw e;\n  }`
     : all;
   const name = `sparc64_${hi.toString(16)}_${lo.toString(16).padStart(8, "0")}`;
   const source =
@@ -464,6 +485,9 @@ function emitTransfer(
   if (cond === "false" && annul) return { code: name, len: k + 1, cont: [afterLo, afterHi, k + 1] };
   const slotInsn = fetchAt(cpu, dsHi, ds);
   if (slotInsn === null) return null;
+  // `return` changes the window before its slot runs.
+  const sync = b.sync;
+  if (isJmpl && insn.op3 === 0x39) b.sync = syncMaps(c);
   const here: Next = {
     lo: E.jsNum(ds),
     hi: E.jsNum(dsHi),
@@ -473,7 +497,10 @@ function emitTransfer(
     nnhi: "",
   };
   const slotCode = emitSimple(b, slotInsn, k + 1, here, true);
-  if (slotCode === null) return null;
+  if (slotCode === null) {
+    b.sync = sync;
+    return null;
+  }
   b.pages.add(pageKey(dsHi, ds));
   let code = name;
   if (isJmpl) {
@@ -486,13 +513,13 @@ function emitTransfer(
       // callee's window, the slot runs in the caller's.
       code +=
         `if (g[${R_CANRESTORE}] === 0) { ${
-          rawExit(E.jsNum(insn.addrLo), E.jsNum(hi), E.jsNum(ds), E.jsNum(dsHi), k)
+          rawExit(b.sync, E.jsNum(insn.addrLo), E.jsNum(hi), E.jsNum(ds), E.jsNum(dsHi), k)
         } } ${mark}const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
         `const jh = (${E.regHi(c, insn.rs1)} + ${bh} + (js > 0xffffffff ? 1 : 0)) >>> 0; ` +
         `if ((jl & 3) !== 0) throw cpu.fault.set(0x34, 0, jh, jl); ` +
         `{ const w = (g[${R_CWP}] + 7) & 7; g[${R_CWP}] = w; ` +
         `g[${R_CANSAVE}] = (g[${R_CANSAVE}] + 1) & 7; ` +
-        `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + 7) & 7; ${remap(c)} ${WINDOW} } ` +
+        `g[${R_CANRESTORE}] = (g[${R_CANRESTORE}] + 7) & 7; ${WINDOW} } ` +
         `nl = jl; nh = jh;\n    `;
     } else {
       code += `${mark}const js = ${E.regLo(c, insn.rs1)} + ${bl}; const jl = js >>> 0; ` +
