@@ -93,7 +93,7 @@ export interface BootOptions {
    * code is translated to a host function after this many interpreted
    * entries; 0 translates every block on its first entry, -1 turns the
    * translator off (interpreter only). Results are the same either way;
-   * only speed differs. Default: the arch's (256 on x86, 1000 on ppc64).
+   * only speed differs. Default: the arch's (32768 on every arch).
    */
   jitThreshold?: number;
 }

@@ -16,6 +16,7 @@ import { joinU64, splitU64 } from "../_common/u64.ts";
 import { type ArchCpu, type GuestMemory, PF_USER, type StopReason } from "../types.ts";
 import type { Sparc64DecodedInsn } from "./decode.ts";
 import { fetchSparc64, runSparc64 } from "./execute.ts";
+import { runSparc64Jit, SPARC64_JIT_DEFAULT_THRESHOLD, Sparc64JitCache } from "./jit.ts";
 import {
   createSparc64RegisterFile,
   MAXTL,
@@ -169,6 +170,18 @@ export class Sparc64Cpu implements ArchCpu {
    * hit) and the loop goes on. Null: every stop returns.
    */
   stopHook: ((reason: StopReason) => boolean) | null = null;
+  /**
+   * The block translator: -1 off (interpreter only), 0 compile every block
+   * on its first entry, N compile a block at its N-th entry. The boot
+   * option that sets it on every CPU is the kernel's.
+   */
+  jitThreshold: number = SPARC64_JIT_DEFAULT_THRESHOLD;
+  /** Compiled blocks by address (see `jit.ts`). */
+  readonly jit: Sparc64JitCache = new Sparc64JitCache();
+  /** The exit a compiled block left by when it found no next block (-1: none to follow). */
+  jitExit = 0;
+  /** Set by every text write; a compiled block leaves after a store that set it. */
+  jitFlush = 0;
 
   /**
    * Creates a CPU over guest memory, in its boot state.
@@ -188,6 +201,8 @@ export class Sparc64Cpu implements ArchCpu {
     this.remap();
     memory.onTextWrite((hi, lo, length) => {
       this.cache.invalidate(hi, lo, length);
+      this.jit.invalidate(hi, lo, length);
+      this.jitFlush = 1;
       this.page = null;
       this.nearPages.fill(null);
     });
@@ -362,6 +377,7 @@ export class Sparc64Cpu implements ArchCpu {
    * into user mode, PC = the user TPC).
    */
   run(budget: number): StopReason {
+    if (this.jitThreshold >= 0) return runSparc64Jit(this, budget);
     return runSparc64(this, budget);
   }
 

@@ -146,6 +146,10 @@ export class Sparc64DecodedInsn {
   next: Sparc64DecodedInsn | null = null;
   /** Threaded successor at the static target. */
   target: Sparc64DecodedInsn | null = null;
+  /** Interpreted entries of a block starting here (the block translator's hotness count). */
+  jitHits = 0;
+  /** The compiled block starting here (`jit.ts`), or null. */
+  jitBlock: object | null = null;
 }
 
 /**
@@ -200,6 +204,8 @@ export function decodeSparc64(word: number, out?: Sparc64DecodedInsn): Sparc64De
   d.relative = 0;
   d.next = null;
   d.target = null;
+  d.jitHits = 0;
+  d.jitBlock = null;
 
   let s = sparc64Slot(word);
   let name = SPARC64_MNEMONIC[s];

@@ -182,22 +182,40 @@ export function runSparc64(cpu: Sparc64Cpu, budget: number): StopReason {
     try {
       return loop(cpu);
     } catch (e) {
-      const cur = cpu.cur;
-      cpu.cur = null;
-      if (cur !== null) {
-        // The trapping instruction: PC back on it, nPC back to its nPC.
-        const regs = cpu.regs;
-        regs[R_NPC_LO] = regs[R_PC_LO];
-        regs[R_NPC_HI] = regs[R_PC_HI];
-        regs[R_PC_LO] = cur.addrLo;
-        regs[R_PC_HI] = cur.addrHi;
-      }
-      // Retired since the loop started, plus the trapping instruction.
-      cpu.budget -= cpu.clock[0] - cpu.loopStart + 1;
-      if (!(e instanceof Fault)) throw e;
-      recordSparc64Fault(cpu, e);
-      // The trapping instruction did not retire; its budget unit is spent.
-      if (cpu.stopHook === null || !cpu.stopHook(STOP_TRAP)) return STOP_TRAP;
+      const r = takeRunFaultSparc64(cpu, e);
+      if (r >= 0) return r;
     }
   }
+}
+
+/**
+ * What a run loop does with what it caught: a `Fault` puts PC back on the
+ * trapping instruction (`cpu.cur`; none when PC/nPC are already exact),
+ * spends the retired instructions and the trapping one from `cpu.budget`
+ * (`cpu.loopStart` is the clock when that budget was last set), records
+ * the trap and offers `STOP_TRAP` to the stop hook; anything else is
+ * rethrown. Shared by the interpreter's loop and the block translator's.
+ *
+ * @param cpu The CPU.
+ * @param e What the loop threw.
+ * @returns `STOP_TRAP`, or -1 when the hook handled it and the loop goes on.
+ */
+export function takeRunFaultSparc64(cpu: Sparc64Cpu, e: unknown): number {
+  const cur = cpu.cur;
+  cpu.cur = null;
+  if (cur !== null) {
+    // The trapping instruction: PC back on it, nPC back to its nPC.
+    const regs = cpu.regs;
+    regs[R_NPC_LO] = regs[R_PC_LO];
+    regs[R_NPC_HI] = regs[R_PC_HI];
+    regs[R_PC_LO] = cur.addrLo;
+    regs[R_PC_HI] = cur.addrHi;
+  }
+  // Retired since the loop started, plus the trapping instruction.
+  cpu.budget -= cpu.clock[0] - cpu.loopStart + 1;
+  if (!(e instanceof Fault)) throw e;
+  recordSparc64Fault(cpu, e);
+  // The trapping instruction did not retire; its budget unit is spent.
+  if (cpu.stopHook === null || !cpu.stopHook(STOP_TRAP)) return STOP_TRAP;
+  return -1;
 }

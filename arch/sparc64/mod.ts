@@ -37,3 +37,6 @@ export * from "./pt_regs.ts";
 export * from "./stacktrace.ts";
 export * from "./arch.ts";
 export * from "./kprobes.ts";
+export * from "./jit.ts";
+export * from "./jit_compile.ts";
+export * from "./jit_emit.ts";
