@@ -53,7 +53,6 @@ export function checkPages(ai: X86ArchInsn, c: X86Cpu): void {
   if (ai.pageGen !== gen || ai.pageCpu !== c) {
     ai.slotPage = null;
     ai.probePage = null;
-    if (ai.pageCpu !== c) ai.detourPage = null;
     ai.pageGen = gen;
     ai.pageCpu = c;
   }

@@ -115,10 +115,6 @@ export interface X86ArchInsn {
   addrLo: number;
   /** High half of the probed address. */
   addrHi: number;
-  /** An optimized probe's detour decode page (valid in generation `detourGen`), or null. */
-  detourPage: DecodePage<DecodedInsn> | null;
-  /** Decode-cache generation of `detourPage`. */
-  detourGen: number;
   /**
    * The original instruction decoded at the probed address, run in place by
    * a hit ({@linkcode emulable}), or null. Linux: `emulate_op`.
@@ -349,8 +345,6 @@ export function makeX86Kprobes(
         hitHi: mode === 64 ? hi32(p.addr + 1n) : 0,
         addrLo: lo32(p.addr),
         addrHi: hi32(p.addr),
-        detourPage: null,
-        detourGen: -1,
         emu: emulable(d)
           ? placeInsn(bytes.subarray(0, d.length), mode, hi32(p.addr), lo32(p.addr))
           : null,

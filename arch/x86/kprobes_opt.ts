@@ -36,10 +36,9 @@ import type {
 } from "../types.ts";
 import type { X86Cpu } from "./cpu.ts";
 import type { X86ArchInsn } from "./kprobes.ts";
-import type { DecodePage } from "../_common/decode_cache.ts";
 import type { DecodedInsn } from "./decode.ts";
 import { decodeX86 } from "./decode.ts";
-import { PAGE_HI, PAGE_LO, RIP_HI, RIP_LO } from "./regs.ts";
+import { RIP_HI, RIP_LO } from "./regs.ts";
 import { hi32, lo32 } from "../_common/u64.ts";
 
 const EILSEQ = 84;
@@ -134,31 +133,6 @@ function writeRel32(buf: Uint8Array, at: number, v: number): void {
   buf[at + 1] = (v >>> 8) & 0xff;
   buf[at + 2] = (v >>> 16) & 0xff;
   buf[at + 3] = (v >>> 24) & 0xff;
-}
-
-/**
- * Makes `page` (at `lo`, `hi`) the CPU's current decode page, the current
- * one its previous page, as the run loop's own page switch does.
- *
- * @param c The CPU.
- * @param page A decode page of `c`'s cache, valid in its generation.
- * @param lo Low half of the page's address.
- * @param hi High half of the page's address.
- */
-export function switchDecodePage(
-  c: X86Cpu,
-  page: DecodePage<DecodedInsn>,
-  lo: number,
-  hi: number,
-): void {
-  const r = c.regs;
-  if (c.page === page && r[PAGE_LO] === lo && r[PAGE_HI] === hi) return;
-  c.prevPage = c.page;
-  c.prevPageLo = r[PAGE_LO];
-  c.prevPageHi = r[PAGE_HI];
-  c.page = page;
-  r[PAGE_LO] = lo;
-  r[PAGE_HI] = hi;
 }
 
 /**
