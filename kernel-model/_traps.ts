@@ -61,7 +61,7 @@ export class Traps {
 
   /**
    * The run loop's stop hook: a breakpoint or single-step trap Kprobes
-   * claims, or an optimized probe's detour hypercall, is handled without
+   * claims, or the jprobe trampoline's hypercall, is handled without
    * leaving the CPU's run loop (Linux's do_int3() and exc_debug_kernel()
    * also ask Kprobes first, before the die chain). Anything else returns
    * to the host's run loop.
@@ -82,8 +82,9 @@ export class Traps {
       return false;
     }
     if (reason === STOP_HYPERCALL) {
-      if (k.kprobes.onOptimizedHit(cpu)) return true;
-      // The jprobe trampoline calling in: run the jprobe handler here too.
+      // An optimized probe's detour call-in never gets here: the hypercall
+      // instruction offered it to Kprobes itself (cpu.callIn). The jprobe
+      // trampoline calling in: run the jprobe handler here too.
       if (k.arch.hypercallNr(cpu) !== HYPERCALL_JPROBE_ENTRY) return false;
       this.jprobeEntry(cpu);
       return true;
