@@ -423,6 +423,14 @@ export interface Arch {
   spLo(cpu: ArchCpu): number;
   /** High 32 bits of the stack pointer. */
   spHi(cpu: ArchCpu): number;
+  /**
+   * Where the stack pointer's halves sit in the CPU's `regs` (a
+   * Uint32Array): the low half's index and the high half's (-1: always
+   * 0), when they are plain words there. A probe hit reads them directly
+   * (`spLo`/`spHi` are calls that box a word above 2^30); absent, it calls
+   * them.
+   */
+  readonly spRegs?: readonly [lo: number, hi: number];
   /** The function return value register (rax, gpr[3]). */
   getReturnValue(cpu: ArchCpu): bigint;
   /**

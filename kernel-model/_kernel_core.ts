@@ -465,8 +465,17 @@ export class KernelCore {
     // raises and lowers the count around its handlers: the offset of the
     // count is kept per CPU while it runs on the same stack (no BigInt, no
     // translation), checked again after any protect().
-    const hi = this.arch.spHi(cpu) | 0;
-    const base = this.arch.spLo(cpu) & THREAD_MASK;
+    let hi: number;
+    let base: number;
+    const sr = this.arch.spRegs;
+    if (sr !== undefined) {
+      const r = (cpu as unknown as { regs: Uint32Array }).regs;
+      hi = sr[1] < 0 ? 0 : r[sr[1]] | 0;
+      base = r[sr[0]] & THREAD_MASK;
+    } else {
+      hi = this.arch.spHi(cpu) | 0;
+      base = this.arch.spLo(cpu) & THREAD_MASK;
+    }
     const m = this.memory;
     const at = this.#preemptAt;
     const i = (cpu.id & 63) << 2;
