@@ -59,7 +59,7 @@ export interface KretprobesHost {
   readonly blacklist: readonly bigint[];
   /** The CPU whose trap is being handled. */
   currentCpu(): ArchCpu & { id: number };
-  /** The task_struct address of the task on `cpu`, low 32 bits (a key; no BigInt). */
+  /** The task_struct address of the task on `cpu`, low 32 bits as an int32 (a key; no BigInt). */
   currentTaskKey(cpu: ArchCpu & { id: number }): number;
   /** The task on `cpu` as handlers see it (fields read on demand). */
   taskRef(key: number): TaskRef;

@@ -29,12 +29,14 @@ export const IF_MODIFIER = 8;
 /**
  * Makes `page` (at `(hi, lo)`, checked when it was kept) the CPU's current
  * decode page, the current one becoming the page before, and that one the
- * page before it (as the run loop's fetch does).
+ * page before it (as the run loop's fetch does). `lo` and `hi` come as
+ * int32 (`x | 0`): a uint32 above 2^31 passed to a call V8 does not inline
+ * is a new heap number, two per probe hit.
  */
 export function switchPage(c: X86Cpu, page: DecodePage<DecodedInsn>, lo: number, hi: number): void {
   const r = c.regs;
-  if (c.page === page && r[PAGE_LO] === lo && r[PAGE_HI] === hi) return;
-  if (c.prevPage !== page || c.prevPageLo !== lo || c.prevPageHi !== hi) {
+  if (c.page === page && (r[PAGE_LO] | 0) === lo && (r[PAGE_HI] | 0) === hi) return;
+  if (c.prevPage !== page || (c.prevPageLo | 0) !== lo || (c.prevPageHi | 0) !== hi) {
     c.prev2Page = c.prevPage;
     c.prev2PageLo = c.prevPageLo;
     c.prev2PageHi = c.prevPageHi;
@@ -73,7 +75,7 @@ export function enterProbedPage(ai: X86ArchInsn, c: X86Cpu): void {
   if (c.page !== null && regs[PAGE_LO] === pageLo && regs[PAGE_HI] === hi) return;
   checkPages(ai, c);
   if (ai.probePage !== null) {
-    switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+    switchPage(c, ai.probePage, ai.probePageLo | 0, ai.probePageHi | 0);
     return;
   }
   c.decodeAt(hi, lo);
@@ -103,7 +105,7 @@ export function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
   regs[RIP_LO] = ai.slotLo;
   regs[RIP_HI] = ai.slotHi;
   if (ai.slotPage !== null) {
-    switchPage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
+    switchPage(c, ai.slotPage, ai.slotLo & ~0xfff, ai.slotHi | 0);
   } else {
     // First step from this slot in this generation: fetch it once.
     c.decodeAt(ai.slotHi, ai.slotLo);

@@ -450,7 +450,7 @@ export function makeX86Kprobes(
           ai.probePage !== null && ai.pageGen === c.cache.generation && ai.pageCpu === c &&
           regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
         ) {
-          switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+          switchPage(c, ai.probePage, ai.probePageLo | 0, ai.probePageHi | 0);
         }
       }
       setEflags(c, (c.flagsBase & ~FLAG_TF) | state.savedFlags);
