@@ -66,6 +66,12 @@ export interface GuestMemory {
    * `access` is a combination of `PF_WRITE`, `PF_USER`, `PF_INSTR`.
    */
   translate(hi: number, lo: number, access: number): number;
+  /**
+   * How many times page protections changed (absent: unknown). A
+   * translation and its permission check cached by the host stay exact
+   * while it is the same (regions never move).
+   */
+  readonly protectCount?: number;
   /** Reads an unsigned byte. */
   read8(hi: number, lo: number): number;
   /** Reads an unsigned 16-bit value in the memory's byte order. */

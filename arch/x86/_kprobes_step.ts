@@ -13,7 +13,8 @@ import type { DecodePage } from "../_common/decode_cache.ts";
 import type { X86Cpu } from "./cpu.ts";
 import type { DecodedInsn } from "./decode.ts";
 import type { X86ArchInsn } from "./kprobes.ts";
-import { PAGE_HI, PAGE_LO, RIP_HI, RIP_LO } from "./regs.ts";
+import { PF_INSTR } from "../types.ts";
+import { PAGE_HI, PAGE_LO, RIP_HI, RIP_LO, RSP } from "./regs.ts";
 
 // How the post-step fixup treats an instruction (Linux: the switch in
 // resume_execution()): {@linkcode classify}'s bits.
@@ -139,4 +140,72 @@ export function classify(opcode: number, reg: number): number {
     default:
       return FIX_RIP;
   }
+}
+
+/**
+ * An emulated 64-bit `push r` (`ai.pushReg`, the usual first instruction
+ * of a probed function) run without the interpreter's memory calls: the
+ * stack page's translation is kept in `ai` while the memory's protections
+ * stay the same, checked for the CPU's write access and for not being
+ * executable (a write to text must reach the decode caches), so a hit
+ * boxes no address half into a heap number. Does what runInPlace() of
+ * the instruction does: the store, RSP, RIP after it, one retired
+ * instruction.
+ *
+ * @returns false (nothing done) when the push crosses a page, the page is
+ * not at hand and cannot be kept, or the CPU reads memory through another
+ * view: runInPlace() then runs it (and faults as the push would).
+ */
+export function pushInPlace(ai: X86ArchInsn, c: X86Cpu): boolean {
+  const regs = c.regs;
+  const sl = regs[RSP * 2] | 0;
+  if ((sl & 0xfff) < 8) return false;
+  const sh = regs[RSP * 2 + 1] | 0;
+  const m = c.mem;
+  const gen = m.protectCount;
+  if (gen === undefined || c.u8 !== m.u8) return false;
+  const page = sl & ~0xfff;
+  if (
+    ai.pushPageLo !== page || ai.pushPageHi !== sh || ai.pushGen !== gen ||
+    ai.pushAcc !== c.accWrite || ai.pushPageOff < 0
+  ) {
+    if (!keepPushPage(ai, c, sh, page, gen)) return false;
+  }
+  const l = sl - 8;
+  const off = ai.pushPageOff + (l & 0xfff);
+  const r = ai.pushReg << 1;
+  const dv = c.dv;
+  dv.setUint32(off, regs[r], true);
+  dv.setUint32(off + 4, regs[r | 1], true);
+  regs[RSP * 2] = l;
+  const e = ai.emu!;
+  regs[RIP_LO] = e.nextLo;
+  regs[RIP_HI] = e.nextHi;
+  c.clock[0]++;
+  c.cur = null;
+  return true;
+}
+
+// Translates the stack page for pushInPlace() and keeps it in `ai` when it
+// is writable by the CPU and not executable; false when it cannot be kept.
+function keepPushPage(ai: X86ArchInsn, c: X86Cpu, hi: number, page: number, gen: number): boolean {
+  const m = c.mem;
+  let off: number;
+  try {
+    off = m.translate(hi >>> 0, page >>> 0, c.accWrite);
+  } catch {
+    return false;
+  }
+  try {
+    m.translate(hi >>> 0, page >>> 0, PF_INSTR);
+    return false; // executable: every write must be seen by the decode caches
+  } catch {
+    // Not executable: the translation can be kept.
+  }
+  ai.pushPageHi = hi;
+  ai.pushPageLo = page;
+  ai.pushPageOff = off;
+  ai.pushGen = gen;
+  ai.pushAcc = c.accWrite;
+  return true;
 }

@@ -39,6 +39,7 @@ import {
   FIX_PUSHF,
   FIX_RIP,
   IF_MODIFIER,
+  pushInPlace,
   switchPage,
 } from "./_kprobes_step.ts";
 import {
@@ -126,6 +127,18 @@ export interface X86ArchInsn {
   emu: DecodedInsn | null;
   /** The slot's copy is followed by a jump back: a hit may resume in the slot. Linux: `boostable`. */
   boost: boolean;
+  /** `emu` is a 64-bit `push r`: that register (run by pushInPlace()), else -1. */
+  pushReg: number;
+  /** The stack page pushInPlace() last wrote: its address's halves as int32 (0, 0: none). */
+  pushPageHi: number;
+  /** Its low half, page-aligned. */
+  pushPageLo: number;
+  /** Its offset into the memory's bytes. */
+  pushPageOff: number;
+  /** The memory's protectCount and the CPU's write access it was checked under. */
+  pushGen: number;
+  /** Its write access bits. */
+  pushAcc: number;
 }
 
 const TWO32 = 4294967296;
@@ -355,6 +368,15 @@ export function makeX86Kprobes(
           ? placeInsn(bytes.subarray(0, d.length), mode, hi32(p.addr), lo32(p.addr))
           : null,
         boost,
+        pushReg: mode === 64 && (d.opcode >> 8) === 0 && (d.opcode & 0xf8) === 0x50 &&
+            d.opsize === 8
+          ? d.rm
+          : -1,
+        pushPageHi: 0,
+        pushPageLo: 0,
+        pushPageOff: -1,
+        pushGen: -1,
+        pushAcc: -1,
       };
       p.ainsn = ainsn;
       return 0;
@@ -408,7 +430,7 @@ export function makeX86Kprobes(
       const c = cpu as X86Cpu;
       const ai = p.ainsn as X86ArchInsn;
       state.oldFlags = state.savedFlags = c.flagsBase & (FLAG_TF | FLAG_IF);
-      runInPlace(c, ai.emu!);
+      if (ai.pushReg < 0 || !pushInPlace(ai, c)) runInPlace(c, ai.emu!);
       // The run loop reached the int3 by a threaded link (its current page
       // may be the caller's): give it the probed page, where RIP usually is.
       enterProbedPage(ai, c);
