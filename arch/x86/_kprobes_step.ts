@@ -143,36 +143,65 @@ export function classify(opcode: number, reg: number): number {
 }
 
 /**
+ * The offset into the CPU's bytes of the stack page at `(hi, page)` (int32
+ * halves, page-aligned) for a write by a probe hit, or -1. The translation
+ * is kept in the CPU while the memory's protections stay the same, for a
+ * page the CPU may write that is not executable (a write to text must reach
+ * the decode caches): a hit then calls no memory method, whose uint32
+ * arguments above 2^31 would each be a new heap number.
+ */
+export function stackPageOffset(c: X86Cpu, hi: number, page: number): number {
+  const m = c.mem;
+  const gen = m.protectCount;
+  if (gen === undefined || c.u8 !== m.u8) return -1;
+  if (
+    c.hitStackLo === page && c.hitStackHi === hi && c.hitStackGen === gen &&
+    c.hitStackAcc === c.accWrite
+  ) {
+    return c.hitStackOff;
+  }
+  return keepStackPage(c, hi, page, gen);
+}
+
+function keepStackPage(c: X86Cpu, hi: number, page: number, gen: number): number {
+  const m = c.mem;
+  let off: number;
+  try {
+    off = m.translate(hi >>> 0, page >>> 0, c.accWrite);
+  } catch {
+    return -1;
+  }
+  try {
+    m.translate(hi >>> 0, page >>> 0, PF_INSTR);
+    return -1; // executable: every write must be seen by the decode caches
+  } catch {
+    // Not executable: the translation can be kept.
+  }
+  c.hitStackHi = hi;
+  c.hitStackLo = page;
+  c.hitStackOff = off;
+  c.hitStackGen = gen;
+  c.hitStackAcc = c.accWrite;
+  return off;
+}
+
+/**
  * An emulated 64-bit `push r` (`ai.pushReg`, the usual first instruction
- * of a probed function) run without the interpreter's memory calls: the
- * stack page's translation is kept in `ai` while the memory's protections
- * stay the same, checked for the CPU's write access and for not being
- * executable (a write to text must reach the decode caches), so a hit
- * boxes no address half into a heap number. Does what runInPlace() of
- * the instruction does: the store, RSP, RIP after it, one retired
- * instruction.
+ * of a probed function) stored through {@linkcode stackPageOffset}: as
+ * runInPlace() of the instruction (the store, RSP, RIP after it, one
+ * retired instruction) without the interpreter's memory calls.
  *
- * @returns false (nothing done) when the push crosses a page, the page is
- * not at hand and cannot be kept, or the CPU reads memory through another
- * view: runInPlace() then runs it (and faults as the push would).
+ * @returns false (nothing done) when the push crosses a page or the page
+ * cannot be kept: runInPlace() then runs it (and faults as the push would).
  */
 export function pushInPlace(ai: X86ArchInsn, c: X86Cpu): boolean {
   const regs = c.regs;
   const sl = regs[RSP * 2] | 0;
   if ((sl & 0xfff) < 8) return false;
-  const sh = regs[RSP * 2 + 1] | 0;
-  const m = c.mem;
-  const gen = m.protectCount;
-  if (gen === undefined || c.u8 !== m.u8) return false;
-  const page = sl & ~0xfff;
-  if (
-    ai.pushPageLo !== page || ai.pushPageHi !== sh || ai.pushGen !== gen ||
-    ai.pushAcc !== c.accWrite || ai.pushPageOff < 0
-  ) {
-    if (!keepPushPage(ai, c, sh, page, gen)) return false;
-  }
+  const base = stackPageOffset(c, regs[RSP * 2 + 1] | 0, sl & ~0xfff);
+  if (base < 0) return false;
   const l = sl - 8;
-  const off = ai.pushPageOff + (l & 0xfff);
+  const off = base + (l & 0xfff);
   const r = ai.pushReg << 1;
   const dv = c.dv;
   dv.setUint32(off, regs[r], true);
@@ -183,29 +212,5 @@ export function pushInPlace(ai: X86ArchInsn, c: X86Cpu): boolean {
   regs[RIP_HI] = e.nextHi;
   c.clock[0]++;
   c.cur = null;
-  return true;
-}
-
-// Translates the stack page for pushInPlace() and keeps it in `ai` when it
-// is writable by the CPU and not executable; false when it cannot be kept.
-function keepPushPage(ai: X86ArchInsn, c: X86Cpu, hi: number, page: number, gen: number): boolean {
-  const m = c.mem;
-  let off: number;
-  try {
-    off = m.translate(hi >>> 0, page >>> 0, c.accWrite);
-  } catch {
-    return false;
-  }
-  try {
-    m.translate(hi >>> 0, page >>> 0, PF_INSTR);
-    return false; // executable: every write must be seen by the decode caches
-  } catch {
-    // Not executable: the translation can be kept.
-  }
-  ai.pushPageHi = hi;
-  ai.pushPageLo = page;
-  ai.pushPageOff = off;
-  ai.pushGen = gen;
-  ai.pushAcc = c.accWrite;
   return true;
 }

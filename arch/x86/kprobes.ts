@@ -40,6 +40,7 @@ import {
   FIX_RIP,
   IF_MODIFIER,
   pushInPlace,
+  stackPageOffset,
   switchPage,
 } from "./_kprobes_step.ts";
 import {
@@ -129,16 +130,6 @@ export interface X86ArchInsn {
   boost: boolean;
   /** `emu` is a 64-bit `push r`: that register (run by pushInPlace()), else -1. */
   pushReg: number;
-  /** The stack page pushInPlace() last wrote: its address's halves as int32 (0, 0: none). */
-  pushPageHi: number;
-  /** Its low half, page-aligned. */
-  pushPageLo: number;
-  /** Its offset into the memory's bytes. */
-  pushPageOff: number;
-  /** The memory's protectCount and the CPU's write access it was checked under. */
-  pushGen: number;
-  /** Its write access bits. */
-  pushAcc: number;
 }
 
 const TWO32 = 4294967296;
@@ -372,11 +363,6 @@ export function makeX86Kprobes(
             d.opsize === 8
           ? d.rm
           : -1,
-        pushPageHi: 0,
-        pushPageLo: 0,
-        pushPageOff: -1,
-        pushGen: -1,
-        pushAcc: -1,
       };
       p.ainsn = ainsn;
       return 0;
@@ -599,11 +585,16 @@ export function makeX86Kprobes(
       if ((spLo & 0xfff) <= 0x1000 - ptr) {
         // The return address within one page (always, on an aligned
         // stack): one translation, checked for the write, for both halves.
-        let off = -1;
-        try {
-          off = memory.translate(spHi, spLo, PF_WRITE);
-        } catch {
-          // Not writable: the word-by-word path faults where it should.
+        // The stack page kept by the CPU (no memory call per hit), else
+        // translated here.
+        let off = memory === c.mem ? stackPageOffset(c, spHi | 0, spLo & ~0xfff) : -1;
+        if (off >= 0) off += spLo & 0xfff;
+        else {
+          try {
+            off = memory.translate(spHi, spLo, PF_WRITE);
+          } catch {
+            // Not writable: the word-by-word path faults where it should.
+          }
         }
         if (off >= 0 && c.u8 === memory.u8) {
           // The CPU's own view of the same bytes.
