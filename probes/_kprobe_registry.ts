@@ -256,6 +256,7 @@ export class KprobeRegistry {
         pp0.breakMember = p;
         pp0.members.push(p);
       } else pp0.members.unshift(p);
+      pp0.memberCache = null;
       this.#registered.set(p, pp0);
       this.#owners.set(p, this.#host.currentOwner());
       if (disabled) this.#disabled.add(p);
@@ -284,6 +285,7 @@ export class KprobeRegistry {
       return ret !== 0 ? ret : -ENOMEM;
     }
     pp.members.push(p);
+    pp.memberCache = null;
     if (p.break_handler) pp.breakMember = p;
     this.#table.set(pp.lo, pp);
     this.#registered.set(p, pp);
@@ -302,6 +304,7 @@ export class KprobeRegistry {
     this.#disabled.delete(p);
     const i = pp.members.indexOf(p);
     if (i >= 0) pp.members.splice(i, 1);
+    pp.memberCache = null;
     if (pp.breakMember === p) pp.breakMember = null;
     if (pp.members.length > 0) {
       // Linux __unregister_kprobe_top(): the others may all be disabled.
