@@ -115,8 +115,17 @@ export class KprobeRegistry {
    * @returns Its point, when `kp` was registered through registerInternal().
    */
   internalPoint(kp: Kprobe): ProbePoint | undefined {
-    return this.#internal.has(kp) ? this.#registered.get(kp) : undefined;
+    if (kp === this.#lastInternal) return this.#lastInternalPoint;
+    const pp = this.#internal.has(kp) ? this.#registered.get(kp) : undefined;
+    this.#lastInternal = kp;
+    this.#lastInternalPoint = pp;
+    return pp;
   }
+
+  /** The kprobe internalPoint() last answered for (dropped by any register or unregister). */
+  #lastInternal: Kprobe | null = null;
+  /** Its answer. */
+  #lastInternalPoint: ProbePoint | undefined = undefined;
 
   /**
    * The registered point whose boosted slot starts at `pc`, or null.
@@ -203,6 +212,7 @@ export class KprobeRegistry {
   registerInternal(p: Kprobe): number {
     const ret = this.#register(p, true);
     if (ret === 0) this.#internal.add(p);
+    this.#lastInternal = null;
     return ret;
   }
 
@@ -223,6 +233,7 @@ export class KprobeRegistry {
 
   /** register_kprobe()'s work, with the .kprobes.text check waived for `internal`. */
   #register(p: Kprobe, internal: boolean): number {
+    this.#lastInternal = null;
     if (this.#registered.has(p)) {
       this.#host.warn(
         `kprobes: kprobe at ${this.#rules.where(BigInt(p.addr ?? 0))} is already registered`,
@@ -297,6 +308,7 @@ export class KprobeRegistry {
 
   /** Linux: unregister_kprobe() (§4.4); text restored when the last probe at the address goes. */
   unregister(p: Kprobe): void {
+    this.#lastInternal = null;
     const pp = this.#registered.get(p);
     if (pp === undefined) return;
     this.#registered.delete(p);
