@@ -237,6 +237,8 @@ export class KernelCore {
 
   constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     this.arch = arch;
+    this.#spLoAt = arch.spRegs?.[0] ?? -1;
+    this.#spHiAt = arch.spRegs?.[1] ?? -1;
     this.elf = elf;
     this.ptrSize = arch.bits / 8;
     this.preempt = options.preempt;
@@ -457,6 +459,9 @@ export class KernelCore {
    * protectCount it was checked under.
    */
   readonly #preemptAt = new Int32Array(4 * 64).fill(-1);
+  /** `arch.spRegs`: the stack pointer's halves in the CPU's regs (-1: none, or 0 for the high half). */
+  readonly #spLoAt: number;
+  readonly #spHiAt: number;
 
   /** preempt_count of the task whose kernel stack `cpu` runs on. */
   addPreempt(cpu: Cpu, delta: number): void {
@@ -467,11 +472,12 @@ export class KernelCore {
     // translation), checked again after any protect().
     let hi: number;
     let base: number;
-    const sr = this.arch.spRegs;
-    if (sr !== undefined) {
+    const loAt = this.#spLoAt;
+    if (loAt >= 0) {
       const r = (cpu as unknown as { regs: Uint32Array }).regs;
-      hi = sr[1] < 0 ? 0 : r[sr[1]] | 0;
-      base = r[sr[0]] & THREAD_MASK;
+      const hiAt = this.#spHiAt;
+      hi = hiAt < 0 ? 0 : r[hiAt] | 0;
+      base = r[loAt] & THREAD_MASK;
     } else {
       hi = this.arch.spHi(cpu) | 0;
       base = this.arch.spLo(cpu) & THREAD_MASK;

@@ -377,12 +377,13 @@ export function makeX86Kprobes(
     },
 
     breakpointLo(cpu: ArchCpu): number {
-      return ((cpu as X86Cpu).ripLo - 1) >>> 0;
+      return ((cpu as X86Cpu).regs[RIP_LO] - 1) >>> 0;
     },
 
     breakpointHi(cpu: ArchCpu): number {
       const c = cpu as X86Cpu;
-      return c.ripLo === 0 ? (c.ripHi - 1) >>> 0 : c.ripHi;
+      const r = c.regs;
+      return r[RIP_LO] === 0 ? (r[RIP_HI] - 1) >>> 0 : r[RIP_HI];
     },
 
     isBreakpoint(memory: GuestMemory, addr: bigint): boolean {
