@@ -66,6 +66,12 @@ export interface GuestMemory {
    * `access` is a combination of `PF_WRITE`, `PF_USER`, `PF_INSTR`.
    */
   translate(hi: number, lo: number, access: number): number;
+  /**
+   * How many times page protections changed (absent: unknown). A
+   * translation and its permission check cached by the host stay exact
+   * while it is the same (regions never move).
+   */
+  readonly protectCount?: number;
   /** Reads an unsigned byte. */
   read8(hi: number, lo: number): number;
   /** Reads an unsigned 16-bit value in the memory's byte order. */
@@ -423,6 +429,14 @@ export interface Arch {
   spLo(cpu: ArchCpu): number;
   /** High 32 bits of the stack pointer. */
   spHi(cpu: ArchCpu): number;
+  /**
+   * Where the stack pointer's halves sit in the CPU's `regs` (a
+   * Uint32Array): the low half's index and the high half's (-1: always
+   * 0), when they are plain words there. A probe hit reads them directly
+   * (`spLo`/`spHi` are calls that box a word above 2^30); absent, it calls
+   * them.
+   */
+  readonly spRegs?: readonly [lo: number, hi: number];
   /** The function return value register (rax, gpr[3]). */
   getReturnValue(cpu: ArchCpu): bigint;
   /**

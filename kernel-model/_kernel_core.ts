@@ -237,6 +237,8 @@ export class KernelCore {
 
   constructor(arch: Arch, elf: ElfFile, options: CheckedBootOptions) {
     this.arch = arch;
+    this.#spLoAt = arch.spRegs?.[0] ?? -1;
+    this.#spHiAt = arch.spRegs?.[1] ?? -1;
     this.elf = elf;
     this.ptrSize = arch.bits / 8;
     this.preempt = options.preempt;
@@ -457,6 +459,9 @@ export class KernelCore {
    * protectCount it was checked under.
    */
   readonly #preemptAt = new Int32Array(4 * 64).fill(-1);
+  /** `arch.spRegs`: the stack pointer's halves in the CPU's regs (-1: none, or 0 for the high half). */
+  readonly #spLoAt: number;
+  readonly #spHiAt: number;
 
   /** preempt_count of the task whose kernel stack `cpu` runs on. */
   addPreempt(cpu: Cpu, delta: number): void {
@@ -465,8 +470,18 @@ export class KernelCore {
     // raises and lowers the count around its handlers: the offset of the
     // count is kept per CPU while it runs on the same stack (no BigInt, no
     // translation), checked again after any protect().
-    const hi = this.arch.spHi(cpu) | 0;
-    const base = this.arch.spLo(cpu) & THREAD_MASK;
+    let hi: number;
+    let base: number;
+    const loAt = this.#spLoAt;
+    if (loAt >= 0) {
+      const r = (cpu as unknown as { regs: Uint32Array }).regs;
+      const hiAt = this.#spHiAt;
+      hi = hiAt < 0 ? 0 : r[hiAt] | 0;
+      base = r[loAt] & THREAD_MASK;
+    } else {
+      hi = this.arch.spHi(cpu) | 0;
+      base = this.arch.spLo(cpu) & THREAD_MASK;
+    }
     const m = this.memory;
     const at = this.#preemptAt;
     const i = (cpu.id & 63) << 2;

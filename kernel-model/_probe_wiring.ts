@@ -135,7 +135,7 @@ export function wireProbes(
     isFunctionEntry: (addr) => k.isFunctionEntry(addr),
     blacklist,
     currentCpu: () => k.abiCpu,
-    // currentTaskLo() without a BigInt per call: the slot of cpu_curr[id],
+    // currentTaskLo() as an int32, without a BigInt per call: the slot of cpu_curr[id],
     // split once, its offset kept while no protect() ran (a mapped
     // address never moves).
     currentTaskKey: (cpu) => {
@@ -147,15 +147,17 @@ export function wireProbes(
       }
       const off = currOff[id];
       if (off < 0) {
-        const v = m.read32(k.kernelHi, currSlot[id]);
+        const v = m.read32(k.kernelHi, currSlot[id]) | 0;
         if ((currSlot[id] & 0xfff) > 0xffc) return v;
         currOff[id] = m.translate(k.kernelHi, currSlot[id], 0);
         return v;
       }
+      // An int32 (a small integer to V8): a uint32 above 2^31 returned
+      // from a call that is not inlined is a new heap number.
       const u8 = m.u8;
       return m.littleEndian
-        ? (u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24)) >>> 0
-        : ((u8[off] << 24) | (u8[off + 1] << 16) | (u8[off + 2] << 8) | u8[off + 3]) >>> 0;
+        ? u8[off] | (u8[off + 1] << 8) | (u8[off + 2] << 16) | (u8[off + 3] << 24)
+        : (u8[off] << 24) | (u8[off + 1] << 16) | (u8[off + 2] << 8) | u8[off + 3];
     },
     taskRef: (key) => k.lazyTask(key),
     taskKeyOf: (address) => Number(address & 0xffffffffn),

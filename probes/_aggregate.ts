@@ -28,6 +28,8 @@ export class AggregateHandlers {
   readonly #selfBound = new WeakSet<object>();
   /** Direct forms of machinery kprobes' pre-handlers ({@linkcode AggregateHandlers.setDirect}). */
   readonly #direct = new Map<Kprobe, DirectPreHandler>();
+  /** Bumped when `#direct` or `#selfBound` changes: a ProbePoint's memberCache of another epoch is stale. */
+  #epoch = 1;
 
   /**
    * Binds the runner to the registry's records.
@@ -56,6 +58,7 @@ export class AggregateHandlers {
    */
   callDirect(fn: object): void {
     this.#selfBound.add(fn);
+    this.#epoch++;
   }
 
   /**
@@ -69,6 +72,7 @@ export class AggregateHandlers {
   setDirect(kp: Kprobe, handler: DirectPreHandler | null): void {
     if (handler === null) this.#direct.delete(kp);
     else this.#direct.set(kp, handler);
+    this.#epoch++;
   }
 
   /**
@@ -92,18 +96,21 @@ export class AggregateHandlers {
    */
   pre(pp: ProbePoint, kcb: KprobeCtlblk, cpu: ArchCpu & { id: number }, regs: PtRegsView): number {
     const members = pp.members;
+    let c = pp.memberCache;
+    if (c === null || c[0] !== this.#epoch) c = this.#memberCache(pp);
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
       const h = m.pre_handler;
       if (!h || (this.#disabled.size !== 0 && this.#disabled.has(m))) continue;
       kcb.instance = m;
-      const d = this.#direct.size !== 0 ? this.#direct.get(m) : undefined;
+      const at = 1 + 3 * i;
+      const d = c[at] as DirectPreHandler | undefined;
       const r = d !== undefined && d.pre === h
         ? this.#runDirect(d, m, cpu, regs as unknown as PtRegs)
-        : m === pp.breakMember && this.#selfBound.has(h)
+        : m === pp.breakMember && (h === c[at + 2] || this.#selfBound.has(h))
         ? (h as unknown as SelfBoundPreHandler)(m, regs, cpu)
         : this.#host.invoke(
-          this.#owners.get(m) ?? null,
+          c[at + 1] as string | null,
           "pre_handler",
           cpu,
           h,
@@ -115,6 +122,23 @@ export class AggregateHandlers {
       if (r) return 1;
     }
     return 0;
+  }
+
+  // Per member of `pp` (from index 1, three each): its direct form or
+  // undefined, its owner, its pre_handler when that is self-bound (else
+  // null); index 0 holds the epoch. Kept in `pp` until members change.
+  #memberCache(pp: ProbePoint): unknown[] {
+    const c: unknown[] = [this.#epoch];
+    for (const m of pp.members) {
+      const h = m.pre_handler;
+      c.push(
+        this.#direct.get(m),
+        this.#owners.get(m) ?? null,
+        h && this.#selfBound.has(h) ? h : null,
+      );
+    }
+    pp.memberCache = c;
+    return c;
   }
 
   // A direct pre-handler; what it throws is reported through the handler

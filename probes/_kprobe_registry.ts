@@ -115,8 +115,17 @@ export class KprobeRegistry {
    * @returns Its point, when `kp` was registered through registerInternal().
    */
   internalPoint(kp: Kprobe): ProbePoint | undefined {
-    return this.#internal.has(kp) ? this.#registered.get(kp) : undefined;
+    if (kp === this.#lastInternal) return this.#lastInternalPoint;
+    const pp = this.#internal.has(kp) ? this.#registered.get(kp) : undefined;
+    this.#lastInternal = kp;
+    this.#lastInternalPoint = pp;
+    return pp;
   }
+
+  /** The kprobe internalPoint() last answered for (dropped by any register or unregister). */
+  #lastInternal: Kprobe | null = null;
+  /** Its answer. */
+  #lastInternalPoint: ProbePoint | undefined = undefined;
 
   /**
    * The registered point whose boosted slot starts at `pc`, or null.
@@ -203,6 +212,7 @@ export class KprobeRegistry {
   registerInternal(p: Kprobe): number {
     const ret = this.#register(p, true);
     if (ret === 0) this.#internal.add(p);
+    this.#lastInternal = null;
     return ret;
   }
 
@@ -223,6 +233,7 @@ export class KprobeRegistry {
 
   /** register_kprobe()'s work, with the .kprobes.text check waived for `internal`. */
   #register(p: Kprobe, internal: boolean): number {
+    this.#lastInternal = null;
     if (this.#registered.has(p)) {
       this.#host.warn(
         `kprobes: kprobe at ${this.#rules.where(BigInt(p.addr ?? 0))} is already registered`,
@@ -256,6 +267,7 @@ export class KprobeRegistry {
         pp0.breakMember = p;
         pp0.members.push(p);
       } else pp0.members.unshift(p);
+      pp0.memberCache = null;
       this.#registered.set(p, pp0);
       this.#owners.set(p, this.#host.currentOwner());
       if (disabled) this.#disabled.add(p);
@@ -284,6 +296,7 @@ export class KprobeRegistry {
       return ret !== 0 ? ret : -ENOMEM;
     }
     pp.members.push(p);
+    pp.memberCache = null;
     if (p.break_handler) pp.breakMember = p;
     this.#table.set(pp.lo, pp);
     this.#registered.set(p, pp);
@@ -295,6 +308,7 @@ export class KprobeRegistry {
 
   /** Linux: unregister_kprobe() (§4.4); text restored when the last probe at the address goes. */
   unregister(p: Kprobe): void {
+    this.#lastInternal = null;
     const pp = this.#registered.get(p);
     if (pp === undefined) return;
     this.#registered.delete(p);
@@ -302,6 +316,7 @@ export class KprobeRegistry {
     this.#disabled.delete(p);
     const i = pp.members.indexOf(p);
     if (i >= 0) pp.members.splice(i, 1);
+    pp.memberCache = null;
     if (pp.breakMember === p) pp.breakMember = null;
     if (pp.members.length > 0) {
       // Linux __unregister_kprobe_top(): the others may all be disabled.

@@ -447,7 +447,8 @@ export class KprobesCore {
     const kcb = this.#ctl[cpu.id];
     if (kcb.current !== null) return false;
     const pp = this.#reg.internalPoint(kp);
-    if (pp === undefined || !pp.armed || this.#reg.disabled.has(kp)) {
+    const disabled = this.#reg.disabled;
+    if (pp === undefined || !pp.armed || (disabled.size !== 0 && disabled.has(kp))) {
       return false;
     }
     kcb.status = KPROBE_HIT_ACTIVE;

@@ -59,7 +59,7 @@ export interface KretprobesHost {
   readonly blacklist: readonly bigint[];
   /** The CPU whose trap is being handled. */
   currentCpu(): ArchCpu & { id: number };
-  /** The task_struct address of the task on `cpu`, low 32 bits (a key; no BigInt). */
+  /** The task_struct address of the task on `cpu`, low 32 bits as an int32 (a key; no BigInt). */
   currentTaskKey(cpu: ArchCpu & { id: number }): number;
   /** The task on `cpu` as handlers see it (fields read on demand). */
   taskRef(key: number): TaskRef;
@@ -158,6 +158,8 @@ interface Instance {
   taskKey: number;
   /** The pool it goes back to (its kretprobe's, while `live`). */
   readonly pool: Instance[];
+  /** The module that registered its kretprobe (kept: no lookup per hit). */
+  owner: string | null;
 }
 
 /** Per-kretprobe state. Linux: the instance freelist. */
@@ -265,6 +267,7 @@ export class Kretprobes {
         inUse: false,
         taskKey: 0,
         pool: state.free,
+        owner: null,
       };
       state.free.push(inst);
       state.all.push(inst);
@@ -282,7 +285,10 @@ export class Kretprobes {
     this.#states.set(rp, state);
     this.#byKprobe.set(rp.kp, rp);
     const ret = this.#core.register(rp.kp);
-    if (ret !== 0) {
+    if (ret === 0) {
+      const owner = this.#core.ownerOf(rp.kp);
+      for (const inst of state.all) inst.owner = owner;
+    } else {
       this.#states.delete(rp);
       this.#byKprobe.delete(rp.kp);
       this.#core.setDirectPreHandler(rp.kp, null);
@@ -350,7 +356,7 @@ export class Kretprobes {
     inst.taskKey = key;
     if (rp.entry_handler) {
       const skip = host.invoke(
-        this.#core.ownerOf(rp.kp),
+        inst.owner,
         "entry_handler",
         cpu,
         rp.entry_handler,
@@ -432,7 +438,7 @@ export class Kretprobes {
       const inst = list.pop()!;
       if (inst.live && inst.ri.rp.handler) {
         host.invoke(
-          this.#core.ownerOf(inst.ri.rp.kp),
+          inst.owner,
           "kretprobe handler",
           cpu,
           inst.ri.rp.handler,

@@ -28,6 +28,12 @@ export class ProbePoint implements ArchProbe {
   ainsn: unknown = null;
   /** Registered kprobes at this address, in handler order. */
   readonly members: Kprobe[] = [];
+  /**
+   * What the aggregate pre-handler looks up per member (its direct form,
+   * owner, self-bound check), made at a hit and kept while `members` stays
+   * the same: whoever changes `members` sets it to null.
+   */
+  memberCache: unknown[] | null = null;
   /** Hits that ran this point's handlers (Linux: nhit of kprobe_profile). */
   nhit = 0;
   /** Member whose `break_handler` is set (a jprobe), if any. */

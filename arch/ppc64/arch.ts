@@ -119,6 +119,7 @@ export const PPC64: Arch = {
   setSp: (cpu, sp) => (cpu as Ppc64Cpu).setReg(1, sp),
   spLo: (cpu) => (cpu as Ppc64Cpu).regs[2],
   spHi: (cpu) => (cpu as Ppc64Cpu).regs[3],
+  spRegs: [2, 3],
   getReturnValue: (cpu) => (cpu as Ppc64Cpu).getReg(3),
 
   getArgument(cpu: ArchCpu, memory: GuestMemory, i: number): bigint {

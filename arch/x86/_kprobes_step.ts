@@ -13,7 +13,8 @@ import type { DecodePage } from "../_common/decode_cache.ts";
 import type { X86Cpu } from "./cpu.ts";
 import type { DecodedInsn } from "./decode.ts";
 import type { X86ArchInsn } from "./kprobes.ts";
-import { PAGE_HI, PAGE_LO, RIP_HI, RIP_LO } from "./regs.ts";
+import { PF_INSTR } from "../types.ts";
+import { PAGE_HI, PAGE_LO, RIP_HI, RIP_LO, RSP } from "./regs.ts";
 
 // How the post-step fixup treats an instruction (Linux: the switch in
 // resume_execution()): {@linkcode classify}'s bits.
@@ -29,12 +30,14 @@ export const IF_MODIFIER = 8;
 /**
  * Makes `page` (at `(hi, lo)`, checked when it was kept) the CPU's current
  * decode page, the current one becoming the page before, and that one the
- * page before it (as the run loop's fetch does).
+ * page before it (as the run loop's fetch does). `lo` and `hi` come as
+ * int32 (`x | 0`): a uint32 above 2^31 passed to a call V8 does not inline
+ * is a new heap number, two per probe hit.
  */
 export function switchPage(c: X86Cpu, page: DecodePage<DecodedInsn>, lo: number, hi: number): void {
   const r = c.regs;
-  if (c.page === page && r[PAGE_LO] === lo && r[PAGE_HI] === hi) return;
-  if (c.prevPage !== page || c.prevPageLo !== lo || c.prevPageHi !== hi) {
+  if (c.page === page && (r[PAGE_LO] | 0) === lo && (r[PAGE_HI] | 0) === hi) return;
+  if (c.prevPage !== page || (c.prevPageLo | 0) !== lo || (c.prevPageHi | 0) !== hi) {
     c.prev2Page = c.prevPage;
     c.prev2PageLo = c.prevPageLo;
     c.prev2PageHi = c.prevPageHi;
@@ -72,7 +75,7 @@ export function enterProbedPage(ai: X86ArchInsn, c: X86Cpu): void {
   if (c.page !== null && regs[PAGE_LO] === pageLo && regs[PAGE_HI] === hi) return;
   checkPages(ai, c);
   if (ai.probePage !== null) {
-    switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+    switchPage(c, ai.probePage, ai.probePageLo | 0, ai.probePageHi | 0);
     return;
   }
   c.decodeAt(hi, lo);
@@ -102,7 +105,7 @@ export function enterSlot(ai: X86ArchInsn, c: X86Cpu): void {
   regs[RIP_LO] = ai.slotLo;
   regs[RIP_HI] = ai.slotHi;
   if (ai.slotPage !== null) {
-    switchPage(c, ai.slotPage, (ai.slotLo & ~0xfff) >>> 0, ai.slotHi);
+    switchPage(c, ai.slotPage, ai.slotLo & ~0xfff, ai.slotHi | 0);
   } else {
     // First step from this slot in this generation: fetch it once.
     c.decodeAt(ai.slotHi, ai.slotLo);
@@ -136,4 +139,77 @@ export function classify(opcode: number, reg: number): number {
     default:
       return FIX_RIP;
   }
+}
+
+/**
+ * The offset into the CPU's bytes of the stack page at `(hi, page)` (int32
+ * halves, page-aligned) for a write by a probe hit, or -1. The translation
+ * is kept in the CPU while the memory's protections stay the same, for a
+ * page the CPU may write that is not executable (a write to text must reach
+ * the decode caches): a hit then calls no memory method, whose uint32
+ * arguments above 2^31 would each be a new heap number.
+ */
+export function stackPageOffset(c: X86Cpu, hi: number, page: number): number {
+  const m = c.mem;
+  const gen = m.protectCount;
+  if (gen === undefined || c.u8 !== m.u8) return -1;
+  if (
+    c.hitStackLo === page && c.hitStackHi === hi && c.hitStackGen === gen &&
+    c.hitStackAcc === c.accWrite
+  ) {
+    return c.hitStackOff;
+  }
+  return keepStackPage(c, hi, page, gen);
+}
+
+function keepStackPage(c: X86Cpu, hi: number, page: number, gen: number): number {
+  const m = c.mem;
+  let off: number;
+  try {
+    off = m.translate(hi >>> 0, page >>> 0, c.accWrite);
+  } catch {
+    return -1;
+  }
+  try {
+    m.translate(hi >>> 0, page >>> 0, PF_INSTR);
+    return -1; // executable: every write must be seen by the decode caches
+  } catch {
+    // Not executable: the translation can be kept.
+  }
+  c.hitStackHi = hi;
+  c.hitStackLo = page;
+  c.hitStackOff = off;
+  c.hitStackGen = gen;
+  c.hitStackAcc = c.accWrite;
+  return off;
+}
+
+/**
+ * An emulated 64-bit `push r` (`ai.pushReg`, the usual first instruction
+ * of a probed function) stored through {@linkcode stackPageOffset}: as
+ * runInPlace() of the instruction (the store, RSP, RIP after it, one
+ * retired instruction) without the interpreter's memory calls.
+ *
+ * @returns false (nothing done) when the push crosses a page or the page
+ * cannot be kept: runInPlace() then runs it (and faults as the push would).
+ */
+export function pushInPlace(ai: X86ArchInsn, c: X86Cpu): boolean {
+  const regs = c.regs;
+  const sl = regs[RSP * 2] | 0;
+  if ((sl & 0xfff) < 8) return false;
+  const base = stackPageOffset(c, regs[RSP * 2 + 1] | 0, sl & ~0xfff);
+  if (base < 0) return false;
+  const l = sl - 8;
+  const off = base + (l & 0xfff);
+  const r = ai.pushReg << 1;
+  const dv = c.dv;
+  dv.setUint32(off, regs[r], true);
+  dv.setUint32(off + 4, regs[r | 1], true);
+  regs[RSP * 2] = l;
+  const e = ai.emu!;
+  regs[RIP_LO] = e.nextLo;
+  regs[RIP_HI] = e.nextHi;
+  c.clock[0]++;
+  c.cur = null;
+  return true;
 }

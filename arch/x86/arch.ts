@@ -190,6 +190,7 @@ export const X86_64: Arch = {
   setSp: (cpu, sp) => (cpu as X86Cpu).setReg(RSP, sp),
   spLo: (cpu) => (cpu as X86Cpu).regs[RSP * 2],
   spHi: (cpu) => (cpu as X86Cpu).regs[RSP * 2 + 1],
+  spRegs: [RSP * 2, RSP * 2 + 1],
   getReturnValue: (cpu) => (cpu as X86Cpu).getReg(RAX),
 
   getArgument(cpu: ArchCpu, memory: GuestMemory, i: number): bigint {

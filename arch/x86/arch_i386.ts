@@ -92,6 +92,7 @@ export const I386: Arch = {
   getPc: (cpu) => u32((cpu as X86Cpu).getRip()),
   getSp: (cpu) => u32((cpu as X86Cpu).getReg(RSP)),
   spHi: () => 0,
+  spRegs: [RSP * 2, -1],
   getReturnValue: (cpu) => u32((cpu as X86Cpu).getReg(RAX)),
 
   getArgument(cpu: ArchCpu, memory: GuestMemory, i: number, regparm = 0): bigint {

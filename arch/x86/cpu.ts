@@ -208,6 +208,20 @@ export class X86Cpu {
   prev2PageLo: number = 0;
   /** High half of `prev2Page`'s address. */
   prev2PageHi: number = 0;
+  /**
+   * A kprobe hit's stack page (_kprobes_step.ts stackPageOffset()): its
+   * address halves as int32, its offset into `u8` (-1: none), and the
+   * memory's protectCount and the write access it was checked under.
+   */
+  hitStackHi: number = 0;
+  /** Low half of the kept stack page's address (int32). */
+  hitStackLo: number = 0;
+  /** Its offset into `u8`, or -1. */
+  hitStackOff: number = -1;
+  /** The protectCount it was checked under. */
+  hitStackGen: number = -1;
+  /** The write access it was checked for. */
+  hitStackAcc: number = -1;
   /** Scratch for instructions that straddle a page. */
   readonly fetchBuf: Uint8Array = new Uint8Array(16);
   /**

@@ -202,7 +202,8 @@ function carryClock(cpu: X86Cpu): void {
   cpu.clockCarry = 0;
 }
 
-// Looks up the instruction at RIP through the current page, else the cache.
+// Looks up the instruction at RIP through the current page, the one
+// before or the one before that, else the cache.
 function lookupRip(cpu: X86Cpu): DecodedInsn {
   const regs = cpu.regs;
   const lo = regs[RIP_LO];
@@ -212,9 +213,40 @@ function lookupRip(cpu: X86Cpu): DecodedInsn {
   if (hi === regs[PAGE_HI] && d < 4096 && page !== null) {
     const insn = page[d];
     if (insn !== null) return insn;
+  } else if (page !== null && keptPage(cpu)) {
+    const insn = cpu.page![lo & 0xfff];
+    if (insn !== null) return insn;
   }
   cpu.cur = null;
   return fetchDecode(cpu, hi, lo, 0)!;
+}
+
+// RIP on the page before or the one before that (a return, the way back
+// from a probe's slot): makes it current as fetchDecode() would, without
+// the call, whose uint32 arguments above 2^31 would be two new heap
+// numbers when it is not inlined (once per interpreted return across
+// pages, e.g. per probe hit). Reads RIP from regs; true when switched.
+function keptPage(cpu: X86Cpu): boolean {
+  const regs = cpu.regs;
+  const hi = regs[RIP_HI];
+  const pageLo = (regs[RIP_LO] & ~0xfff) >>> 0;
+  const cur = cpu.page;
+  const curLo = regs[PAGE_LO];
+  const curHi = regs[PAGE_HI];
+  if (cpu.prevPage !== null && pageLo === cpu.prevPageLo && hi === cpu.prevPageHi) {
+    cpu.page = cpu.prevPage;
+  } else if (cpu.prev2Page !== null && pageLo === cpu.prev2PageLo && hi === cpu.prev2PageHi) {
+    cpu.page = cpu.prev2Page;
+    cpu.prev2Page = cpu.prevPage;
+    cpu.prev2PageLo = cpu.prevPageLo;
+    cpu.prev2PageHi = cpu.prevPageHi;
+  } else return false;
+  cpu.prevPage = cur;
+  cpu.prevPageLo = curLo;
+  cpu.prevPageHi = curHi;
+  regs[PAGE_HI] = hi;
+  regs[PAGE_LO] = pageLo;
+  return true;
 }
 
 // Sequential successor not linked yet: look it up and link it.

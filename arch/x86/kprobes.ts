@@ -39,6 +39,8 @@ import {
   FIX_PUSHF,
   FIX_RIP,
   IF_MODIFIER,
+  pushInPlace,
+  stackPageOffset,
   switchPage,
 } from "./_kprobes_step.ts";
 import {
@@ -122,6 +124,8 @@ export interface X86ArchInsn {
   emu: DecodedInsn | null;
   /** The slot's copy is followed by a jump back: a hit may resume in the slot. Linux: `boostable`. */
   boost: boolean;
+  /** `emu` is a 64-bit `push r`: that register (run by pushInPlace()), else -1. */
+  pushReg: number;
 }
 
 const TWO32 = 4294967296;
@@ -349,6 +353,10 @@ export function makeX86Kprobes(
           ? placeInsn(bytes.subarray(0, d.length), mode, hi32(p.addr), lo32(p.addr))
           : null,
         boost,
+        pushReg: mode === 64 && (d.opcode >> 8) === 0 && (d.opcode & 0xf8) === 0x50 &&
+            d.opsize === 8
+          ? d.rm
+          : -1,
       };
       p.ainsn = ainsn;
       return 0;
@@ -363,12 +371,13 @@ export function makeX86Kprobes(
     },
 
     breakpointLo(cpu: ArchCpu): number {
-      return ((cpu as X86Cpu).ripLo - 1) >>> 0;
+      return ((cpu as X86Cpu).regs[RIP_LO] - 1) >>> 0;
     },
 
     breakpointHi(cpu: ArchCpu): number {
       const c = cpu as X86Cpu;
-      return c.ripLo === 0 ? (c.ripHi - 1) >>> 0 : c.ripHi;
+      const r = c.regs;
+      return r[RIP_LO] === 0 ? (r[RIP_HI] - 1) >>> 0 : r[RIP_HI];
     },
 
     isBreakpoint(memory: GuestMemory, addr: bigint): boolean {
@@ -402,7 +411,7 @@ export function makeX86Kprobes(
       const c = cpu as X86Cpu;
       const ai = p.ainsn as X86ArchInsn;
       state.oldFlags = state.savedFlags = c.flagsBase & (FLAG_TF | FLAG_IF);
-      runInPlace(c, ai.emu!);
+      if (ai.pushReg < 0 || !pushInPlace(ai, c)) runInPlace(c, ai.emu!);
       // The run loop reached the int3 by a threaded link (its current page
       // may be the caller's): give it the probed page, where RIP usually is.
       enterProbedPage(ai, c);
@@ -444,7 +453,7 @@ export function makeX86Kprobes(
           ai.probePage !== null && ai.pageGen === c.cache.generation && ai.pageCpu === c &&
           regs[RIP_HI] === ai.probePageHi && ((regs[RIP_LO] - ai.probePageLo) >>> 0) < 4096
         ) {
-          switchPage(c, ai.probePage, ai.probePageLo, ai.probePageHi);
+          switchPage(c, ai.probePage, ai.probePageLo | 0, ai.probePageHi | 0);
         }
       }
       setEflags(c, (c.flagsBase & ~FLAG_TF) | state.savedFlags);
@@ -571,11 +580,16 @@ export function makeX86Kprobes(
       if ((spLo & 0xfff) <= 0x1000 - ptr) {
         // The return address within one page (always, on an aligned
         // stack): one translation, checked for the write, for both halves.
-        let off = -1;
-        try {
-          off = memory.translate(spHi, spLo, PF_WRITE);
-        } catch {
-          // Not writable: the word-by-word path faults where it should.
+        // The stack page kept by the CPU (no memory call per hit), else
+        // translated here.
+        let off = memory === c.mem ? stackPageOffset(c, spHi | 0, spLo & ~0xfff) : -1;
+        if (off >= 0) off += spLo & 0xfff;
+        else {
+          try {
+            off = memory.translate(spHi, spLo, PF_WRITE);
+          } catch {
+            // Not writable: the word-by-word path faults where it should.
+          }
         }
         if (off >= 0 && c.u8 === memory.u8) {
           // The CPU's own view of the same bytes.
