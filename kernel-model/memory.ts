@@ -12,19 +12,29 @@
 
 import { Fault } from "../arch/fault.ts";
 import { type GuestMemory, PF_INSTR, PF_PROT, PF_USER, PF_WRITE } from "../arch/types.ts";
-import { KernelError } from "./errors.ts";
+import {
+  cStringBytes,
+  execIn,
+  hex,
+  hostCopy,
+  hostOffset,
+  type Region,
+  regionEnd,
+  span,
+  touchesExec,
+  zeroedBytes,
+} from "./_memory_regions.ts";
+import {
+  GuestMemoryError,
+  type MemoryOptions,
+  PAGE_SIZE,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_USER,
+  PROT_WRITE,
+} from "./memory_types.ts";
 
-/** Pages may be read. */
-export const PROT_READ = 1;
-/** Pages may be written. */
-export const PROT_WRITE = 2;
-/** Pages may be executed. */
-export const PROT_EXEC = 4;
-/** Pages may be accessed from user mode. */
-export const PROT_USER = 8;
-
-/** Bytes per page. */
-export const PAGE_SIZE = 4096;
+export * from "./memory_types.ts";
 
 const TWO32 = 4294967296;
 
@@ -37,85 +47,6 @@ const NEED: Uint8Array = (() => {
   }
   return t;
 })();
-
-/**
- * A host access to guest memory failed: the address is not mapped. A
- * {@linkcode KernelError}, as every error the host API throws.
- *
- * @example Read an unmapped address from a test
- * ```ts
- * import { GuestMemoryError, Kernel, KernelError } from "../mod.ts";
- * import assert from "node:assert/strict";
- *
- * await using kernel = await Kernel.boot();
- * assert.throws(() => kernel.memory.readU64(0x1000n), GuestMemoryError);
- * assert.throws(() => kernel.memory.readU64(0x1000n), KernelError);
- * ```
- */
-export class GuestMemoryError extends KernelError {
-  /**
-   * Creates the error.
-   *
-   * @param message Deno-style message.
-   * @param options Standard error options.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "GuestMemoryError";
-  }
-}
-
-/** Options for {@linkcode Memory}. */
-export interface MemoryOptions {
-  /** Byte order of multi-byte accesses: true for x86, false for ppc64. */
-  littleEndian: boolean;
-  /**
-   * Bytes of backing store to allocate at the first `map` (default: what
-   * that mapping needs). Mappings that fit in it are placed without copying;
-   * one that does not grows the store by a copy, which also replaces `u8`.
-   * A kernel passes the sum of its regions so its RAM is allocated once.
-   */
-  capacity?: number;
-}
-
-/** One mapped region. */
-interface Region {
-  hi: number;
-  lo: number;
-  size: number;
-  offset: number;
-}
-
-/** Bytes per WebAssembly page. */
-const WASM_PAGE = 65536;
-
-/**
- * `size` zeroed bytes whose pages the host OS maps on first touch. A
- * WebAssembly memory is reserved with mmap, so an untouched page costs
- * nothing; `new Uint8Array(size)` comes from malloc, whose large blocks
- * are often recycled and cleared eagerly (a 20 MiB kernel's RAM took 4-15
- * ms to allocate that way, against 0.1 ms). Views over it are ordinary
- * fixed-length typed arrays, as fast as any (views of a resizable
- * ArrayBuffer measured 8x slower on the interpreter's access pattern, so
- * growing one in place was not an option). Falls back to `new Uint8Array`
- * if the reservation is refused.
- */
-function zeroedBytes(size: number): Uint8Array {
-  const pages = Math.ceil(size / WASM_PAGE);
-  if (pages <= WASM_PAGE) {
-    try {
-      const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
-      return new Uint8Array(mem.buffer, 0, size);
-    } catch {
-      // Out of address space for reservations: take ordinary memory.
-    }
-  }
-  return new Uint8Array(size);
-}
-
-function hex(addr: bigint): string {
-  return "0x" + BigInt.asUintN(64, addr).toString(16);
-}
 
 /**
  * Guest memory with page protection and a fixed byte order.
@@ -269,7 +200,7 @@ export class Memory implements GuestMemory {
     const len = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
     let exec = (prot & PROT_EXEC) !== 0;
     for (let a = 0; a < len; a += PAGE_SIZE) {
-      const off = this.#hostOffset(base + BigInt(a), "protect");
+      const off = hostOffset(this.#regions, base + BigInt(a), "protect");
       const page = off / PAGE_SIZE;
       if ((this.#prot[page] & PROT_EXEC) !== 0) exec = true;
       this.#prot[page] = prot;
@@ -392,7 +323,7 @@ export class Memory implements GuestMemory {
    */
   pokeText(hi: number, lo: number, bytes: Uint8Array): void {
     const addr = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-    this.#hostCopy(addr, bytes.length, "poke", (off, i, n) => {
+    hostCopy(this.#regions, addr, bytes.length, "poke", (off, i, n) => {
       this.u8.set(bytes.subarray(i, i + n), off);
     });
     this.#notifyRaw(hi, lo, bytes.length);
@@ -418,84 +349,6 @@ export class Memory implements GuestMemory {
     for (const l of this.#listeners) l(hi >>> 0, lo >>> 0, length);
   }
 
-  // Host-side offset of one byte, mapped-or-throw, ignoring protection.
-  #hostOffset(addr: bigint, verb: string): number {
-    const a = BigInt.asUintN(64, addr);
-    const hi = Number(a >> 32n);
-    const lo = Number(a & 0xffffffffn);
-    for (const r of this.#regions) {
-      const d = (lo - r.lo) >>> 0;
-      if (hi === r.hi && d < r.size) return r.offset + d;
-    }
-    throw new GuestMemoryError(
-      `Cannot ${verb} guest memory at ${hex(a)}: the address is not mapped`,
-    );
-  }
-
-  // Offset of `[addr, addr + n)` when one region holds all of it (n >= 1),
-  // else -1: the host helpers' fast path, one lookup instead of one per page.
-  #span(addr: bigint, n: number): number {
-    if (!(n >= 1)) return -1;
-    const a = BigInt.asUintN(64, addr);
-    const hi = Number(a >> 32n);
-    const lo = Number(a & 0xffffffffn);
-    const regions = this.#regions;
-    for (let i = 0; i < regions.length; i++) {
-      const r = regions[i];
-      const d = (lo - r.lo) >>> 0;
-      if (hi === r.hi && d < r.size) return d + n <= r.size ? r.offset + d : -1;
-    }
-    return -1;
-  }
-
-  // End (in u8) of the region holding offset `off`.
-  #regionEnd(off: number): number {
-    for (const r of this.#regions) {
-      if (off >= r.offset && off < r.offset + r.size) return r.offset + r.size;
-    }
-    return off;
-  }
-
-  // Whether any page of `[off, off + n)` (offsets into u8, n >= 1) is executable.
-  #execIn(off: number, n: number): boolean {
-    const prot = this.#prot;
-    const last = (off + n - 1) >>> 12;
-    for (let p = off >>> 12; p <= last; p++) {
-      if ((prot[p] & PROT_EXEC) !== 0) return true;
-    }
-    return false;
-  }
-
-  #hostCopy(
-    addr: bigint,
-    n: number,
-    verb: string,
-    chunkFn: (off: number, i: number, n: number) => void,
-  ): void {
-    // Validate the whole range before touching anything.
-    for (let i = 0; i < n; i += PAGE_SIZE - Number((addr + BigInt(i)) & 0xfffn)) {
-      this.#hostOffset(addr + BigInt(i), verb);
-    }
-    if (n > 0) this.#hostOffset(addr + BigInt(n - 1), verb);
-    let i = 0;
-    while (i < n) {
-      const off = this.#hostOffset(addr + BigInt(i), verb);
-      const chunk = Math.min(n - i, PAGE_SIZE - Number((addr + BigInt(i)) & 0xfffn));
-      chunkFn(off, i, chunk);
-      i += chunk;
-    }
-  }
-
-  #touchesExec(addr: bigint, n: number): boolean {
-    for (let i = 0; i < n; i += PAGE_SIZE - Number((addr + BigInt(i)) & 0xfffn)) {
-      if ((this.#prot[this.#hostOffset(addr + BigInt(i), "write") >>> 12] & PROT_EXEC) !== 0) {
-        return true;
-      }
-    }
-    return n > 0 &&
-      (this.#prot[this.#hostOffset(addr + BigInt(n - 1), "write") >>> 12] & PROT_EXEC) !== 0;
-  }
-
   /**
    * Host read of `n` bytes (ignores protection, honours maps).
    *
@@ -514,10 +367,10 @@ export class Memory implements GuestMemory {
    * ```
    */
   readBytes(addr: bigint, n: number): Uint8Array {
-    const off = this.#span(addr, n);
+    const off = span(this.#regions, addr, n);
     if (off >= 0) return this.u8.slice(off, off + n);
     const out = new Uint8Array(n);
-    this.#hostCopy(addr, n, "read", (off, i, len) => {
+    hostCopy(this.#regions, addr, n, "read", (off, i, len) => {
       out.set(this.u8.subarray(off, off + len), i);
     });
     return out;
@@ -531,20 +384,22 @@ export class Memory implements GuestMemory {
    * @param bytes The bytes.
    */
   writeBytes(addr: bigint, bytes: Uint8Array): void {
-    const off = this.#span(addr, bytes.length);
+    const off = span(this.#regions, addr, bytes.length);
     if (off >= 0) {
       this.u8.set(bytes, off);
-      if (this.#execIn(off, bytes.length)) this.#notify(addr, bytes.length);
+      if (execIn(this.#prot, off, bytes.length)) this.#notify(addr, bytes.length);
       return;
     }
-    this.#hostCopy(addr, bytes.length, "write", (off, i, n) => {
+    hostCopy(this.#regions, addr, bytes.length, "write", (off, i, n) => {
       this.u8.set(bytes.subarray(i, i + n), off);
     });
-    if (this.#touchesExec(addr, bytes.length)) this.#notify(addr, bytes.length);
+    if (touchesExec(this.#regions, this.#prot, addr, bytes.length)) {
+      this.#notify(addr, bytes.length);
+    }
   }
 
   #hostRead(addr: bigint, size: number): number {
-    const off = this.#span(addr, size);
+    const off = span(this.#regions, addr, size);
     if (off >= 0) {
       const le = this.littleEndian;
       return size === 1
@@ -562,7 +417,7 @@ export class Memory implements GuestMemory {
   }
 
   #hostWrite(addr: bigint, size: number, value: bigint): void {
-    const off = this.#span(addr, size);
+    const off = span(this.#regions, addr, size);
     if (off >= 0) {
       const le = this.littleEndian;
       if (size === 8) this.dv.setBigUint64(off, BigInt.asUintN(64, value), le);
@@ -572,7 +427,7 @@ export class Memory implements GuestMemory {
         else if (size === 2) this.dv.setUint16(off, v, le);
         else this.dv.setUint32(off, v, le);
       }
-      if (this.#execIn(off, size)) this.#notify(addr, size);
+      if (execIn(this.#prot, off, size)) this.#notify(addr, size);
       return;
     }
     const b = new Uint8Array(size);
@@ -632,7 +487,7 @@ export class Memory implements GuestMemory {
    * ```
    */
   readU64(addr: bigint): bigint {
-    const off = this.#span(addr, 8);
+    const off = span(this.#regions, addr, 8);
     if (off >= 0) return this.dv.getBigUint64(off, this.littleEndian);
     const b = this.readBytes(addr, 8);
     let v = 0n;
@@ -701,22 +556,16 @@ export class Memory implements GuestMemory {
    * ```
    */
   readCString(addr: bigint, max: number): string {
-    const off = this.#span(addr, 1);
+    const off = span(this.#regions, addr, 1);
     if (off >= 0) {
       // Within the region: scan its bytes directly; past its end, byte by byte.
-      const room = Math.min(max, this.#regionEnd(off) - off);
+      const room = Math.min(max, regionEnd(this.#regions, off) - off);
       const u8 = this.u8;
       let n = 0;
       while (n < room && u8[off + n] !== 0) n++;
       if (n < room || room === max) return new TextDecoder().decode(u8.subarray(off, off + n));
     }
-    const bytes: number[] = [];
-    for (let i = 0; i < max; i++) {
-      const b = this.u8[this.#hostOffset(addr + BigInt(i), "read")];
-      if (b === 0) break;
-      bytes.push(b);
-    }
-    return new TextDecoder().decode(new Uint8Array(bytes));
+    return new TextDecoder().decode(cStringBytes(this.#regions, this.u8, addr, max));
   }
 
   /**
@@ -727,7 +576,7 @@ export class Memory implements GuestMemory {
    */
   isMapped(addr: bigint): boolean {
     try {
-      this.#hostOffset(addr, "probe");
+      hostOffset(this.#regions, addr, "probe");
       return true;
     } catch {
       return false;
@@ -742,7 +591,7 @@ export class Memory implements GuestMemory {
    */
   protectionOf(addr: bigint): number {
     try {
-      return this.#prot[this.#hostOffset(addr, "probe") >>> 12];
+      return this.#prot[hostOffset(this.#regions, addr, "probe") >>> 12];
     } catch {
       return -1;
     }

@@ -14,8 +14,9 @@ import { DecodeCache, type DecodePage } from "../_common/decode_cache.ts";
 import { Fault } from "../_common/fault.ts";
 import { joinU64, splitU64 } from "../_common/u64.ts";
 import { type ArchCpu, type GuestMemory, PF_USER, type StopReason } from "../types.ts";
+import { decodeSparc64At, get64, set64, trapRecord } from "./_cpu_host.ts";
 import type { Sparc64DecodedInsn } from "./decode.ts";
-import { fetchSparc64, runSparc64 } from "./execute.ts";
+import { runSparc64 } from "./execute.ts";
 import { runSparc64Jit, SPARC64_JIT_DEFAULT_THRESHOLD, Sparc64JitCache } from "./jit.ts";
 import {
   createSparc64RegisterFile,
@@ -43,7 +44,6 @@ import {
   R_TBA_HI,
   R_TBA_LO,
   R_TL,
-  R_TRAP,
   R_WSTATE,
   R_Y,
   SPARC64_READ_MAPS,
@@ -487,50 +487,33 @@ export class Sparc64Cpu implements ArchCpu {
     return this.regs[R_PC_HI];
   }
 
-  #trapRecord(tl: number): number {
-    if (!Number.isInteger(tl) || tl < 1 || tl > MAXTL) {
-      throw new RangeError(`Cannot access trap level ${tl}: use 1-${MAXTL}`);
-    }
-    return R_TRAP + 8 * (tl - 1);
-  }
-
-  #get64(i: number): bigint {
-    return joinU64(this.regs[i + 1], this.regs[i]);
-  }
-
-  #set64(i: number, v: bigint): void {
-    splitU64(v, scratch);
-    this.regs[i] = scratch[0];
-    this.regs[i + 1] = scratch[1];
-  }
-
   /** TSTATE of trap level `tl` (1–5). @param tl Trap level. @returns CCR << 32 | ASI << 24 | PSTATE << 8 | CWP. */
   getTstate(tl: number): bigint {
-    return this.#get64(this.#trapRecord(tl) + T_TSTATE);
+    return get64(this.regs, trapRecord(tl) + T_TSTATE);
   }
   /** Sets TSTATE of `tl`. @param tl Trap level. @param v The value. */
   setTstate(tl: number, v: bigint): void {
-    this.#set64(this.#trapRecord(tl) + T_TSTATE, v & 0xff_ff03_ff07n);
+    set64(this.regs, trapRecord(tl) + T_TSTATE, v & 0xff_ff03_ff07n);
   }
   /** TPC of `tl`. @param tl Trap level. @returns TPC. */
   getTpc(tl: number): bigint {
-    return this.#get64(this.#trapRecord(tl) + T_TPC);
+    return get64(this.regs, trapRecord(tl) + T_TPC);
   }
   /** Sets TPC of `tl`. @param tl Trap level. @param v The value. */
   setTpc(tl: number, v: bigint): void {
-    this.#set64(this.#trapRecord(tl) + T_TPC, v);
+    set64(this.regs, trapRecord(tl) + T_TPC, v);
   }
   /** TNPC of `tl`. @param tl Trap level. @returns TNPC. */
   getTnpc(tl: number): bigint {
-    return this.#get64(this.#trapRecord(tl) + T_TNPC);
+    return get64(this.regs, trapRecord(tl) + T_TNPC);
   }
   /** Sets TNPC of `tl`. @param tl Trap level. @param v The value. */
   setTnpc(tl: number, v: bigint): void {
-    this.#set64(this.#trapRecord(tl) + T_TNPC, v);
+    set64(this.regs, trapRecord(tl) + T_TNPC, v);
   }
   /** TT of `tl`. @param tl Trap level. @returns The trap type. */
   getTt(tl: number): number {
-    return this.regs[this.#trapRecord(tl) + T_TT];
+    return this.regs[trapRecord(tl) + T_TT];
   }
 
   /**
@@ -540,11 +523,11 @@ export class Sparc64Cpu implements ArchCpu {
    * @returns The value.
    */
   getScratchpad(k: number): bigint {
-    return this.#get64(R_SCRATCHPAD + 2 * (k & 7));
+    return get64(this.regs, R_SCRATCHPAD + 2 * (k & 7));
   }
   /** Sets scratchpad register `k`. @param k 0–7. @param v The value. */
   setScratchpad(k: number, v: bigint): void {
-    this.#set64(R_SCRATCHPAD + 2 * (k & 7), v);
+    set64(this.regs, R_SCRATCHPAD + 2 * (k & 7), v);
   }
 
   /** Address of the last access fault (data or instruction). @returns The address. */
@@ -608,19 +591,6 @@ export class Sparc64Cpu implements ArchCpu {
    * @throws {RangeError} If the word cannot be fetched.
    */
   decodeAt(addr: bigint): Sparc64DecodedInsn {
-    this.syncMemory();
-    splitU64(addr, scratch);
-    const lo = scratch[0];
-    const hi = scratch[1];
-    try {
-      return fetchSparc64(this, hi, lo);
-    } catch (e) {
-      if (!(e instanceof Fault)) throw e;
-      throw new RangeError(
-        `Cannot decode at 0x${addr.toString(16)}: the address is not executable`,
-      );
-    } finally {
-      this.page = null;
-    }
+    return decodeSparc64At(this, addr);
   }
 }
