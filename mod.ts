@@ -187,7 +187,7 @@ export {
   register_kretprobes,
   unregister_kretprobe,
   unregister_kretprobes,
-} from "./probes/kretprobes.ts";
+} from "./probes/kretprobe_api.ts";
 export * from "./probes/types.ts";
 
 // The host API: boot a kernel, insert modules, drive a workload, read results.

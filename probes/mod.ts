@@ -19,6 +19,7 @@ export * from "./types.ts";
 export * from "./kprobe_api.ts";
 export * from "./jprobes.ts";
 export * from "./kretprobes.ts";
+export * from "./kretprobe_api.ts";
 export * from "./kprobes.ts";
 export * from "./kprobes_host.ts";
 export * from "./kprobes_opt.ts";

@@ -23,7 +23,8 @@ import {
   TRAP_SINGLESTEP,
 } from "../types.ts";
 import { X86Cpu } from "./cpu.ts";
-import { makeX86Kprobes, type X86Context } from "./kprobes.ts";
+import { makeX86Kprobes } from "./kprobes.ts";
+import type { X86Context } from "./kprobes_jprobe.ts";
 import { X86_64PtRegs } from "./pt_regs.ts";
 import { FLAG_FIXED, FLAG_IF, FLAG_TF, R8, RAX, RBP, RCX, RDI, RDX, RSI, RSP } from "./regs.ts";
 

@@ -21,6 +21,7 @@ export * from "./cpu.ts";
 export * from "./decode.ts";
 export * from "./decoded_insn.ts";
 export * from "./kprobes.ts";
+export * from "./kprobes_jprobe.ts";
 export * from "./kprobes_opt.ts";
 export * from "./kprobes_emulate.ts";
 export * from "./pt_regs.ts";
