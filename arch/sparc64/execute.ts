@@ -156,12 +156,18 @@ function loop(cpu: Sparc64Cpu): StopReason {
     dispatch[insn.dispatch](cpu, insn);
     clock[0]++;
   }
-  return endLoop(cpu);
+  return endSparc64Loop(cpu);
 }
 
-// The loop's exit, out of line: code after a hot loop that V8 compiled on
-// stack replacement has no type feedback and would deoptimize every run.
-function endLoop(cpu: Sparc64Cpu): StopReason {
+/**
+ * A run loop's exit (this interpreter's and the translator's), out of line:
+ * code after a hot loop that V8 compiled on stack replacement has no type
+ * feedback and would deoptimize every run.
+ *
+ * @param cpu The CPU.
+ * @returns The pending stop, else `STOP_BUDGET`.
+ */
+export function endSparc64Loop(cpu: Sparc64Cpu): StopReason {
   cpu.cur = null;
   cpu.budget = 0;
   if ((cpu.events & SPARC64_EVT_STOP) !== 0) return takeStopSparc64(cpu);
@@ -176,11 +182,28 @@ function endLoop(cpu: Sparc64Cpu): StopReason {
  * @returns Why it stopped.
  */
 export function runSparc64(cpu: Sparc64Cpu, budget: number): StopReason {
+  return runSparc64Loop(cpu, budget, loop);
+}
+
+/**
+ * Runs `cpu` for up to `budget` instructions in `runLoop` (the interpreter's
+ * or the translator's), taking each fault it throws and going on after it.
+ *
+ * @param cpu The CPU.
+ * @param budget Instruction budget.
+ * @param runLoop The loop: runs until `cpu.budget` is spent or a stop.
+ * @returns Why it stopped.
+ */
+export function runSparc64Loop(
+  cpu: Sparc64Cpu,
+  budget: number,
+  runLoop: (cpu: Sparc64Cpu) => StopReason,
+): StopReason {
   cpu.syncMemory();
   cpu.budget = budget;
   for (;;) {
     try {
-      return loop(cpu);
+      return runLoop(cpu);
     } catch (e) {
       const r = takeRunFaultSparc64(cpu, e);
       if (r >= 0) return r;

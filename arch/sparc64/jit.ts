@@ -29,11 +29,11 @@
  */
 
 import { Fault } from "../_common/fault.ts";
-import { STOP_BUDGET, STOP_HYPERCALL, STOP_TRAP, type StopReason } from "../types.ts";
+import { STOP_HYPERCALL, STOP_TRAP, type StopReason } from "../types.ts";
 import type { Sparc64Cpu } from "./cpu.ts";
 import type { Sparc64DecodedInsn } from "./decode.ts";
 import { SPARC64_DISPATCH } from "./dispatch.ts";
-import { fetchSparc64, takeRunFaultSparc64, takeStopSparc64 } from "./execute.ts";
+import { endSparc64Loop, fetchSparc64, runSparc64Loop, takeStopSparc64 } from "./execute.ts";
 import {
   compileSparc64Block,
   SPARC64_JIT_ENDS_BLOCK,
@@ -387,10 +387,7 @@ function jitLoop(cpu: Sparc64Cpu): StopReason {
     // `restore` that traps): the interpreter takes it.
     else if (ran === 0 && left > 0 && cpu.events === 0) left = interpretRun(cpu, left);
   }
-  cpu.cur = null;
-  cpu.budget = 0;
-  if ((cpu.events & SPARC64_EVT_STOP) !== 0) return takeStopSparc64(cpu);
-  return STOP_BUDGET;
+  return endSparc64Loop(cpu);
 }
 
 /**
@@ -403,14 +400,5 @@ function jitLoop(cpu: Sparc64Cpu): StopReason {
  * @returns Why it stopped.
  */
 export function runSparc64Jit(cpu: Sparc64Cpu, budget: number): StopReason {
-  cpu.syncMemory();
-  cpu.budget = budget;
-  for (;;) {
-    try {
-      return jitLoop(cpu);
-    } catch (e) {
-      const r = takeRunFaultSparc64(cpu, e);
-      if (r >= 0) return r;
-    }
-  }
+  return runSparc64Loop(cpu, budget, jitLoop);
 }
